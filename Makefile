@@ -1,0 +1,61 @@
+# newsgraph — a thin Makefile over CMake.  See README.md.
+#   make deps    install the Debian packages (apt-get; quiet when present)
+#   make         build build/newsgraph
+#   make test    build and run every test (unit, golden, pathological, seeds)
+#   make asan    the same suite under AddressSanitizer + UBSan (build-asan/)
+#   make fuzz    build the libFuzzer targets with clang and run each briefly
+#   make bench   speed benchmarks (printed, never asserted)
+#   make demo    build, then analyze examples/ and print what was found
+#   make install put newsgraph on the PATH (PREFIX, default /usr/local)
+
+PREFIX ?= /usr/local
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+FUZZ_SECONDS ?= 20
+BUILD_TYPE ?= RelWithDebInfo
+
+DEB_PACKAGES = build-essential cmake pkg-config clang libclang-rt-14-dev python3 \
+  libexttextcat-dev libgumbo-dev libjansson-dev libutf8proc-dev zlib1g-dev \
+  libcmocka-dev libsqlite3-dev libstemmer-dev iso-codes unicode-cldr-core
+
+.PHONY: all build deps test asan fuzz bench demo install clean
+
+all: build
+
+build/Makefile: CMakeLists.txt
+	cmake -S . -B build -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) >/dev/null
+
+build: build/Makefile
+	cmake --build build -j $(JOBS)
+
+deps:
+	@bash tools/install-deps.sh $(DEB_PACKAGES)
+
+test: build
+	cd build && ctest --output-on-failure -j $(JOBS)
+
+build-asan/Makefile: CMakeLists.txt
+	cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DNG_SANITIZE=ON >/dev/null
+
+asan: build-asan/Makefile
+	cmake --build build-asan -j $(JOBS)
+	cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure -j $(JOBS)
+
+build-fuzz/Makefile: CMakeLists.txt
+	CC=clang cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=Debug -DNG_FUZZ=ON -DNG_SANITIZE=ON >/dev/null
+
+fuzz: build-fuzz/Makefile
+	cmake --build build-fuzz -j $(JOBS)
+	bash fuzz/run.sh build-fuzz/fuzz $(FUZZ_SECONDS)
+
+bench: build
+	bash bench/run.sh build/newsgraph
+
+demo: build
+	bash tools/demo.sh build/newsgraph
+
+install: build
+	install -D -m 0755 build/newsgraph $(DESTDIR)$(PREFIX)/bin/newsgraph
+
+clean:
+	rm -rf build build-asan build-fuzz

@@ -1,0 +1,10 @@
+/* cli.h — the commands of the newsgraph binary, one file each. */
+#ifndef NG_CLI_H
+#define NG_CLI_H
+#include "newsgraph.h"
+
+/* Each takes argv with argv[0] = the command's name; returns the exit status:
+ * 0 all articles processed, 1 some refused, 2 usage error. */
+int cmd_analyze(int argc, char **argv);
+
+#endif

@@ -1,0 +1,41 @@
+/*
+ * main.c — the newsgraph command line: dispatches to one file per command.
+ */
+#include "cli.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "usage: newsgraph COMMAND [OPTIONS] ...\n"
+            "\n"
+            "commands:\n"
+            "  analyze PATH...   read articles, write one JSON record per article (JSON Lines)\n"
+            "  version           print the version\n"
+            "\n"
+            "'newsgraph COMMAND --help' describes a command.\n");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return 2;
+    }
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "analyze") == 0)
+        return cmd_analyze(argc - 1, argv + 1);
+    if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
+        printf("newsgraph %s\n", NG_VERSION);
+        return 0;
+    }
+    if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
+        usage(stdout);
+        return 0;
+    }
+    fprintf(stderr, "newsgraph: unknown command '%s'\n", cmd);
+    usage(stderr);
+    return 2;
+}

@@ -1,0 +1,202 @@
+/*
+ * newsgraph.h — the one public header of libnewsgraph.
+ *
+ * newsgraph reads news articles (plain text, HTML, JSON Lines, WARC) and
+ * turns each into a record: clean text, language, title, publication date,
+ * sentences, and (in later stages) entities, times, quotes and events.
+ *
+ * Habits of this API (see docs/design.md):
+ *   - every exported name starts with ng_; handles are opaque;
+ *   - fallible calls return int: NG_OK (0) or a negative NG_E* code;
+ *     ng_strerror() gives static text, the handle gives the detail;
+ *   - each constructor has one destructor, and destructors accept NULL;
+ *   - the library never prints and never aborts;
+ *   - an ng_model is immutable once loaded and may be shared by any number
+ *     of threads; an ng_worker is per-thread scratch; an ng_doc owns one
+ *     arena that holds everything about one article.
+ */
+#ifndef NEWSGRAPH_H
+#define NEWSGRAPH_H
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define NG_VERSION "0.1.0"
+
+/* Error codes.  Every fallible call returns one of these. */
+enum {
+    NG_OK = 0,
+    NG_ENOMEM = -1,    /* out of memory */
+    NG_EINVAL = -2,    /* bad argument (a programming error) */
+    NG_EIO = -3,       /* cannot read or write a file */
+    NG_EFORMAT = -4,   /* malformed input (JSON, WARC, gzip ...) */
+    NG_EENCODING = -5, /* not valid UTF-8 and not a known legacy encoding */
+    NG_EBINARY = -6,   /* binary data, not text */
+    NG_EEMPTY = -7,    /* nothing to analyze (empty input, or no text left) */
+    NG_ETOOBIG = -8,   /* larger than the configured limit */
+    NG_EMODEL = -9,    /* a model or resource is missing or corrupt */
+    NG_ETRUNCATED = -10 /* input ends in the middle of a record */
+};
+
+/* Static English text for an error code; never NULL. */
+const char *ng_strerror(int rc);
+
+/* ---- models ------------------------------------------------------------ */
+
+typedef struct ng_model ng_model;
+
+typedef struct {
+    size_t max_bytes; /* largest article accepted, in bytes (default 64 MiB) */
+} ng_model_options;
+
+/* Fills *opt with the defaults.  Can't fail. */
+void ng_model_options_default(ng_model_options *opt);
+
+/* Loads every language resource compiled into the library and returns an
+ * immutable model in *out.  opt may be NULL for the defaults.  On failure
+ * returns a negative code, *out is NULL, and (when err is not NULL) a
+ * one-line explanation is written into err[errlen]. */
+int ng_model_new(ng_model **out, const ng_model_options *opt, char *err, size_t errlen);
+
+/* Frees a model.  Accepts NULL.  No worker or doc made from it may be in use. */
+void ng_model_free(ng_model *m);
+
+/* ---- workers (per-thread scratch) -------------------------------------- */
+
+typedef struct ng_worker ng_worker;
+
+/* Makes the scratch state one thread needs to analyze articles with model m.
+ * The model must outlive the worker. */
+int ng_worker_new(const ng_model *m, ng_worker **out);
+void ng_worker_free(ng_worker *w);
+
+/* The detail of the last error met by this worker (one line, no newline).
+ * Valid until the next call on the worker; never NULL. */
+const char *ng_worker_error(const ng_worker *w);
+
+/* ---- analysis ---------------------------------------------------------- */
+
+typedef enum {
+    NG_FORMAT_AUTO = 0, /* sniff: HTML when it looks like markup, else text */
+    NG_FORMAT_TEXT,
+    NG_FORMAT_HTML
+} ng_format;
+
+/* What the caller knows about an article besides its bytes.  Every string
+ * may be NULL; none is kept after ng_analyze returns (they are copied). */
+typedef struct {
+    const char *id;        /* the record's "doc" (file name or JSONL id) */
+    const char *url;       /* where the page came from */
+    const char *published; /* a publication date given by the caller */
+    const char *lang;      /* a language code given by the caller */
+    const char *charset;   /* a charset given by the transport (HTTP) */
+    ng_format format;
+} ng_source;
+
+/* Fills *src with NULLs and NG_FORMAT_AUTO.  Can't fail. */
+void ng_source_default(ng_source *src);
+
+typedef struct ng_doc ng_doc;
+
+/* Analyzes one article of len bytes.  On success returns NG_OK and a new
+ * document in *out, which the caller frees with ng_doc_free().  On failure
+ * returns a negative code, *out is NULL, and ng_worker_error(w) says why
+ * (e.g. "invalid UTF-8 at byte 1234").  data need not be NUL-terminated and
+ * is not kept. */
+int ng_analyze(ng_worker *w, const ng_source *src, const char *data, size_t len, ng_doc **out);
+
+/* Frees a document and everything in it.  Accepts NULL. */
+void ng_doc_free(ng_doc *d);
+
+/* Accessors.  Strings belong to the document; NULL when unknown. */
+const char *ng_doc_id(const ng_doc *d);
+const char *ng_doc_text(const ng_doc *d, size_t *len);
+const char *ng_doc_title(const ng_doc *d);
+const char *ng_doc_lang(const ng_doc *d);
+const char *ng_doc_published(const ng_doc *d, const char **from);
+size_t ng_doc_sentence_count(const ng_doc *d);
+/* Byte offsets [start, end) of sentence i in the text; NG_EINVAL when out of range. */
+int ng_doc_sentence(const ng_doc *d, size_t i, size_t *start, size_t *end);
+size_t ng_doc_token_count(const ng_doc *d);
+int ng_doc_token(const ng_doc *d, size_t i, size_t *start, size_t *end);
+
+/* ---- inputs: files, folders, standard input, JSON Lines, WARC ---------- */
+
+typedef struct ng_reader ng_reader;
+
+typedef enum {
+    NG_INPUT_AUTO = 0, /* by name: .jsonl/.ndjson, .warc/.warc.gz, a folder, else one article */
+    NG_INPUT_ARTICLE,  /* the whole file (or stdin) is one article */
+    NG_INPUT_JSONL,    /* one JSON object per line: id, text|html, url, published, lang */
+    NG_INPUT_WARC      /* WARC or .warc.gz: HTML response records */
+} ng_input_kind;
+
+/* One article handed out by a reader.  Every pointer is borrowed and valid
+ * until the next ng_reader_next or ng_reader_free. */
+typedef struct {
+    ng_source src;      /* id, url, published, lang, charset, format */
+    const char *data;   /* the article's bytes (not NUL-terminated) */
+    size_t len;
+    const char *where;  /* the input it came from, for messages ("dump.jsonl:12") */
+    int rc;             /* NG_OK, or the reason the reader refused this item */
+    const char *error;  /* when rc != NG_OK: one line saying what is wrong */
+} ng_item;
+
+/* Opens path ("-" for standard input; a folder is walked recursively in
+ * name order) as kind.  Items larger than max_bytes are refused one by one
+ * (rc NG_ETOOBIG) without being held in memory.  On failure *out is NULL and
+ * err[errlen] says why. */
+int ng_reader_open(ng_reader **out, const char *path, ng_input_kind kind, size_t max_bytes, char *err,
+                   size_t errlen);
+
+/* Opens len bytes of memory as kind (for tests and fuzzing); data must stay
+ * valid while the reader is used. */
+int ng_reader_open_mem(ng_reader **out, const char *data, size_t len, const char *name, ng_input_kind kind,
+                       size_t max_bytes);
+
+/* Fetches the next item.  Returns 1 with *item filled (check item->rc: a
+ * refused item is still returned, so the caller can report it and go on),
+ * 0 at the end, or a negative code when the input cannot be read further
+ * (ng_reader_error says why; items already returned stay valid reports). */
+int ng_reader_next(ng_reader *r, ng_item *item);
+
+/* Detail of the reader's last fatal error; never NULL. */
+const char *ng_reader_error(const ng_reader *r);
+
+void ng_reader_free(ng_reader *r);
+
+/* ---- the JSON record --------------------------------------------------- */
+
+/* Which members of the record to write (CONTRACT.md); "doc" is always written. */
+enum {
+    NG_FIELD_LANG = 1u << 0,
+    NG_FIELD_PUBLISHED = 1u << 1,
+    NG_FIELD_TITLE = 1u << 2,
+    NG_FIELD_TEXT = 1u << 3,
+    NG_FIELD_SENTENCES = 1u << 4,
+    NG_FIELD_URL = 1u << 5,
+    NG_FIELD_AGENCIES = 1u << 6,
+    NG_FIELD_TOKENS = 1u << 7, /* not in the default set */
+    NG_FIELD_DEFAULT = 0x7fu,
+    NG_FIELD_ALL = 0xffu
+};
+
+/* Parses a comma-separated list of field names ("text,sentences") into a
+ * mask.  Returns NG_EINVAL and leaves *mask alone on an unknown name. */
+int ng_fields_parse(const char *list, unsigned *mask);
+
+/* Writes the record of d as JSON (one line, or indented when pretty) into a
+ * new NUL-terminated malloc'd string that the caller frees with free(). */
+int ng_doc_json(const ng_doc *d, unsigned fields, int pretty, char **out, size_t *outlen);
+
+/* Writes the JSON record of a refused input, {"doc":..., "error":...}, the
+ * same way.  Used by callers that keep output aligned with input. */
+int ng_error_json(const char *id, const char *message, char **out, size_t *outlen);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* NEWSGRAPH_H */

@@ -1,0 +1,172 @@
+/*
+ * buf.c — a growable byte string on malloc, and the JSON string writer.
+ */
+#include "internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void ng_buf_init(ng_buf *b)
+{
+    memset(b, 0, sizeof *b);
+}
+
+void ng_buf_free(ng_buf *b)
+{
+    if (!b)
+        return;
+    free(b->p);
+    memset(b, 0, sizeof *b);
+}
+
+void ng_buf_reset(ng_buf *b)
+{
+    b->len = 0;
+    if (b->p)
+        b->p[0] = '\0';
+}
+
+/* Makes room for extra more bytes plus the NUL.  Returns 0, or -1 (and
+ * sets oom) when memory runs out. */
+int ng_buf_reserve(ng_buf *b, size_t extra)
+{
+    if (b->oom)
+        return -1;
+    if (extra > SIZE_MAX / 2 - b->len) {
+        b->oom = 1;
+        return -1;
+    }
+    size_t need = b->len + extra + 1;
+    if (need <= b->cap)
+        return 0;
+    size_t cap = b->cap ? b->cap : 256;
+    while (cap < need)
+        cap *= 2;
+    char *p = realloc(b->p, cap);
+    if (!p) {
+        b->oom = 1;
+        return -1;
+    }
+    b->p = p;
+    b->cap = cap;
+    return 0;
+}
+
+void ng_buf_put(ng_buf *b, const void *s, size_t n)
+{
+    if (ng_buf_reserve(b, n) != 0)
+        return;
+    if (n)
+        memcpy(b->p + b->len, s, n);
+    b->len += n;
+    b->p[b->len] = '\0';
+}
+
+void ng_buf_putc(ng_buf *b, char c)
+{
+    if (ng_buf_reserve(b, 1) != 0)
+        return;
+    b->p[b->len++] = c;
+    b->p[b->len] = '\0';
+}
+
+void ng_buf_puts(ng_buf *b, const char *s)
+{
+    ng_buf_put(b, s, strlen(s));
+}
+
+void ng_buf_printf(ng_buf *b, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char small[256];
+    int n = vsnprintf(small, sizeof small, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return;
+    if ((size_t)n < sizeof small) {
+        ng_buf_put(b, small, (size_t)n);
+        return;
+    }
+    if (ng_buf_reserve(b, (size_t)n) != 0)
+        return;
+    va_start(ap, fmt);
+    vsnprintf(b->p + b->len, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    b->len += (size_t)n;
+}
+
+void ng_buf_json_str(ng_buf *b, const char *s, size_t n)
+{
+    static const char hex[] = "0123456789abcdef";
+    /* worst case: every byte becomes \u00XX or U+FFFD */
+    if (ng_buf_reserve(b, n * 6 + 2) != 0)
+        return;
+    char *o = b->p + b->len;
+    *o++ = '"';
+    const unsigned char *u = (const unsigned char *)s;
+    size_t i = 0;
+    while (i < n) {
+        unsigned char c = u[i];
+        if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
+            *o++ = (char)c;
+            i++;
+            continue;
+        }
+        if (c < 0x80) {
+            *o++ = '\\';
+            switch (c) {
+            case '"': *o++ = '"'; break;
+            case '\\': *o++ = '\\'; break;
+            case '\n': *o++ = 'n'; break;
+            case '\t': *o++ = 't'; break;
+            case '\r': *o++ = 'r'; break;
+            case '\b': *o++ = 'b'; break;
+            case '\f': *o++ = 'f'; break;
+            default:
+                *o++ = 'u';
+                *o++ = '0';
+                *o++ = '0';
+                *o++ = hex[c >> 4];
+                *o++ = hex[c & 15];
+            }
+            i++;
+            continue;
+        }
+        uint32_t cp;
+        int k = ng_utf8_decode(u + i, n - i, &cp);
+        if (k == 0) {
+            memcpy(o, "\xEF\xBF\xBD", 3);
+            o += 3;
+            i++;
+            continue;
+        }
+        if (cp == 0x2028 || cp == 0x2029) { /* valid JSON, but break JavaScript */
+            memcpy(o, cp == 0x2028 ? "\\u2028" : "\\u2029", 6);
+            o += 6;
+        } else {
+            memcpy(o, u + i, (size_t)k);
+            o += k;
+        }
+        i += (size_t)k;
+    }
+    *o++ = '"';
+    b->len = (size_t)(o - b->p);
+    b->p[b->len] = '\0';
+}
+
+char *ng_buf_take(ng_buf *b, size_t *len)
+{
+    if (b->oom) {
+        ng_buf_free(b);
+        return NULL;
+    }
+    if (!b->p && ng_buf_reserve(b, 0) != 0)
+        return NULL;
+    char *p = b->p;
+    if (len)
+        *len = b->len;
+    memset(b, 0, sizeof *b);
+    return p;
+}

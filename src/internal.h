@@ -1,0 +1,253 @@
+/*
+ * internal.h — what the library's modules share and the CLI must not see.
+ *
+ * One concept per file:
+ *   arena.c       per-article arena allocator
+ *   buf.c         growable byte buffer, JSON string writer
+ *   utf8.c        UTF-8 validation, decoding, encoding, legacy charsets
+ *   resource.c    language resources compiled into the binary (lang/)
+ *   model.c       ng_model / ng_worker: load once, share read-only
+ *   read_text.c   plain text: encoding, line classifier (page chrome)
+ *   read_html.c   HTML via gumbo: metadata, block scoring (boilerplate)
+ *   read_jsonl.c  one JSON Lines item
+ *   read_warc.c   WARC / .warc.gz streaming reader
+ *   langid.c      language identification
+ *   pubdate.c     publication date: metadata values and text datelines
+ *   segment.c     sentences and tokens with byte offsets
+ *   doc.c         the pipeline (ng_analyze) and the doc accessors
+ *   record.c      the JSON record
+ */
+#ifndef NG_INTERNAL_H
+#define NG_INTERNAL_H
+
+#include "newsgraph.h"
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define NG_MAX_LANGS 8
+#define NG_UNUSED(x) ((void)(x))
+
+/* ---- arena.c ----------------------------------------------------------- */
+
+/* A bump allocator made of a list of blocks.  Everything about one article
+ * lives in its arena and dies with ng_arena_free.  Allocation failure
+ * returns NULL (and sets oom) so callers can bail out with NG_ENOMEM. */
+typedef struct ng_arena_block ng_arena_block;
+typedef struct {
+    ng_arena_block *head; /* newest block first */
+    size_t total;         /* bytes obtained from malloc, for accounting */
+    int oom;              /* set once any allocation failed */
+} ng_arena;
+
+void ng_arena_init(ng_arena *a);
+void ng_arena_free(ng_arena *a);
+/* n bytes aligned to 16, uninitialised; NULL on failure. */
+void *ng_arena_alloc(ng_arena *a, size_t n);
+/* nmemb*size bytes zeroed; NULL on failure or overflow. */
+void *ng_arena_calloc(ng_arena *a, size_t nmemb, size_t size);
+/* A NUL-terminated copy of s[0..n); NULL on failure (or when s is NULL). */
+char *ng_arena_strndup(ng_arena *a, const char *s, size_t n);
+char *ng_arena_strdup(ng_arena *a, const char *s);
+
+/* ---- buf.c ------------------------------------------------------------- */
+
+/* A growable byte string on malloc, always NUL-terminated once anything
+ * was put in it.  After a failed allocation 'oom' is set and further puts
+ * are ignored, so callers check once at the end. */
+typedef struct {
+    char *p;
+    size_t len, cap;
+    int oom;
+} ng_buf;
+
+void ng_buf_init(ng_buf *b);
+void ng_buf_free(ng_buf *b);
+void ng_buf_reset(ng_buf *b); /* len = 0, memory kept */
+int ng_buf_reserve(ng_buf *b, size_t extra);
+void ng_buf_put(ng_buf *b, const void *s, size_t n);
+void ng_buf_putc(ng_buf *b, char c);
+void ng_buf_puts(ng_buf *b, const char *s);
+void ng_buf_printf(ng_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Appends s[0..n) as a JSON string literal with quotes.  Invalid UTF-8
+ * bytes become U+FFFD so the output is always valid JSON. */
+void ng_buf_json_str(ng_buf *b, const char *s, size_t n);
+/* Hands the memory to the caller (who frees it); b is left empty. */
+char *ng_buf_take(ng_buf *b, size_t *len);
+
+/* ---- utf8.c ------------------------------------------------------------ */
+
+/* Decodes one code point at s (n bytes available).  Returns its length
+ * (1..4) and stores it in *cp; returns 0 for an invalid or truncated
+ * sequence (overlongs, surrogates and > U+10FFFF are invalid). */
+int ng_utf8_decode(const unsigned char *s, size_t n, uint32_t *cp);
+/* Encodes cp into out (4 bytes room); returns the length. */
+int ng_utf8_encode(uint32_t cp, char *out);
+/* Offset of the first invalid byte, or n when all of s is valid UTF-8. */
+size_t ng_utf8_check(const char *s, size_t n);
+/* Appends bytes in Windows-1252 (a superset of Latin-1's printable range)
+ * as UTF-8. */
+void ng_cp1252_to_utf8(ng_buf *out, const char *s, size_t n);
+/* Unicode general category helpers (utf8proc). */
+int ng_cp_is_space(uint32_t cp);  /* White_Space incl. NBSP, thin spaces */
+int ng_cp_is_alpha(uint32_t cp);  /* letters */
+int ng_cp_is_upper(uint32_t cp);
+int ng_cp_is_digit(uint32_t cp);
+int ng_cp_is_punct(uint32_t cp);
+
+/* ---- resource.c -------------------------------------------------------- */
+
+/* Returns the bytes of a resource file compiled in from lang/ ("en/abbrev.txt"),
+ * or NULL when there is none.  The memory is static. */
+const char *ng_resource(const char *path, size_t *len);
+
+/* An immutable set of strings (lowercased on load when asked), for
+ * resource lists: one item a line, '#' starts a comment, blank lines
+ * ignored, surrounding white space trimmed. */
+typedef struct {
+    char **items;      /* sorted, unique */
+    size_t n;
+    char *storage;     /* one block holding every item */
+} ng_strset;
+
+/* Loads resource 'path' into s; a missing resource gives an empty set
+ * (and NG_EMODEL when required is set).  fold lowercases ASCII and
+ * Latin letters with utf8proc case folding. */
+int ng_strset_load(ng_strset *s, const char *path, int fold, int required);
+void ng_strset_free(ng_strset *s);
+int ng_strset_has(const ng_strset *s, const char *key, size_t n);
+/* Lowercases (case folds) s[0..n) into out (NUL-terminated, at most cap-1
+ * bytes); returns the length written. */
+size_t ng_fold(const char *s, size_t n, char *out, size_t cap);
+
+/* ---- model.c ----------------------------------------------------------- */
+
+/* What one language brings (lang/<code>/).  Read-only after load. */
+typedef struct {
+    char code[8];
+    ng_strset abbrev;        /* abbreviations ending in '.', folded, dot removed */
+    ng_strset chrome_lines;  /* whole lines that are page chrome (folded) */
+    ng_strset chrome_prefix; /* line starts that are page chrome (folded) */
+    ng_strset months;        /* "janvier 1", "jan 1": name then month number */
+    ng_strset stopwords;     /* frequent function words, for language id */
+} ng_lang;
+
+struct ng_model {
+    ng_model_options opt;
+    ng_lang langs[NG_MAX_LANGS];
+    size_t nlangs;
+    ng_strset html_negative;  /* class/id cues of boilerplate blocks (common) */
+    ng_strset html_positive;  /* class/id cues of article blocks (common) */
+    ng_strset agencies;       /* news agency names (common) */
+};
+
+/* The language resources for code ("en"), or NULL. */
+const ng_lang *ng_model_lang(const ng_model *m, const char *code);
+
+struct ng_worker {
+    const ng_model *model;
+    char err[512];        /* detail of the last error */
+    void *textcat;        /* language identifier handle (langid.c), lazily made */
+    ng_buf scratch;       /* reusable buffer */
+};
+
+/* Sets the worker's error detail; returns rc for tail calls. */
+int ng_worker_fail(ng_worker *w, int rc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* ---- the document ------------------------------------------------------ */
+
+typedef struct {
+    uint32_t start, end; /* byte offsets into doc->text, end exclusive */
+} ng_span;
+
+/* Token flags. */
+enum {
+    NG_TOK_WORD = 1u << 0,   /* contains a letter */
+    NG_TOK_NUM = 1u << 1,    /* contains a digit */
+    NG_TOK_PUNCT = 1u << 2,  /* punctuation only */
+    NG_TOK_UPPER = 1u << 3,  /* starts with an uppercase letter */
+    NG_TOK_ALLCAP = 1u << 4, /* two or more letters, all uppercase */
+    NG_TOK_ABBREV = 1u << 5, /* a known abbreviation with its dot */
+    NG_TOK_QUOTE = 1u << 6,  /* a quotation mark */
+    NG_TOK_SENT_START = 1u << 7
+};
+
+typedef struct {
+    uint32_t start, end; /* byte offsets into doc->text */
+    uint32_t sent;       /* sentence index */
+    uint32_t flags;      /* NG_TOK_* */
+} ng_token;
+
+/* Where a metadata value came from (the record's "from"). */
+#define NG_FROM_INPUT "input"  /* given by the caller (JSONL, option) */
+#define NG_FROM_META "meta"    /* HTML metadata */
+#define NG_FROM_TEXT "text"    /* a dateline in the text */
+
+struct ng_doc {
+    ng_arena arena;          /* owns everything below */
+    const ng_model *model;
+    const ng_lang *lang_res; /* resources of doc->lang, or NULL */
+    char *id;
+    char *url;
+    char *title;
+    char lang[8];            /* "" when unknown */
+    char *lang_hint;         /* from the caller or <html lang> */
+    char *published;         /* ISO 8601 date or date-time, or NULL */
+    const char *published_from;
+    char *meta_published;    /* from HTML metadata (read_html.c) */
+    char **agencies;         /* NULL-terminated, or NULL */
+    size_t nagencies;
+    char *text;              /* the clean article text, NUL-terminated */
+    size_t text_len;
+    ng_span *sentences;
+    size_t nsentences;
+    ng_token *tokens;
+    size_t ntokens;
+};
+
+/* ---- the stages (each returns NG_OK or a code, with the detail set on w) */
+
+/* Turns raw bytes into UTF-8 in out: strips a BOM, decodes UTF-16 with a
+ * BOM, transcodes Windows-1252/Latin-1 when the bytes are not UTF-8 (or
+ * when charset names such an encoding), refuses binary data (NUL bytes,
+ * control characters) with NG_EBINARY and undecodable bytes with
+ * NG_EENCODING naming the byte offset. */
+int ng_decode(ng_worker *w, const char *data, size_t len, const char *charset, ng_buf *out);
+
+/* Plain text: normalises line ends and spaces, drops page-chrome lines
+ * (calls to action, teaser lists, image file names, date widgets) using the
+ * resources of every loaded language, finds a title, a dateline and agency
+ * credits, and sets doc->text/text_len (and title, published, agencies
+ * where found).  s is UTF-8. */
+int ng_text_extract(ng_worker *w, ng_doc *doc, const char *s, size_t n);
+
+/* HTML: parses with gumbo, reads metadata (title, og:*, article:published_time,
+ * <time datetime>, JSON-LD datePublished, <html lang>) and keeps the article's
+ * blocks only; sets doc->text/text_len, title, meta_published, lang_hint.
+ * s is UTF-8. */
+int ng_html_extract(ng_worker *w, ng_doc *doc, const char *s, size_t n);
+
+/* Charset named by an HTML document's <meta> (first 4 KiB), copied into
+ * out[cap] lowercased; returns 1 when found. */
+int ng_html_sniff_charset(const char *s, size_t n, char *out, size_t cap);
+
+/* Sets doc->lang (a two-letter code, or "" when unknown) from the text,
+ * using the hint when the text is too short to tell. */
+int ng_langid(ng_worker *w, ng_doc *doc);
+
+/* Normalises a date as found in metadata ("2022-01-20T10:00:00+01:00",
+ * "Thu, 20 Jan 2022 10:00:00 GMT", "20/01/2022", "January 20, 2022")
+ * to ISO 8601 ("2022-01-20", or with time "2022-01-20T10:00:00+01:00")
+ * written into out[cap].  Returns 1 on success, 0 when it is not a date. */
+int ng_date_normalize(const ng_model *m, const char *s, size_t n, char *out, size_t cap);
+
+/* Splits doc->text into sentences and tokens (doc->sentences, doc->tokens),
+ * using doc->lang_res abbreviations. */
+int ng_segment(ng_worker *w, ng_doc *doc);
+
+/* Finds news agency credits ("(AFP)", "With AFP and Reuters") in the text
+ * and sets doc->agencies. */
+int ng_agencies_find(ng_worker *w, ng_doc *doc);
+
+#endif /* NG_INTERNAL_H */

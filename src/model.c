@@ -1,0 +1,160 @@
+/*
+ * model.c — ng_model (every language's resources, loaded once, then
+ * read-only and shared by all threads) and ng_worker (per-thread scratch).
+ */
+#include "internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The languages whose resources are compiled in.  A new language is a new
+ * folder under lang/ and a line here. */
+static const char *const lang_codes[] = {"en", "fr"};
+
+void ng_model_options_default(ng_model_options *opt)
+{
+    memset(opt, 0, sizeof *opt);
+    opt->max_bytes = (size_t)64 << 20;
+}
+
+static int load_lang(ng_lang *L, const char *code)
+{
+    char path[64];
+    int rc;
+    snprintf(L->code, sizeof L->code, "%s", code);
+#define LOAD(field, file, fold)                                   \
+    snprintf(path, sizeof path, "%s/%s", code, file);             \
+    if ((rc = ng_strset_load(&L->field, path, fold, 0)) != NG_OK) \
+        return rc;
+    LOAD(abbrev, "abbreviations.txt", 1)
+    LOAD(chrome_lines, "chrome-lines.txt", 1)
+    LOAD(chrome_prefix, "chrome-prefixes.txt", 1)
+    LOAD(months, "months.txt", 1)
+    LOAD(stopwords, "stopwords.txt", 1)
+#undef LOAD
+    return NG_OK;
+}
+
+static void free_lang(ng_lang *L)
+{
+    ng_strset_free(&L->abbrev);
+    ng_strset_free(&L->chrome_lines);
+    ng_strset_free(&L->chrome_prefix);
+    ng_strset_free(&L->months);
+    ng_strset_free(&L->stopwords);
+}
+
+int ng_model_new(ng_model **out, const ng_model_options *opt, char *err, size_t errlen)
+{
+    *out = NULL;
+    ng_model *m = calloc(1, sizeof *m);
+    if (!m) {
+        if (err)
+            snprintf(err, errlen, "out of memory");
+        return NG_ENOMEM;
+    }
+    if (opt)
+        m->opt = *opt;
+    else
+        ng_model_options_default(&m->opt);
+    int rc = NG_OK;
+    for (size_t i = 0; i < sizeof lang_codes / sizeof *lang_codes && rc == NG_OK; i++) {
+        rc = load_lang(&m->langs[m->nlangs], lang_codes[i]);
+        m->nlangs++;
+    }
+    if (rc == NG_OK)
+        rc = ng_strset_load(&m->html_negative, "common/html-negative.txt", 1, 0);
+    if (rc == NG_OK)
+        rc = ng_strset_load(&m->html_positive, "common/html-positive.txt", 1, 0);
+    if (rc == NG_OK)
+        rc = ng_strset_load(&m->agencies, "common/agencies.txt", 0, 0);
+    if (rc != NG_OK) {
+        if (err)
+            snprintf(err, errlen, "cannot load the language resources: %s", ng_strerror(rc));
+        ng_model_free(m);
+        return rc;
+    }
+    *out = m;
+    return NG_OK;
+}
+
+void ng_model_free(ng_model *m)
+{
+    if (!m)
+        return;
+    for (size_t i = 0; i < m->nlangs; i++)
+        free_lang(&m->langs[i]);
+    ng_strset_free(&m->html_negative);
+    ng_strset_free(&m->html_positive);
+    ng_strset_free(&m->agencies);
+    free(m);
+}
+
+const ng_lang *ng_model_lang(const ng_model *m, const char *code)
+{
+    if (!m || !code)
+        return NULL;
+    for (size_t i = 0; i < m->nlangs; i++)
+        if (strncmp(m->langs[i].code, code, 2) == 0)
+            return &m->langs[i];
+    return NULL;
+}
+
+/* langid.c frees its handle */
+void ng_langid_free(void *handle);
+
+int ng_worker_new(const ng_model *m, ng_worker **out)
+{
+    *out = NULL;
+    if (!m)
+        return NG_EINVAL;
+    ng_worker *w = calloc(1, sizeof *w);
+    if (!w)
+        return NG_ENOMEM;
+    w->model = m;
+    ng_buf_init(&w->scratch);
+    *out = w;
+    return NG_OK;
+}
+
+void ng_worker_free(ng_worker *w)
+{
+    if (!w)
+        return;
+    ng_langid_free(w->textcat);
+    ng_buf_free(&w->scratch);
+    free(w);
+}
+
+const char *ng_worker_error(const ng_worker *w)
+{
+    return w ? w->err : "no worker";
+}
+
+int ng_worker_fail(ng_worker *w, int rc, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(w->err, sizeof w->err, fmt, ap);
+    va_end(ap);
+    return rc;
+}
+
+const char *ng_strerror(int rc)
+{
+    switch (rc) {
+    case NG_OK: return "success";
+    case NG_ENOMEM: return "out of memory";
+    case NG_EINVAL: return "invalid argument";
+    case NG_EIO: return "input/output error";
+    case NG_EFORMAT: return "malformed input";
+    case NG_EENCODING: return "invalid text encoding";
+    case NG_EBINARY: return "binary data, not text";
+    case NG_EEMPTY: return "empty input";
+    case NG_ETOOBIG: return "input too large";
+    case NG_EMODEL: return "missing or corrupt model";
+    case NG_ETRUNCATED: return "truncated input";
+    default: return "unknown error";
+    }
+}

@@ -1,0 +1,154 @@
+/*
+ * record.c — the article record as JSON (CONTRACT.md), one line or pretty.
+ */
+#include "internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const struct {
+    const char *name;
+    unsigned bit;
+} field_names[] = {
+    {"lang", NG_FIELD_LANG},         {"published", NG_FIELD_PUBLISHED}, {"title", NG_FIELD_TITLE},
+    {"text", NG_FIELD_TEXT},         {"sentences", NG_FIELD_SENTENCES}, {"url", NG_FIELD_URL},
+    {"agencies", NG_FIELD_AGENCIES}, {"tokens", NG_FIELD_TOKENS},       {"all", NG_FIELD_ALL},
+    {"doc", 0},
+};
+
+int ng_fields_parse(const char *list, unsigned *mask)
+{
+    unsigned m = 0;
+    const char *p = list;
+    while (*p) {
+        const char *e = strchr(p, ',');
+        size_t n = e ? (size_t)(e - p) : strlen(p);
+        int found = 0;
+        for (size_t i = 0; i < sizeof field_names / sizeof *field_names; i++) {
+            if (strlen(field_names[i].name) == n && strncmp(field_names[i].name, p, n) == 0) {
+                m |= field_names[i].bit;
+                found = 1;
+            }
+        }
+        if (!found && n > 0)
+            return NG_EINVAL;
+        p += n;
+        if (*p == ',')
+            p++;
+    }
+    *mask = m;
+    return NG_OK;
+}
+
+/* A tiny writer that knows where commas and indentation go. */
+typedef struct {
+    ng_buf *b;
+    int pretty;
+    int depth;
+    int first; /* no member written yet at this level */
+} jw;
+
+static void jw_newline(jw *w)
+{
+    if (!w->pretty)
+        return;
+    ng_buf_putc(w->b, '\n');
+    for (int i = 0; i < w->depth; i++)
+        ng_buf_put(w->b, "  ", 2);
+}
+
+static void jw_key(jw *w, const char *key)
+{
+    if (!w->first)
+        ng_buf_putc(w->b, ',');
+    w->first = 0;
+    jw_newline(w);
+    ng_buf_json_str(w->b, key, strlen(key));
+    ng_buf_put(w->b, w->pretty ? ": " : ":", w->pretty ? 2 : 1);
+}
+
+static void jw_str_or_null(jw *w, const char *key, const char *s)
+{
+    jw_key(w, key);
+    if (s)
+        ng_buf_json_str(w->b, s, strlen(s));
+    else
+        ng_buf_puts(w->b, "null");
+}
+
+static void jw_spans(jw *w, const char *key, const void *base, size_t n, size_t stride)
+{
+    jw_key(w, key);
+    ng_buf_putc(w->b, '[');
+    for (size_t i = 0; i < n; i++) {
+        const ng_span *s = (const ng_span *)((const char *)base + i * stride);
+        ng_buf_printf(w->b, "%s[%u,%u]", i ? (w->pretty ? ", " : ",") : "", s->start, s->end);
+    }
+    ng_buf_putc(w->b, ']');
+}
+
+int ng_doc_json(const ng_doc *d, unsigned fields, int pretty, char **out, size_t *outlen)
+{
+    *out = NULL;
+    ng_buf b;
+    ng_buf_init(&b);
+    ng_buf_reserve(&b, d->text_len * 2 + 1024);
+    jw w = {&b, pretty, 1, 1};
+    ng_buf_putc(&b, '{');
+    jw_str_or_null(&w, "doc", d->id);
+    if (fields & NG_FIELD_URL && d->url)
+        jw_str_or_null(&w, "url", d->url);
+    if (fields & NG_FIELD_LANG)
+        jw_str_or_null(&w, "lang", d->lang[0] ? d->lang : NULL);
+    if (fields & NG_FIELD_PUBLISHED) {
+        jw_key(&w, "published");
+        if (d->published) {
+            ng_buf_puts(&b, pretty ? "{\"value\": " : "{\"value\":");
+            ng_buf_json_str(&b, d->published, strlen(d->published));
+            ng_buf_puts(&b, pretty ? ", \"from\": " : ",\"from\":");
+            const char *from = d->published_from ? d->published_from : NG_FROM_TEXT;
+            ng_buf_json_str(&b, from, strlen(from));
+            ng_buf_putc(&b, '}');
+        } else {
+            ng_buf_puts(&b, "null");
+        }
+    }
+    if (fields & NG_FIELD_TITLE)
+        jw_str_or_null(&w, "title", d->title);
+    if (fields & NG_FIELD_AGENCIES) {
+        jw_key(&w, "agencies");
+        ng_buf_putc(&b, '[');
+        for (size_t i = 0; i < d->nagencies; i++) {
+            if (i)
+                ng_buf_putc(&b, ',');
+            ng_buf_json_str(&b, d->agencies[i], strlen(d->agencies[i]));
+        }
+        ng_buf_putc(&b, ']');
+    }
+    if (fields & NG_FIELD_TEXT) {
+        jw_key(&w, "text");
+        ng_buf_json_str(&b, d->text ? d->text : "", d->text_len);
+    }
+    if (fields & NG_FIELD_SENTENCES)
+        jw_spans(&w, "sentences", d->sentences, d->nsentences, sizeof *d->sentences);
+    if (fields & NG_FIELD_TOKENS)
+        jw_spans(&w, "tokens", d->tokens, d->ntokens, sizeof *d->tokens);
+    w.depth = 0;
+    jw_newline(&w);
+    ng_buf_putc(&b, '}');
+    *out = ng_buf_take(&b, outlen);
+    return *out ? NG_OK : NG_ENOMEM;
+}
+
+int ng_error_json(const char *id, const char *message, char **out, size_t *outlen)
+{
+    ng_buf b;
+    ng_buf_init(&b);
+    ng_buf_puts(&b, "{\"doc\":");
+    ng_buf_json_str(&b, id ? id : "-", id ? strlen(id) : 1);
+    ng_buf_puts(&b, ",\"error\":");
+    ng_buf_json_str(&b, message ? message : "", message ? strlen(message) : 0);
+    ng_buf_putc(&b, '}');
+    *out = ng_buf_take(&b, outlen);
+    return *out ? NG_OK : NG_ENOMEM;
+}
