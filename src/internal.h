@@ -131,6 +131,10 @@ typedef struct {
     ng_strset chrome_prefix; /* line starts that are page chrome (folded) */
     ng_strset months;        /* "janvier 1", "jan 1": name then month number */
     ng_strset stopwords;     /* frequent function words, for language id */
+    ng_strset weekdays;      /* weekday names and abbreviations (folded) */
+    ng_strset date_labels;   /* "published", "publié le": label a date (folded) */
+    ng_strset teaser_heads;  /* "related articles": start a trailing teaser list (folded) */
+    ng_strset credit_words;  /* "with", "avec", "and": words of a credit line (folded) */
 } ng_lang;
 
 struct ng_model {
@@ -241,6 +245,18 @@ int ng_langid(ng_worker *w, ng_doc *doc);
  * to ISO 8601 ("2022-01-20", or with time "2022-01-20T10:00:00+01:00")
  * written into out[cap].  Returns 1 on success, 0 when it is not a date. */
 int ng_date_normalize(const ng_model *m, const char *s, size_t n, char *out, size_t cap);
+
+/* Reads a date at the start of s[0..n), after an optional weekday
+ * ("mer. Avr 24th, 2024", "20 janvier 2022", "2022-01-20T10:00Z").  Returns
+ * the bytes the date (and any time) takes, or 0 when no date starts there.
+ * When the date has a year, its ISO form goes into out[cap] and *has_year is
+ * 1; without a year ("2 oct") *has_year is 0 and out is "".  (pubdate.c) */
+size_t ng_date_scan(const ng_model *m, const char *s, size_t n, char *out, size_t cap, int *has_year);
+
+/* When s[0..n) is an agency credit line ("With AFP and Reuters", "(AFP)",
+ * "( Jowharwith AFP)", "avec AFP"), adds the agencies it names to doc and
+ * returns 1; otherwise returns 0 and leaves doc alone.  (agencies.c) */
+int ng_agencies_credit(ng_doc *doc, const char *s, size_t n);
 
 /* Splits doc->text into sentences and tokens (doc->sentences, doc->tokens),
  * using doc->lang_res abbreviations. */

@@ -32,6 +32,10 @@ static int load_lang(ng_lang *L, const char *code)
     LOAD(chrome_prefix, "chrome-prefixes.txt", 1)
     LOAD(months, "months.txt", 1)
     LOAD(stopwords, "stopwords.txt", 1)
+    LOAD(weekdays, "weekdays.txt", 1)
+    LOAD(date_labels, "date-labels.txt", 1)
+    LOAD(teaser_heads, "teaser-headers.txt", 1)
+    LOAD(credit_words, "credit-words.txt", 1)
 #undef LOAD
     return NG_OK;
 }
@@ -43,6 +47,10 @@ static void free_lang(ng_lang *L)
     ng_strset_free(&L->chrome_prefix);
     ng_strset_free(&L->months);
     ng_strset_free(&L->stopwords);
+    ng_strset_free(&L->weekdays);
+    ng_strset_free(&L->date_labels);
+    ng_strset_free(&L->teaser_heads);
+    ng_strset_free(&L->credit_words);
 }
 
 int ng_model_new(ng_model **out, const ng_model_options *opt, char *err, size_t errlen)
