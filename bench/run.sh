@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# run.sh BIN — speed benchmarks, printed and never asserted:
+#   text: analyze -j 1 over a ~64 MB JSON Lines corpus of news text -> MB/s per core,
+#         and `wc -w` over the same bytes for scale (the ratio is printed);
+#   html: analyze -j 1 over HTML pages (the dev set's pages when ../shared is
+#         there, else the example pages) -> pages/s per core;
+#   peak memory (max RSS) of each run.
+set -euo pipefail
+bin=$(realpath "$1")
+src=$(cd "$(dirname "$0")/.." && pwd)
+work="$src/build/bench"
+mkdir -p "$work"
+python3 "$src/bench/make_corpus.py" "$src" "$work"
+python3 - "$bin" "$work" <<'PY'
+import os, resource, subprocess, sys, time
+bin, work = sys.argv[1], sys.argv[2]
+
+def run(cmd, stdin_path):
+    t0 = time.perf_counter()
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    with open(stdin_path, "rb") as f:
+        p = subprocess.run(cmd, stdin=f, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    dt = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+    return dt, cpu, after.ru_maxrss, p
+
+text = os.path.join(work, "text.jsonl")
+payload = int(open(os.path.join(work, "text.bytes")).read())
+n_text = sum(1 for _ in open(text, "rb"))
+dt, cpu, rss, p = run([bin, "analyze", "-q", "--jsonl", "-j", "1", "-"], text)
+mbs = payload / 1e6 / dt
+wdt, wcpu, _, _ = run(["wc", "-w"], os.path.join(work, "text.raw"))
+print("text   %d articles, %.1f MB of article text: %.2f s wall, %.2f s cpu -> %.1f MB/s per core (target >= 50)"
+      % (n_text, payload / 1e6, dt, cpu, mbs))
+print("       wc -w on the same text: %.2f s -> %.1f MB/s; newsgraph/wc time ratio %.1f"
+      % (wdt, payload / 1e6 / wdt, dt / wdt))
+print("       peak RSS %.0f MB; refused: %d" % (rss / 1024, p.stderr.count(b"\n")))
+html = os.path.join(work, "html.jsonl")
+n_html = sum(1 for _ in open(html, "rb"))
+dt, cpu, rss, p = run([bin, "analyze", "-q", "--jsonl", "-j", "1", "-"], html)
+print("html   %d pages (%s): %.2f s wall -> %.0f pages/s per core (target >= 500); peak RSS %.0f MB; refused %d"
+      % (n_html, open(os.path.join(work, "html.source")).read().strip(), dt, n_html / dt, rss / 1024,
+         p.stderr.count(b"\n")))
+dt2, _, _, _ = run([bin, "analyze", "-q", "--jsonl", "-j", str(os.cpu_count() or 2), "-"], text)
+print("text   with -j %d: %.1f MB/s" % (os.cpu_count() or 2, payload / 1e6 / dt2))
+PY

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# demo.sh BIN — the demo: analyzes the example articles (examples/) and
+# prints, for each, what newsgraph found: language, date, title, agencies,
+# sentences, and the start of the clean text.  The full records are left in
+# demo/records.jsonl.
+set -euo pipefail
+bin=${1:-build/newsgraph}
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+out="$here/demo"
+mkdir -p "$out"
+echo "== newsgraph analyze examples/ (records in demo/records.jsonl)"
+status=0
+"$bin" analyze -j 2 "$here/examples" > "$out/records.jsonl" || status=$?
+python3 - "$out/records.jsonl" <<'PY'
+import json, sys
+recs = [json.loads(l) for l in open(sys.argv[1], encoding="utf-8") if l.strip()]
+def day(r):
+    p = r.get("published")
+    return (p or {}).get("value", "")[:10] if isinstance(p, dict) else ""
+print()
+print("%-28s %-4s %-10s %-9s %5s  %s" % ("article", "lang", "published", "agencies", "sents", "title"))
+for r in sorted(recs, key=day):
+    print("%-28s %-4s %-10s %-9s %5d  %s" % (r["doc"][-28:], r.get("lang") or "?", day(r) or "-",
+          ",".join(r.get("agencies") or []) or "-", len(r.get("sentences") or []), (r.get("title") or "")[:60]))
+print()
+print("timeline (by publication date):")
+for r in sorted(recs, key=day):
+    text = " ".join((r.get("text") or "").split())
+    print("  %s  [%s] %s" % (day(r) or "????-??-??", r.get("lang") or "?", text[:110] + ("..." if len(text) > 110 else "")))
+PY
+exit $status
