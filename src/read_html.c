@@ -1,14 +1,1219 @@
-/* read_html.c — HTML (placeholder, being written) */
-#include "internal.h"
-int ng_html_extract(ng_worker *w, ng_doc *doc, const char *s, size_t n)
+/*
+ * read_html.c — HTML pages: parse with gumbo, read the metadata (title,
+ * publication date, language) and hand the flattened page to boilerplate.c,
+ * which keeps the article's blocks.
+ *
+ * Three things here exist to keep gumbo safe on hostile input:
+ *
+ *   - A nesting pre-scan (html_prescan).  gumbo's tree builder walks the
+ *     stack of open elements for many tags ("is there a <p> in button
+ *     scope?"), so a page that nests deeply costs depth x tags: 10,000
+ *     nested <div>s take about 4 s, 100,000 would take minutes.  And
+ *     gumbo_destroy_output frees the tree recursively, one C frame per
+ *     level.  The pre-scan estimates the nesting with a cheap tokenizer
+ *     (an upper bound: elements that close themselves implicitly, like <p>
+ *     and <li>, are not counted) and refuses pages nested deeper than
+ *     NG_HTML_MAX_DEPTH with NG_EFORMAT, or whose estimated stack walking
+ *     exceeds a budget, before gumbo sees them.
+ *   - An allocator of our own (hp_alloc): small blocks come from a bump
+ *     arena, large ones from malloc on a list; the whole parse is released
+ *     by freeing the arena and the list, so gumbo_destroy_output (and its
+ *     recursion) is never called.  It is also faster than malloc per node.
+ *   - max_errors = 0: gumbo records no parse errors (they would grow
+ *     without bound on junk).
+ *
+ * Every walk over the tree here is iterative (parent pointers), never
+ * recursive.
+ */
+#include "html.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+/* Pages whose estimated element nesting goes deeper than this are refused. */
+#define NG_HTML_MAX_DEPTH 5000
+/* Nesting beyond this depth costs gumbo a stack walk per tag; the sum of
+ * those excess depths (and of failed end-tag searches) is capped. */
+#define NG_HTML_FREE_DEPTH 256
+#define NG_HTML_WALK_BUDGET 20000000ull
+
+/* ---- the parse allocator ----------------------------------------------- */
+
+#define HP_BLOCK (256u * 1024u) /* arena block size */
+#define HP_SMALL (4096u)        /* larger requests get their own malloc */
+#define HP_HDR 16u              /* header before every allocation */
+
+typedef struct hp_big {
+    struct hp_big *prev, *next; /* the list of live large allocations */
+} hp_big;
+
+typedef struct hp_block {
+    struct hp_block *next;
+} hp_block;
+
+typedef struct {
+    hp_block *blocks; /* arena blocks, newest first */
+    char *cur, *lim;  /* free room in the newest block */
+    hp_big big;       /* sentinel of the large-allocation list */
+    int oom;          /* an allocation failed */
+} hp_heap;
+
+/* gumbo's allocator: a 16-byte header says whether the block is small
+ * (header word 0: bump-allocated, freed with the arena) or large (header is
+ * the list link, freed by hp_free).  Returns NULL when malloc fails (gumbo
+ * cannot recover from that; nothing can be done about it here). */
+static void *hp_alloc(void *ud, size_t n)
 {
-    NG_UNUSED(w);
-    doc->text = ng_arena_strndup(&doc->arena, s, n);
-    doc->text_len = n;
+    hp_heap *h = ud;
+    if (n <= HP_SMALL) {
+        size_t need = HP_HDR + ((n + 15u) & ~(size_t)15u);
+        if (!h->cur || (size_t)(h->lim - h->cur) < need) {
+            hp_block *b = malloc(HP_BLOCK);
+            if (!b) {
+                h->oom = 1;
+                return NULL;
+            }
+            b->next = h->blocks;
+            h->blocks = b;
+            h->cur = (char *)b + 16;
+            h->lim = (char *)b + HP_BLOCK;
+        }
+        char *p = h->cur;
+        h->cur += need;
+        memset(p, 0, HP_HDR);
+        return p + HP_HDR;
+    }
+    if (n > SIZE_MAX - sizeof(hp_big) - HP_HDR)
+        return NULL;
+    char *p = malloc(HP_HDR + sizeof(hp_big) + n);
+    if (!p) {
+        h->oom = 1;
+        return NULL;
+    }
+    hp_big *b = (hp_big *)p;
+    b->next = h->big.next;
+    b->prev = &h->big;
+    h->big.next->prev = b;
+    h->big.next = b;
+    /* header right before the user pointer: the link's address, non-zero */
+    char *user = p + sizeof(hp_big) + HP_HDR;
+    memcpy(user - HP_HDR, &b, sizeof b);
+    return user;
+}
+
+/* gumbo's deallocator: frees large blocks now, leaves small ones to the arena. */
+static void hp_free(void *ud, void *ptr)
+{
+    (void)ud;
+    if (!ptr)
+        return;
+    hp_big *b;
+    memcpy(&b, (char *)ptr - HP_HDR, sizeof b);
+    if (!b)
+        return;
+    b->prev->next = b->next;
+    b->next->prev = b->prev;
+    free(b);
+}
+
+static void hp_init(hp_heap *h)
+{
+    memset(h, 0, sizeof *h);
+    h->big.next = h->big.prev = &h->big;
+}
+
+/* Releases everything the parse allocated.  Can't fail. */
+static void hp_release(hp_heap *h)
+{
+    while (h->blocks) {
+        hp_block *n = h->blocks->next;
+        free(h->blocks);
+        h->blocks = n;
+    }
+    hp_big *b = h->big.next;
+    while (b != &h->big) {
+        hp_big *n = b->next;
+        free(b);
+        b = n;
+    }
+    hp_init(h);
+}
+
+/* ---- the nesting pre-scan ---------------------------------------------- */
+
+static int lc(int c) { return (c >= 'A' && c <= 'Z') ? c + 32 : c; }
+static int is_alpha(int c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+static int is_ws(int c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f'; }
+
+/* Finds the case-insensitive needle in s[i..n); returns its offset or n. */
+static size_t find_ci(const char *s, size_t n, size_t i, const char *needle)
+{
+    size_t L = strlen(needle);
+    int c0 = lc((unsigned char)needle[0]);
+    for (; i + L <= n; i++) {
+        if (lc((unsigned char)s[i]) != c0)
+            continue;
+        if (strncasecmp(s + i, needle, L) == 0)
+            return i;
+    }
+    return n;
+}
+
+/* Elements never pushed by the estimate: void elements, and elements that
+ * are closed implicitly by their next sibling or that do not nest. */
+static int prescan_unpushed(GumboTag t)
+{
+    switch (t) {
+    case GUMBO_TAG_AREA: case GUMBO_TAG_BASE: case GUMBO_TAG_BASEFONT: case GUMBO_TAG_BGSOUND:
+    case GUMBO_TAG_BR: case GUMBO_TAG_COL: case GUMBO_TAG_EMBED: case GUMBO_TAG_HR:
+    case GUMBO_TAG_IMG: case GUMBO_TAG_INPUT: case GUMBO_TAG_KEYGEN: case GUMBO_TAG_LINK:
+    case GUMBO_TAG_META: case GUMBO_TAG_PARAM: case GUMBO_TAG_SOURCE: case GUMBO_TAG_TRACK:
+    case GUMBO_TAG_WBR: case GUMBO_TAG_FRAME: case GUMBO_TAG_IMAGE:
+    case GUMBO_TAG_P: case GUMBO_TAG_LI: case GUMBO_TAG_DD: case GUMBO_TAG_DT:
+    case GUMBO_TAG_OPTION: case GUMBO_TAG_OPTGROUP: case GUMBO_TAG_TR: case GUMBO_TAG_TD:
+    case GUMBO_TAG_TH: case GUMBO_TAG_RB: case GUMBO_TAG_RP: case GUMBO_TAG_RT:
+    case GUMBO_TAG_RTC: case GUMBO_TAG_TBODY: case GUMBO_TAG_THEAD: case GUMBO_TAG_TFOOT:
+    case GUMBO_TAG_COLGROUP: case GUMBO_TAG_CAPTION: case GUMBO_TAG_HTML: case GUMBO_TAG_HEAD:
+    case GUMBO_TAG_BODY: case GUMBO_TAG_A: case GUMBO_TAG_NOBR: case GUMBO_TAG_FORM:
+    case GUMBO_TAG_BUTTON:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+/* Elements whose content is raw text up to their end tag. */
+static int prescan_rawtext(GumboTag t)
+{
+    return t == GUMBO_TAG_SCRIPT || t == GUMBO_TAG_STYLE || t == GUMBO_TAG_TEXTAREA ||
+           t == GUMBO_TAG_TITLE || t == GUMBO_TAG_XMP || t == GUMBO_TAG_IFRAME ||
+           t == GUMBO_TAG_NOEMBED || t == GUMBO_TAG_NOFRAMES;
+}
+
+/* "Special" elements (in the HTML5 sense) among those the estimate pushes:
+ * an end tag of an ordinary element does not close through them. */
+static int prescan_special(GumboTag t)
+{
+    switch (t) {
+    case GUMBO_TAG_ADDRESS: case GUMBO_TAG_APPLET: case GUMBO_TAG_ARTICLE: case GUMBO_TAG_ASIDE:
+    case GUMBO_TAG_BLOCKQUOTE: case GUMBO_TAG_CENTER: case GUMBO_TAG_DETAILS: case GUMBO_TAG_DIR:
+    case GUMBO_TAG_DIV: case GUMBO_TAG_DL: case GUMBO_TAG_FIELDSET: case GUMBO_TAG_FIGCAPTION:
+    case GUMBO_TAG_FIGURE: case GUMBO_TAG_FOOTER: case GUMBO_TAG_H1: case GUMBO_TAG_H2:
+    case GUMBO_TAG_H3: case GUMBO_TAG_H4: case GUMBO_TAG_H5: case GUMBO_TAG_H6:
+    case GUMBO_TAG_HEADER: case GUMBO_TAG_HGROUP: case GUMBO_TAG_LISTING: case GUMBO_TAG_MAIN:
+    case GUMBO_TAG_MARQUEE: case GUMBO_TAG_MENU: case GUMBO_TAG_NAV: case GUMBO_TAG_NOSCRIPT:
+    case GUMBO_TAG_OBJECT: case GUMBO_TAG_OL: case GUMBO_TAG_PRE: case GUMBO_TAG_SECTION:
+    case GUMBO_TAG_SELECT: case GUMBO_TAG_SUMMARY: case GUMBO_TAG_TABLE: case GUMBO_TAG_TEMPLATE:
+    case GUMBO_TAG_UL: case GUMBO_TAG_FRAMESET:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+/* Estimates how deeply the page nests and how much stack walking gumbo
+ * will do.  Linear in n: every pushed entry is popped at most once, and a
+ * failed search is charged to the budget.  Returns NG_OK, or NG_EFORMAT
+ * with the detail set on w when the page is too deep to parse safely. */
+static int html_prescan(ng_worker *w, const char *s, size_t n)
+{
+    uint32_t stack[NG_HTML_MAX_DEPTH + 1];
+    uint32_t counts[1024]; /* open entries per key bucket */
+    size_t depth = 0, maxdepth = 0, foreign = 0;
+    unsigned long long walk = 0;
+    memset(counts, 0, sizeof counts);
+    size_t i = 0;
+    while (i < n) {
+        const char *lt = memchr(s + i, '<', n - i);
+        if (!lt)
+            break;
+        i = (size_t)(lt - s) + 1;
+        if (i >= n)
+            break;
+        if (s[i] == '!' || s[i] == '?') {
+            if (i + 2 < n && s[i] == '!' && s[i + 1] == '-' && s[i + 2] == '-') {
+                size_t e = i + 3;
+                while (e + 2 < n && !(s[e] == '-' && s[e + 1] == '-' && s[e + 2] == '>'))
+                    e++;
+                i = e + 3 < n ? e + 3 : n;
+            } else {
+                const char *gt = memchr(s + i, '>', n - i);
+                i = gt ? (size_t)(gt - s) + 1 : n;
+            }
+            continue;
+        }
+        int end = 0;
+        if (s[i] == '/') {
+            end = 1;
+            i++;
+        }
+        if (i >= n || !is_alpha((unsigned char)s[i]))
+            continue;
+        size_t ns = i;
+        while (i < n && !is_ws((unsigned char)s[i]) && s[i] != '/' && s[i] != '>')
+            i++;
+        GumboTag tag = gumbo_tagn_enum(s + ns, (unsigned)(i - ns > 64 ? 64 : i - ns));
+        uint32_t key = (uint32_t)tag;
+        if (tag == GUMBO_TAG_UNKNOWN) {
+            uint32_t hsh = 2166136261u;
+            for (size_t k = ns; k < i && k < ns + 64; k++)
+                hsh = (hsh ^ (uint32_t)lc((unsigned char)s[k])) * 16777619u;
+            key = 0x10000u | (hsh & 0xffffu);
+        }
+        /* skip the attributes up to '>', minding quoted values */
+        int selfclose = 0;
+        char prev = 0;
+        while (i < n && s[i] != '>') {
+            char c = s[i];
+            if ((c == '"' || c == '\'') && prev == '=') {
+                const char *q = memchr(s + i + 1, c, n - i - 1);
+                i = q ? (size_t)(q - s) + 1 : n;
+                prev = 0;
+                continue;
+            }
+            if (!is_ws((unsigned char)c))
+                prev = c;
+            i++;
+        }
+        if (prev == '/')
+            selfclose = 1;
+        if (i < n)
+            i++;
+        if (end) {
+            if (tag == GUMBO_TAG_SVG || tag == GUMBO_TAG_MATH) {
+                if (foreign)
+                    foreign--;
+            }
+            if (counts[key & 1023u] == 0)
+                continue;
+            /* search down for the element; ordinary ones stop at special ones */
+            int special_end = tag != GUMBO_TAG_UNKNOWN && prescan_special(tag);
+            size_t k = depth;
+            while (k > 0) {
+                uint32_t e = stack[k - 1];
+                if (e == key)
+                    break;
+                if (!special_end && e < 0x10000u && prescan_special((GumboTag)e)) {
+                    k = 0;
+                    break;
+                }
+                k--;
+            }
+            if (k == 0) {
+                walk += depth;
+                continue;
+            }
+            while (depth >= k) {
+                counts[stack[depth - 1] & 1023u]--;
+                depth--;
+            }
+            continue;
+        }
+        if (tag == GUMBO_TAG_PLAINTEXT)
+            break;
+        if (tag != GUMBO_TAG_UNKNOWN && prescan_rawtext(tag) && !selfclose) {
+            char closer[16];
+            memcpy(closer, "</", 2);
+            const char *nm = gumbo_normalized_tagname(tag);
+            size_t L = strlen(nm);
+            memcpy(closer + 2, nm, L + 1);
+            i = find_ci(s, n, i, closer);
+            continue;
+        }
+        if (tag == GUMBO_TAG_SVG || tag == GUMBO_TAG_MATH) {
+            if (!selfclose)
+                foreign++;
+        }
+        if ((tag != GUMBO_TAG_UNKNOWN && prescan_unpushed(tag)) || (selfclose && foreign))
+            continue;
+        if (depth >= NG_HTML_MAX_DEPTH)
+            return ng_worker_fail(w, NG_EFORMAT, "HTML nested deeper than %d levels", NG_HTML_MAX_DEPTH);
+        stack[depth++] = key;
+        counts[key & 1023u]++;
+        if (depth > maxdepth)
+            maxdepth = depth;
+        if (depth > NG_HTML_FREE_DEPTH)
+            walk += depth - NG_HTML_FREE_DEPTH;
+        if (walk > NG_HTML_WALK_BUDGET)
+            return ng_worker_fail(w, NG_EFORMAT, "HTML too deeply nested to parse in reasonable time (%zu levels)", maxdepth);
+    }
+    if (walk > NG_HTML_WALK_BUDGET)
+        return ng_worker_fail(w, NG_EFORMAT, "HTML too deeply nested to parse in reasonable time (%zu levels)", maxdepth);
     return NG_OK;
 }
+
+/* ---- small string helpers ---------------------------------------------- */
+
+/* The value of attribute name on an element node, or NULL. */
+static const char *attr(const GumboNode *n, const char *name)
+{
+    const GumboAttribute *a = gumbo_get_attribute(&n->v.element.attributes, name);
+    return a ? a->value : NULL;
+}
+
+/* Case-insensitive equality of s[0..n) and the NUL-terminated word. */
+static int eq_ci(const char *s, size_t n, const char *word)
+{
+    size_t L = strlen(word);
+    return n == L && strncasecmp(s, word, n) == 0;
+}
+
+/* Case-insensitive substring test, for short attribute values. */
+static int has_ci(const char *s, const char *needle)
+{
+    size_t n = strlen(s);
+    return find_ci(s, n, 0, needle) < n;
+}
+
+/* Appends s[0..n) to b with runs of white space (ASCII and NBSP) made one
+ * space, *pend carrying a pending space across calls; leading space is
+ * dropped when b is empty. */
+static void put_collapsed(ng_buf *b, const char *s, size_t n, int *pend)
+{
+    size_t i = 0;
+    while (i < n) {
+        unsigned char c = (unsigned char)s[i];
+        if (is_ws(c) || c == '\v') {
+            *pend = 1;
+            i++;
+            continue;
+        }
+        if (c == 0xC2 && i + 1 < n && (unsigned char)s[i + 1] == 0xA0) {
+            *pend = 1;
+            i += 2;
+            continue;
+        }
+        size_t j = i + 1;
+        while (j < n) {
+            unsigned char d = (unsigned char)s[j];
+            if (is_ws(d) || d == '\v' || d == 0xC2)
+                break;
+            j++;
+        }
+        if (*pend && b->len > 0)
+            ng_buf_putc(b, ' ');
+        *pend = 0;
+        ng_buf_put(b, s + i, j - i);
+        i = j;
+    }
+}
+
+/* ---- class and id cues ------------------------------------------------- */
+
+/* Adds the cue weight of one word (already lowercase) to *pos / *neg. */
+static void cue_word(const ng_model *m, const char *s, size_t n, int *pos, int *neg)
+{
+    if (n == 0 || n > 64)
+        return;
+    if (ng_strset_has(&m->html_negative, s, n)) {
+        (*neg)++;
+        return;
+    }
+    if (ng_strset_has(&m->html_positive, s, n)) {
+        (*pos)++;
+        return;
+    }
+    /* a compound ("share-buttons", "post_body", "relatedStories"): its parts */
+    size_t a = 0;
+    for (size_t i = 0; i <= n; i++) {
+        if (i == n || s[i] == '-' || s[i] == '_' || s[i] == ':' || s[i] == '.') {
+            size_t L = i - a;
+            if (L > 1 && L < n) {
+                if (ng_strset_has(&m->html_negative, s + a, L))
+                    (*neg)++;
+                else if (ng_strset_has(&m->html_positive, s + a, L))
+                    (*pos)++;
+            }
+            a = i + 1;
+        }
+    }
+}
+
+/* The class/id weight of an element: +1 per article cue, -1 per
+ * boilerplate cue among its class names and id. */
+static int cue_weight(const ng_model *m, const GumboNode *n)
+{
+    int pos = 0, neg = 0;
+    const char *vals[2] = {attr(n, "class"), attr(n, "id")};
+    char low[128];
+    for (int v = 0; v < 2; v++) {
+        const char *s = vals[v];
+        if (!s)
+            continue;
+        size_t i = 0, len = strlen(s);
+        if (len > 512)
+            len = 512;
+        while (i < len) {
+            while (i < len && is_ws((unsigned char)s[i]))
+                i++;
+            size_t a = i;
+            while (i < len && !is_ws((unsigned char)s[i]))
+                i++;
+            size_t L = i - a;
+            if (L == 0 || L >= sizeof low)
+                continue;
+            for (size_t k = 0; k < L; k++)
+                low[k] = (char)lc((unsigned char)s[a + k]);
+            cue_word(m, low, L, &pos, &neg);
+        }
+    }
+    return pos - neg;
+}
+
+/* ---- metadata ---------------------------------------------------------- */
+
+/* Publication date candidates, best first. */
+enum { DATE_PUBLISHED, DATE_META, DATE_TIME, DATE_MODIFIED, DATE_NRANKS };
+
+/* What the walk collects besides the text. */
+typedef struct {
+    const char *og_title, *tw_title, *site_name, *lang, *og_locale, *content_lang;
+    const char *dates[DATE_NRANKS]; /* first candidate of each rank */
+    size_t date_len[DATE_NRANKS];
+    ng_buf title;                   /* the <title> text */
+    int have_title;
+    int32_t h1_seg;                 /* first segment owned by an h1, or -1 */
+} meta_info;
+
+/* Meta names that carry the publication date, by rank. */
+static const char *const meta_published_names[] = {
+    "article:published_time", "og:published_time", "datepublished", "article.published",
+    "publish-date", "publish_date", "publishdate", "pubdate", "dc.date.issued",
+    "dcterms.issued", "sailthru.date", "parsely-pub-date", "date", "dc.date",
+    "dcterms.date", "dc.date.created", "dcterms.created", "originalpublicationdate",
+    "citation_publication_date", "citation_date", "publication_date", "release_date",
+    "article_date_original", "cxenseparse:recs:publishtime", "og:article:published_time",
+    "content_publication_date", "pub_date", "display-date", "created", NULL};
+static const char *const meta_modified_names[] = {
+    "article:modified_time", "og:updated_time", "datemodified", "dc.date.modified",
+    "dcterms.modified", "last-modified", "lastmod", "article:updated_time", "updated", NULL};
+
+static int in_list(const char *const *list, const char *s)
+{
+    for (size_t i = 0; list[i]; i++)
+        if (strcasecmp(list[i], s) == 0)
+            return 1;
+    return 0;
+}
+
+static void date_candidate(meta_info *mi, int rank, const char *s, size_t n)
+{
+    if (!s || n == 0 || mi->dates[rank])
+        return;
+    while (n && is_ws((unsigned char)*s)) {
+        s++;
+        n--;
+    }
+    if (n == 0 || n > 200)
+        return;
+    mi->dates[rank] = s;
+    mi->date_len[rank] = n;
+}
+
+/* Reads one <meta>. */
+static void meta_tag(meta_info *mi, const GumboNode *n)
+{
+    const char *content = attr(n, "content");
+    const char *key = attr(n, "property");
+    if (!key)
+        key = attr(n, "name");
+    if (!key)
+        key = attr(n, "itemprop");
+    const char *eq = attr(n, "http-equiv");
+    if (eq && content && strcasecmp(eq, "content-language") == 0 && !mi->content_lang)
+        mi->content_lang = content;
+    if (!key || !content)
+        return;
+    if (strcasecmp(key, "og:title") == 0) {
+        if (!mi->og_title)
+            mi->og_title = content;
+    } else if (strcasecmp(key, "twitter:title") == 0) {
+        if (!mi->tw_title)
+            mi->tw_title = content;
+    } else if (strcasecmp(key, "og:site_name") == 0 || strcasecmp(key, "application-name") == 0) {
+        if (!mi->site_name)
+            mi->site_name = content;
+    } else if (strcasecmp(key, "og:locale") == 0) {
+        if (!mi->og_locale)
+            mi->og_locale = content;
+    } else if (strcasecmp(key, "article:published_time") == 0 || strcasecmp(key, "datePublished") == 0) {
+        date_candidate(mi, DATE_PUBLISHED, content, strlen(content));
+    } else if (in_list(meta_published_names, key)) {
+        date_candidate(mi, DATE_META, content, strlen(content));
+    } else if (in_list(meta_modified_names, key)) {
+        date_candidate(mi, DATE_MODIFIED, content, strlen(content));
+    }
+}
+
+/* Finds "key" : "value" in a JSON-LD script; returns the value's start and
+ * length, or NULL. */
+static const char *jsonld_value(const char *s, size_t n, const char *key, size_t *len)
+{
+    size_t L = strlen(key);
+    for (size_t i = 0; i + L + 2 < n; i++) {
+        if (s[i] != '"' || memcmp(s + i + 1, key, L) != 0 || s[i + 1 + L] != '"')
+            continue;
+        size_t j = i + L + 2;
+        while (j < n && is_ws((unsigned char)s[j]))
+            j++;
+        if (j >= n || s[j] != ':')
+            continue;
+        j++;
+        while (j < n && is_ws((unsigned char)s[j]))
+            j++;
+        if (j >= n || s[j] != '"')
+            continue;
+        size_t a = ++j;
+        while (j < n && s[j] != '"' && j - a < 100)
+            j++;
+        if (j >= n || s[j] != '"')
+            continue;
+        *len = j - a;
+        return s + a;
+    }
+    return NULL;
+}
+
+/* The text of a node's first text child (script, title), or NULL. */
+static const char *first_text(const GumboNode *n, size_t *len)
+{
+    const GumboVector *k = &n->v.element.children;
+    for (unsigned i = 0; i < k->length; i++) {
+        const GumboNode *c = k->data[i];
+        if (c->type == GUMBO_NODE_TEXT || c->type == GUMBO_NODE_WHITESPACE || c->type == GUMBO_NODE_CDATA) {
+            *len = strlen(c->v.text.text);
+            return c->v.text.text;
+        }
+    }
+    return NULL;
+}
+
+/* ---- the walk: flatten the tree ---------------------------------------- */
+
+static int block_tag(GumboTag t)
+{
+    switch (t) {
+    case GUMBO_TAG_ADDRESS: case GUMBO_TAG_ARTICLE: case GUMBO_TAG_ASIDE: case GUMBO_TAG_BLOCKQUOTE:
+    case GUMBO_TAG_BODY: case GUMBO_TAG_DD: case GUMBO_TAG_DETAILS:
+    case GUMBO_TAG_DIV: case GUMBO_TAG_DL: case GUMBO_TAG_DT: case GUMBO_TAG_FIELDSET:
+    case GUMBO_TAG_FIGCAPTION: case GUMBO_TAG_FIGURE: case GUMBO_TAG_FOOTER: case GUMBO_TAG_FORM:
+    case GUMBO_TAG_H1: case GUMBO_TAG_H2: case GUMBO_TAG_H3: case GUMBO_TAG_H4: case GUMBO_TAG_H5:
+    case GUMBO_TAG_H6: case GUMBO_TAG_HEADER: case GUMBO_TAG_HGROUP: case GUMBO_TAG_HR:
+    case GUMBO_TAG_LI: case GUMBO_TAG_MAIN: case GUMBO_TAG_NAV: case GUMBO_TAG_OL: case GUMBO_TAG_P:
+    case GUMBO_TAG_PRE: case GUMBO_TAG_SECTION: case GUMBO_TAG_TABLE: case GUMBO_TAG_TBODY:
+    case GUMBO_TAG_TD: case GUMBO_TAG_TFOOT: case GUMBO_TAG_TH: case GUMBO_TAG_THEAD: case GUMBO_TAG_TR:
+    case GUMBO_TAG_UL: case GUMBO_TAG_CAPTION: case GUMBO_TAG_CENTER: case GUMBO_TAG_SUMMARY:
+    case GUMBO_TAG_MENU: case GUMBO_TAG_HTML: case GUMBO_TAG_LISTING: case GUMBO_TAG_DIR:
+    case GUMBO_TAG_BR: case GUMBO_TAG_TITLE:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+/* Elements whose subtree is never article text. */
+static int skip_tag(GumboTag t)
+{
+    switch (t) {
+    case GUMBO_TAG_SCRIPT: case GUMBO_TAG_STYLE: case GUMBO_TAG_NOSCRIPT: case GUMBO_TAG_TEMPLATE:
+    case GUMBO_TAG_SVG: case GUMBO_TAG_MATH: case GUMBO_TAG_IFRAME: case GUMBO_TAG_OBJECT:
+    case GUMBO_TAG_EMBED: case GUMBO_TAG_CANVAS: case GUMBO_TAG_SELECT: case GUMBO_TAG_TEXTAREA:
+    case GUMBO_TAG_INPUT: case GUMBO_TAG_BUTTON: case GUMBO_TAG_HEAD: case GUMBO_TAG_TITLE:
+    case GUMBO_TAG_META: case GUMBO_TAG_LINK: case GUMBO_TAG_AUDIO: case GUMBO_TAG_VIDEO:
+    case GUMBO_TAG_MAP: case GUMBO_TAG_NOFRAMES: case GUMBO_TAG_NOEMBED:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+static const GumboVector *kids_of(const GumboNode *n)
+{
+    if (n->type == GUMBO_NODE_DOCUMENT)
+        return &n->v.document.children;
+    if (n->type == GUMBO_NODE_ELEMENT || n->type == GUMBO_NODE_TEMPLATE)
+        return &n->v.element.children;
+    return NULL;
+}
+
+typedef struct {
+    const ng_model *m;
+    ng_hpage *pg;
+    meta_info *mi;
+    int32_t cur;     /* current element, -1 above the root */
+    int32_t seg;     /* open segment, -1 after a block boundary */
+    int pend;        /* a space is pending in the open segment */
+    int in_link;     /* open <a href> elements */
+    int tspace;      /* pending space of the <title> text */
+} walk_ctx;
+
+static int grow(void **p, size_t *cap, size_t need, size_t size)
+{
+    if (need <= *cap)
+        return 1;
+    size_t nc = *cap ? *cap * 2 : 256;
+    while (nc < need)
+        nc *= 2;
+    void *q = realloc(*p, nc * size);
+    if (!q)
+        return 0;
+    *p = q;
+    *cap = nc;
+    return 1;
+}
+
+/* Reads the element's metadata, if any; returns 1 when its subtree is to
+ * be skipped. */
+static int element_meta(walk_ctx *c, const GumboNode *n, GumboTag t)
+{
+    meta_info *mi = c->mi;
+    if (t == GUMBO_TAG_META) {
+        meta_tag(mi, n);
+        return 1;
+    }
+    if (t == GUMBO_TAG_TITLE && n->v.element.tag_namespace == GUMBO_NAMESPACE_HTML && !mi->have_title) {
+        size_t L;
+        const char *s = first_text(n, &L);
+        if (s) {
+            put_collapsed(&mi->title, s, L, &c->tspace);
+            mi->have_title = 1;
+        }
+        return 1;
+    }
+    if (t == GUMBO_TAG_SCRIPT) {
+        const char *ty = attr(n, "type");
+        size_t L;
+        const char *s;
+        if (ty && has_ci(ty, "ld+json") && (s = first_text(n, &L)) != NULL) {
+            size_t vl;
+            const char *v = jsonld_value(s, L, "datePublished", &vl);
+            if (v)
+                date_candidate(mi, DATE_PUBLISHED, v, vl);
+            v = jsonld_value(s, L, "dateCreated", &vl);
+            if (v)
+                date_candidate(mi, DATE_META, v, vl);
+            v = jsonld_value(s, L, "dateModified", &vl);
+            if (v)
+                date_candidate(mi, DATE_MODIFIED, v, vl);
+        }
+        return 1;
+    }
+    if (t == GUMBO_TAG_HTML && !mi->lang)
+        mi->lang = attr(n, "lang");
+    const char *ip = attr(n, "itemprop");
+    if (ip) {
+        const char *v = attr(n, "content");
+        if (!v)
+            v = attr(n, "datetime");
+        if (v && eq_ci(ip, strlen(ip), "datePublished"))
+            date_candidate(mi, DATE_PUBLISHED, v, strlen(v));
+        else if (v && eq_ci(ip, strlen(ip), "dateModified"))
+            date_candidate(mi, DATE_MODIFIED, v, strlen(v));
+    }
+    if (t == GUMBO_TAG_TIME) {
+        const char *v = attr(n, "datetime");
+        int pub = attr(n, "pubdate") != NULL;
+        const char *cl = attr(n, "class");
+        if (cl && (has_ci(cl, "publish") || has_ci(cl, "posted") || has_ci(cl, "created")))
+            pub = 1;
+        if (cl && (has_ci(cl, "modif") || has_ci(cl, "updated")))
+            pub = -1;
+        if (v) {
+            int inbad = c->cur >= 0 && (c->pg->el[c->cur].flags & (NG_HEL_BADTAG));
+            if (pub > 0)
+                date_candidate(mi, DATE_META, v, strlen(v));
+            else if (pub == 0 && !inbad)
+                date_candidate(mi, DATE_TIME, v, strlen(v));
+            else if (pub < 0)
+                date_candidate(mi, DATE_MODIFIED, v, strlen(v));
+        }
+    }
+    return 0;
+}
+
+/* Is the element hidden from readers? */
+static int hidden(const GumboNode *n)
+{
+    if (attr(n, "hidden"))
+        return 1;
+    const char *a = attr(n, "aria-hidden");
+    if (a && strcasecmp(a, "true") == 0)
+        return 1;
+    const char *st = attr(n, "style");
+    if (st && (has_ci(st, "display:none") || has_ci(st, "display: none") || has_ci(st, "visibility:hidden")))
+        return 1;
+    return 0;
+}
+
+/* Element flags from the tag and the role/itemprop attributes. */
+static unsigned tag_flags(const GumboNode *n, GumboTag t)
+{
+    unsigned f = block_tag(t) ? NG_HEL_BLOCK : 0;
+    switch (t) {
+    case GUMBO_TAG_NAV: case GUMBO_TAG_ASIDE: case GUMBO_TAG_FOOTER: case GUMBO_TAG_FORM:
+    case GUMBO_TAG_MENU: case GUMBO_TAG_FIGCAPTION:
+        f |= NG_HEL_BADTAG;
+        break;
+    case GUMBO_TAG_HEADER:
+        f |= NG_HEL_HEADER;
+        break;
+    case GUMBO_TAG_ARTICLE: case GUMBO_TAG_MAIN:
+        f |= NG_HEL_ARTICLE;
+        break;
+    case GUMBO_TAG_A:
+        if (attr(n, "href"))
+            f |= NG_HEL_LINK;
+        break;
+    default:
+        break;
+    }
+    const char *role = attr(n, "role");
+    if (role) {
+        if (!strcasecmp(role, "navigation") || !strcasecmp(role, "banner") || !strcasecmp(role, "contentinfo") ||
+            !strcasecmp(role, "complementary") || !strcasecmp(role, "menu") || !strcasecmp(role, "menubar") ||
+            !strcasecmp(role, "dialog") || !strcasecmp(role, "alertdialog") || !strcasecmp(role, "search") ||
+            !strcasecmp(role, "toolbar") || !strcasecmp(role, "tablist"))
+            f |= NG_HEL_BADTAG;
+        else if (!strcasecmp(role, "main") || !strcasecmp(role, "article"))
+            f |= NG_HEL_ARTICLE;
+    }
+    const char *ip = attr(n, "itemprop");
+    if (ip && (has_ci(ip, "articleBody") || has_ci(ip, "reviewBody") || eq_ci(ip, strlen(ip), "text")))
+        f |= NG_HEL_BODY;
+    return f;
+}
+
+/* Called on entering a node; returns 1 to descend into its children. */
+static int walk_enter(walk_ctx *c, GumboNode *n)
+{
+    ng_hpage *pg = c->pg;
+    if (n->type == GUMBO_NODE_DOCUMENT)
+        return 1;
+    if (n->type == GUMBO_NODE_ELEMENT || n->type == GUMBO_NODE_TEMPLATE) {
+        GumboTag t = n->v.element.tag;
+        if (element_meta(c, n, t))
+            return 0;
+        if (skip_tag(t))
+            return 0;
+        if (t == GUMBO_TAG_BR) {
+            c->pend = 1;
+            return 0;
+        }
+        if (t == GUMBO_TAG_HR || t == GUMBO_TAG_IMG) {
+            if (t == GUMBO_TAG_HR)
+                c->seg = -1;
+            return 0;
+        }
+        if (t != GUMBO_TAG_HTML && t != GUMBO_TAG_BODY && hidden(n))
+            return 0;
+        if (!grow((void **)&pg->el, &pg->capel, pg->nel + 1, sizeof *pg->el) || pg->nel >= INT32_MAX) {
+            pg->oom = 1;
+            return 0;
+        }
+        int32_t i = (int32_t)pg->nel++;
+        ng_hel *e = &pg->el[i];
+        memset(e, 0, sizeof *e);
+        e->node = n;
+        e->parent = c->cur;
+        e->tag = (uint16_t)t;
+        e->flags = (uint16_t)tag_flags(n, t);
+        int cw = cue_weight(c->m, n);
+        e->cue = (int16_t)(cw > 100 ? 100 : cw < -100 ? -100 : cw);
+        const ng_hel *p = c->cur >= 0 ? &pg->el[c->cur] : NULL;
+        e->depth = (uint16_t)(p ? (p->depth < 65535 ? p->depth + 1 : 65535) : 0);
+        e->blk = (e->flags & NG_HEL_BLOCK) || !p ? i : p->blk;
+        if (e->flags & NG_HEL_BLOCK)
+            c->seg = -1;
+        if (e->flags & NG_HEL_LINK)
+            c->in_link++;
+        c->cur = i;
+        return 1;
+    }
+    if (n->type == GUMBO_NODE_TEXT || n->type == GUMBO_NODE_CDATA || n->type == GUMBO_NODE_WHITESPACE) {
+        const char *s = n->v.text.text;
+        size_t L = strlen(s);
+        if (c->cur < 0)
+            return 0;
+        if (n->type == GUMBO_NODE_WHITESPACE) {
+            c->pend = 1;
+            return 0;
+        }
+        size_t before = pg->buf.len;
+        if (c->seg < 0) {
+            /* a new segment starts at the first visible character */
+            size_t k = 0;
+            while (k < L && (is_ws((unsigned char)s[k]) || ((unsigned char)s[k] == 0xC2 && k + 1 < L && (unsigned char)s[k + 1] == 0xA0)))
+                k += (unsigned char)s[k] == 0xC2 ? 2 : 1;
+            if (k == L)
+                return 0;
+            if (!grow((void **)&pg->seg, &pg->capseg, pg->nseg + 1, sizeof *pg->seg) || pg->nseg >= INT32_MAX) {
+                pg->oom = 1;
+                return 0;
+            }
+            if (pg->buf.len > 0)
+                ng_buf_putc(&pg->buf, '\n'); /* keeps segments apart in buf */
+            before = pg->buf.len;
+            ng_hseg *sg = &pg->seg[pg->nseg];
+            memset(sg, 0, sizeof *sg);
+            sg->start = sg->end = (uint32_t)before;
+            sg->owner = pg->el[c->cur].blk;
+            c->seg = (int32_t)pg->nseg++;
+            c->pend = 0;
+            s += k;
+            L -= k;
+        }
+        ng_hseg *sg = &pg->seg[c->seg];
+        size_t seglen0 = pg->buf.len;
+        int pend = c->pend && pg->buf.len > sg->start;
+        if (pend) {
+            ng_buf_putc(&pg->buf, ' ');
+            c->pend = 0;
+        }
+        size_t txt0 = pg->buf.len;
+        put_collapsed(&pg->buf, s, L, &c->pend);
+        if (pg->buf.len > UINT32_MAX - 2) {
+            pg->oom = 1;
+            return 0;
+        }
+        sg->end = (uint32_t)pg->buf.len;
+        for (size_t k = txt0; k < pg->buf.len; k++)
+            if (pg->buf.p[k] == ',')
+                sg->commas++;
+        if (c->in_link > 0)
+            sg->link += (uint32_t)(pg->buf.len - seglen0);
+        (void)before;
+    }
+    return 0;
+}
+
+/* Called on leaving a node (also when its children were skipped). */
+static void walk_leave(walk_ctx *c, GumboNode *n)
+{
+    ng_hpage *pg = c->pg;
+    if (c->cur < 0 || pg->el[c->cur].node != n)
+        return;
+    ng_hel *e = &pg->el[c->cur];
+    e->end = (int32_t)pg->nel;
+    if (e->flags & NG_HEL_BLOCK)
+        c->seg = -1;
+    if (e->flags & NG_HEL_LINK)
+        c->in_link--;
+    c->cur = e->parent;
+}
+
+/* Walks the tree in document order without recursion, using the parent
+ * pointers.  Returns NG_EFORMAT when the tree is inconsistent. */
+static int walk(walk_ctx *c, GumboNode *root)
+{
+    GumboNode *n = root;
+    for (;;) {
+        int down = walk_enter(c, n);
+        const GumboVector *k = kids_of(n);
+        if (down && k && k->length > 0 && !c->pg->oom) {
+            n = k->data[0];
+            continue;
+        }
+        for (;;) {
+            walk_leave(c, n);
+            if (n == root)
+                return NG_OK;
+            GumboNode *p = n->parent;
+            if (!p)
+                return NG_EFORMAT;
+            const GumboVector *pk = kids_of(p);
+            size_t i = n->index_within_parent;
+            if (!pk || i >= pk->length || pk->data[i] != n)
+                return NG_EFORMAT;
+            if (i + 1 < pk->length && !c->pg->oom) {
+                n = pk->data[i + 1];
+                break;
+            }
+            n = p;
+        }
+    }
+}
+
+/* ---- title, date, language --------------------------------------------- */
+
+static const char *const title_seps[] = {" | ", " - ", " – ", " — ", " · ", " :: ", " // ", " • ", " : ", NULL};
+
+/* Is the site part of a title (s[0..n)) named elsewhere on the page: the
+ * site name, the visible text, or the URL's host? */
+static int site_part(const char *s, size_t n, const meta_info *mi, const ng_hpage *pg, const char *url)
+{
+    if (n == 0 || n > 80)
+        return 0;
+    if (mi->site_name && eq_ci(s, n, mi->site_name))
+        return 1;
+    if (pg->buf.len) {
+        char tmp[96];
+        memcpy(tmp, s, n);
+        tmp[n] = '\0';
+        if (find_ci(pg->buf.p, pg->buf.len, 0, tmp) < pg->buf.len)
+            return 1;
+        if (url && has_ci(url, tmp))
+            return 1;
+    }
+    /* "Example News" against example.com: letters of the first word */
+    if (url) {
+        char host[96];
+        size_t k = 0;
+        for (size_t i = 0; i < n && k + 1 < sizeof host; i++)
+            if (s[i] != ' ' && s[i] != '.')
+                host[k++] = (char)lc((unsigned char)s[i]);
+        host[k] = '\0';
+        if (k >= 3 && has_ci(url, host))
+            return 1;
+    }
+    return 0;
+}
+
+/* Strips " | Site" (or "Site | ") from a title when the site part is
+ * named elsewhere; returns the new length, *off the new start. */
+static size_t strip_site(const char *t, size_t n, const meta_info *mi, const ng_hpage *pg, const char *url, size_t *off)
+{
+    *off = 0;
+    for (size_t k = 0; title_seps[k]; k++) {
+        size_t L = strlen(title_seps[k]), last = n;
+        for (size_t i = 0; i + L <= n; i++)
+            if (memcmp(t + i, title_seps[k], L) == 0)
+                last = i;
+        if (last == n)
+            continue;
+        size_t sl = n - last - L;
+        if (last >= sl && site_part(t + last + L, sl, mi, pg, url)) {
+            n = last;
+            break;
+        }
+    }
+    for (size_t k = 0; title_seps[k]; k++) {
+        size_t L = strlen(title_seps[k]), first = n;
+        for (size_t i = 0; i + L <= n; i++)
+            if (memcmp(t + i, title_seps[k], L) == 0) {
+                first = i;
+                break;
+            }
+        if (first == n)
+            continue;
+        if (n - first - L >= first && site_part(t, first, mi, pg, url)) {
+            *off = first + L;
+            return n - first - L;
+        }
+    }
+    return n;
+}
+
+/* A tiny ISO 8601 reader used while ng_date_normalize knows no date:
+ * "YYYY-MM-DD..." becomes "YYYY-MM-DD".  Returns 1 on success. */
+static int iso_fallback(const char *s, size_t n, char *out, size_t cap)
+{
+    if (n < 10 || cap < 11)
+        return 0;
+    for (int i = 0; i < 10; i++) {
+        if (i == 4 || i == 7) {
+            if (s[i] != '-')
+                return 0;
+        } else if (s[i] < '0' || s[i] > '9') {
+            return 0;
+        }
+    }
+    int mo = (s[5] - '0') * 10 + (s[6] - '0');
+    int d = (s[8] - '0') * 10 + (s[9] - '0');
+    if (mo < 1 || mo > 12 || d < 1 || d > 31)
+        return 0;
+    memcpy(out, s, 10);
+    out[10] = '\0';
+    return 1;
+}
+
+/* Sets doc->meta_published from the best date candidate that reads as a date. */
+static void choose_date(ng_doc *doc, const meta_info *mi)
+{
+    char iso[64];
+    for (int r = 0; r < DATE_NRANKS; r++) {
+        const char *s = mi->dates[r];
+        if (!s)
+            continue;
+        size_t n = mi->date_len[r];
+        if (ng_date_normalize(doc->model, s, n, iso, sizeof iso) || iso_fallback(s, n, iso, sizeof iso)) {
+            doc->meta_published = ng_arena_strdup(&doc->arena, iso);
+            return;
+        }
+    }
+}
+
+/* Copies a language tag ("en-US", "fr_FR") into the arena, lowercased
+ * with '-' as separator; NULL when it does not look like one. */
+static char *lang_tag(ng_arena *a, const char *s)
+{
+    char t[16];
+    size_t k = 0;
+    while (*s && is_ws((unsigned char)*s))
+        s++;
+    for (; *s && *s != ',' && *s != ';' && !is_ws((unsigned char)*s) && k + 1 < sizeof t; s++) {
+        char c = *s == '_' ? '-' : (char)lc((unsigned char)*s);
+        if (!is_alpha((unsigned char)c) && c != '-')
+            return NULL;
+        t[k++] = c;
+    }
+    if (k < 2)
+        return NULL;
+    t[k] = '\0';
+    return ng_arena_strdup(a, t);
+}
+
+/* Trims and collapses a metadata string into the arena. */
+static char *clean_str(ng_arena *a, const char *s, size_t n)
+{
+    ng_buf b;
+    ng_buf_init(&b);
+    int pend = 0;
+    put_collapsed(&b, s, n, &pend);
+    char *r = b.len ? ng_arena_strndup(a, b.p, b.len) : NULL;
+    ng_buf_free(&b);
+    return r;
+}
+
+/* Sets doc->title. */
+static void choose_title(ng_doc *doc, const meta_info *mi, const ng_hpage *pg)
+{
+    const char *src = NULL;
+    size_t n = 0;
+    if (mi->og_title && *mi->og_title) {
+        src = mi->og_title;
+        n = strlen(src);
+    } else if (mi->tw_title && *mi->tw_title) {
+        src = mi->tw_title;
+        n = strlen(src);
+    } else if (mi->title.len) {
+        src = mi->title.p;
+        n = mi->title.len;
+    }
+    if (src) {
+        char *t = clean_str(&doc->arena, src, n);
+        if (t) {
+            size_t off;
+            size_t L = strip_site(t, strlen(t), mi, pg, doc->url, &off);
+            if (L > 0) {
+                doc->title = ng_arena_strndup(&doc->arena, t + off, L);
+                return;
+            }
+        }
+    }
+    if (mi->h1_seg >= 0) {
+        const ng_hseg *sg = &pg->seg[mi->h1_seg];
+        doc->title = ng_arena_strndup(&doc->arena, pg->buf.p + sg->start, sg->end - sg->start);
+    }
+}
+
+/* ---- the entry points -------------------------------------------------- */
+
+int ng_html_extract(ng_worker *w, ng_doc *doc, const char *s, size_t n)
+{
+    int rc = html_prescan(w, s, n);
+    if (rc != NG_OK)
+        return rc;
+    if (n > UINT32_MAX / 2)
+        return ng_worker_fail(w, NG_ETOOBIG, "HTML page of %zu bytes is too large", n);
+    hp_heap heap;
+    hp_init(&heap);
+    GumboOptions opt = kGumboDefaultOptions;
+    opt.allocator = hp_alloc;
+    opt.deallocator = hp_free;
+    opt.userdata = &heap;
+    opt.max_errors = 0;
+    GumboOutput *out = gumbo_parse_with_options(&opt, s, n);
+    if (!out || heap.oom) {
+        hp_release(&heap);
+        return ng_worker_fail(w, NG_ENOMEM, "out of memory parsing HTML");
+    }
+
+    ng_hpage pg;
+    memset(&pg, 0, sizeof pg);
+    ng_buf_init(&pg.buf);
+    meta_info mi;
+    memset(&mi, 0, sizeof mi);
+    ng_buf_init(&mi.title);
+    mi.h1_seg = -1;
+    walk_ctx c = {.m = doc->model, .pg = &pg, .mi = &mi, .cur = -1, .seg = -1};
+    rc = walk(&c, out->document);
+    if (rc != NG_OK)
+        ng_worker_fail(w, rc, "malformed HTML tree");
+    if (rc == NG_OK && (pg.oom || pg.buf.oom || mi.title.oom))
+        rc = ng_worker_fail(w, NG_ENOMEM, "out of memory reading HTML");
+
+    if (rc == NG_OK) {
+        for (size_t i = 0; i < pg.nseg; i++) {
+            if (pg.el[pg.seg[i].owner].tag == GUMBO_TAG_H1) {
+                mi.h1_seg = (int32_t)i;
+                break;
+            }
+        }
+        /* metadata (strings still point into gumbo's tree) */
+        choose_title(doc, &mi, &pg);
+        choose_date(doc, &mi);
+        if (!doc->lang_hint) {
+            const char *l = mi.lang ? mi.lang : mi.og_locale ? mi.og_locale : mi.content_lang;
+            if (l)
+                doc->lang_hint = lang_tag(&doc->arena, l);
+        }
+        ng_buf body;
+        ng_buf_init(&body);
+        ng_html_body(doc->model, &pg, doc->title, &body);
+        if (body.oom) {
+            rc = ng_worker_fail(w, NG_ENOMEM, "out of memory reading HTML");
+        } else {
+            doc->text = ng_arena_strndup(&doc->arena, body.len ? body.p : "", body.len);
+            doc->text_len = body.len;
+            if (!doc->text)
+                rc = ng_worker_fail(w, NG_ENOMEM, "out of memory");
+        }
+        ng_buf_free(&body);
+    }
+    free(pg.el);
+    free(pg.seg);
+    ng_buf_free(&pg.buf);
+    ng_buf_free(&mi.title);
+    hp_release(&heap); /* instead of gumbo_destroy_output, which recurses */
+    return rc;
+}
+
 int ng_html_sniff_charset(const char *s, size_t n, char *out, size_t cap)
 {
-    NG_UNUSED(s); NG_UNUSED(n); NG_UNUSED(out); NG_UNUSED(cap);
+    if (n > 4096)
+        n = 4096;
+    if (cap == 0)
+        return 0;
+    size_t i = 0;
+    while ((i = find_ci(s, n, i, "<meta")) < n) {
+        size_t e = i + 5;
+        while (e < n && s[e] != '>')
+            e++;
+        /* charset= anywhere in the tag: <meta charset="x"> or content="text/html; charset=x" */
+        size_t k = find_ci(s, e, i, "charset");
+        if (k < e) {
+            k += 7;
+            while (k < e && is_ws((unsigned char)s[k]))
+                k++;
+            if (k < e && s[k] == '=') {
+                k++;
+                while (k < e && (is_ws((unsigned char)s[k]) || s[k] == '"' || s[k] == '\''))
+                    k++;
+                size_t o = 0;
+                while (k < e && o + 1 < cap) {
+                    unsigned char ch = (unsigned char)s[k];
+                    if (!(is_alpha(ch) || (ch >= '0' && ch <= '9') || ch == '-' || ch == '_' || ch == ':' || ch == '.'))
+                        break;
+                    out[o++] = (char)lc(ch);
+                    k++;
+                }
+                out[o] = '\0';
+                if (o > 0)
+                    return 1;
+            }
+        }
+        i = e;
+    }
     return 0;
 }

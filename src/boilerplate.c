@@ -1,0 +1,274 @@
+/*
+ * boilerplate.c — which text of an HTML page is the article.
+ *
+ * Input: the page flattened by read_html.c (elements in document order,
+ * text segments with their owning block element).  The method, in the
+ * spirit of Readability with boilerpipe-like block filters:
+ *
+ *   1. Sum text, link text and commas up the tree (one reverse pass: a
+ *      child always comes after its parent in document order).
+ *   2. Every paragraph-like segment of 25+ bytes gives points (1 + commas
+ *      + length/100, at most 3 for length) to the element that holds it,
+ *      its parent (half) and its grandparent (a sixth).  An element's score
+ *      is then adjusted by its tag, its class/id cues (lang/common/html-
+ *      positive.txt, html-negative.txt) and scaled by 1 - link density.
+ *      itemprop=articleBody, <article> and <main> get a bonus when they
+ *      hold real text.
+ *   3. The best element is the article's container; siblings that score
+ *      well or hold plain prose join it (articles split over several
+ *      <div>s).
+ *   4. Inside the chosen region, segments are dropped when an element
+ *      between the region and the segment is boilerplate by tag (nav,
+ *      aside, footer, form, figcaption, header) or by class/id cue, when
+ *      they are mostly link text, when they are a page-chrome line of a
+ *      loaded language, or when they repeat the title.
+ *
+ * Every pass is linear in the number of elements and segments.
+ */
+#include "html.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Per-element marks during the region pass (in ng_hel.flags). */
+#define HEL_DROP (1u << 14)
+#define HEL_KEEP (1u << 15)
+
+/* Tags whose segments are prose paragraphs. */
+static int para_tag(int t)
+{
+    return t == GUMBO_TAG_P || t == GUMBO_TAG_PRE || t == GUMBO_TAG_TD || t == GUMBO_TAG_BLOCKQUOTE ||
+           t == GUMBO_TAG_DIV || t == GUMBO_TAG_SECTION || t == GUMBO_TAG_ARTICLE || t == GUMBO_TAG_DD ||
+           t == GUMBO_TAG_LI || t == GUMBO_TAG_MAIN || t == GUMBO_TAG_CENTER || t == GUMBO_TAG_BODY;
+}
+
+static int heading_tag(int t)
+{
+    return t >= GUMBO_TAG_H1 && t <= GUMBO_TAG_H6;
+}
+
+/* Readability's starting weight of a candidate by tag. */
+static float tag_weight(int t)
+{
+    switch (t) {
+    case GUMBO_TAG_DIV: case GUMBO_TAG_ARTICLE: case GUMBO_TAG_SECTION: case GUMBO_TAG_MAIN:
+        return 5;
+    case GUMBO_TAG_PRE: case GUMBO_TAG_TD: case GUMBO_TAG_BLOCKQUOTE:
+        return 3;
+    case GUMBO_TAG_ADDRESS: case GUMBO_TAG_OL: case GUMBO_TAG_UL: case GUMBO_TAG_DL:
+    case GUMBO_TAG_DD: case GUMBO_TAG_DT: case GUMBO_TAG_LI: case GUMBO_TAG_FORM:
+        return -3;
+    case GUMBO_TAG_H1: case GUMBO_TAG_H2: case GUMBO_TAG_H3: case GUMBO_TAG_H4:
+    case GUMBO_TAG_H5: case GUMBO_TAG_H6: case GUMBO_TAG_TH:
+        return -5;
+    default:
+        return 0;
+    }
+}
+
+static float link_density(const ng_hel *e)
+{
+    return e->text ? (float)e->link / (float)e->text : 0.0f;
+}
+
+/* Is a segment's text (folded) a page-chrome line of some loaded language? */
+static int chrome_line(const ng_model *m, const char *s, size_t n)
+{
+    char low[128];
+    if (n == 0 || n >= 100)
+        return 0;
+    size_t L = ng_fold(s, n, low, sizeof low);
+    while (L > 0 && (low[L - 1] == ':' || low[L - 1] == ' ' || low[L - 1] == '.' || low[L - 1] == '!'))
+        L--;
+    for (size_t i = 0; i < m->nlangs; i++) {
+        const ng_lang *lg = &m->langs[i];
+        if (ng_strset_has(&lg->chrome_lines, low, L))
+            return 1;
+        /* prefixes: try each word boundary */
+        for (size_t k = 1; k <= L; k++)
+            if ((k == L || low[k] == ' ' || low[k] == ':') && ng_strset_has(&lg->chrome_prefix, low, k))
+                return 1;
+    }
+    return 0;
+}
+
+/* Does the segment end like a sentence? */
+static int sentence_like(const char *s, size_t n)
+{
+    while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '"' || s[n - 1] == ')'))
+        n--;
+    if (n == 0)
+        return 0;
+    char c = s[n - 1];
+    if (c == '.' || c == '!' || c == '?' || c == ':')
+        return 1;
+    /* closing curly quote or guillemet */
+    if (n >= 3 && (unsigned char)s[n - 3] == 0xE2 && (unsigned char)s[n - 2] == 0x80 &&
+        ((unsigned char)s[n - 1] == 0x9D || (unsigned char)s[n - 1] == 0xA6))
+        return 1;
+    return 0;
+}
+
+/* Marks the elements of region r (its subtree) that are boilerplate
+ * relative to r: HEL_DROP when the element or one of its ancestors below
+ * r is boilerplate by tag or class/id.  Linear in the region's size. */
+static void mark_region(ng_hpage *pg, int32_t r)
+{
+    ng_hel *el = pg->el;
+    el[r].flags |= HEL_KEEP;
+    el[r].flags &= (uint16_t)~HEL_DROP;
+    for (int32_t i = r + 1; i < el[r].end; i++) {
+        ng_hel *e = &el[i];
+        int bad = (e->flags & (NG_HEL_BADTAG | NG_HEL_HEADER)) || e->cue < 0;
+        if (e->flags & NG_HEL_BODY)
+            bad = 0;
+        if (e->parent >= 0 && e->parent != r && (el[e->parent].flags & HEL_DROP))
+            bad = 1;
+        e->flags = (uint16_t)((e->flags | HEL_KEEP) & ~HEL_DROP);
+        if (bad)
+            e->flags |= HEL_DROP;
+    }
+}
+
+void ng_html_body(const ng_model *m, ng_hpage *pg, const char *title, ng_buf *out)
+{
+    ng_hel *el = pg->el;
+    size_t nel = pg->nel;
+    if (nel == 0 || pg->nseg == 0)
+        return;
+    /* 1. sums up the tree */
+    for (size_t i = 0; i < pg->nseg; i++) {
+        const ng_hseg *sg = &pg->seg[i];
+        ng_hel *o = &el[sg->owner];
+        uint32_t len = sg->end - sg->start;
+        o->own += len;
+        o->text += len;
+        o->link += sg->link;
+        o->commas += sg->commas;
+        if (len >= 80 && sg->link * 4 < len)
+            o->paras++;
+    }
+    for (size_t i = nel; i-- > 1;) {
+        ng_hel *e = &el[i];
+        if (e->parent < 0)
+            continue;
+        ng_hel *p = &el[e->parent];
+        p->text += e->text;
+        p->link += e->link;
+        p->commas += e->commas;
+        p->paras += e->paras;
+    }
+    /* 2. paragraph points to the holder, its parent and grandparent */
+    for (size_t i = 0; i < pg->nseg; i++) {
+        const ng_hseg *sg = &pg->seg[i];
+        const ng_hel *o = &el[sg->owner];
+        uint32_t len = sg->end - sg->start;
+        if (len < 25 || !para_tag(o->tag) || sg->link * 2 > len)
+            continue;
+        float pts = 1.0f + (float)sg->commas + (len / 100 > 3 ? 3.0f : (float)(len / 100));
+        int32_t a = o->parent;
+        /* a <p> (or <li>) credits its container; a <div> with its own text
+         * is itself a container */
+        int32_t lv0 = (o->tag == GUMBO_TAG_P || o->tag == GUMBO_TAG_LI || o->tag == GUMBO_TAG_PRE ||
+                       o->tag == GUMBO_TAG_BLOCKQUOTE || o->tag == GUMBO_TAG_DD)
+                          ? a
+                          : sg->owner;
+        if (lv0 < 0)
+            continue;
+        el[lv0].score += pts;
+        int32_t g = el[lv0].parent;
+        if (g >= 0) {
+            el[g].score += pts / 2;
+            int32_t gg = el[g].parent;
+            if (gg >= 0)
+                el[gg].score += pts / 6;
+        }
+    }
+    int32_t top = -1;
+    float best = 0;
+    for (size_t i = 0; i < nel; i++) {
+        ng_hel *e = &el[i];
+        if (e->score <= 0)
+            continue;
+        float s = e->score + tag_weight(e->tag) + 25.0f * (float)(e->cue > 2 ? 2 : e->cue < -2 ? -2 : e->cue);
+        if ((e->flags & (NG_HEL_BADTAG)) && !(e->flags & NG_HEL_BODY))
+            s -= 25.0f;
+        uint32_t plain = e->text - e->link;
+        if ((e->flags & NG_HEL_BODY) && plain >= 200)
+            s += 30.0f;
+        else if ((e->flags & NG_HEL_ARTICLE) && plain >= 200)
+            s += 10.0f;
+        s *= 1.0f - link_density(e);
+        e->score = s;
+        if (s > best) {
+            best = s;
+            top = (int32_t)i;
+        }
+    }
+    /* no prose at all: the whole body, filtered */
+    if (top < 0)
+        top = 0;
+    /* climb while the parent holds nothing but the top */
+    while (el[top].parent >= 0) {
+        ng_hel *p = &el[el[top].parent];
+        if (p->text > el[top].text + el[top].text / 10 + 20)
+            break;
+        top = el[top].parent;
+    }
+
+    /* 3. siblings that join the top */
+    int32_t par = el[top].parent;
+    size_t nreg = 0;
+    int32_t regs[4096];
+    if (par >= 0) {
+        float thr = best * 0.2f > 10.0f ? best * 0.2f : 10.0f;
+        for (int32_t i = par + 1; i < el[par].end && nreg < sizeof regs / sizeof *regs; i = el[i].end) {
+            ng_hel *s = &el[i];
+            int take = i == top;
+            if (!take && !(s->flags & (NG_HEL_BADTAG | NG_HEL_HEADER)) && s->cue >= 0) {
+                float ld = link_density(s);
+                if (s->score >= thr)
+                    take = 1;
+                else if (s->own == s->text && s->text > 80 && ld < 0.25f)
+                    take = 1;
+                else if (s->own == s->text && s->text > 0 && s->text <= 80 && ld == 0.0f && s->tag == GUMBO_TAG_P)
+                    take = 1;
+            }
+            if (take)
+                regs[nreg++] = i;
+        }
+    } else {
+        regs[nreg++] = top;
+    }
+    for (size_t k = 0; k < nreg; k++)
+        mark_region(pg, regs[k]);
+
+    /* 4. the kept segments */
+    size_t tlen = title ? strlen(title) : 0;
+    for (size_t i = 0; i < pg->nseg; i++) {
+        const ng_hseg *sg = &pg->seg[i];
+        const ng_hel *o = &el[sg->owner];
+        if (!(o->flags & HEL_KEEP) || (o->flags & HEL_DROP))
+            continue;
+        const char *s = pg->buf.p + sg->start;
+        uint32_t len = sg->end - sg->start;
+        if (len == 0)
+            continue;
+        if (sg->link * 2 > len)
+            continue;
+        if (o->tag == GUMBO_TAG_H1)
+            continue;
+        if (tlen && len == tlen && memcmp(s, title, len) == 0)
+            continue;
+        if (chrome_line(m, s, len))
+            continue;
+        (void)sentence_like;
+        (void)heading_tag;
+        if (out->len)
+            ng_buf_put(out, "\n\n", 2);
+        ng_buf_put(out, s, len);
+    }
+    /* leave the marks clean */
+    for (size_t i = 0; i < nel; i++)
+        el[i].flags &= (uint16_t)~(HEL_KEEP | HEL_DROP);
+}
