@@ -44,6 +44,9 @@ typedef struct {
 } slot;
 
 #define RING_PER_JOB 8
+/* Analysis threads get a large stack so that deep documents (HTML nested
+ * thousands of levels) never depend on the main stack's size. */
+#define NG_STACK_SIZE ((size_t)64 << 20)
 
 typedef struct {
     const options *opt;
@@ -355,6 +358,22 @@ static int inline_cb(void *ctx, const ng_item *it)
     return 0;
 }
 
+typedef struct {
+    char **paths;
+    int npaths;
+    const options *opt;
+    ng_progress *prog;
+    inline_ctx *ctx;
+    int failed;
+} inline_run;
+
+static void *inline_main(void *arg)
+{
+    inline_run *r = arg;
+    r->failed = read_inputs(r->paths, r->npaths, r->opt, r->prog, inline_cb, r->ctx);
+    return NULL;
+}
+
 int cmd_analyze(int argc, char **argv)
 {
     options opt = {NG_FIELD_DEFAULT, 0, 1, 0, 0, NG_INPUT_AUTO, NG_FORMAT_AUTO, 0};
@@ -449,7 +468,18 @@ int cmd_analyze(int argc, char **argv)
             ng_progress_free(prog);
             return 1;
         }
-        read_failed = read_inputs(argv + optind, argc - optind, &opt, prog, inline_cb, &ctx);
+        inline_run run = {argv + optind, argc - optind, &opt, prog, &ctx, 0};
+        /* on a thread of its own, for the same large stack the workers get */
+        pthread_attr_t attr;
+        pthread_t th;
+        pthread_attr_init(&attr);
+        pthread_attr_setstacksize(&attr, NG_STACK_SIZE);
+        if (pthread_create(&th, &attr, inline_main, &run) == 0)
+            pthread_join(th, NULL);
+        else
+            inline_main(&run);
+        pthread_attr_destroy(&attr);
+        read_failed = run.failed;
         ng_worker_free(ctx.w);
     } else {
         p.ring_size = (size_t)opt.jobs * RING_PER_JOB;
@@ -467,7 +497,7 @@ int cmd_analyze(int argc, char **argv)
         pthread_attr_t attr;
         pthread_attr_init(&attr);
         /* deep documents (nested HTML) want more than the default stack */
-        pthread_attr_setstacksize(&attr, (size_t)64 << 20);
+        pthread_attr_setstacksize(&attr, NG_STACK_SIZE);
         int started = 0;
         for (int i = 0; i < opt.jobs; i++)
             if (pthread_create(&th[i], &attr, worker_main, &p) == 0)
