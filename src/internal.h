@@ -131,10 +131,15 @@ typedef struct {
     ng_strset chrome_prefix; /* line starts that are page chrome (folded) */
     ng_strset months;        /* "janvier 1", "jan 1": name then month number */
     ng_strset stopwords;     /* frequent function words, for language id */
+    ng_strset abbrev_prenominal; /* abbreviations that precede a name or number and never end a sentence (segment.c) */
+    ng_strset elisions;      /* elided words split off with their apostrophe: "l", "qu" (segment.c) */
+    ng_strset clitics;       /* clitics split off a word: "'s", "n't" (segment.c) */
+    ng_strset hyphen_clitics; /* inverted pronouns split off a verb: "-t-il", "-elle" (segment.c) */
     ng_strset weekdays;      /* weekday names and abbreviations (folded) */
     ng_strset date_labels;   /* "published", "publié le": label a date (folded) */
     ng_strset teaser_heads;  /* "related articles": start a trailing teaser list (folded) */
     ng_strset credit_words;  /* "with", "avec", "and": words of a credit line (folded) */
+    ng_strset chrome_phrase; /* phrases that mark a short line as chrome anywhere in it (folded) */
 } ng_lang;
 
 struct ng_model {
@@ -265,5 +270,50 @@ int ng_segment(ng_worker *w, ng_doc *doc);
 /* Finds news agency credits ("(AFP)", "With AFP and Reuters") in the text
  * and sets doc->agencies. */
 int ng_agencies_find(ng_worker *w, ng_doc *doc);
+
+/* ---- input.c, read_jsonl.c, read_warc.c: the readers ------------------ */
+
+/* A byte stream from a file descriptor or from memory, gunzipped on the
+ * fly when asked (multi-member gzip, truncation detected).  Reads through
+ * a 64 KiB window, so memory stays bounded whatever the input's size. */
+typedef struct ng_stream ng_stream;
+
+/* Opens a stream over fd (which the stream closes) or over n bytes at p
+ * (which must outlive the stream).  NG_ENOMEM on failure. */
+int ng_stream_open_fd(ng_stream **out, int fd);
+int ng_stream_open_mem(ng_stream **out, const char *p, size_t n);
+void ng_stream_free(ng_stream *s);
+/* Before any read: when the raw bytes start with the gzip magic, switches
+ * to inflating them and returns 1; else returns 0 (or a negative code). */
+int ng_stream_gunzip_auto(ng_stream *s);
+/* Makes up to want (<= 4096) bytes visible at *p without consuming them;
+ * returns how many (fewer only at the end of the input or on an error). */
+size_t ng_stream_peek(ng_stream *s, const char **p, size_t want);
+/* Reads one line (without its '\n') and appends at most max bytes of it
+ * to line; *len gets the line's full length.  Returns 1 for a line, 0 at
+ * the end of the input, or the stream's negative code on an error. */
+int ng_stream_getline(ng_stream *s, ng_buf *line, size_t max, uint64_t *len);
+/* Reads up to n bytes, appending them to out (or dropping them when out
+ * is NULL); *got says how many.  Returns NG_OK (got < n at the end of the
+ * input) or the stream's negative code. */
+int ng_stream_read(ng_stream *s, ng_buf *out, uint64_t n, uint64_t *got);
+/* The sticky error of the stream: NG_OK, or NG_EIO, NG_EFORMAT,
+ * NG_ETRUNCATED, NG_ENOMEM with a one-line message in *msg. */
+int ng_stream_error(const ng_stream *s, const char **msg);
+
+/* JSON Lines: one item per non-blank line (read_jsonl.c).  name is the
+ * input's name for item->where ("name:LINE"); strings handed out in items
+ * live until the next call.  next returns 1, 0 at the end, NG_ENOMEM. */
+typedef struct ng_jsonl ng_jsonl;
+int ng_jsonl_new(ng_jsonl **out, ng_stream *s, const char *name, size_t max_bytes);
+int ng_jsonl_next(ng_jsonl *j, ng_item *item);
+void ng_jsonl_free(ng_jsonl *j);
+
+/* WARC: one item per HTML response or resource record (read_warc.c), the
+ * same way as ng_jsonl ("name:RECORD" in item->where). */
+typedef struct ng_warc ng_warc;
+int ng_warc_new(ng_warc **out, ng_stream *s, const char *name, size_t max_bytes);
+int ng_warc_next(ng_warc *wr, ng_item *item);
+void ng_warc_free(ng_warc *wr);
 
 #endif /* NG_INTERNAL_H */
