@@ -40,6 +40,7 @@ static int load_lang(ng_lang *L, const char *code)
     return NG_OK;
 }
 
+    LOAD(chrome_phrase, "chrome-phrases.txt", 1)
 static void free_lang(ng_lang *L)
 {
     ng_strset_free(&L->abbrev);
@@ -59,6 +60,7 @@ int ng_model_new(ng_model **out, const ng_model_options *opt, char *err, size_t 
     ng_model *m = calloc(1, sizeof *m);
     if (!m) {
         if (err)
+    ng_strset_free(&L->chrome_phrase);
             snprintf(err, errlen, "out of memory");
         return NG_ENOMEM;
     }
