@@ -36,11 +36,11 @@ static int load_lang(ng_lang *L, const char *code)
     LOAD(date_labels, "date-labels.txt", 1)
     LOAD(teaser_heads, "teaser-headers.txt", 1)
     LOAD(credit_words, "credit-words.txt", 1)
+    LOAD(chrome_phrase, "chrome-phrases.txt", 1)
 #undef LOAD
     return NG_OK;
 }
 
-    LOAD(chrome_phrase, "chrome-phrases.txt", 1)
 static void free_lang(ng_lang *L)
 {
     ng_strset_free(&L->abbrev);
@@ -52,6 +52,7 @@ static void free_lang(ng_lang *L)
     ng_strset_free(&L->date_labels);
     ng_strset_free(&L->teaser_heads);
     ng_strset_free(&L->credit_words);
+    ng_strset_free(&L->chrome_phrase);
 }
 
 int ng_model_new(ng_model **out, const ng_model_options *opt, char *err, size_t errlen)
@@ -60,7 +61,6 @@ int ng_model_new(ng_model **out, const ng_model_options *opt, char *err, size_t 
     ng_model *m = calloc(1, sizeof *m);
     if (!m) {
         if (err)
-    ng_strset_free(&L->chrome_phrase);
             snprintf(err, errlen, "out of memory");
         return NG_ENOMEM;
     }
