@@ -118,8 +118,8 @@ static int stop(ng_warc *wr, ng_item *item, int rc, const char *reason)
     int src = ng_stream_error(wr->s, &m);
     wr->done = 1;
     if (src != NG_OK)
-        return refuse(wr, item, src, "record %" PRIu64 ": %s", wr->recno, m);
-    return refuse(wr, item, rc, "record %" PRIu64 ": %s", wr->recno, reason);
+        return refuse(wr, item, src, "%s", m);
+    return refuse(wr, item, rc, "%s", reason);
 }
 
 /* Drops white space at both ends of s[0..*n); returns the new start. */

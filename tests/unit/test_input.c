@@ -460,12 +460,12 @@ static void test_warc_truncated(void **state)
         assert_true(last == NG_OK || last == NG_ETRUNCATED || last == NG_EFORMAT);
         ng_reader_free(r);
     }
-    /* cut in the middle of the second record (the first page) */
-    size_t mid = recs[0].len + recs[1].len / 2;
+    /* cut in the block of the second record (the first page) */
+    size_t mid = recs[0].len + recs[1].len - 20;
     ng_reader *r;
     assert_int_equal(ng_reader_open_mem(&r, plain.p, mid, "w", NG_INPUT_WARC, 0), NG_OK);
     char *got = drain(r);
-    assert_non_null(strstr(got, "|-10|w:2|record 2: truncated WARC record"));
+    assert_non_null(strstr(got, "http://a/1|-10|w:2|truncated WARC record: "));
     free(got);
     ng_reader_free(r);
     /* a truncated .warc.gz */
@@ -477,7 +477,7 @@ static void test_warc_truncated(void **state)
     /* not a WARC at all */
     assert_int_equal(ng_reader_open_mem(&r, "hello\n", 6, "t.warc", NG_INPUT_AUTO, 0), NG_OK);
     got = drain(r);
-    assert_non_null(strstr(got, "|-4|t.warc:1|record 1: not a WARC file"));
+    assert_non_null(strstr(got, "|-4|t.warc:1|not a WARC file"));
     free(got);
     ng_reader_free(r);
     for (size_t i = 0; i < n; i++)
