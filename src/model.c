@@ -32,6 +32,10 @@ static int load_lang(ng_lang *L, const char *code)
     LOAD(chrome_prefix, "chrome-prefixes.txt", 1)
     LOAD(months, "months.txt", 1)
     LOAD(stopwords, "stopwords.txt", 1)
+    LOAD(abbrev_prenominal, "abbreviations-prenominal.txt", 1)
+    LOAD(elisions, "elisions.txt", 1)
+    LOAD(clitics, "clitics.txt", 1)
+    LOAD(hyphen_clitics, "hyphen-clitics.txt", 1)
     LOAD(weekdays, "weekdays.txt", 1)
     LOAD(date_labels, "date-labels.txt", 1)
     LOAD(teaser_heads, "teaser-headers.txt", 1)
@@ -48,6 +52,10 @@ static void free_lang(ng_lang *L)
     ng_strset_free(&L->chrome_prefix);
     ng_strset_free(&L->months);
     ng_strset_free(&L->stopwords);
+    ng_strset_free(&L->abbrev_prenominal);
+    ng_strset_free(&L->elisions);
+    ng_strset_free(&L->clitics);
+    ng_strset_free(&L->hyphen_clitics);
     ng_strset_free(&L->weekdays);
     ng_strset_free(&L->date_labels);
     ng_strset_free(&L->teaser_heads);
