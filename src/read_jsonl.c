@@ -153,6 +153,9 @@ int ng_jsonl_next(ng_jsonl *j, ng_item *item)
 {
     json_decref(j->root);
     j->root = NULL;
+    /* do not let one long line pin its memory for the rest of the input */
+    if (j->line.cap > ((size_t)8 << 20))
+        ng_buf_free(&j->line);
     while (!j->done) {
         ng_buf_reset(&j->line);
         uint64_t len;

@@ -43,6 +43,7 @@
 #define MAX_LINE 65536     /* longest WARC header line */
 #define MAX_FIELDS 1024    /* most header lines in one record */
 #define HTTP_HEAD 65536    /* longest HTTP header block */
+#define BIG_BUF (8u << 20) /* buffers bigger than this are freed after use */
 
 struct ng_warc {
     ng_stream *s;       /* the bytes (borrowed) */
@@ -420,6 +421,12 @@ static int http_payload(ng_warc *wr, char *body, size_t n, ng_item *item)
 
 int ng_warc_next(ng_warc *wr, ng_item *item)
 {
+    /* the last record's buffers are no longer lent: do not let a big one
+     * pin its memory for the rest of the file */
+    if (wr->body.cap > BIG_BUF)
+        ng_buf_free(&wr->body);
+    if (wr->dec.cap > BIG_BUF)
+        ng_buf_free(&wr->dec);
     while (!wr->done) {
         memset(item, 0, sizeof *item);
         ng_source_default(&item->src);
