@@ -27,6 +27,7 @@
  */
 #include "html.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -115,11 +116,16 @@ static int sentence_like(const char *s, size_t n)
 static void mark_region(ng_hpage *pg, int32_t r)
 {
     ng_hel *el = pg->el;
+    uint32_t rplain = el[r].text - el[r].link;
     el[r].flags |= HEL_KEEP;
     el[r].flags &= (uint16_t)~HEL_DROP;
     for (int32_t i = r + 1; i < el[r].end; i++) {
         ng_hel *e = &el[i];
         int bad = (e->flags & (NG_HEL_BADTAG | NG_HEL_HEADER)) || e->cue < 0;
+        /* a wrapper holding much of the region's prose is not boilerplate,
+         * whatever its class says ("layout-with-sidebar") */
+        if (bad && e->paras >= 2 && (e->text - e->link) * 3 >= rplain && !(e->flags & NG_HEL_BADTAG))
+            bad = 0;
         if (e->flags & NG_HEL_BODY)
             bad = 0;
         if (e->parent >= 0 && e->parent != r && (el[e->parent].flags & HEL_DROP))
@@ -205,6 +211,12 @@ void ng_html_body(const ng_model *m, ng_hpage *pg, const char *title, ng_buf *ou
             top = (int32_t)i;
         }
     }
+#ifdef NG_HTML_DEBUG
+    for (size_t i = 0; i < nel; i++)
+        if (el[i].score > best * 0.3f && el[i].score > 0)
+            fprintf(stderr, "cand %zu <%s> cue=%d flags=%x score=%.1f text=%u link=%u\n", i,
+                    gumbo_normalized_tagname((GumboTag)el[i].tag), el[i].cue, el[i].flags, el[i].score, el[i].text, el[i].link);
+#endif
     /* no prose at all: the whole body, filtered */
     if (top < 0)
         top = 0;
@@ -242,6 +254,23 @@ void ng_html_body(const ng_model *m, ng_hpage *pg, const char *title, ng_buf *ou
     }
     for (size_t k = 0; k < nreg; k++)
         mark_region(pg, regs[k]);
+#ifdef NG_HTML_DEBUG
+    fprintf(stderr, "top %d par %d nreg %zu\n", top, par, nreg);
+    {
+        const char *dbg = getenv("NG_DBG_EL");
+        for (int32_t a = dbg ? atoi(dbg) : -1; a >= 0; a = el[a].parent)
+            fprintf(stderr, "  anc %d <%s> cue=%d flags=%x text=%u\n", a, gumbo_normalized_tagname((GumboTag)el[a].tag), el[a].cue, el[a].flags, el[a].text);
+    }
+    for (size_t k = 0; k < nreg; k++)
+        fprintf(stderr, "  reg %d <%s> end %d\n", regs[k], gumbo_normalized_tagname((GumboTag)el[regs[k]].tag), el[regs[k]].end);
+    for (size_t i = 0; i < pg->nseg && i < 400; i++) {
+        const ng_hseg *sg = &pg->seg[i];
+        const ng_hel *o = &el[sg->owner];
+        if (o->flags & HEL_KEEP)
+            fprintf(stderr, "  seg %zu owner %d <%s> %s%s cue=%d: %.60s\n", i, sg->owner, gumbo_normalized_tagname((GumboTag)o->tag),
+                    (o->flags & HEL_KEEP) ? "K" : "", (o->flags & HEL_DROP) ? "D" : "", o->cue, pg->buf.p + sg->start);
+    }
+#endif
 
     /* 4. the kept segments */
     size_t tlen = title ? strlen(title) : 0;

@@ -5,7 +5,7 @@
  *
  * Three things here exist to keep gumbo safe on hostile input:
  *
- *   - A nesting pre-scan (html_prescan).  gumbo's tree builder walks the
+ *   - A nesting pre-scan (html_prepare).  gumbo's tree builder walks the
  *     stack of open elements for many tags ("is there a <p> in button
  *     scope?"), so a page that nests deeply costs depth x tags: 10,000
  *     nested <div>s take about 4 s, 100,000 would take minutes.  And
@@ -30,6 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <stdio.h>
 
 /* Pages whose estimated element nesting goes deeper than this are refused. */
 #define NG_HTML_MAX_DEPTH 5000
@@ -183,14 +184,6 @@ static int prescan_unpushed(GumboTag t)
     }
 }
 
-/* Elements whose content is raw text up to their end tag. */
-static int prescan_rawtext(GumboTag t)
-{
-    return t == GUMBO_TAG_SCRIPT || t == GUMBO_TAG_STYLE || t == GUMBO_TAG_TEXTAREA ||
-           t == GUMBO_TAG_TITLE || t == GUMBO_TAG_XMP || t == GUMBO_TAG_IFRAME ||
-           t == GUMBO_TAG_NOEMBED || t == GUMBO_TAG_NOFRAMES;
-}
-
 /* "Special" elements (in the HTML5 sense) among those the estimate pushes:
  * an end tag of an ordinary element does not close through them. */
 static int prescan_special(GumboTag t)
@@ -210,137 +203,6 @@ static int prescan_special(GumboTag t)
     default:
         return 0;
     }
-}
-
-/* Estimates how deeply the page nests and how much stack walking gumbo
- * will do.  Linear in n: every pushed entry is popped at most once, and a
- * failed search is charged to the budget.  Returns NG_OK, or NG_EFORMAT
- * with the detail set on w when the page is too deep to parse safely. */
-static int html_prescan(ng_worker *w, const char *s, size_t n)
-{
-    uint32_t stack[NG_HTML_MAX_DEPTH + 1];
-    uint32_t counts[1024]; /* open entries per key bucket */
-    size_t depth = 0, maxdepth = 0, foreign = 0;
-    unsigned long long walk = 0;
-    memset(counts, 0, sizeof counts);
-    size_t i = 0;
-    while (i < n) {
-        const char *lt = memchr(s + i, '<', n - i);
-        if (!lt)
-            break;
-        i = (size_t)(lt - s) + 1;
-        if (i >= n)
-            break;
-        if (s[i] == '!' || s[i] == '?') {
-            if (i + 2 < n && s[i] == '!' && s[i + 1] == '-' && s[i + 2] == '-') {
-                size_t e = i + 3;
-                while (e + 2 < n && !(s[e] == '-' && s[e + 1] == '-' && s[e + 2] == '>'))
-                    e++;
-                i = e + 3 < n ? e + 3 : n;
-            } else {
-                const char *gt = memchr(s + i, '>', n - i);
-                i = gt ? (size_t)(gt - s) + 1 : n;
-            }
-            continue;
-        }
-        int end = 0;
-        if (s[i] == '/') {
-            end = 1;
-            i++;
-        }
-        if (i >= n || !is_alpha((unsigned char)s[i]))
-            continue;
-        size_t ns = i;
-        while (i < n && !is_ws((unsigned char)s[i]) && s[i] != '/' && s[i] != '>')
-            i++;
-        GumboTag tag = gumbo_tagn_enum(s + ns, (unsigned)(i - ns > 64 ? 64 : i - ns));
-        uint32_t key = (uint32_t)tag;
-        if (tag == GUMBO_TAG_UNKNOWN) {
-            uint32_t hsh = 2166136261u;
-            for (size_t k = ns; k < i && k < ns + 64; k++)
-                hsh = (hsh ^ (uint32_t)lc((unsigned char)s[k])) * 16777619u;
-            key = 0x10000u | (hsh & 0xffffu);
-        }
-        /* skip the attributes up to '>', minding quoted values */
-        int selfclose = 0;
-        char prev = 0;
-        while (i < n && s[i] != '>') {
-            char c = s[i];
-            if ((c == '"' || c == '\'') && prev == '=') {
-                const char *q = memchr(s + i + 1, c, n - i - 1);
-                i = q ? (size_t)(q - s) + 1 : n;
-                prev = 0;
-                continue;
-            }
-            if (!is_ws((unsigned char)c))
-                prev = c;
-            i++;
-        }
-        if (prev == '/')
-            selfclose = 1;
-        if (i < n)
-            i++;
-        if (end) {
-            if (tag == GUMBO_TAG_SVG || tag == GUMBO_TAG_MATH) {
-                if (foreign)
-                    foreign--;
-            }
-            if (counts[key & 1023u] == 0)
-                continue;
-            /* search down for the element; ordinary ones stop at special ones */
-            int special_end = tag != GUMBO_TAG_UNKNOWN && prescan_special(tag);
-            size_t k = depth;
-            while (k > 0) {
-                uint32_t e = stack[k - 1];
-                if (e == key)
-                    break;
-                if (!special_end && e < 0x10000u && prescan_special((GumboTag)e)) {
-                    k = 0;
-                    break;
-                }
-                k--;
-            }
-            if (k == 0) {
-                walk += depth;
-                continue;
-            }
-            while (depth >= k) {
-                counts[stack[depth - 1] & 1023u]--;
-                depth--;
-            }
-            continue;
-        }
-        if (tag == GUMBO_TAG_PLAINTEXT)
-            break;
-        if (tag != GUMBO_TAG_UNKNOWN && prescan_rawtext(tag) && !selfclose) {
-            char closer[16];
-            memcpy(closer, "</", 2);
-            const char *nm = gumbo_normalized_tagname(tag);
-            size_t L = strlen(nm);
-            memcpy(closer + 2, nm, L + 1);
-            i = find_ci(s, n, i, closer);
-            continue;
-        }
-        if (tag == GUMBO_TAG_SVG || tag == GUMBO_TAG_MATH) {
-            if (!selfclose)
-                foreign++;
-        }
-        if ((tag != GUMBO_TAG_UNKNOWN && prescan_unpushed(tag)) || (selfclose && foreign))
-            continue;
-        if (depth >= NG_HTML_MAX_DEPTH)
-            return ng_worker_fail(w, NG_EFORMAT, "HTML nested deeper than %d levels", NG_HTML_MAX_DEPTH);
-        stack[depth++] = key;
-        counts[key & 1023u]++;
-        if (depth > maxdepth)
-            maxdepth = depth;
-        if (depth > NG_HTML_FREE_DEPTH)
-            walk += depth - NG_HTML_FREE_DEPTH;
-        if (walk > NG_HTML_WALK_BUDGET)
-            return ng_worker_fail(w, NG_EFORMAT, "HTML too deeply nested to parse in reasonable time (%zu levels)", maxdepth);
-    }
-    if (walk > NG_HTML_WALK_BUDGET)
-        return ng_worker_fail(w, NG_EFORMAT, "HTML too deeply nested to parse in reasonable time (%zu levels)", maxdepth);
-    return NG_OK;
 }
 
 /* ---- small string helpers ---------------------------------------------- */
@@ -414,7 +276,7 @@ static void cue_word(const ng_model *m, const char *s, size_t n, int *pos, int *
         (*pos)++;
         return;
     }
-    /* a compound ("share-buttons", "post_body", "relatedStories"): its parts */
+    /* a compound ("share-buttons", "post_body"): its parts */
     size_t a = 0;
     for (size_t i = 0; i <= n; i++) {
         if (i == n || s[i] == '-' || s[i] == '_' || s[i] == ':' || s[i] == '.') {
@@ -430,35 +292,384 @@ static void cue_word(const ng_model *m, const char *s, size_t n, int *pos, int *
     }
 }
 
-/* The class/id weight of an element: +1 per article cue, -1 per
- * boilerplate cue among its class names and id. */
-static int cue_weight(const ng_model *m, const GumboNode *n)
+/* Adds the cue weight of a class or id value s[0..n) (space-separated
+ * names) to *pos / *neg. */
+static void cue_value(const ng_model *m, const char *s, size_t n, int *pos, int *neg)
 {
-    int pos = 0, neg = 0;
-    const char *vals[2] = {attr(n, "class"), attr(n, "id")};
     char low[128];
-    for (int v = 0; v < 2; v++) {
-        const char *s = vals[v];
-        if (!s)
+    size_t i = 0;
+    if (n > 512)
+        n = 512;
+    while (i < n) {
+        while (i < n && is_ws((unsigned char)s[i]))
+            i++;
+        size_t a = i;
+        while (i < n && !is_ws((unsigned char)s[i]))
+            i++;
+        size_t L = i - a;
+        if (L == 0 || L >= sizeof low)
             continue;
-        size_t i = 0, len = strlen(s);
-        if (len > 512)
-            len = 512;
-        while (i < len) {
-            while (i < len && is_ws((unsigned char)s[i]))
-                i++;
-            size_t a = i;
-            while (i < len && !is_ws((unsigned char)s[i]))
-                i++;
-            size_t L = i - a;
-            if (L == 0 || L >= sizeof low)
+        for (size_t k = 0; k < L; k++)
+            low[k] = (char)lc((unsigned char)s[a + k]);
+        cue_word(m, low, L, pos, neg);
+    }
+}
+
+/* The cue weight the pre-pass stored on an element ("ngc" attribute). */
+static int cue_weight(const GumboNode *n)
+{
+    const char *v = attr(n, "ngc");
+    return v ? atoi(v) : 0;
+}
+
+/* Attributes copied as they are into the copy given to gumbo.  class and
+ * id become one "ngc" attribute (their cue weight), hidden/aria-hidden/
+ * style one "hidden", href keeps its name only; the rest is dropped. */
+static int kept_attr(const char *s, size_t n)
+{
+    static const char *const keep[] = {"role", "itemprop", "content", "property", "name", "http-equiv",
+                                       "datetime", "pubdate", "lang", "type", "charset", NULL};
+    for (size_t i = 0; keep[i]; i++)
+        if (eq_ci(s, n, keep[i]))
+            return 1;
+    return 0;
+}
+
+/* Appends text with each run of ASCII white space made one space (the
+ * reader collapses white space anyway; gumbo then has less to read). */
+static void put_text_lean(ng_buf *out, const char *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n) {
+        size_t j = i;
+        while (j < n && !is_ws((unsigned char)s[j]))
+            j++;
+        ng_buf_put(out, s + i, j - i);
+        if (j >= n)
+            break;
+        ng_buf_putc(out, ' ');
+        while (j < n && is_ws((unsigned char)s[j]))
+            j++;
+        i = j;
+    }
+}
+
+/* Finds the end tag "</name" (followed by white space, '/' or '>') from
+ * offset i; returns its offset or n. */
+static size_t find_end_tag(const char *s, size_t n, size_t i, const char *name)
+{
+    char closer[24];
+    size_t L = strlen(name);
+    if (L + 3 > sizeof closer)
+        return n;
+    closer[0] = '<';
+    closer[1] = '/';
+    memcpy(closer + 2, name, L + 1);
+    for (;;) {
+        i = find_ci(s, n, i, closer);
+        if (i >= n)
+            return n;
+        size_t k = i + L + 2;
+        if (k >= n || is_ws((unsigned char)s[k]) || s[k] == '/' || s[k] == '>')
+            return i;
+        i++;
+    }
+}
+
+/* Skips past the '>' that ends the tag starting at or before i; returns the
+ * offset after it (or n). */
+static size_t skip_to_gt(const char *s, size_t n, size_t i)
+{
+    const char *gt = i < n ? memchr(s + i, '>', n - i) : NULL;
+    return gt ? (size_t)(gt - s) + 1 : n;
+}
+
+/* Makes the copy of the page that gumbo parses, and estimates its nesting.
+ *
+ * The copy leaves out what the reader never uses and what costs gumbo the
+ * most: comments, <script> (except JSON-LD), <style>, <svg>, <math>,
+ * <noscript>, the contents of <textarea>/<iframe>, and every attribute but
+ * the few the reader reads (kept_attr).  On news pages that is about two
+ * thirds of the bytes.  Tags are tokenized as the HTML5 tokenizer does
+ * (quoted and unquoted values, '/' and '>' inside them), so the tree gumbo
+ * builds from the copy has the same shape.
+ *
+ * The nesting estimate is an upper bound: elements that close themselves
+ * implicitly (<p>, <li>, table parts, void elements) are not counted, an
+ * end tag pops up to its element the way the tree builder does.  Linear in
+ * n: every pushed entry is popped at most once, and a failed search is
+ * charged to the walk budget.
+ *
+ * Returns NG_OK, NG_ENOMEM, or NG_EFORMAT with the detail set on w when the
+ * page nests too deeply to parse safely. */
+static int html_prepare(ng_worker *w, const ng_model *m, const char *s, size_t n, ng_buf *out)
+{
+    uint32_t stack[NG_HTML_MAX_DEPTH + 1];
+    uint32_t counts[1024]; /* open entries per key bucket */
+    size_t depth = 0, maxdepth = 0;
+    unsigned long long walk = 0;
+    memset(counts, 0, sizeof counts);
+    if (ng_buf_reserve(out, n / 2 + 64) != NG_OK && out->oom)
+        return ng_worker_fail(w, NG_ENOMEM, "out of memory");
+    size_t i = 0;
+    while (i < n) {
+        const char *lt = memchr(s + i, '<', n - i);
+        size_t at = lt ? (size_t)(lt - s) : n;
+        put_text_lean(out, s + i, at - i);
+        if (!lt)
+            break;
+        i = at + 1;
+        if (i >= n) {
+            ng_buf_putc(out, '<');
+            break;
+        }
+        if (s[i] == '!') {
+            if (i + 2 < n && s[i + 1] == '-' && s[i + 2] == '-') {
+                size_t e = i + 3;
+                if (e < n && s[e] == '>') {
+                    i = e + 1;
+                    continue;
+                }
+                if (e + 1 < n && s[e] == '-' && s[e + 1] == '>') {
+                    i = e + 2;
+                    continue;
+                }
+                for (;;) {
+                    const char *d = e < n ? memchr(s + e, '-', n - e) : NULL;
+                    if (!d) {
+                        e = n;
+                        break;
+                    }
+                    e = (size_t)(d - s);
+                    if (e + 2 < n && s[e + 1] == '-' && s[e + 2] == '>') {
+                        e += 3;
+                        break;
+                    }
+                    if (e + 3 < n && s[e + 1] == '-' && s[e + 2] == '!' && s[e + 3] == '>') {
+                        e += 4;
+                        break;
+                    }
+                    e++;
+                }
+                i = e;
                 continue;
-            for (size_t k = 0; k < L; k++)
-                low[k] = (char)lc((unsigned char)s[a + k]);
-            cue_word(m, low, L, &pos, &neg);
+            }
+            size_t e = skip_to_gt(s, n, i);
+            if (i + 7 <= n && strncasecmp(s + i + 1, "doctype", 7) == 0)
+                ng_buf_put(out, s + at, e - at);
+            i = e;
+            continue;
+        }
+        if (s[i] == '?') {
+            i = skip_to_gt(s, n, i);
+            continue;
+        }
+        int end = 0;
+        if (s[i] == '/') {
+            if (i + 1 < n && is_alpha((unsigned char)s[i + 1])) {
+                end = 1;
+                i++;
+            } else {
+                /* "</>" is dropped, "</ x" is a bogus comment: either way nothing */
+                i = skip_to_gt(s, n, i);
+                continue;
+            }
+        }
+        if (!is_alpha((unsigned char)s[i])) {
+            ng_buf_putc(out, '<'); /* a literal '<' in text */
+            continue;
+        }
+        size_t ns = i;
+        while (i < n && !is_ws((unsigned char)s[i]) && s[i] != '/' && s[i] != '>')
+            i++;
+        size_t nl = i - ns;
+        GumboTag tag = gumbo_tagn_enum(s + ns, (unsigned)(nl > 64 ? 64 : nl));
+        uint32_t key = (uint32_t)tag;
+        if (tag == GUMBO_TAG_UNKNOWN) {
+            uint32_t hsh = 2166136261u;
+            for (size_t k = ns; k < i && k < ns + 64; k++)
+                hsh = (hsh ^ (uint32_t)lc((unsigned char)s[k])) * 16777619u;
+            key = 0x10000u | (hsh & 0xffffu);
+        }
+        /* attributes, as the HTML5 tokenizer reads them */
+        size_t tag_out = out->len;
+        if (!end) {
+            ng_buf_putc(out, '<');
+            ng_buf_put(out, s + ns, nl);
+        }
+        int selfclose = 0, ldjson = 0, hide = 0, pos = 0, neg = 0;
+        while (i < n && s[i] != '>') {
+            unsigned char c = (unsigned char)s[i];
+            if (is_ws(c)) {
+                i++;
+                continue;
+            }
+            if (c == '/') {
+                i++;
+                if (i < n && s[i] == '>')
+                    selfclose = 1;
+                continue;
+            }
+            size_t as = i++; /* a name may start with '=' */
+            while (i < n && !is_ws((unsigned char)s[i]) && s[i] != '/' && s[i] != '>' && s[i] != '=')
+                i++;
+            size_t al = i - as;
+            size_t j = i;
+            while (j < n && is_ws((unsigned char)s[j]))
+                j++;
+            size_t vs = 0, vl = 0;
+            if (j < n && s[j] == '=') {
+                j++;
+                while (j < n && is_ws((unsigned char)s[j]))
+                    j++;
+                if (j < n && (s[j] == '"' || s[j] == '\'')) {
+                    const char *q = memchr(s + j + 1, s[j], n - j - 1);
+                    vs = j + 1;
+                    vl = (q ? (size_t)(q - s) : n) - vs;
+                    j = q ? (size_t)(q - s) + 1 : n;
+                } else {
+                    vs = j;
+                    while (j < n && !is_ws((unsigned char)s[j]) && s[j] != '>')
+                        j++;
+                    vl = j - vs;
+                }
+                i = j;
+            }
+            if (end)
+                continue;
+            const char *an = s + as, *av = s + vs;
+            size_t raw = (vs ? vs + vl + (i > vs + vl ? 1 : 0) : as + al) - as;
+            if (eq_ci(an, al, "class") || eq_ci(an, al, "id")) {
+                cue_value(m, av, vl, &pos, &neg);
+                if (tag == GUMBO_TAG_TIME) {
+                    ng_buf_putc(out, ' ');
+                    ng_buf_put(out, an, raw);
+                }
+            } else if (eq_ci(an, al, "href")) {
+                ng_buf_put(out, " href", 5);
+            } else if (eq_ci(an, al, "hidden")) {
+                hide = 1;
+            } else if (eq_ci(an, al, "aria-hidden")) {
+                if (vl == 4 && strncasecmp(av, "true", 4) == 0)
+                    hide = 1;
+            } else if (eq_ci(an, al, "style")) {
+                if (vl && (find_ci(av, vl, 0, "display:none") < vl || find_ci(av, vl, 0, "display: none") < vl ||
+                           find_ci(av, vl, 0, "visibility:hidden") < vl))
+                    hide = 1;
+            } else if (kept_attr(an, al)) {
+                if (tag == GUMBO_TAG_SCRIPT && eq_ci(an, al, "type") && vl && find_ci(av, vl, 0, "ld+json") < vl)
+                    ldjson = 1;
+                ng_buf_putc(out, ' ');
+                ng_buf_put(out, an, raw);
+            }
+        }
+        if (!end && pos != neg) {
+            char num[24];
+            int k = snprintf(num, sizeof num, " ngc=%d", pos - neg);
+            ng_buf_put(out, num, (size_t)k);
+        }
+        if (!end && hide)
+            ng_buf_put(out, " hidden", 7);
+        if (i < n)
+            i++; /* '>' */
+        if (end) {
+            ng_buf_put(out, "</", 2);
+            ng_buf_put(out, s + ns, nl);
+            ng_buf_putc(out, '>');
+            if (counts[key & 1023u] == 0)
+                continue;
+            /* pop up to the element; an ordinary end tag stops at a special element */
+            int special_end = tag != GUMBO_TAG_UNKNOWN && prescan_special(tag);
+            size_t k = depth;
+            while (k > 0) {
+                uint32_t e = stack[k - 1];
+                if (e == key)
+                    break;
+                if (!special_end && e < 0x10000u && prescan_special((GumboTag)e)) {
+                    k = 0;
+                    break;
+                }
+                k--;
+            }
+            if (k == 0) {
+                walk += depth;
+                if (walk > NG_HTML_WALK_BUDGET)
+                    return ng_worker_fail(w, NG_EFORMAT, "HTML too deeply nested to parse in reasonable time (%zu levels)", maxdepth);
+                continue;
+            }
+            while (depth >= k) {
+                counts[stack[depth - 1] & 1023u]--;
+                depth--;
+            }
+            continue;
+        }
+        if (selfclose) {
+            ng_buf_put(out, "/>", 2); /* gumbo ignores it on HTML elements */
+        } else {
+            ng_buf_putc(out, '>');
+        }
+        if (tag == GUMBO_TAG_PLAINTEXT) {
+            ng_buf_put(out, s + i, n - i);
+            break;
+        }
+        if (selfclose && (tag == GUMBO_TAG_SVG || tag == GUMBO_TAG_MATH)) {
+            out->len = tag_out;
+            continue;
+        }
+        switch (tag) {
+        case GUMBO_TAG_IMG: case GUMBO_TAG_LINK: case GUMBO_TAG_INPUT: case GUMBO_TAG_SOURCE:
+        case GUMBO_TAG_TRACK: case GUMBO_TAG_WBR:
+            out->len = tag_out; /* void elements the reader never looks at */
+            continue;
+        case GUMBO_TAG_SCRIPT: {
+            size_t e = find_end_tag(s, n, i, "script");
+            if (ldjson) {
+                ng_buf_put(out, s + i, e - i);
+                ng_buf_put(out, "</script>", 9);
+            } else {
+                out->len = tag_out;
+            }
+            i = skip_to_gt(s, n, e);
+            continue;
+        }
+        case GUMBO_TAG_STYLE: case GUMBO_TAG_NOSCRIPT: case GUMBO_TAG_SVG: case GUMBO_TAG_MATH:
+        case GUMBO_TAG_TEXTAREA: case GUMBO_TAG_IFRAME: case GUMBO_TAG_NOEMBED: case GUMBO_TAG_NOFRAMES:
+        case GUMBO_TAG_XMP: case GUMBO_TAG_BUTTON: case GUMBO_TAG_SELECT: {
+            /* the whole element goes (svg/math: up to the first end tag) */
+            size_t e = find_end_tag(s, n, i, gumbo_normalized_tagname(tag));
+            out->len = tag_out;
+            i = skip_to_gt(s, n, e);
+            continue;
+        }
+        case GUMBO_TAG_TITLE: {
+            size_t e = find_end_tag(s, n, i, "title");
+            ng_buf_put(out, s + i, e - i);
+            ng_buf_put(out, "</title>", 8);
+            i = skip_to_gt(s, n, e);
+            continue;
+        }
+        default:
+            break;
+        }
+        /* "<div/>" opens a div: the slash counts only in foreign content,
+         * and the copy has none */
+        if (tag != GUMBO_TAG_UNKNOWN && prescan_unpushed(tag))
+            continue;
+        if (depth >= NG_HTML_MAX_DEPTH)
+            return ng_worker_fail(w, NG_EFORMAT, "HTML nested deeper than %d levels", NG_HTML_MAX_DEPTH);
+        stack[depth++] = key;
+        counts[key & 1023u]++;
+        if (depth > maxdepth)
+            maxdepth = depth;
+        if (depth > NG_HTML_FREE_DEPTH) {
+            walk += depth - NG_HTML_FREE_DEPTH;
+            if (walk > NG_HTML_WALK_BUDGET)
+                return ng_worker_fail(w, NG_EFORMAT, "HTML too deeply nested to parse in reasonable time (%zu levels)", maxdepth);
         }
     }
-    return pos - neg;
+    if (out->oom)
+        return ng_worker_fail(w, NG_ENOMEM, "out of memory");
+    return NG_OK;
 }
 
 /* ---- metadata ---------------------------------------------------------- */
@@ -735,15 +946,7 @@ static int element_meta(walk_ctx *c, const GumboNode *n, GumboTag t)
 /* Is the element hidden from readers? */
 static int hidden(const GumboNode *n)
 {
-    if (attr(n, "hidden"))
-        return 1;
-    const char *a = attr(n, "aria-hidden");
-    if (a && strcasecmp(a, "true") == 0)
-        return 1;
-    const char *st = attr(n, "style");
-    if (st && (has_ci(st, "display:none") || has_ci(st, "display: none") || has_ci(st, "visibility:hidden")))
-        return 1;
-    return 0;
+    return attr(n, "hidden") != NULL; /* html_prepare folded the other signs into it */
 }
 
 /* Element flags from the tag and the role/itemprop attributes. */
@@ -818,7 +1021,7 @@ static int walk_enter(walk_ctx *c, GumboNode *n)
         e->parent = c->cur;
         e->tag = (uint16_t)t;
         e->flags = (uint16_t)tag_flags(n, t);
-        int cw = cue_weight(c->m, n);
+        int cw = cue_weight(n);
         e->cue = (int16_t)(cw > 100 ? 100 : cw < -100 ? -100 : cw);
         const ng_hel *p = c->cur >= 0 ? &pg->el[c->cur] : NULL;
         e->depth = (uint16_t)(p ? (p->depth < 65535 ? p->depth + 1 : 65535) : 0);
@@ -1111,11 +1314,24 @@ static void choose_title(ng_doc *doc, const meta_info *mi, const ng_hpage *pg)
 
 int ng_html_extract(ng_worker *w, ng_doc *doc, const char *s, size_t n)
 {
-    int rc = html_prescan(w, s, n);
-    if (rc != NG_OK)
-        return rc;
     if (n > UINT32_MAX / 2)
         return ng_worker_fail(w, NG_ETOOBIG, "HTML page of %zu bytes is too large", n);
+    ng_buf lean;
+    ng_buf_init(&lean);
+    int rc = html_prepare(w, doc->model, s, n, &lean);
+    if (rc != NG_OK) {
+        ng_buf_free(&lean);
+        return rc;
+    }
+#ifdef NG_HTML_DEBUG
+    {
+        FILE *df = fopen("/tmp/htmlt/lean.html", "w");
+        if (df) {
+            fwrite(lean.p, 1, lean.len, df);
+            fclose(df);
+        }
+    }
+#endif
     hp_heap heap;
     hp_init(&heap);
     GumboOptions opt = kGumboDefaultOptions;
@@ -1123,9 +1339,10 @@ int ng_html_extract(ng_worker *w, ng_doc *doc, const char *s, size_t n)
     opt.deallocator = hp_free;
     opt.userdata = &heap;
     opt.max_errors = 0;
-    GumboOutput *out = gumbo_parse_with_options(&opt, s, n);
+    GumboOutput *out = gumbo_parse_with_options(&opt, lean.len ? lean.p : "", lean.len);
     if (!out || heap.oom) {
         hp_release(&heap);
+        ng_buf_free(&lean);
         return ng_worker_fail(w, NG_ENOMEM, "out of memory parsing HTML");
     }
 
@@ -1176,6 +1393,7 @@ int ng_html_extract(ng_worker *w, ng_doc *doc, const char *s, size_t n)
     ng_buf_free(&pg.buf);
     ng_buf_free(&mi.title);
     hp_release(&heap); /* instead of gumbo_destroy_output, which recurses */
+    ng_buf_free(&lean);
     return rc;
 }
 
