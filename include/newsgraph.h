@@ -50,6 +50,8 @@ typedef struct ng_model ng_model;
 
 typedef struct {
     size_t max_bytes; /* largest article accepted, in bytes (default 64 MiB) */
+    const char *models_dir; /* folder of trained models (ner-en.bin ...); NULL: $NEWSGRAPH_MODELS,
+                             * then models/ beside the program's folder, then the installed ones */
 } ng_model_options;
 
 /* Fills *opt with the defaults.  Can't fail. */
@@ -180,8 +182,9 @@ enum {
     NG_FIELD_URL = 1u << 5,
     NG_FIELD_AGENCIES = 1u << 6,
     NG_FIELD_TOKENS = 1u << 7, /* not in the default set */
-    NG_FIELD_DEFAULT = 0x7fu,
-    NG_FIELD_ALL = 0xffu
+    NG_FIELD_ENTITIES = 1u << 8,
+    NG_FIELD_DEFAULT = 0x17fu,
+    NG_FIELD_ALL = 0x1ffu
 };
 
 /* Parses a comma-separated list of field names ("text,sentences") into a

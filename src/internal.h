@@ -140,6 +140,7 @@ typedef struct {
     ng_strset teaser_heads;  /* "related articles": start a trailing teaser list (folded) */
     ng_strset credit_words;  /* "with", "avec", "and": words of a credit line (folded) */
     ng_strset chrome_phrase; /* phrases that mark a short line as chrome anywhere in it (folded) */
+    struct ng_ner *ner;      /* the named-entity tagger (models/ner-<code>.bin, ner.c) */
 } ng_lang;
 
 struct ng_model {
@@ -159,6 +160,7 @@ struct ng_worker {
     char err[512];        /* detail of the last error */
     void *textcat;        /* language identifier handle (langid.c), lazily made */
     ng_buf scratch;       /* reusable buffer */
+    struct ng_ner_scratch *ner; /* tagger scratch (ner.c), lazily made */
 };
 
 /* Sets the worker's error detail; returns rc for tail calls. */
@@ -213,7 +215,42 @@ struct ng_doc {
     size_t nsentences;
     ng_token *tokens;
     size_t ntokens;
+    struct ng_entity *entities; /* named entities (ner.c), in order of first mention */
+    size_t nentities;
 };
+
+/* ---- ner.c: named entities ------------------------------------------- */
+
+/* One mention of an entity: where it is and its text (in doc->arena). */
+typedef struct {
+    ng_span span;     /* byte offsets into doc->text */
+    const char *text; /* NUL-terminated copy of the span */
+} ng_mention;
+
+/* One thing named in the article (for now: one per distinct surface
+ * string and type; grouping, titles and country come later). */
+typedef struct ng_entity {
+    uint32_t id;           /* 1, 2, ... in order of first mention */
+    const char *type;      /* "PER", "ORG", "LOC" or "MISC" (static) */
+    const char *name;      /* canonical name (in doc->arena) */
+    ng_mention *mentions;  /* in text order */
+    size_t nmentions;
+} ng_entity;
+
+typedef struct ng_ner ng_ner;
+typedef struct ng_ner_scratch ng_ner_scratch;
+
+/* Finds and maps models/ner-<lang>.bin (in dir when not NULL, else in
+ * $NEWSGRAPH_MODELS, <exe>/../../models, the source tree's models/ and the
+ * installed share/newsgraph/models) and loads its tagger.  NG_EMODEL (or
+ * NG_EIO, NG_ENOMEM) with a message naming where it looked in err. */
+int ng_ner_load(ng_ner **out, const char *dir, const char *lang, char *err, size_t errlen);
+void ng_ner_free(ng_ner *ner);
+void ng_ner_scratch_free(ng_ner_scratch *sc);
+
+/* The entities stage: tags doc->tokens with the tagger of doc's language
+ * (none when the language has no model) and fills doc->entities. */
+int ng_entities(ng_worker *w, ng_doc *doc);
 
 /* ---- the stages (each returns NG_OK or a code, with the detail set on w) */
 

@@ -47,6 +47,8 @@ static int load_lang(ng_lang *L, const char *code)
 
 static void free_lang(ng_lang *L)
 {
+    ng_ner_free(L->ner);
+    L->ner = NULL;
     ng_strset_free(&L->abbrev);
     ng_strset_free(&L->chrome_lines);
     ng_strset_free(&L->chrome_prefix);
@@ -92,6 +94,13 @@ int ng_model_new(ng_model **out, const ng_model_options *opt, char *err, size_t 
             snprintf(err, errlen, "cannot load the language resources: %s", ng_strerror(rc));
         ng_model_free(m);
         return rc;
+    }
+    /* the named-entity tagger of each language (models/ner-<code>.bin) */
+    for (size_t i = 0; i < m->nlangs; i++) {
+        if ((rc = ng_ner_load(&m->langs[i].ner, m->opt.models_dir, m->langs[i].code, err, errlen)) != NG_OK) {
+            ng_model_free(m);
+            return rc;
+        }
     }
     *out = m;
     return NG_OK;
@@ -141,6 +150,7 @@ void ng_worker_free(ng_worker *w)
     if (!w)
         return;
     ng_langid_free(w->textcat);
+    ng_ner_scratch_free(w->ner);
     ng_buf_free(&w->scratch);
     free(w);
 }

@@ -12,7 +12,8 @@ static const struct {
 } field_names[] = {
     {"lang", NG_FIELD_LANG},         {"published", NG_FIELD_PUBLISHED}, {"title", NG_FIELD_TITLE},
     {"text", NG_FIELD_TEXT},         {"sentences", NG_FIELD_SENTENCES}, {"url", NG_FIELD_URL},
-    {"agencies", NG_FIELD_AGENCIES}, {"tokens", NG_FIELD_TOKENS},       {"all", NG_FIELD_ALL},
+    {"agencies", NG_FIELD_AGENCIES}, {"tokens", NG_FIELD_TOKENS},
+    {"entities", NG_FIELD_ENTITIES},       {"all", NG_FIELD_ALL},
     {"doc", 0},
 };
 
@@ -87,6 +88,31 @@ static void jw_spans(jw *w, const char *key, const void *base, size_t n, size_t 
     ng_buf_putc(w->b, ']');
 }
 
+/* "entities": [{"id","type","name","mentions":[{"span":[s,e],"text"}]}] */
+static void write_entities(jw *w, const ng_doc *d)
+{
+    ng_buf *b = w->b;
+    const char *sep = w->pretty ? ", " : ",";
+    jw_key(w, "entities");
+    ng_buf_putc(b, '[');
+    for (size_t i = 0; i < d->nentities; i++) {
+        const ng_entity *e = &d->entities[i];
+        ng_buf_printf(b, "%s{\"id\":%u,\"type\":", i ? sep : "", e->id);
+        ng_buf_json_str(b, e->type, strlen(e->type));
+        ng_buf_puts(b, ",\"name\":");
+        ng_buf_json_str(b, e->name, strlen(e->name));
+        ng_buf_puts(b, ",\"mentions\":[");
+        for (size_t k = 0; k < e->nmentions; k++) {
+            const ng_mention *m = &e->mentions[k];
+            ng_buf_printf(b, "%s{\"span\":[%u,%u],\"text\":", k ? "," : "", m->span.start, m->span.end);
+            ng_buf_json_str(b, m->text, strlen(m->text));
+            ng_buf_putc(b, '}');
+        }
+        ng_buf_puts(b, "]}");
+    }
+    ng_buf_putc(b, ']');
+}
+
 int ng_doc_json(const ng_doc *d, unsigned fields, int pretty, char **out, size_t *outlen)
 {
     *out = NULL;
@@ -133,6 +159,8 @@ int ng_doc_json(const ng_doc *d, unsigned fields, int pretty, char **out, size_t
         jw_spans(&w, "sentences", d->sentences, d->nsentences, sizeof *d->sentences);
     if (fields & NG_FIELD_TOKENS)
         jw_spans(&w, "tokens", d->tokens, d->ntokens, sizeof *d->tokens);
+    if (fields & NG_FIELD_ENTITIES)
+        write_entities(&w, d);
     w.depth = 0;
     jw_newline(&w);
     ng_buf_putc(&b, '}');

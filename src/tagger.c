@@ -1,0 +1,889 @@
+/*
+ * tagger.c — a first-order averaged structured perceptron for named-entity
+ * tags: feature extraction (hashed), Viterbi decoding, training, and the
+ * tagger's sections of a model file.  See tagger.h for the model and
+ * docs/models.md for the file format and the measured feature families.
+ *
+ * Features are never stored as strings: each is a 64-bit hash of (template
+ * number, value) where the value is itself a hash of a word, a shape, an
+ * affix or a combination, and the top 'bits' bits of the mixed hash pick a
+ * row of the weight table.  Collisions are rare enough at 2^20 rows not to
+ * matter (measured), and the model stays a fixed size whatever the data.
+ */
+#include "tagger.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- hashing ------------------------------------------------------------ */
+
+/* The splitmix64 finalizer: a cheap, well-mixed 64-bit permutation. */
+static inline uint64_t mix64(uint64_t x)
+{
+    x ^= x >> 30;
+    x *= 0xbf58476d1ce4e5b9ULL;
+    x ^= x >> 27;
+    x *= 0x94d049bb133111ebULL;
+    x ^= x >> 31;
+    return x;
+}
+
+/* FNV-1a over n bytes, then mixed. */
+static inline uint64_t hash_bytes(const char *s, size_t n)
+{
+    uint64_t h = 0xcbf29ce484222325ULL;
+    for (size_t i = 0; i < n; i++) {
+        h ^= (unsigned char)s[i];
+        h *= 0x100000001b3ULL;
+    }
+    return mix64(h ^ n);
+}
+
+/* Combines two hashes (order matters). */
+static inline uint64_t hcomb(uint64_t a, uint64_t b) { return mix64(a * 0x9e3779b97f4a7c15ULL + b + 0x632be59bd9b4e019ULL); }
+
+/* Special values for the words beyond the sentence. */
+#define H_BOS 0x1d8e4e27c47d124fULL
+#define H_EOS 0x2f9b0ba8c3a1e5d3ULL
+
+/* Folds s[0..n) into out (lowercase, every ASCII digit as '0'); returns the
+ * length.  Non-ASCII text goes through utf8proc only when needed. */
+static size_t fold_word(const char *s, size_t n, char *out)
+{
+    if (n > NG_TAGGER_MAX_TOKEN)
+        n = NG_TAGGER_MAX_TOKEN;
+    size_t k = 0;
+    int ascii = 1;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c >= 0x80) {
+            ascii = 0;
+            break;
+        }
+        out[k++] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : (c >= '0' && c <= '9') ? '0' : c);
+    }
+    if (!ascii) {
+        k = ng_fold(s, n, out, NG_TAGGER_MAX_TOKEN + 1);
+        for (size_t i = 0; i < k; i++)
+            if (out[i] >= '0' && out[i] <= '9')
+                out[i] = '0';
+    }
+    out[k] = '\0';
+    return k;
+}
+
+uint64_t ng_tagger_word_hash(const char *s, size_t n)
+{
+    char buf[NG_TAGGER_MAX_TOKEN + 8];
+    size_t k = fold_word(s, n, buf);
+    return hash_bytes(buf, k);
+}
+
+/* Capitalisation classes. */
+enum { C_LOWER = 0, C_INITCAP, C_ALLCAP, C_DIGIT, C_PUNCT, C_MIXED, C_NCLASS };
+
+/* The short shape of a word (X x d and other characters, runs collapsed:
+ * "McDonald" -> "XxXx", "1996-08-22" -> "d-d-d") as a hash, and its
+ * capitalisation class. */
+static uint64_t word_shape(const char *s, size_t n, unsigned *cls)
+{
+    char sh[NG_TAGGER_MAX_TOKEN + 1];
+    size_t k = 0;
+    int up = 0, lo = 0, dg = 0, other = 0, first_up = 0;
+    size_t i = 0;
+    if (n > NG_TAGGER_MAX_TOKEN)
+        n = NG_TAGGER_MAX_TOKEN;
+    while (i < n) {
+        unsigned char c = (unsigned char)s[i];
+        char ch;
+        if (c < 0x80) {
+            if (c >= 'A' && c <= 'Z')
+                ch = 'X', up++;
+            else if (c >= 'a' && c <= 'z')
+                ch = 'x', lo++;
+            else if (c >= '0' && c <= '9')
+                ch = 'd', dg++;
+            else
+                ch = (char)c, other++;
+            i++;
+        } else {
+            uint32_t cp;
+            int len = ng_utf8_decode((const unsigned char *)s + i, n - i, &cp);
+            if (len == 0) {
+                ch = '?', other++;
+                i++;
+            } else {
+                i += (size_t)len;
+                if (ng_cp_is_upper(cp))
+                    ch = 'X', up++;
+                else if (ng_cp_is_alpha(cp))
+                    ch = 'x', lo++;
+                else if (ng_cp_is_digit(cp))
+                    ch = 'd', dg++;
+                else
+                    ch = '*', other++;
+            }
+        }
+        if (k == 0 && ch == 'X')
+            first_up = 1;
+        if (k == 0 || sh[k - 1] != ch)
+            sh[k++] = ch;
+    }
+    if (up + lo == 0)
+        *cls = dg ? C_DIGIT : C_PUNCT;
+    else if (lo == 0 && up > 0)
+        *cls = C_ALLCAP;
+    else if (first_up && up == 1)
+        *cls = C_INITCAP;
+    else if (up == 0)
+        *cls = C_LOWER;
+    else
+        *cls = first_up ? C_INITCAP : C_MIXED;
+    return hash_bytes(sh, k) ^ (uint64_t)(n > 4 ? 4 : n) * 0x51ed270b2ca3f4d1ULL;
+}
+
+/* ---- clusters ----------------------------------------------------------- */
+
+unsigned ng_clusters_get(const ng_clusters *cl, const char *s, size_t n, uint32_t *path)
+{
+    *path = 0;
+    if (!cl || cl->nslots == 0)
+        return 0;
+    uint64_t h = ng_tagger_word_hash(s, n);
+    if (h == 0)
+        h = 1;
+    uint32_t mask = cl->nslots - 1;
+    uint32_t i = (uint32_t)(h >> 32) & mask;
+    for (uint32_t probe = 0; probe < cl->nslots; probe++) {
+        const unsigned char *slot = cl->slots + (size_t)i * 16;
+        uint64_t k = ng_le64(slot);
+        if (k == 0)
+            return 0;
+        if (k == h) {
+            unsigned len = ng_le32(slot + 12);
+            *path = ng_le32(slot + 8);
+            return len > 32 ? 32 : len;
+        }
+        i = (i + 1) & mask;
+    }
+    return 0;
+}
+
+/* ---- scratch ------------------------------------------------------------ */
+
+#define HK 4 /* hashes kept per token: fold, raw, shape, cluster/class */
+
+void ng_tagger_scratch_free(ng_tagger_scratch *sc)
+{
+    if (!sc)
+        return;
+    free(sc->rows);
+    free(sc->nrows);
+    free(sc->score);
+    free(sc->delta);
+    free(sc->back);
+    free(sc->fold);
+    free(sc->h);
+    memset(sc, 0, sizeof *sc);
+}
+
+/* Makes room for n tokens.  NG_ENOMEM on failure (the scratch stays valid). */
+static int scratch_grow(ng_tagger_scratch *sc, size_t n)
+{
+    if (n <= sc->cap)
+        return NG_OK;
+    size_t cap = sc->cap ? sc->cap : 64;
+    while (cap < n)
+        cap *= 2;
+    ng_tagger_scratch nw = {0};
+    nw.rows = malloc(cap * NG_TAGGER_MAX_FEATS * sizeof *nw.rows);
+    nw.nrows = malloc(cap);
+    nw.score = malloc(cap * NG_TAGGER_MAX_TAGS * sizeof(float));
+    nw.delta = malloc(cap * NG_TAGGER_MAX_TAGS * sizeof(float));
+    nw.back = malloc(cap * NG_TAGGER_MAX_TAGS);
+    nw.fold = malloc(cap * (NG_TAGGER_MAX_TOKEN + 1));
+    nw.h = malloc(cap * HK * sizeof(uint64_t));
+    nw.cap = cap;
+    if (!nw.rows || !nw.nrows || !nw.score || !nw.delta || !nw.back || !nw.fold || !nw.h) {
+        ng_tagger_scratch_free(&nw);
+        return NG_ENOMEM;
+    }
+    ng_tagger_scratch_free(sc);
+    *sc = nw;
+    return NG_OK;
+}
+
+/* ---- features ----------------------------------------------------------- */
+
+/* Template numbers (part of the model: never renumber, only add). */
+enum {
+    T_BIAS = 1, T_FOLD, T_RAW, T_FOLD_M1, T_FOLD_P1, T_FOLD_M2, T_FOLD_P2,
+    T_SHAPE, T_SHAPE_M1, T_SHAPE_P1, T_SHAPE_3,
+    T_PRE1, T_PRE2, T_PRE3, T_PRE4, T_SUF1, T_SUF2, T_SUF3, T_SUF4,
+    T_BI_M1, T_BI_P1,
+    T_CAP_FIRST, T_CAP_3, T_CAPS_SENT_SHAPE, T_CAPS_SENT_CLASS, T_POS, T_LAST,
+    T_CL0_4, T_CL0_6, T_CL0_10, T_CL0_ALL, T_CLM1_6, T_CLM1_ALL, T_CLP1_6, T_CLP1_ALL,
+    T_RAW_M1, T_RAW_P1, T_LEN,
+    T_GAZ = 48, /* + bit, 32 of them */
+    T_DOC = 96  /* + bit */
+};
+
+/* Byte offset just past the first k code points of s[0..n), and the offset
+ * of the last k code points. */
+static size_t utf8_prefix(const char *s, size_t n, unsigned k)
+{
+    size_t i = 0;
+    while (i < n && k > 0) {
+        i++;
+        while (i < n && ((unsigned char)s[i] & 0xC0) == 0x80)
+            i++;
+        k--;
+    }
+    return i;
+}
+
+static size_t utf8_suffix(const char *s, size_t n, unsigned k)
+{
+    size_t i = n;
+    while (i > 0 && k > 0) {
+        i--;
+        while (i > 0 && ((unsigned char)s[i] & 0xC0) == 0x80)
+            i--;
+        k--;
+    }
+    return i;
+}
+
+int ng_tagger_features(const ng_tagger_params *p, const ng_clusters *cl, ng_tagger_scratch *sc,
+                       const ng_tword *words, size_t n)
+{
+    if (scratch_grow(sc, n) != NG_OK)
+        return NG_ENOMEM;
+    const uint32_t fam = p->families;
+    const unsigned shift = 64 - p->bits;
+    const uint64_t seed = mix64(p->seed + 0x1234567ULL);
+    /* pass 1: per-token hashes */
+    size_t ncaps = 0, nletters = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint64_t *h = sc->h + i * HK;
+        char *f = sc->fold + i * (NG_TAGGER_MAX_TOKEN + 1);
+        size_t len = words[i].len > NG_TAGGER_MAX_TOKEN ? NG_TAGGER_MAX_TOKEN : words[i].len;
+        size_t k = fold_word(words[i].s, len, f);
+        h[0] = hash_bytes(f, k);
+        h[1] = hash_bytes(words[i].s, len);
+        unsigned cls;
+        h[2] = word_shape(words[i].s, len, &cls);
+        uint32_t path = 0;
+        unsigned plen = 0;
+        if (fam & NG_FF_CLUSTER)
+            plen = ng_clusters_get(cl, words[i].s, len, &path);
+        h[3] = (uint64_t)path | (uint64_t)plen << 32 | (uint64_t)cls << 40;
+        if (cls == C_ALLCAP || cls == C_INITCAP || cls == C_LOWER || cls == C_MIXED) {
+            nletters++;
+            if (cls == C_ALLCAP)
+                ncaps++;
+        }
+    }
+    /* a sentence mostly in capitals (CoNLL headlines) */
+    unsigned caps_sent = nletters >= 2 && ncaps * 4 >= nletters * 3 ? 1 : 0;
+#define HF(i, j) ((i) + (j) < 0 ? H_BOS : (size_t)((i) + (j)) >= n ? H_EOS : sc->h[((i) + (j)) * HK + 0])
+#define HR(i, j) ((i) + (j) < 0 ? H_BOS : (size_t)((i) + (j)) >= n ? H_EOS : sc->h[((i) + (j)) * HK + 1])
+#define HS(i, j) ((i) + (j) < 0 ? H_BOS : (size_t)((i) + (j)) >= n ? H_EOS : sc->h[((i) + (j)) * HK + 2])
+#define CX(i, j) ((i) + (j) < 0 ? 7u : (size_t)((i) + (j)) >= n ? 8u : (unsigned)(sc->h[((i) + (j)) * HK + 3] >> 40))
+#define PUT(tmpl, v) (rows[k++] = (uint32_t)(mix64(((uint64_t)(tmpl) << 56 ^ seed) + (v)) >> shift))
+    for (size_t ui = 0; ui < n; ui++) {
+        long i = (long)ui;
+        uint32_t *rows = sc->rows + ui * NG_TAGGER_MAX_FEATS;
+        unsigned k = 0;
+        const uint64_t *h = sc->h + ui * HK;
+        unsigned cls = CX(i, 0);
+        PUT(T_BIAS, 0);
+        if (fam & NG_FF_WORD) {
+            PUT(T_FOLD, h[0]);
+            PUT(T_RAW, h[1]);
+            PUT(T_LEN, words[ui].len > 12 ? 12 : words[ui].len);
+        }
+        if (fam & NG_FF_WINDOW) {
+            PUT(T_FOLD_M1, HF(i, -1));
+            PUT(T_FOLD_P1, HF(i, 1));
+            PUT(T_FOLD_M2, HF(i, -2));
+            PUT(T_FOLD_P2, HF(i, 2));
+            PUT(T_RAW_M1, HR(i, -1));
+            PUT(T_RAW_P1, HR(i, 1));
+        }
+        if (fam & NG_FF_SHAPE) {
+            PUT(T_SHAPE, h[2]);
+            PUT(T_SHAPE_M1, HS(i, -1));
+            PUT(T_SHAPE_P1, HS(i, 1));
+            PUT(T_SHAPE_3, hcomb(hcomb(HS(i, -1), h[2]), HS(i, 1)));
+        }
+        if (fam & NG_FF_AFFIX) {
+            const char *f = sc->fold + ui * (NG_TAGGER_MAX_TOKEN + 1);
+            size_t fl = strlen(f);
+            for (unsigned a = 1; a <= 4; a++) {
+                size_t e = utf8_prefix(f, fl, a);
+                PUT(T_PRE1 + a - 1, hash_bytes(f, e));
+                size_t b = utf8_suffix(f, fl, a);
+                PUT(T_SUF1 + a - 1, hash_bytes(f + b, fl - b));
+                if (e >= fl)
+                    break;
+            }
+        }
+        if (fam & NG_FF_BIGRAM) {
+            PUT(T_BI_M1, hcomb(HF(i, -1), h[0]));
+            PUT(T_BI_P1, hcomb(h[0], HF(i, 1)));
+        }
+        if (fam & NG_FF_CAPCTX) {
+            PUT(T_CAP_FIRST, cls * 2 + (ui == 0));
+            PUT(T_CAP_3, CX(i, -1) * 100 + cls * 10 + CX(i, 1));
+            PUT(T_CAPS_SENT_SHAPE, hcomb(caps_sent, h[2]));
+            PUT(T_CAPS_SENT_CLASS, caps_sent * 100 + cls * 10 + (ui == 0) + (n == 1 ? 2 : 0));
+            PUT(T_POS, ui < 3 ? ui : 3);
+            PUT(T_LAST, ui + 1 == n);
+        }
+        if (fam & NG_FF_CLUSTER) {
+            static const unsigned pre[] = {4, 6, 10, 32};
+            for (int j = -1; j <= 1; j++) {
+                if (i + j < 0 || (size_t)(i + j) >= n)
+                    continue;
+                uint64_t c = sc->h[(size_t)(i + j) * HK + 3];
+                unsigned plen = (unsigned)(c >> 32) & 0xff;
+                uint32_t path = (uint32_t)c;
+                if (plen == 0)
+                    continue;
+                for (unsigned q = 0; q < 4; q++) {
+                    if (j != 0 && (q == 0 || q == 2))
+                        continue;
+                    unsigned L = pre[q] < plen ? pre[q] : plen;
+                    uint32_t v = L >= 32 ? path : (path >> (plen - L)) & ((1u << L) - 1);
+                    unsigned tmpl = j == 0 ? T_CL0_4 + q : j < 0 ? (q == 1 ? T_CLM1_6 : T_CLM1_ALL)
+                                                                  : (q == 1 ? T_CLP1_6 : T_CLP1_ALL);
+                    PUT(tmpl, (uint64_t)v << 8 | L);
+                }
+            }
+        }
+        if ((fam & NG_FF_GAZ) && words[ui].gaz) {
+            uint32_t g = words[ui].gaz;
+            for (unsigned b = 0; b < 32 && k + 2 < NG_TAGGER_MAX_FEATS; b++)
+                if (g >> b & 1)
+                    PUT(T_GAZ + b, cls);
+        }
+        if ((fam & NG_FF_DOC) && words[ui].doc) {
+            uint32_t g = words[ui].doc;
+            for (unsigned b = 0; b < 32 && k + 2 < NG_TAGGER_MAX_FEATS; b++)
+                if (g >> b & 1)
+                    PUT(T_DOC + b, cls);
+        }
+        sc->nrows[ui] = (uint8_t)k;
+    }
+#undef HF
+#undef HR
+#undef HS
+#undef CX
+#undef PUT
+    return NG_OK;
+}
+
+int ng_tagger_doc_context(ng_tword *words, const uint8_t *sent_first, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        words[i].doc = 0;
+    if (n == 0)
+        return NG_OK;
+    size_t cap = 64;
+    while (cap < n * 2)
+        cap *= 2;
+    uint64_t *keys = calloc(cap, sizeof *keys);
+    uint8_t *bits = calloc(cap, 1);
+    uint32_t *slot_of = malloc(n * sizeof *slot_of);
+    if (!keys || !bits || !slot_of) {
+        free(keys);
+        free(bits);
+        free(slot_of);
+        return NG_ENOMEM;
+    }
+    for (size_t i = 0; i < n; i++) {
+        size_t len = words[i].len > NG_TAGGER_MAX_TOKEN ? NG_TAGGER_MAX_TOKEN : words[i].len;
+        unsigned cls;
+        (void)word_shape(words[i].s, len, &cls);
+        uint64_t h = ng_tagger_word_hash(words[i].s, len) | 1;
+        size_t j = (size_t)(h >> 17) & (cap - 1);
+        while (keys[j] && keys[j] != h)
+            j = (j + 1) & (cap - 1);
+        keys[j] = h;
+        slot_of[i] = (uint32_t)j;
+        if (!sent_first[i] && cls == C_INITCAP)
+            bits[j] |= 1;
+        if (!sent_first[i] && cls == C_LOWER)
+            bits[j] |= 2;
+    }
+    for (size_t i = 0; i < n; i++)
+        words[i].doc = bits[slot_of[i]];
+    free(keys);
+    free(bits);
+    free(slot_of);
+    return NG_OK;
+}
+
+/* ---- decoding ----------------------------------------------------------- */
+
+void ng_viterbi(const float *score, const float *trans, size_t n, unsigned T, float *delta, uint8_t *back,
+                uint8_t *tags)
+{
+    if (n == 0)
+        return;
+    const float *start = trans + (size_t)T * T;
+    const float *end = trans + (size_t)(T + 1) * T;
+    for (unsigned t = 0; t < T; t++) {
+        delta[t] = start[t] + score[t];
+        back[t] = 0;
+    }
+    for (size_t i = 1; i < n; i++) {
+        const float *prev = delta + (i - 1) * T;
+        float *cur = delta + i * T;
+        uint8_t *bk = back + i * T;
+        const float *sc = score + i * T;
+        for (unsigned t = 0; t < T; t++) {
+            float best = prev[0] + trans[t];
+            unsigned arg = 0;
+            for (unsigned q = 1; q < T; q++) {
+                float v = prev[q] + trans[(size_t)q * T + t];
+                if (v > best) {
+                    best = v;
+                    arg = q;
+                }
+            }
+            cur[t] = best + sc[t];
+            bk[t] = (uint8_t)arg;
+        }
+    }
+    const float *last = delta + (n - 1) * T;
+    unsigned arg = 0;
+    float best = last[0] + end[0];
+    for (unsigned t = 1; t < T; t++) {
+        if (last[t] + end[t] > best) {
+            best = last[t] + end[t];
+            arg = t;
+        }
+    }
+    for (size_t i = n; i-- > 0;) {
+        tags[i] = (uint8_t)arg;
+        arg = back[i * T + arg];
+    }
+}
+
+/* Emission scores of every token for every tag (real units) from the
+ * feature rows in sc and the int16 table w. */
+static void emissions(const int16_t *w, float scale, unsigned T, const ng_tagger_scratch *sc, size_t n)
+{
+    const float inv = 1.0f / scale;
+    for (size_t i = 0; i < n; i++) {
+        int32_t acc[NG_TAGGER_MAX_TAGS] = {0};
+        const uint32_t *rows = sc->rows + i * NG_TAGGER_MAX_FEATS;
+        unsigned nr = sc->nrows[i];
+        for (unsigned f = 0; f < nr; f++) {
+            const int16_t *row = w + (size_t)rows[f] * T;
+            for (unsigned t = 0; t < T; t++)
+                acc[t] += row[t];
+        }
+        float *out = sc->score + i * T;
+        for (unsigned t = 0; t < T; t++)
+            out[t] = (float)acc[t] * inv;
+    }
+}
+
+int ng_tagger_tag(const ng_tagger *t, ng_tagger_scratch *sc, const ng_tword *words, size_t n, uint8_t *tags)
+{
+    if (n == 0)
+        return NG_OK;
+    int rc = ng_tagger_features(&t->p, &t->clusters, sc, words, n);
+    if (rc != NG_OK)
+        return rc;
+    unsigned T = t->p.ntags;
+    emissions(t->w, t->scale, T, sc, n);
+    ng_viterbi(sc->score, t->trans, n, T, sc->delta, sc->back, tags);
+    return NG_OK;
+}
+
+/* ---- tag sets ----------------------------------------------------------- */
+
+int ng_tagger_index_tags(ng_tagger *t)
+{
+    if (t->p.ntags == 0 || t->p.ntags > NG_TAGGER_MAX_TAGS)
+        return NG_EINVAL;
+    for (unsigned i = 0; i < t->p.ntags; i++) {
+        const char *s = t->tags[i];
+        if (strcmp(s, "O") == 0) {
+            t->kind[i] = 'O';
+            t->types[i][0] = '\0';
+            continue;
+        }
+        if (!strchr("BILU", s[0]) || s[0] == '\0' || s[1] != '-' || s[2] == '\0' || strlen(s + 2) >= sizeof t->types[i])
+            return NG_EINVAL;
+        t->kind[i] = s[0];
+        memcpy(t->types[i], s + 2, strlen(s + 2) + 1);
+    }
+    return NG_OK;
+}
+
+void ng_tagger_constrain(const ng_tagger *t, float *trans)
+{
+    unsigned T = t->p.ntags;
+    int bilou = 0;
+    for (unsigned i = 0; i < T; i++)
+        if (t->kind[i] == 'L' || t->kind[i] == 'U')
+            bilou = 1;
+    for (unsigned p = 0; p <= T + 1; p++) {
+        for (unsigned q = 0; q < T; q++) {
+            int ok = 1;
+            char pk = p < T ? t->kind[p] : 'S'; /* S: start (row T) */
+            char qk = t->kind[q];
+            if (p == T + 1) { /* end row: the sentence may not stop inside an entity */
+                ok = !bilou || (qk != 'B' && qk != 'I');
+            } else if (bilou) {
+                int open = pk == 'B' || pk == 'I';
+                int cont = qk == 'I' || qk == 'L';
+                ok = open ? (cont && strcmp(t->types[p], t->types[q]) == 0) : !cont;
+            } else {
+                if (qk == 'I')
+                    ok = (pk == 'B' || pk == 'I') && strcmp(t->types[p], t->types[q]) == 0;
+            }
+            if (!ok)
+                trans[(size_t)p * T + q] = -1e30f;
+        }
+    }
+}
+
+size_t ng_tags_to_spans(const ng_tagger *t, const uint8_t *tags, size_t n, uint32_t *first, uint32_t *last,
+                        uint8_t *type_tag, size_t cap)
+{
+    size_t k = 0;
+    long open = -1;
+    unsigned otag = 0;
+    for (size_t i = 0; i <= n; i++) {
+        unsigned tg = i < n ? tags[i] : 0;
+        char kd = i < n && tg < t->p.ntags ? t->kind[tg] : 'O';
+        int starts = kd == 'B' || kd == 'U' ||
+                     ((kd == 'I' || kd == 'L') && (open < 0 || strcmp(t->types[otag], t->types[tg]) != 0));
+        if (open >= 0 && (kd == 'O' || starts)) {
+            if (k < cap) {
+                first[k] = (uint32_t)open;
+                last[k] = (uint32_t)(i - 1);
+                type_tag[k] = (uint8_t)otag;
+                k++;
+            }
+            open = -1;
+        }
+        if (starts) {
+            open = (long)i;
+            otag = tg;
+        }
+        if (open >= 0 && (kd == 'L' || kd == 'U')) {
+            if (k < cap) {
+                first[k] = (uint32_t)open;
+                last[k] = (uint32_t)i;
+                type_tag[k] = (uint8_t)otag;
+                k++;
+            }
+            open = -1;
+        }
+    }
+    return k;
+}
+
+/* ---- model sections ----------------------------------------------------- */
+
+int ng_tagger_load(ng_tagger *t, const ng_modelfile *mf, char *err, size_t errlen)
+{
+    memset(t, 0, sizeof *t);
+    const ng_mf_section *hs = ng_modelfile_find(mf, "hash");
+    const ng_mf_section *ts = ng_modelfile_find(mf, "tags");
+    const ng_mf_section *ws = ng_modelfile_find(mf, "weights");
+    const ng_mf_section *rs = ng_modelfile_find(mf, "trans");
+    const ng_mf_section *cs = ng_modelfile_find(mf, "clusters");
+#define BAD(...)                                  \
+    do {                                          \
+        if (err)                                  \
+            snprintf(err, errlen, __VA_ARGS__);   \
+        return NG_EMODEL;                         \
+    } while (0)
+    if (!hs || !ts || !ws || !rs)
+        BAD("not a tagger model: a section (hash, tags, weights, trans) is missing");
+    if (hs->len != 24)
+        BAD("section 'hash' is %llu bytes, expected 24", (unsigned long long)hs->len);
+    t->p.bits = ng_le32(hs->data);
+    t->p.seed = ng_le32(hs->data + 4);
+    t->p.families = ng_le32(hs->data + 8);
+    t->p.ntags = ng_le32(hs->data + 12);
+    uint32_t scale_bits = ng_le32(hs->data + 16);
+    memcpy(&t->scale, &scale_bits, 4);
+    if (t->p.bits < 8 || t->p.bits > 26)
+        BAD("hash table size 2^%u is out of range (2^8..2^26)", t->p.bits);
+    if (t->p.ntags < 1 || t->p.ntags > NG_TAGGER_MAX_TAGS)
+        BAD("%u tags, expected 1..%u", t->p.ntags, NG_TAGGER_MAX_TAGS);
+    if (!(t->scale > 0.0f) || !isfinite(t->scale))
+        BAD("weight scale is not a positive number");
+    /* tags: ntags NUL-terminated names */
+    const char *p = (const char *)ts->data, *e = p + ts->len;
+    for (unsigned i = 0; i < t->p.ntags; i++) {
+        const char *z = memchr(p, '\0', (size_t)(e - p));
+        if (!z || (size_t)(z - p) >= sizeof t->tags[i])
+            BAD("section 'tags' is malformed at tag %u", i);
+        memcpy(t->tags[i], p, (size_t)(z - p) + 1);
+        p = z + 1;
+    }
+    if (ng_tagger_index_tags(t) != NG_OK)
+        BAD("section 'tags' has a tag that is not O, B-X, I-X, L-X or U-X");
+    uint64_t wlen = ((uint64_t)1 << t->p.bits) * t->p.ntags * 2;
+    if (ws->len != wlen)
+        BAD("section 'weights' is %llu bytes, expected %llu", (unsigned long long)ws->len, (unsigned long long)wlen);
+    uint64_t rlen = (uint64_t)(t->p.ntags + 2) * t->p.ntags * 4;
+    if (rs->len != rlen)
+        BAD("section 'trans' is %llu bytes, expected %llu", (unsigned long long)rs->len, (unsigned long long)rlen);
+    if (((uintptr_t)ws->data & 1) || ((uintptr_t)rs->data & 3))
+        BAD("sections 'weights' and 'trans' are not aligned");
+    const float *tr = (const float *)(const void *)rs->data;
+    for (uint64_t i = 0; i < rlen / 4; i++)
+        if (isnan(tr[i]))
+            BAD("section 'trans' holds a NaN");
+    t->w = (const int16_t *)(const void *)ws->data;
+    t->trans = tr;
+    if (cs) {
+        if (cs->len % 16 != 0)
+            BAD("section 'clusters' is not a whole number of 16-byte slots");
+        uint64_t ns = cs->len / 16;
+        if (ns > 0 && ((ns & (ns - 1)) != 0 || ns > ((uint64_t)1 << 30)))
+            BAD("section 'clusters' has %llu slots, not a power of two", (unsigned long long)ns);
+        t->clusters.slots = cs->data;
+        t->clusters.nslots = (uint32_t)ns;
+    }
+#undef BAD
+    return NG_OK;
+}
+
+int ng_tagger_write(const ng_tagger *t, ng_mf_writer *wr)
+{
+    unsigned char hs[24] = {0};
+    uint32_t scale_bits;
+    memcpy(&scale_bits, &t->scale, 4);
+    ng_put32(hs, t->p.bits);
+    ng_put32(hs + 4, t->p.seed);
+    ng_put32(hs + 8, t->p.families);
+    ng_put32(hs + 12, t->p.ntags);
+    ng_put32(hs + 16, scale_bits);
+    int rc = ng_mf_writer_add(wr, "hash", hs, sizeof hs);
+    ng_buf tags;
+    ng_buf_init(&tags);
+    for (unsigned i = 0; i < t->p.ntags; i++)
+        ng_buf_put(&tags, t->tags[i], strlen(t->tags[i]) + 1);
+    if (rc == NG_OK)
+        rc = tags.oom ? NG_ENOMEM : ng_mf_writer_add(wr, "tags", tags.p, tags.len);
+    ng_buf_free(&tags);
+    /* the format is little-endian; this writer assumes a little-endian host
+     * (checked at build time by the loader's users, see modelfile.c) */
+    if (rc == NG_OK)
+        rc = ng_mf_writer_add(wr, "weights", t->w, ((size_t)1 << t->p.bits) * t->p.ntags * 2);
+    if (rc == NG_OK)
+        rc = ng_mf_writer_add(wr, "trans", t->trans, (size_t)(t->p.ntags + 2) * t->p.ntags * 4);
+    if (rc == NG_OK && t->clusters.nslots)
+        rc = ng_mf_writer_add(wr, "clusters", t->clusters.slots, (size_t)t->clusters.nslots * 16);
+    return rc;
+}
+
+/* ---- training ----------------------------------------------------------- */
+
+/* A small deterministic generator (xorshift64*) for the shuffle. */
+static uint64_t rng_next(uint64_t *s)
+{
+    uint64_t x = *s;
+    x ^= x >> 12;
+    x ^= x << 25;
+    x ^= x >> 27;
+    *s = x;
+    return x * 0x2545f4914f6cdd1dULL;
+}
+
+/* The trainer's state: current weights W and the running sums U that give
+ * the average W - U / c (Daumé's trick), for emissions and transitions. */
+typedef struct {
+    float *W;
+    double *U;
+    float *TW;
+    double *TU;
+    size_t nw, nt;
+    double c;
+} trainer;
+
+static void upd(float *W, double *U, size_t i, float d, double c)
+{
+    W[i] += d;
+    U[i] += c * d;
+}
+
+/* Writes the averaged, quantised model into out's arrays. */
+static void average_into(const trainer *tr, ng_trained *out)
+{
+    float maxw = 1e-6f;
+    double c = tr->c > 0 ? tr->c : 1;
+    for (size_t i = 0; i < tr->nw; i++) {
+        float a = (float)(tr->W[i] - tr->U[i] / c);
+        if (fabsf(a) > maxw)
+            maxw = fabsf(a);
+    }
+    float scale = 32000.0f / maxw;
+    for (size_t i = 0; i < tr->nw; i++) {
+        float a = (float)(tr->W[i] - tr->U[i] / c);
+        long q = lrintf(a * scale);
+        out->w[i] = (int16_t)(q > 32767 ? 32767 : q < -32767 ? -32767 : q);
+    }
+    for (size_t i = 0; i < tr->nt; i++)
+        out->trans[i] = tr->TW[i] <= -1e29f ? tr->TW[i] : (float)(tr->TW[i] - tr->TU[i] / c);
+    out->t.scale = scale;
+}
+
+int ng_tagger_train(const ng_train_opts *o, const ng_tsent *sents, size_t n, ng_trained *out)
+{
+    memset(out, 0, sizeof *out);
+    const unsigned T = o->p.ntags;
+    if (T == 0 || T > NG_TAGGER_MAX_TAGS || o->p.bits < 8 || o->p.bits > 26)
+        return NG_EINVAL;
+    ng_tagger *t = &out->t;
+    t->p = o->p;
+    memcpy(t->tags, o->tags, sizeof t->tags);
+    if (ng_tagger_index_tags(t) != NG_OK)
+        return NG_EINVAL;
+    t->clusters = o->clusters;
+    trainer tr = {0};
+    tr.nw = ((size_t)1 << o->p.bits) * T;
+    tr.nt = (size_t)(T + 2) * T;
+    tr.W = calloc(tr.nw, sizeof *tr.W);
+    tr.U = calloc(tr.nw, sizeof *tr.U);
+    tr.TW = calloc(tr.nt, sizeof *tr.TW);
+    tr.TU = calloc(tr.nt, sizeof *tr.TU);
+    out->w = malloc(tr.nw * sizeof *out->w);
+    out->trans = malloc(tr.nt * sizeof *out->trans);
+    int16_t *best_w = malloc(tr.nw * sizeof *best_w);
+    float *best_trans = malloc(tr.nt * sizeof *best_trans);
+    size_t *order = malloc((n ? n : 1) * sizeof *order);
+    uint8_t *pred = NULL;
+    ng_tagger_scratch sc = {0};
+    int rc = NG_OK;
+    size_t maxlen = 1;
+    for (size_t i = 0; i < n; i++)
+        if (sents[i].n > maxlen)
+            maxlen = sents[i].n;
+    pred = malloc(maxlen);
+    if (!tr.W || !tr.U || !tr.TW || !tr.TU || !out->w || !out->trans || !best_w || !best_trans || !order ||
+        !pred || scratch_grow(&sc, maxlen) != NG_OK) {
+        rc = NG_ENOMEM;
+        goto done;
+    }
+    ng_tagger_constrain(t, tr.TW);
+    t->w = out->w;
+    t->trans = out->trans;
+    for (size_t i = 0; i < n; i++)
+        order[i] = i;
+    uint64_t rs = o->shuffle_seed ? o->shuffle_seed : 1;
+    double best = -1e300;
+    unsigned best_epoch = 0, since = 0;
+    int have_best = 0;
+    float best_scale = 1.0f;
+    for (unsigned ep = 1; ep <= o->epochs; ep++) {
+        for (size_t i = n; i > 1; i--) {
+            size_t j = (size_t)(rng_next(&rs) % i);
+            size_t tmp = order[i - 1];
+            order[i - 1] = order[j];
+            order[j] = tmp;
+        }
+        for (size_t oi = 0; oi < n; oi++) {
+            const ng_tsent *s = &sents[order[oi]];
+            tr.c += 1;
+            if (s->n == 0)
+                continue;
+            if (ng_tagger_features(&o->p, &o->clusters, &sc, s->w, s->n) != NG_OK) {
+                rc = NG_ENOMEM;
+                goto done;
+            }
+            /* emissions in float from the current weights */
+            for (size_t i = 0; i < s->n; i++) {
+                float *scr = sc.score + i * T;
+                for (unsigned q = 0; q < T; q++)
+                    scr[q] = 0;
+                const uint32_t *rows = sc.rows + i * NG_TAGGER_MAX_FEATS;
+                for (unsigned f = 0; f < sc.nrows[i]; f++) {
+                    const float *row = tr.W + (size_t)rows[f] * T;
+                    for (unsigned q = 0; q < T; q++)
+                        scr[q] += row[q];
+                }
+            }
+            ng_viterbi(sc.score, tr.TW, s->n, T, sc.delta, sc.back, pred);
+            for (size_t i = 0; i < s->n; i++) {
+                unsigned g = s->gold[i], pr = pred[i];
+                if (g != pr) {
+                    const uint32_t *rows = sc.rows + i * NG_TAGGER_MAX_FEATS;
+                    for (unsigned f = 0; f < sc.nrows[i]; f++) {
+                        upd(tr.W, tr.U, (size_t)rows[f] * T + g, 1.0f, tr.c);
+                        upd(tr.W, tr.U, (size_t)rows[f] * T + pr, -1.0f, tr.c);
+                    }
+                }
+                unsigned gp = i ? s->gold[i - 1] : T, pp = i ? pred[i - 1] : T;
+                if (g != pr || gp != pp) {
+                    upd(tr.TW, tr.TU, (size_t)gp * T + g, 1.0f, tr.c);
+                    upd(tr.TW, tr.TU, (size_t)pp * T + pr, -1.0f, tr.c);
+                }
+                if (i + 1 == s->n && g != pr) {
+                    upd(tr.TW, tr.TU, (size_t)(T + 1) * T + g, 1.0f, tr.c);
+                    upd(tr.TW, tr.TU, (size_t)(T + 1) * T + pr, -1.0f, tr.c);
+                }
+            }
+        }
+        average_into(&tr, out);
+        double dev = o->dev_score ? o->dev_score(t, o->dev_ctx, ep) : -1;
+        if (!have_best || dev > best) {
+            best = dev;
+            best_epoch = ep;
+            since = 0;
+            have_best = 1;
+            memcpy(best_w, out->w, tr.nw * sizeof *best_w);
+            memcpy(best_trans, out->trans, tr.nt * sizeof *best_trans);
+            best_scale = t->scale;
+        } else if (++since >= o->patience && o->patience > 0) {
+            break;
+        }
+        if (dev < 0) { /* no dev set: the last epoch is the model */
+            memcpy(best_w, out->w, tr.nw * sizeof *best_w);
+            memcpy(best_trans, out->trans, tr.nt * sizeof *best_trans);
+            best_scale = t->scale;
+            best_epoch = ep;
+        }
+    }
+    memcpy(out->w, best_w, tr.nw * sizeof *best_w);
+    memcpy(out->trans, best_trans, tr.nt * sizeof *best_trans);
+    t->scale = best_scale;
+    out->best_epoch = best_epoch;
+    out->best_dev = best;
+done:
+    free(tr.W);
+    free(tr.U);
+    free(tr.TW);
+    free(tr.TU);
+    free(best_w);
+    free(best_trans);
+    free(order);
+    free(pred);
+    ng_tagger_scratch_free(&sc);
+    if (rc != NG_OK)
+        ng_trained_free(out);
+    return rc;
+}
+
+void ng_trained_free(ng_trained *tr)
+{
+    if (!tr)
+        return;
+    free(tr->w);
+    free(tr->trans);
+    memset(tr, 0, sizeof *tr);
+}
