@@ -116,6 +116,30 @@ static size_t parse_credit(const ng_model *m, const char *s, size_t n, const cha
         n -= 2;
         final_mark = 0;
     }
+    /* a cheap look first: a credit has few words that are neither credit
+     * words nor capitalised (agency names are), and no digits */
+    size_t lower = 0, nw = 0;
+    for (size_t p = 0; p < n; p++) {
+        unsigned char ch = (unsigned char)s[p];
+        if (ch >= '0' && ch <= '9')
+            return 0;
+        if (p == 0 || s[p - 1] == ' ' || s[p - 1] == '(') {
+            if (ch == ' ')
+                continue;
+            nw++;
+            if (ch >= 'a' && ch <= 'z' && ch != 'd') {
+                size_t q = p;
+                while (q < n && s[q] != ' ' && s[q] != ')' && s[q] != ',')
+                    q++;
+                char w[32];
+                size_t wl = ng_fold(s + p, q - p, w, sizeof w);
+                if (!credit_word(m, w, wl) && !glued_credit(m, w, wl))
+                    lower++;
+            }
+        }
+    }
+    if (lower > 3 || nw > 10)
+        return 0;
     size_t nfound = 0, unknown = 0, connectors = 0, words = 0;
     size_t i = 0;
     while (i < n) {
@@ -141,6 +165,18 @@ static size_t parse_credit(const ng_model *m, const char *s, size_t n, const cha
             continue;
         }
         words++;
+        if (unknown > 3 || words > 10)
+            return 0;
+        size_t j = i;
+        while (j < n && (!word_end((unsigned char)s[j]) || s[j] == '\''))
+            j++;
+        char w[64];
+        size_t wl = ng_fold(s + i, j - i, w, sizeof w);
+        if (credit_word(m, w, wl)) {
+            connectors++;
+            i = j > i ? j : i + 1;
+            continue;
+        }
         const char *canon;
         size_t clen;
         size_t k = match_agency(m, s + i, n - i, &canon, &clen);
@@ -153,18 +189,9 @@ static size_t parse_credit(const ng_model *m, const char *s, size_t n, const cha
             i += k;
             continue;
         }
-        size_t j = i;
-        while (j < n && (!word_end((unsigned char)s[j]) || s[j] == '\''))
-            j++;
-        char w[64];
-        size_t wl = ng_fold(s + i, j - i, w, sizeof w);
-        if (credit_word(m, w, wl)) {
+        unknown++;
+        if (glued_credit(m, w, wl))
             connectors++;
-        } else {
-            unknown++;
-            if (glued_credit(m, w, wl))
-                connectors++;
-        }
         i = j > i ? j : i + 1;
     }
     if (nfound == 0)

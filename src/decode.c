@@ -145,7 +145,8 @@ int ng_decode(ng_worker *w, const char *data, size_t len, const char *charset, n
         int cont = 1;
         for (size_t i = bad + 1; i < n; i++)
             cont &= ((unsigned char)s[i] & 0xC0) == 0x80;
-        if (want > n - bad && cont)
+        /* ... unless the file is Latin text ending in an accented letter */
+        if (want > n - bad && cont && !latin_charset(charset) && !looks_latin(s, n))
             n = bad;
     }
     if (bad >= n) {

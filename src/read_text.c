@@ -52,6 +52,25 @@ typedef struct {
     size_t sep;       /* bytes of separator written before it */
 } kept_line;
 
+
+/* Features of one trimmed line. */
+typedef struct {
+    const char *s;       /* the line, trimmed */
+    size_t n;
+    size_t nwords;       /* words (runs of non-space), capped */
+    int end_period;      /* ends with '.' (or ." .» .”) but not an ellipsis */
+    int end_ellipsis;    /* ends with "..." or "…" */
+    int end_sentence;    /* ends with . ! ? or a closing quote after one */
+    int has_upper, has_lower, has_punct, has_digit, has_underscore;
+    int blank_before, blank_after; /* stands alone between blank lines */
+    int decorated;       /* symbols were stripped from the start (a bullet) */
+    int shaped;          /* shape() has filled nwords and the has_* flags */
+    int norm_full;       /* norm and raw cover the whole line (not its head only) */
+    size_t nnorm, nraw;  /* lengths of norm and raw */
+    char norm[NORM_MAX]; /* folded, spaces collapsed, symbols stripped at both ends */
+    char raw[NORM_MAX];  /* folded, spaces collapsed, symbols kept */
+} line;
+
 /* The state of one extraction. */
 typedef struct {
     const ng_model *m;
@@ -65,23 +84,8 @@ typedef struct {
     int long_seen;       /* a long article paragraph has been kept */
     kept_line ring[RING];/* the last kept lines (index nkept % RING) */
     size_t title_off, title_len; /* the first kept line */
+    line scratch;        /* a line being looked at by the tail pass */
 } ctx;
-
-/* Features of one trimmed line. */
-typedef struct {
-    const char *s;       /* the line, trimmed */
-    size_t n;
-    size_t nwords;       /* words (runs of non-space), capped */
-    int end_period;      /* ends with '.' (or ." .» .”) but not an ellipsis */
-    int end_ellipsis;    /* ends with "..." or "…" */
-    int end_sentence;    /* ends with . ! ? or a closing quote after one */
-    int has_upper, has_lower, has_punct, has_digit, has_underscore;
-    int blank_before, blank_after; /* stands alone between blank lines */
-    int decorated;       /* symbols were stripped from the start (a bullet) */
-    size_t nnorm, nraw;  /* lengths of norm and raw */
-    char norm[NORM_MAX]; /* folded, spaces collapsed, symbols stripped at both ends */
-    char raw[NORM_MAX];  /* folded, spaces collapsed, symbols kept */
-} line;
 
 /* Length of a white-space character at s (n bytes left): ASCII blanks,
  * NBSP, the U+2000 spaces, U+202F, U+205F, U+3000, U+FEFF; 0 otherwise. */
@@ -130,10 +134,13 @@ static int alnum_cp(uint32_t cp)
  * collapsed to one space) and norm (the same with every character that is
  * not a letter or digit removed from both ends).  Sets decorated when
  * something other than white space was removed at the start. */
-static void normalise(line *L)
+static void normalise(line *L, size_t max)
 {
     char tmp[NORM_MAX];
-    size_t n = L->n < NORM_MAX - 8 ? L->n : NORM_MAX - 8;
+    if (max > NORM_MAX - 8)
+        max = NORM_MAX - 8;
+    size_t n = L->n < max ? L->n : max;
+    L->norm_full = n == L->n;
     /* do not cut a UTF-8 sequence */
     while (n < L->n && n > 0 && ((unsigned char)L->s[n] & 0xC0) == 0x80)
         n--;
@@ -182,8 +189,8 @@ static void normalise(line *L)
     L->nnorm = b - a;
 }
 
-/* Measures the shape of a line (words, case, punctuation, how it ends).
- * Lines longer than CUE_LINE get only their ending measured. */
+/* Measures how a line ends: a sentence mark, a period, an ellipsis.
+ * Looks only at the last bytes. */
 static void measure(line *L)
 {
     const unsigned char *s = (const unsigned char *)L->s;
@@ -207,6 +214,17 @@ static void measure(line *L)
     }
     L->end_sentence = e > 0 && (s[e - 1] == '.' || s[e - 1] == '!' || s[e - 1] == '?');
     L->end_period = e > 0 && s[e - 1] == '.' && !L->end_ellipsis;
+}
+
+/* Measures the shape of a line once: words, case, punctuation.  Lines
+ * longer than CUE_LINE count as long prose without being read. */
+static void shape(line *L)
+{
+    const unsigned char *s = (const unsigned char *)L->s;
+    size_t n = L->n;
+    if (L->shaped)
+        return;
+    L->shaped = 1;
     if (n > CUE_LINE) {
         L->nwords = 1000;
         L->has_upper = L->has_lower = L->has_punct = 1;
@@ -264,30 +282,50 @@ static int any_has(const ng_model *m, size_t off, const char *key, size_t n)
     return 0;
 }
 
-/* 1 when one of the first six words of f (a normalised line) is the end of
- * an item of the lists at offset off (with or without a final ':').  Sets
- * *plen to the length of the matched prefix. */
+/* Finds the items of set that begin line f[0..n) and end at a word
+ * boundary (a space or ':' follows, or the line ends); returns the length
+ * of the longest, or 0.  One binary search for the first word, then a walk
+ * over the few items that share it. */
+static size_t set_prefix(const ng_strset *set, const char *f, size_t n)
+{
+    size_t w = 0;
+    while (w < n && f[w] != ' ')
+        w++;
+    if (w > 1 && f[w - 1] == ':')
+        w--;
+    if (w == 0 || set->n == 0)
+        return 0;
+    size_t lo = 0, hi = set->n;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (strncmp(set->items[mid], f, w) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    size_t best = 0;
+    for (size_t i = lo; i < set->n && strncmp(set->items[i], f, w) == 0; i++) {
+        const char *it = set->items[i];
+        size_t k = strlen(it);
+        if (k > n || memcmp(it, f, k) != 0)
+            continue;
+        if (k == n || f[k] == ' ' || f[k] == ':' || it[k - 1] == ':')
+            best = k > best ? k : best;
+    }
+    return best;
+}
+
+/* 1 when line f[0..n) begins with an item of any language's list at field
+ * offset off; *plen gets the longest match's length. */
 static int prefix_match(const ng_model *m, size_t off, const char *f, size_t n, size_t *plen)
 {
-    size_t words = 0;
-    for (size_t i = 0; i <= n && words < 6; i++) {
-        if (i < n && f[i] != ' ')
-            continue;
-        words++;
-        if (any_has(m, off, f, i)) {
-            *plen = i;
-            return 1;
-        }
-        if (i > 1 && f[i - 1] == ':' && any_has(m, off, f, i - 1)) {
-            *plen = i;
-            return 1;
-        }
-        if (i > 2 && f[i - 1] == ':' && f[i - 2] == ' ' && any_has(m, off, f, i - 2)) {
-            *plen = i;
-            return 1;
-        }
+    size_t best = 0;
+    for (size_t l = 0; l < m->nlangs; l++) {
+        size_t k = set_prefix((const ng_strset *)((const char *)&m->langs[l] + off), f, n);
+        best = k > best ? k : best;
     }
-    return 0;
+    *plen = best;
+    return best > 0;
 }
 
 /* 1 when f contains an item of any language's chrome-phrases list. */
@@ -467,13 +505,16 @@ static int top_date(ctx *c, const line *L, size_t *rest)
     return L_KEEP;
 }
 
-/* Classifies one line: L_KEEP, L_CHROME or L_LABELLED (keep from *rest). */
+/* Classifies one line: L_KEEP, L_CHROME or L_LABELLED (keep from *rest).
+ * The common case, a sentence past the page's top, costs a look at the
+ * line's last bytes and at its first few words only. */
 static int classify(ctx *c, line *L, size_t *rest)
 {
     const ng_model *m = c->m;
     size_t plen;
     if (c->teaser) {
         /* a teaser list lasts until a real paragraph comes back */
+        shape(L);
         if ((L->nwords >= 12 && L->end_period) || L->nwords >= 40)
             c->teaser = 0;
         else
@@ -481,8 +522,18 @@ static int classify(ctx *c, line *L, size_t *rest)
     }
     if (L->n > CUE_LINE)
         return L_KEEP;
-    normalise(L);
-    if (L->n <= SHORT_LINE) {
+    int top = c->ncontent < TOP_LINES && !c->long_seen;
+    /* the head of the line is enough for the prefixes */
+    normalise(L, 40);
+    if (prefix_match(m, offsetof(ng_lang, chrome_prefix), L->raw, L->nraw, &plen) ||
+        (L->decorated && prefix_match(m, offsetof(ng_lang, chrome_prefix), L->norm, L->nnorm, &plen)))
+        return L_CHROME;
+    /* past the top, a sentence of some length is article text */
+    if (!top && ((L->end_sentence && L->n > 60) || L->n > 160))
+        return L_KEEP;
+    if (!L->norm_full)
+        normalise(L, NORM_MAX);
+    if (L->norm_full && L->nnorm <= 80) {
         if (any_has(m, offsetof(ng_lang, teaser_heads), L->norm, L->nnorm)) {
             c->teaser = 1;
             return L_CHROME;
@@ -490,16 +541,16 @@ static int classify(ctx *c, line *L, size_t *rest)
         if (any_has(m, offsetof(ng_lang, chrome_lines), L->norm, L->nnorm))
             return L_CHROME;
     }
-    if (prefix_match(m, offsetof(ng_lang, chrome_prefix), L->raw, L->nraw, &plen) ||
-        prefix_match(m, offsetof(ng_lang, chrome_prefix), L->norm, L->nnorm, &plen))
+    shape(L);
+    /* newsletter pitches: at the top, or not shaped as a sentence; the
+     * tail pass looks at the page's last lines whatever their shape */
+    if (L->norm_full && (top || !L->end_period) && phrase_match(m, L->raw))
         return L_CHROME;
-    if (L->n < 160 && phrase_match(m, L->raw))
-        return L_CHROME;
-    if (L->n <= 120 && ng_agencies_credit(c->doc, L->s, L->n))
+    if (L->n <= 120 && L->nwords <= 8 && !L->has_digit && ng_agencies_credit(c->doc, L->s, L->n))
         return L_CHROME;
     if (file_or_keywords(c, L))
         return L_CHROME;
-    if (!c->long_seen && c->ncontent < TOP_LINES && L->n <= SHORT_LINE)
+    if (top && L->n <= SHORT_LINE && L->norm_full)
         return top_date(c, L, rest);
     return L_KEEP;
 }
@@ -547,7 +598,7 @@ static void keep(ctx *c, const char *s, size_t n, const line *L)
     emit(c, s, n);
     c->nkept++;
     c->gap = 0;
-    if (L->nwords >= 25 && L->end_sentence)
+    if (L->n >= 150 && L->end_sentence)
         c->long_seen = 1;
 }
 
@@ -556,6 +607,21 @@ static void keep(ctx *c, const char *s, size_t n, const line *L)
  * ring of the last kept lines, so it looks at no more than RING lines. */
 static void trim_tail(ctx *c)
 {
+    /* newsletter and app pitches ending the page, whatever their shape */
+    while (c->nkept > 0) {
+        const kept_line *k = &c->ring[(c->nkept - 1) % RING];
+        if (k->len >= 160)
+            break;
+        line *L = &c->scratch;
+        memset(L, 0, offsetof(line, norm));
+        L->s = c->out + k->off;
+        L->n = k->len;
+        normalise(L, NORM_MAX);
+        if (!phrase_match(c->m, L->raw))
+            break;
+        c->olen = k->off - k->sep;
+        c->nkept--;
+    }
     size_t avail = c->nkept < RING ? c->nkept : RING;
     size_t snippets = 0, cut = 0;
     for (size_t back = 1; back <= avail; back++) {
@@ -565,6 +631,7 @@ static void trim_tail(ctx *c)
         L.s = c->out + k->off;
         L.n = k->len;
         measure(&L);
+        shape(&L);
         if (L.end_ellipsis && L.nwords >= 5 && L.nwords <= 60) {
             snippets++;
         } else if (!(L.nwords <= 20 && !L.end_period && snippets > 0)) {
@@ -590,6 +657,7 @@ static int headline_shape(const char *s, size_t n)
     if (n == 0 || n > 250)
         return 0;
     measure(&L);
+    shape(&L);
     if (L.nwords < 2 || L.nwords > 30 || L.end_period || L.end_ellipsis)
         return 0;
     char last = s[n - 1];
