@@ -530,6 +530,12 @@ static int glue_dot(seg *g, size_t i)
     }
     if (!(p->flags & NG_TOK_WORD))
         return 0;
+    /* a listed abbreviation ("Gen", "M", "etc"): titles never end a sentence */
+    if (g->L && in_set(&g->L->abbrev, ps, plen)) {
+        p->end = (uint32_t)(i + 1);
+        p->flags |= NG_TOK_ABBREV | (in_set(&g->L->abbrev_prenominal, ps, plen) ? I_PRENOM : I_WEAK);
+        return 1;
+    }
     /* an initial: one uppercase letter */
     uint32_t cp;
     int len;
@@ -557,11 +563,6 @@ static int glue_dot(seg *g, size_t i)
             return 1;
         }
         return 0;
-    }
-    if (g->L && in_set(&g->L->abbrev, ps, plen)) {
-        p->end = (uint32_t)(i + 1);
-        p->flags |= NG_TOK_ABBREV | (in_set(&g->L->abbrev_prenominal, ps, plen) ? I_PRENOM : I_WEAK);
-        return 1;
     }
     return 0;
 }
