@@ -550,6 +550,11 @@ int ng_jsonl_next(ng_jsonl *j, ng_item *item)
         size_t n = j->line.len;
         if (n && j->line.p[n - 1] == '\r')
             n--;
+        if (j->lineno == 1 && n >= 3 && memcmp(j->line.p, "\xEF\xBB\xBF", 3) == 0) {
+            /* a UTF-8 byte order mark, as Windows tools write */
+            memmove(j->line.p, j->line.p + 3, n - 3);
+            n -= 3;
+        }
         if (blank(j->line.p ? j->line.p : "", n))
             continue;
         jval f[F_COUNT];

@@ -286,6 +286,47 @@ static void test_jsonl(void **state)
     ng_reader_free(r);
 }
 
+static void test_jsonl_escapes(void **state)
+{
+    (void)state;
+    /* what the fast path decodes, and lines it must leave to jansson */
+    const char *in = "\xEF\xBB\xBF{\"id\":\"a\\u00e9\",\"text\":\"q\\\"\\\\\\/\\n\\ud83d\\ude00\","
+                     "\"meta\":{\"x\":[1,-2.5e3,true,null,{}]},\"url\":\"u\\tv\"}\n"
+                     "{\"id\":-0,\"text\":\"first\",\"text\":\"second\",\"lang\":null}\n"
+                     "{\"id\":\"lone\",\"text\":\"\\udc00\"}\n"
+                     "{\"id\":99999999999999999999,\"text\":\"big\"}\n"
+                     "{\"id\":\"n\",\"text\":\"t\",\"lang\":[\"en\"]}\n"
+                     "{\"te\\u0078t\":\"key escaped\",\"id\":\"k\"}\n";
+    ng_reader *r;
+    assert_int_equal(ng_reader_open_mem(&r, in, strlen(in), "e.jsonl", NG_INPUT_AUTO, 0), NG_OK);
+    ng_item it;
+    assert_int_equal(ng_reader_next(r, &it), 1);
+    assert_int_equal(it.rc, NG_OK);
+    assert_string_equal(it.src.id, "a\xC3\xA9");
+    assert_int_equal(it.len, 9);
+    assert_memory_equal(it.data, "q\"\\/\n\xF0\x9F\x98\x80", 9);
+    assert_string_equal(it.src.url, "u\tv");
+    assert_int_equal(ng_reader_next(r, &it), 1);
+    assert_int_equal(it.rc, NG_OK);
+    assert_string_equal(it.src.id, "0");
+    assert_memory_equal(it.data, "second", 6);
+    assert_null(it.src.lang);
+    assert_int_equal(ng_reader_next(r, &it), 1);
+    assert_int_equal(it.rc, NG_EFORMAT); /* jansson: invalid Unicode */
+    assert_non_null(strstr(it.error, "malformed JSON"));
+    assert_int_equal(ng_reader_next(r, &it), 1);
+    assert_int_equal(it.rc, NG_EFORMAT); /* jansson: too big integer */
+    assert_int_equal(ng_reader_next(r, &it), 1);
+    assert_int_equal(it.rc, NG_EFORMAT);
+    assert_string_equal(it.error, "member \"lang\" is not a string");
+    assert_int_equal(ng_reader_next(r, &it), 1);
+    assert_int_equal(it.rc, NG_OK);
+    assert_string_equal(it.src.id, "k");
+    assert_memory_equal(it.data, "key escaped", 11);
+    assert_int_equal(ng_reader_next(r, &it), 0);
+    ng_reader_free(r);
+}
+
 static void test_jsonl_huge_line(void **state)
 {
     (void)state;
@@ -541,7 +582,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_folder_walk),         cmocka_unit_test(test_file_formats_and_ids),
         cmocka_unit_test(test_too_big),             cmocka_unit_test(test_jsonl),
-        cmocka_unit_test(test_jsonl_huge_line),     cmocka_unit_test(test_warc_plain_and_gzip),
+        cmocka_unit_test(test_jsonl_huge_line),
+        cmocka_unit_test(test_jsonl_escapes),     cmocka_unit_test(test_warc_plain_and_gzip),
         cmocka_unit_test(test_warc_truncated),      cmocka_unit_test(test_warc_too_big),
         cmocka_unit_test(test_sniff),
     };
