@@ -148,6 +148,15 @@ static void normalise(line *L, size_t max)
     size_t o = 0;
     int sp = 0;
     for (size_t i = 0; i < k;) {
+        unsigned char ch = (unsigned char)tmp[i];
+        if (ch < 0x80 && ch > ' ') {
+            if (sp && o)
+                L->raw[o++] = ' ';
+            sp = 0;
+            L->raw[o++] = (char)ch;
+            i++;
+            continue;
+        }
         size_t w = space_len((const unsigned char *)tmp + i, k - i);
         if (w) {
             sp = 1;
@@ -328,25 +337,19 @@ static int prefix_match(const ng_model *m, size_t off, const char *f, size_t n, 
     return best > 0;
 }
 
-/* 1 when f contains an item of any language's chrome-phrases list. */
-static int phrase_match(const ng_model *m, const char *f)
+/* 1 when f (a normalised line of n bytes) contains, starting at a word,
+ * an item of any language's chrome-phrases list.  One binary search per
+ * word and language. */
+static int phrase_match(const ng_model *m, const char *f, size_t n)
 {
-    for (size_t l = 0; l < m->nlangs; l++) {
-        const ng_strset *set = &m->langs[l].chrome_phrase;
-        for (size_t i = 0; i < set->n; i++)
-            if (strstr(f, set->items[i]))
+    for (size_t i = 0; i < n; i++) {
+        if (i > 0 && f[i - 1] != ' ')
+            continue;
+        for (size_t l = 0; l < m->nlangs; l++)
+            if (set_prefix(&m->langs[l].chrome_phrase, f + i, n - i))
                 return 1;
     }
     return 0;
-}
-
-/* 1 when the first word of f is a weekday of some language. */
-static int starts_with_weekday(const ng_model *m, const char *f, size_t n)
-{
-    size_t i = 0;
-    while (i < n && f[i] != ' ' && f[i] != '.' && f[i] != ',')
-        i++;
-    return i > 0 && any_has(m, offsetof(ng_lang, weekdays), f, i);
 }
 
 /* 1 when the line looks like a file name or image alt keywords rather
@@ -424,6 +427,10 @@ static size_t skip_symbols(const char *s, size_t n)
     return i;
 }
 
+/* How much of a line to give the date reader when a date must start it:
+ * a date and its time fit in 96 bytes. */
+static size_t cap_date(size_t n) { return n < 96 ? n : 96; }
+
 /* Looks for a date at the top of the article: a labelled date ("date
  * 2022-01-20 ...", "Published: ...", "Publié le ..."), a line that is only
  * a date, or an agency dateline ("PARIS, 2 oct 2019 (AFP) -").  Returns
@@ -447,7 +454,7 @@ static int top_date(ctx *c, const line *L, size_t *rest)
                 i++;
             i += skip_separators(L->s + i, L->n - i);
         }
-        size_t k = ng_date_scan(c->m, L->s + i, L->n - i, iso, sizeof iso, &has_year);
+        size_t k = ng_date_scan(c->m, L->s + i, cap_date(L->n - i), iso, sizeof iso, &has_year);
         if (k) {
             if (has_year)
                 set_published(c, iso);
@@ -461,15 +468,16 @@ static int top_date(ctx *c, const line *L, size_t *rest)
     }
     /* a line that is only a date */
     size_t i = skip_symbols(L->s, L->n);
-    size_t k = ng_date_scan(c->m, L->s + i, L->n - i, iso, sizeof iso, &has_year);
+    size_t k = L->n - i <= 80 ? ng_date_scan(c->m, L->s + i, L->n - i, iso, sizeof iso, &has_year) : 0;
     if (k) {
         size_t j = i + k;
         while (j < L->n && (L->s[j] == ' ' || L->s[j] == '.' || L->s[j] == ',' || L->s[j] == '|'))
             j++;
         if (j >= L->n) {
-            /* a site's "today" widget: decorated, or before the headline
-             * with a weekday; it is chrome and never a publication date */
-            int widget = L->decorated || (c->nkept == 0 && starts_with_weekday(c->m, L->norm, L->nnorm));
+            /* a site's "today" widget is decorated like the menu items
+             * around it ("• mer. Avr 24th, 2024"); it is chrome and never
+             * a publication date.  A plain date line is the article's. */
+            int widget = L->decorated;
             if (!widget && has_year)
                 set_published(c, iso);
             return L_CHROME;
@@ -487,7 +495,7 @@ static int top_date(ctx *c, const line *L, size_t *rest)
         i++;
         while (i < L->n && L->s[i] == ' ')
             i++;
-        k = ng_date_scan(c->m, L->s + i, L->n - i, iso, sizeof iso, &has_year);
+        k = ng_date_scan(c->m, L->s + i, cap_date(L->n - i), iso, sizeof iso, &has_year);
         if (k && has_year) {
             const char *after = L->s + i + k;
             size_t left = L->n - i - k;
@@ -544,7 +552,7 @@ static int classify(ctx *c, line *L, size_t *rest)
     shape(L);
     /* newsletter pitches: at the top, or not shaped as a sentence; the
      * tail pass looks at the page's last lines whatever their shape */
-    if (L->norm_full && (top || !L->end_period) && phrase_match(m, L->raw))
+    if (L->norm_full && (top || !L->end_period) && phrase_match(m, L->raw, L->nraw))
         return L_CHROME;
     if (L->n <= 120 && L->nwords <= 8 && !L->has_digit && ng_agencies_credit(c->doc, L->s, L->n))
         return L_CHROME;
@@ -617,7 +625,7 @@ static void trim_tail(ctx *c)
         L->s = c->out + k->off;
         L->n = k->len;
         normalise(L, NORM_MAX);
-        if (!phrase_match(c->m, L->raw))
+        if (!phrase_match(c->m, L->raw, L->nraw))
             break;
         c->olen = k->off - k->sep;
         c->nkept--;
