@@ -730,6 +730,19 @@ static int add_sentence(seg *g, ng_span **sp, size_t *nsp, size_t *cap, size_t s
     return NG_OK;
 }
 
+/* Whether tokens t.. are a citation mark "[12]" (or its "12]" rest) that
+ * follows a sentence's final mark and so belongs to that sentence. */
+static int cite_mark(const seg *g, size_t t)
+{
+    const ng_token *T = &g->tok[t];
+    if (T->end - T->start == 1 && g->s[T->start] == '[')
+        return t + 2 < g->ntok && (g->tok[t + 1].flags & (NG_TOK_NUM | NG_TOK_WORD)) == NG_TOK_NUM &&
+               g->tok[t + 1].end - g->tok[t + 1].start <= 3 && g->tok[t + 2].end - g->tok[t + 2].start == 1 &&
+               g->s[g->tok[t + 2].start] == ']';
+    return t >= 1 && t + 1 < g->ntok && (T->flags & (NG_TOK_NUM | NG_TOK_WORD)) == NG_TOK_NUM &&
+           g->tok[t - 1].end - g->tok[t - 1].start == 1 && g->s[g->tok[t - 1].start] == '[';
+}
+
 /* Pass 2: sentence boundaries over the tokens; sets each token's sentence
  * index and NG_TOK_SENT_START and clears the internal flags. */
 static int sentences(seg *g)
@@ -749,7 +762,7 @@ static int sentences(seg *g)
             if (f & I_PARA) {
                 brk = 1;
             } else if (pending && ((f & I_CLOSE) || ((f & I_DQ) && (dq || !(f & I_GAP))) ||
-                                   ((f & I_APOS) && !(f & I_GAP)))) {
+                                   ((f & I_APOS) && !(f & I_GAP)) || cite_mark(g, t))) {
                 closer = 1; /* stays in the sentence it closes */
                 if (f & I_DQ)
                     dq = 0;
