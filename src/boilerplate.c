@@ -34,6 +34,12 @@
 /* Per-element marks during the region pass (in ng_hel.flags). */
 #define HEL_DROP (1u << 14)
 #define HEL_KEEP (1u << 15)
+#ifndef EDGE
+#define EDGE 80
+#endif
+#ifndef CLIMB
+#define CLIMB 2.0f
+#endif
 
 /* Tags whose segments are prose paragraphs. */
 static int para_tag(int t)
@@ -41,11 +47,6 @@ static int para_tag(int t)
     return t == GUMBO_TAG_P || t == GUMBO_TAG_PRE || t == GUMBO_TAG_TD || t == GUMBO_TAG_BLOCKQUOTE ||
            t == GUMBO_TAG_DIV || t == GUMBO_TAG_SECTION || t == GUMBO_TAG_ARTICLE || t == GUMBO_TAG_DD ||
            t == GUMBO_TAG_LI || t == GUMBO_TAG_MAIN || t == GUMBO_TAG_CENTER || t == GUMBO_TAG_BODY;
-}
-
-static int heading_tag(int t)
-{
-    return t >= GUMBO_TAG_H1 && t <= GUMBO_TAG_H6;
 }
 
 /* Readability's starting weight of a candidate by tag. */
@@ -153,6 +154,8 @@ void ng_html_body(const ng_model *m, ng_hpage *pg, const char *title, ng_buf *ou
         o->commas += sg->commas;
         if (len >= 80 && sg->link * 4 < len)
             o->paras++;
+        if (len >= 40 && sg->link * 3 < len && o->cue >= 0 && !(o->flags & NG_HEL_BADTAG))
+            o->good += len;
     }
     for (size_t i = nel; i-- > 1;) {
         ng_hel *e = &el[i];
@@ -163,6 +166,7 @@ void ng_html_body(const ng_model *m, ng_hpage *pg, const char *title, ng_buf *ou
         p->link += e->link;
         p->commas += e->commas;
         p->paras += e->paras;
+        p->good += e->good;
     }
     /* 2. paragraph points to the holder, its parent and grandparent */
     for (size_t i = 0; i < pg->nseg; i++) {
@@ -196,14 +200,15 @@ void ng_html_body(const ng_model *m, ng_hpage *pg, const char *title, ng_buf *ou
         ng_hel *e = &el[i];
         if (e->score <= 0)
             continue;
-        float s = e->score + tag_weight(e->tag) + 25.0f * (float)(e->cue > 2 ? 2 : e->cue < -2 ? -2 : e->cue);
+        int cue = e->cue > 2 ? 2 : e->cue < -2 ? -2 : e->cue;
+        float s = (e->score + tag_weight(e->tag)) * (1.0f + 0.3f * (float)cue);
         if ((e->flags & (NG_HEL_BADTAG)) && !(e->flags & NG_HEL_BODY))
-            s -= 25.0f;
+            s *= 0.5f;
         uint32_t plain = e->text - e->link;
         if ((e->flags & NG_HEL_BODY) && plain >= 200)
-            s += 30.0f;
+            s *= 1.5f;
         else if ((e->flags & NG_HEL_ARTICLE) && plain >= 200)
-            s += 10.0f;
+            s *= 1.2f;
         s *= 1.0f - link_density(e);
         e->score = s;
         if (s > best) {
@@ -220,10 +225,13 @@ void ng_html_body(const ng_model *m, ng_hpage *pg, const char *title, ng_buf *ou
     /* no prose at all: the whole body, filtered */
     if (top < 0)
         top = 0;
-    /* climb while the parent holds nothing but the top */
+    /* climb while the parent adds more good prose than other text: an
+     * article split over several sections has them all */
     while (el[top].parent >= 0) {
-        ng_hel *p = &el[el[top].parent];
-        if (p->text > el[top].text + el[top].text / 10 + 20)
+        const ng_hel *p = &el[el[top].parent];
+        uint32_t addg = p->good - el[top].good;
+        uint32_t addb = (p->text - p->good) - (el[top].text - el[top].good);
+        if (p->text > el[top].text + el[top].text / 10 + 20 && (addg == 0 || (float)addg < CLIMB * (float)addb))
             break;
         top = el[top].parent;
     }
@@ -272,7 +280,21 @@ void ng_html_body(const ng_model *m, ng_hpage *pg, const char *title, ng_buf *ou
     }
 #endif
 
-    /* 4. the kept segments */
+    /* 4. the kept segments; short non-sentences before the first and after
+     * the last prose paragraph (bylines, share bars, "Related" headings) go */
+    size_t first = pg->nseg, last = 0;
+    for (size_t i = 0; i < pg->nseg; i++) {
+        const ng_hseg *sg = &pg->seg[i];
+        const ng_hel *o = &el[sg->owner];
+        uint32_t len = sg->end - sg->start;
+        if (!(o->flags & HEL_KEEP) || (o->flags & HEL_DROP) || sg->link * 4 > len)
+            continue;
+        if (len >= 80 || (len >= 40 && sentence_like(pg->buf.p + sg->start, len))) {
+            if (first == pg->nseg)
+                first = i;
+            last = i;
+        }
+    }
     size_t tlen = title ? strlen(title) : 0;
     for (size_t i = 0; i < pg->nseg; i++) {
         const ng_hseg *sg = &pg->seg[i];
@@ -289,10 +311,10 @@ void ng_html_body(const ng_model *m, ng_hpage *pg, const char *title, ng_buf *ou
             continue;
         if (tlen && len == tlen && memcmp(s, title, len) == 0)
             continue;
+        if ((i < first || i > last) && len < EDGE && !sentence_like(s, len))
+            continue;
         if (chrome_line(m, s, len))
             continue;
-        (void)sentence_like;
-        (void)heading_tag;
         if (out->len)
             ng_buf_put(out, "\n\n", 2);
         ng_buf_put(out, s, len);

@@ -41,6 +41,7 @@ typedef struct {
     uint32_t own;    /* bytes of text in segments this element owns */
     uint32_t commas; /* commas in the subtree */
     uint32_t paras;  /* good paragraphs (>= 80 bytes, few links) in the subtree */
+    uint32_t good;   /* bytes of prose-like segments in the subtree */
     float score;     /* content score (readability-style, from paragraphs below) */
 } ng_hel;
 
