@@ -33,6 +33,11 @@ static const char *line_at(const char *data, size_t size, unsigned long n, size_
     *len = (size_t)((nl ? nl : end) - p);
     if (*len && p[*len - 1] == '\r')
         (*len)--;
+    if (n == 1 && *len >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0) {
+        /* the reader skips a byte order mark on the first line */
+        p += 3;
+        *len -= 3;
+    }
     return p;
 }
 
