@@ -1,0 +1,325 @@
+/*
+ * test_html.c — unit tests of the HTML reader (read_html.c, boilerplate.c):
+ * title, publication date and language metadata, boilerplate removal,
+ * hostile nesting, huge and broken pages, and the charset sniffer.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <cmocka.h>
+
+#include "internal.h"
+
+static ng_model *model;
+static ng_worker *worker;
+
+static int setup(void **state)
+{
+    (void)state;
+    ng_model_options opt;
+    ng_model_options_default(&opt);
+    opt.max_bytes = (size_t)128 << 20;
+    char err[256];
+    if (ng_model_new(&model, &opt, err, sizeof err) != NG_OK)
+        return -1;
+    return ng_worker_new(model, &worker) == NG_OK ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    ng_worker_free(worker);
+    ng_model_free(model);
+    return 0;
+}
+
+/* Runs the pipeline on an HTML string; returns the rc, the doc in *out. */
+static int run(const char *html, size_t n, ng_doc **out)
+{
+    ng_source src;
+    ng_source_default(&src);
+    src.format = NG_FORMAT_HTML;
+    src.url = "https://www.example-news.com/world/2022/story.html";
+    return ng_analyze(worker, &src, html, n, out);
+}
+
+static ng_doc *must(const char *html)
+{
+    ng_doc *d = NULL;
+    int rc = run(html, strlen(html), &d);
+    if (rc != NG_OK)
+        fprintf(stderr, "analyze: %s\n", worker->err);
+    assert_int_equal(rc, NG_OK);
+    assert_non_null(d);
+    return d;
+}
+
+static int contains(const ng_doc *d, const char *s)
+{
+    size_t n;
+    const char *t = ng_doc_text(d, &n);
+    return t && strstr(t, s) != NULL;
+}
+
+#define PROSE                                                                                                     \
+    "The minister said on Monday that the government would review the agreement, which was signed in 2014, "  \
+    "after months of talks with the unions, the employers and the regional councils."
+#define PROSE2                                                                                                     \
+    "Critics of the plan, including several members of parliament, argued that the review came too late, and " \
+    "that the costs of the delay would fall on households already struggling with higher prices."
+
+/* og:title wins over <title>; a " | Site" suffix is stripped when the site
+ * is named elsewhere. */
+static void title_sources(void **state)
+{
+    (void)state;
+    ng_doc *d = must("<html><head><title>Other | Example News</title>"
+                     "<meta property=\"og:title\" content=\"Talks resume in Geneva\"></head>"
+                     "<body><article><p>" PROSE "</p></article></body></html>");
+    assert_string_equal(ng_doc_title(d), "Talks resume in Geneva");
+    ng_doc_free(d);
+
+    d = must("<html><head><title>Talks resume in Geneva | Example News</title>"
+             "<meta property=\"og:site_name\" content=\"Example News\"></head>"
+             "<body><article><p>" PROSE "</p></article></body></html>");
+    assert_string_equal(ng_doc_title(d), "Talks resume in Geneva");
+    ng_doc_free(d);
+
+    /* the suffix is kept when nothing else names it */
+    d = must("<html><head><title>Talks resume - a long day ahead</title></head>"
+             "<body><article><p>" PROSE "</p></article></body></html>");
+    assert_string_equal(ng_doc_title(d), "Talks resume - a long day ahead");
+    ng_doc_free(d);
+
+    d = must("<html><body><article><h1>Storm hits the coast</h1><p>" PROSE "</p></article></body></html>");
+    assert_string_equal(ng_doc_title(d), "Storm hits the coast");
+    assert_false(contains(d, "Storm hits the coast")); /* the headline is not body text */
+    ng_doc_free(d);
+}
+
+static void date_sources(void **state)
+{
+    (void)state;
+    ng_doc *d = must("<html><head><meta property=\"article:modified_time\" content=\"2022-03-01T10:00:00Z\">"
+                     "<meta property=\"article:published_time\" content=\"2022-01-20T08:30:00+01:00\"></head>"
+                     "<body><article><p>" PROSE "</p></article></body></html>");
+    assert_non_null(d->meta_published);
+    assert_memory_equal(d->meta_published, "2022-01-20", 10);
+    ng_doc_free(d);
+
+    d = must("<html><head><script type=\"application/ld+json\">{\"@type\":\"NewsArticle\","
+             "\"dateModified\":\"2021-05-02\", \"datePublished\" : \"2021-04-30T12:00:00Z\"}</script></head>"
+             "<body><article><p>" PROSE "</p></article></body></html>");
+    assert_non_null(d->meta_published);
+    assert_memory_equal(d->meta_published, "2021-04-30", 10);
+    ng_doc_free(d);
+
+    d = must("<html><body><nav><time datetime=\"2023-12-24\">Today</time></nav><article>"
+             "<header><time pubdate datetime=\"2020-06-15T09:00\">June 15</time></header>"
+             "<p>" PROSE "</p></article></body></html>");
+    assert_non_null(d->meta_published);
+    assert_memory_equal(d->meta_published, "2020-06-15", 10);
+    ng_doc_free(d);
+
+    /* a modified date only when nothing else exists */
+    d = must("<html><head><meta property=\"og:updated_time\" content=\"2019-02-03\"></head>"
+             "<body><article><p>" PROSE "</p></article></body></html>");
+    assert_non_null(d->meta_published);
+    assert_memory_equal(d->meta_published, "2019-02-03", 10);
+    ng_doc_free(d);
+
+    d = must("<html><body><article><p>" PROSE "</p></article></body></html>");
+    assert_null(d->meta_published);
+    ng_doc_free(d);
+}
+
+static void lang_hint(void **state)
+{
+    (void)state;
+    ng_doc *d = must("<html lang=\"fr-FR\"><body><article><p>" PROSE "</p></article></body></html>");
+    assert_non_null(d->lang_hint);
+    assert_string_equal(d->lang_hint, "fr-fr");
+    ng_doc_free(d);
+    d = must("<html><head><meta property=\"og:locale\" content=\"en_GB\"></head>"
+             "<body><article><p>" PROSE "</p></article></body></html>");
+    assert_string_equal(d->lang_hint, "en-gb");
+    ng_doc_free(d);
+}
+
+/* Navigation, footers, share bars, related links and comments go; the
+ * article's paragraphs stay, in order, separated by a blank line. */
+static void boilerplate_dropped(void **state)
+{
+    (void)state;
+    ng_doc *d = must(
+        "<html><body>"
+        "<nav class=\"menu\"><ul><li><a href=\"/\">Home</a></li><li><a href=\"/world\">World news today</a></li></ul></nav>"
+        "<div class=\"cookie-banner\">We use cookies to improve your experience on this site, please accept.</div>"
+        "<div id=\"main\"><article class=\"story\">"
+        "<h1>Storm</h1><div class=\"share-bar\">Share this article on Facebook, Twitter and by email</div>"
+        "<p>" PROSE "</p><p>" PROSE2 "</p>"
+        "<div class=\"related-links\"><h3>Related stories</h3><ul>"
+        "<li><a href=\"/a\">Another story about the minister and the unions in the capital</a></li>"
+        "<li><a href=\"/b\">Yet another story about the regional councils and their budgets</a></li></ul></div>"
+        "</article>"
+        "<section class=\"comments\"><p>I think the minister is wrong about this, and everyone knows it, frankly.</p></section>"
+        "</div><footer><p>Copyright 2022 Example News, all rights reserved, no reproduction.</p></footer>"
+        "</body></html>");
+    size_t n;
+    const char *t = ng_doc_text(d, &n);
+    assert_true(contains(d, PROSE));
+    assert_true(contains(d, PROSE2));
+    assert_true(strstr(t, PROSE) < strstr(t, PROSE2));
+    assert_non_null(strstr(t, PROSE "\n\n" PROSE2));
+    assert_false(contains(d, "World news"));
+    assert_false(contains(d, "cookies"));
+    assert_false(contains(d, "Share this"));
+    assert_false(contains(d, "Another story"));
+    assert_false(contains(d, "Related stories"));
+    assert_false(contains(d, "minister is wrong"));
+    assert_false(contains(d, "Copyright"));
+    ng_doc_free(d);
+}
+
+/* Inline white space collapses, scripts and hidden text never show. */
+static void inline_text(void **state)
+{
+    (void)state;
+    ng_doc *d = must("<html><body><article><p>The   <b>minister</b>\n said\t<i>on</i>&nbsp;Monday "
+                     "<script>var x = 'hidden script';</script>that the government would review the deal, "
+                     "<span style=\"display:none\">invisible</span>which was signed in 2014.</p>"
+                     "<p>" PROSE2 "</p></article></body></html>");
+    assert_true(contains(d, "The minister said on Monday that the government would review the deal, which was signed in 2014."));
+    assert_false(contains(d, "hidden script"));
+    assert_false(contains(d, "invisible"));
+    ng_doc_free(d);
+}
+
+/* Pages without article text give no text, and the pipeline refuses them. */
+static void no_article(void **state)
+{
+    (void)state;
+    ng_doc *d = NULL;
+    const char *pages[] = {
+        "<html></html>",
+        "<html><body></body></html>",
+        "<html><body><nav><a href=\"/a\">Home</a> <a href=\"/b\">World</a> <a href=\"/c\">Sport</a></nav></body></html>",
+        "<html><head><title>Only a title</title></head><body><script>alert(1)</script></body></html>",
+    };
+    for (size_t i = 0; i < sizeof pages / sizeof *pages; i++) {
+        int rc = run(pages[i], strlen(pages[i]), &d);
+        assert_int_equal(rc, NG_EEMPTY);
+        assert_null(d);
+    }
+}
+
+static char *repeat(const char *unit, size_t times, const char *head, const char *tail, size_t *len)
+{
+    size_t u = strlen(unit), h = strlen(head), t = strlen(tail);
+    char *s = malloc(h + u * times + t + 1);
+    assert_non_null(s);
+    memcpy(s, head, h);
+    for (size_t i = 0; i < times; i++)
+        memcpy(s + h + i * u, unit, u);
+    memcpy(s + h + u * times, tail, t + 1);
+    *len = h + u * times + t;
+    return s;
+}
+
+/* 100,000 nested tags are refused quickly with NG_EFORMAT; moderately
+ * deep pages still work; 100,000 sibling paragraphs are fine. */
+static void nesting_depth(void **state)
+{
+    (void)state;
+    size_t n;
+    ng_doc *d = NULL;
+    const char *units[] = {"<div>", "<span>", "<div/>", "<b id=x>", "<ul>", "<div></span>"};
+    for (size_t k = 0; k < sizeof units / sizeof *units; k++) {
+        char *s = repeat(units[k], 100000, "<html><body>", "<p>" PROSE "</p></body></html>", &n);
+        clock_t t0 = clock();
+        int rc = run(s, n, &d);
+        double secs = (double)(clock() - t0) / CLOCKS_PER_SEC;
+        assert_true(secs < 10.0);
+        if (rc == NG_OK)
+            ng_doc_free(d);
+        else
+            assert_int_equal(rc, NG_EFORMAT);
+        if (k < 3)
+            assert_int_equal(rc, NG_EFORMAT);
+        free(s);
+    }
+    char *s = repeat("<div>", 1000, "<html><body>", "<p>" PROSE "</p></body></html>", &n);
+    assert_int_equal(run(s, n, &d), NG_OK);
+    assert_true(contains(d, PROSE));
+    ng_doc_free(d);
+    free(s);
+    s = repeat("<p>" PROSE, 100000, "<html><body><article>", "</article></body></html>", &n);
+    assert_int_equal(run(s, n, &d), NG_OK);
+    assert_true(contains(d, PROSE));
+    ng_doc_free(d);
+    free(s);
+}
+
+/* Unclosed tags, junk in attributes, a huge paragraph. */
+static void broken_and_huge(void **state)
+{
+    (void)state;
+    ng_doc *d = NULL;
+    d = must("<html><body><article><p>" PROSE "<p>" PROSE2 "<div><span><b>");
+    assert_true(contains(d, PROSE2));
+    ng_doc_free(d);
+    char junk[] = "<html><body><article><p class=\"\x01\x02\xef\xbf\xbd\" id='<p>'  data-x=a\"b\"c>" PROSE
+                  "</p><img src=\"x\" <p>" PROSE2 "</p></article></body></html>";
+    assert_int_equal(run(junk, strlen(junk), &d), NG_OK);
+    assert_true(contains(d, PROSE));
+    ng_doc_free(d);
+
+    size_t n;
+    char *s = repeat("word ", (size_t)20 << 20, "<html><body><p>", "</p></body></html>", &n); /* 100 MB */
+    int rc = run(s, n, &d);
+    assert_int_equal(rc, NG_OK);
+    size_t tl;
+    ng_doc_text(d, &tl);
+    assert_true(tl > ((size_t)99 << 20));
+    ng_doc_free(d);
+    free(s);
+}
+
+static void charset_sniffer(void **state)
+{
+    (void)state;
+    char cs[32];
+    const char *a = "<html><head><meta charset=\"ISO-8859-1\"><title>x</title>";
+    assert_int_equal(ng_html_sniff_charset(a, strlen(a), cs, sizeof cs), 1);
+    assert_string_equal(cs, "iso-8859-1");
+    const char *b = "<HTML><HEAD><META HTTP-EQUIV=\"Content-Type\" CONTENT=\"text/html; charset=windows-1252\">";
+    assert_int_equal(ng_html_sniff_charset(b, strlen(b), cs, sizeof cs), 1);
+    assert_string_equal(cs, "windows-1252");
+    const char *c = "<html><head><meta name=\"description\" content=\"no charset here\"></head>";
+    assert_int_equal(ng_html_sniff_charset(c, strlen(c), cs, sizeof cs), 0);
+    /* only the first 4 KiB count */
+    size_t n;
+    char *s = repeat(" ", 5000, "<html>", "<meta charset=utf-8>", &n);
+    assert_int_equal(ng_html_sniff_charset(s, n, cs, sizeof cs), 0);
+    free(s);
+    /* a tiny output buffer is not overrun */
+    char tiny[4];
+    assert_int_equal(ng_html_sniff_charset(a, strlen(a), tiny, sizeof tiny), 1);
+    assert_string_equal(tiny, "iso");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(title_sources),     cmocka_unit_test(date_sources),   cmocka_unit_test(lang_hint),
+        cmocka_unit_test(boilerplate_dropped), cmocka_unit_test(inline_text),  cmocka_unit_test(no_article),
+        cmocka_unit_test(nesting_depth),     cmocka_unit_test(broken_and_huge), cmocka_unit_test(charset_sniffer),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
