@@ -211,6 +211,7 @@ static void *worker_main(void *arg)
     ng_worker *w = NULL;
     if (ng_worker_new(p->model, &w) != NG_OK)
         w = NULL;
+    ng_worker_set_stages(w, ng_fields_stages(p->opt->fields));
     pthread_mutex_lock(&p->mu);
     for (;;) {
         while (p->next_work == p->next_in && !p->input_done)
@@ -468,6 +469,7 @@ int cmd_analyze(int argc, char **argv)
             ng_progress_free(prog);
             return 1;
         }
+        ng_worker_set_stages(ctx.w, ng_fields_stages(opt.fields));
         inline_run run = {argv + optind, argc - optind, &opt, prog, &ctx, 0};
         /* on a thread of its own, for the same large stack the workers get */
         pthread_attr_t attr;

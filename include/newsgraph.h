@@ -75,6 +75,20 @@ typedef struct ng_worker ng_worker;
 int ng_worker_new(const ng_model *m, ng_worker **out);
 void ng_worker_free(ng_worker *w);
 
+/* Optional stages of ng_analyze.  Reading, cleaning, language, date and
+ * segmentation always run; these run when asked (all by default). */
+enum {
+    NG_STAGE_ENTITIES = 1u << 0, /* named entities (the NER tagger) */
+    NG_STAGE_ALL = 0xffffffffu
+};
+
+/* Chooses the optional stages this worker runs from now on.  Can't fail. */
+void ng_worker_set_stages(ng_worker *w, unsigned stages);
+
+/* The stages needed to fill the record members of a field mask
+ * (NG_FIELD_*).  Can't fail. */
+unsigned ng_fields_stages(unsigned fields);
+
 /* The detail of the last error met by this worker (one line, no newline).
  * Valid until the next call on the worker; never NULL. */
 const char *ng_worker_error(const ng_worker *w);

@@ -160,6 +160,7 @@ struct ng_worker {
     char err[512];        /* detail of the last error */
     void *textcat;        /* language identifier handle (langid.c), lazily made */
     ng_buf scratch;       /* reusable buffer */
+    unsigned stages;      /* NG_STAGE_* to run (ng_worker_set_stages) */
     struct ng_ner_scratch *ner; /* tagger scratch (ner.c), lazily made */
 };
 

@@ -231,6 +231,23 @@ static size_t take_sample(langid *L, const char *t, size_t n)
     return used;
 }
 
+/* True when one language has at least 24 stopword hits, four times as many
+ * as any other and one word in five: the rules of ng_langid would then take it whatever
+ * the rest of the text holds. */
+static int vote_settled(const unsigned hits[MAX_VOTE], size_t nvote, size_t nwords)
+{
+    unsigned best = 0, second = 0;
+    for (size_t v = 0; v < nvote; v++) {
+        if (hits[v] > best) {
+            second = best;
+            best = hits[v];
+        } else if (hits[v] > second) {
+            second = hits[v];
+        }
+    }
+    return best >= 24 && best >= 4 * second && best * 5 >= nwords;
+}
+
 /* The stopword vote over s[0..n): hits per vote language, the number of
  * words and of letters. */
 static void vote(const langid *L, const char *s, size_t n, unsigned hits[MAX_VOTE], size_t *nwords, size_t *nletters)
@@ -281,6 +298,10 @@ static void vote(const langid *L, const char *s, size_t n, unsigned hits[MAX_VOT
         unsigned mask = sw_find(L, key, kl);
         for (size_t v = 0; mask && v < L->nvote; v++, mask >>= 1)
             hits[v] += mask & 1;
+        /* a vote already won by a wide margin cannot turn: stop early (the
+         * rest of the sample would only cost time) */
+        if ((*nwords & 31) == 0 && *nwords >= 96 && vote_settled(hits, L->nvote, *nwords))
+            break;
     }
 }
 

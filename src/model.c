@@ -140,6 +140,7 @@ int ng_worker_new(const ng_model *m, ng_worker **out)
     if (!w)
         return NG_ENOMEM;
     w->model = m;
+    w->stages = NG_STAGE_ALL;
     ng_buf_init(&w->scratch);
     *out = w;
     return NG_OK;
@@ -153,6 +154,12 @@ void ng_worker_free(ng_worker *w)
     ng_ner_scratch_free(w->ner);
     ng_buf_free(&w->scratch);
     free(w);
+}
+
+void ng_worker_set_stages(ng_worker *w, unsigned stages)
+{
+    if (w)
+        w->stages = stages;
 }
 
 const char *ng_worker_error(const ng_worker *w)

@@ -17,6 +17,14 @@ static const struct {
     {"doc", 0},
 };
 
+unsigned ng_fields_stages(unsigned fields)
+{
+    unsigned st = 0;
+    if (fields & NG_FIELD_ENTITIES)
+        st |= NG_STAGE_ENTITIES;
+    return st;
+}
+
 int ng_fields_parse(const char *list, unsigned *mask)
 {
     unsigned m = 0;
