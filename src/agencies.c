@@ -65,6 +65,13 @@ static size_t match_agency(const ng_model *m, const char *s, size_t n, const cha
         size_t first_len = first_tab ? (size_t)(first_tab - item) : strlen(item);
         const char *a = item;
         while (*a) {
+            if (((unsigned char)a[0] | 32) != ((unsigned char)s[0] | 32)) {
+                const char *t = strchr(a, '\t');
+                if (!t)
+                    break;
+                a = t + 1;
+                continue;
+            }
             const char *t = strchr(a, '\t');
             size_t L = t ? (size_t)(t - a) : strlen(a);
             if (L > best && L <= n && (L == n || word_end((unsigned char)s[L])) &&
@@ -118,7 +125,19 @@ static size_t parse_credit(const ng_model *m, const char *s, size_t n, const cha
     }
     /* a cheap look first: a credit has few words that are neither credit
      * words nor capitalised (agency names are), and no digits */
-    size_t lower = 0, nw = 0;
+    size_t lower = 0, nw = 0, links = 0, capital = 0;
+    for (size_t p = 0; p < n; p++) {
+        unsigned char ch = (unsigned char)s[p];
+        if (ch >= '0' && ch <= '9')
+            return 0;
+        if ((p == 0 || s[p - 1] == ' ' || s[p - 1] == '(') && ch != ' ') {
+            nw++;
+            capital += (ch >= 'A' && ch <= 'Z') || ch == 'd';
+        }
+    }
+    if (capital == 0 || nw > 10)
+        return 0;
+    nw = 0;
     for (size_t p = 0; p < n; p++) {
         unsigned char ch = (unsigned char)s[p];
         if (ch >= '0' && ch <= '9')
@@ -133,12 +152,16 @@ static size_t parse_credit(const ng_model *m, const char *s, size_t n, const cha
                     q++;
                 char w[32];
                 size_t wl = ng_fold(s + p, q - p, w, sizeof w);
-                if (!credit_word(m, w, wl) && !glued_credit(m, w, wl))
+                if (credit_word(m, w, wl) || glued_credit(m, w, wl))
+                    links++;
+                else
                     lower++;
             }
         }
+        links += ch == '&' || ch == '(' || ch == '/';
     }
-    if (lower > 3 || nw > 10)
+    /* without a linking word or bracket, a credit is a name or two */
+    if (lower > 3 || (links == 0 && nw > 3))
         return 0;
     size_t nfound = 0, unknown = 0, connectors = 0, words = 0;
     size_t i = 0;

@@ -541,7 +541,7 @@ static int classify(ctx *c, line *L, size_t *rest)
         return L_KEEP;
     if (!L->norm_full)
         normalise(L, NORM_MAX);
-    if (L->norm_full && L->nnorm <= 80) {
+    if (L->norm_full && L->nnorm >= 3 && L->nnorm <= 80) {
         if (any_has(m, offsetof(ng_lang, teaser_heads), L->norm, L->nnorm)) {
             c->teaser = 1;
             return L_CHROME;
@@ -552,7 +552,7 @@ static int classify(ctx *c, line *L, size_t *rest)
     shape(L);
     /* newsletter pitches: at the top, or not shaped as a sentence; the
      * tail pass looks at the page's last lines whatever their shape */
-    if (L->norm_full && (top || !L->end_period) && phrase_match(m, L->raw, L->nraw))
+    if (L->norm_full && L->nraw >= 8 && (top || !L->end_period) && phrase_match(m, L->raw, L->nraw))
         return L_CHROME;
     if (L->n <= 120 && L->nwords <= 8 && !L->has_digit && ng_agencies_credit(c->doc, L->s, L->n))
         return L_CHROME;
