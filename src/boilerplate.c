@@ -216,12 +216,6 @@ void ng_html_body(const ng_model *m, ng_hpage *pg, const char *title, ng_buf *ou
             top = (int32_t)i;
         }
     }
-#ifdef NG_HTML_DEBUG
-    for (size_t i = 0; i < nel; i++)
-        if (el[i].score > best * 0.3f && el[i].score > 0)
-            fprintf(stderr, "cand %zu <%s> cue=%d flags=%x score=%.1f text=%u link=%u\n", i,
-                    gumbo_normalized_tagname((GumboTag)el[i].tag), el[i].cue, el[i].flags, el[i].score, el[i].text, el[i].link);
-#endif
     /* no prose at all: the whole body, filtered */
     if (top < 0)
         top = 0;
@@ -262,23 +256,6 @@ void ng_html_body(const ng_model *m, ng_hpage *pg, const char *title, ng_buf *ou
     }
     for (size_t k = 0; k < nreg; k++)
         mark_region(pg, regs[k]);
-#ifdef NG_HTML_DEBUG
-    fprintf(stderr, "top %d par %d nreg %zu\n", top, par, nreg);
-    {
-        const char *dbg = getenv("NG_DBG_EL");
-        for (int32_t a = dbg ? atoi(dbg) : -1; a >= 0; a = el[a].parent)
-            fprintf(stderr, "  anc %d <%s> cue=%d flags=%x text=%u\n", a, gumbo_normalized_tagname((GumboTag)el[a].tag), el[a].cue, el[a].flags, el[a].text);
-    }
-    for (size_t k = 0; k < nreg; k++)
-        fprintf(stderr, "  reg %d <%s> end %d\n", regs[k], gumbo_normalized_tagname((GumboTag)el[regs[k]].tag), el[regs[k]].end);
-    for (size_t i = 0; i < pg->nseg && i < 400; i++) {
-        const ng_hseg *sg = &pg->seg[i];
-        const ng_hel *o = &el[sg->owner];
-        if (o->flags & HEL_KEEP)
-            fprintf(stderr, "  seg %zu owner %d <%s> %s%s cue=%d: %.60s\n", i, sg->owner, gumbo_normalized_tagname((GumboTag)o->tag),
-                    (o->flags & HEL_KEEP) ? "K" : "", (o->flags & HEL_DROP) ? "D" : "", o->cue, pg->buf.p + sg->start);
-    }
-#endif
 
     /* 4. the kept segments; short non-sentences before the first and after
      * the last prose paragraph (bylines, share bars, "Related" headings) go */

@@ -1323,15 +1323,6 @@ int ng_html_extract(ng_worker *w, ng_doc *doc, const char *s, size_t n)
         ng_buf_free(&lean);
         return rc;
     }
-#ifdef NG_HTML_DEBUG
-    {
-        FILE *df = fopen("/tmp/htmlt/lean.html", "w");
-        if (df) {
-            fwrite(lean.p, 1, lean.len, df);
-            fclose(df);
-        }
-    }
-#endif
     hp_heap heap;
     hp_init(&heap);
     GumboOptions opt = kGumboDefaultOptions;
