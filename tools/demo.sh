@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # demo.sh BIN — the demo: analyzes the example articles (examples/) and
 # prints, for each, what newsgraph found: language, date, title, agencies,
-# sentences, and the start of the clean text.  The full records are left in
+# sentences, the start of the clean text, and the entities named in more
+# than one article.  The full records are left in
 # demo/records.jsonl.
 set -euo pipefail
 bin=${1:-build/newsgraph}
@@ -27,5 +28,16 @@ print("timeline (by publication date):")
 for r in sorted(recs, key=day):
     text = " ".join((r.get("text") or "").split())
     print("  %s  [%s] %s" % (day(r) or "????-??-??", r.get("lang") or "?", text[:110] + ("..." if len(text) > 110 else "")))
+ents = {}
+for r in recs:
+    for e in r.get("entities") or []:
+        key = (e.get("type"), e.get("name"))
+        ents.setdefault(key, set()).add(r["doc"])
+if ents:
+    print()
+    print("entities named in more than one article (type, name, articles):")
+    for (t, n), docs in sorted(ents.items(), key=lambda kv: (-len(kv[1]), kv[0][1] or "")):
+        if len(docs) > 1:
+            print("  %-5s %-40s %d" % (t, n, len(docs)))
 PY
 exit $status
