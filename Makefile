@@ -17,7 +17,7 @@ DEB_PACKAGES = build-essential cmake pkg-config clang libclang-rt-14-dev python3
   libexttextcat-dev libgumbo-dev libjansson-dev libutf8proc-dev zlib1g-dev \
   libcmocka-dev libsqlite3-dev libstemmer-dev iso-codes unicode-cldr-core
 
-.PHONY: all build deps test asan fuzz bench demo install clean
+.PHONY: all build deps test asan fuzz bench demo install clean models
 
 all: build
 
@@ -56,6 +56,29 @@ demo: build
 
 install: build
 	install -D -m 0755 build/newsgraph $(DESTDIR)$(PREFIX)/bin/newsgraph
+	install -d $(DESTDIR)$(PREFIX)/share/newsgraph/models
+	install -m 0644 models/*.bin $(DESTDIR)$(PREFIX)/share/newsgraph/models/
+
+# make models: rebuild models/ner-*.bin from $(DATA) (deterministic: fixed
+# seeds; docs/models.md records the scores).  NER_OPTS tunes both.
+DATA ?= ../shared/data
+NER_TRAIN ?= build/ng-train-ner
+NER_OPTS ?= --bits 18 --epochs 20 --patience 3 --seed 20240601
+NER_TEXT_EN = --text conll:$(DATA)/ner/en/conll2003-train.txt \
+  --text conllu:$(DATA)/ud/UD_English-EWT/en_ewt-ud-train.conllu \
+  --text conllu:$(DATA)/ud/UD_English-GUM/en_gum-ccby-ud-train.conllu \
+  --text txt:$(DATA)/quotes/polnear-dev/text --text txt:$(DATA)/stories/ecbplus-dev/text
+NER_TEXT_FR = --text hipe:$(DATA)/ner/fr/newseye-fr/newseye-fr-dev.tsv --text bio:$(DATA)/ner/fr/europeana-fr.bio \
+  --text conllu:$(DATA)/ud/UD_French-Sequoia --text conllu:$(DATA)/ud/UD_French-GSD \
+  --text conllu:$(DATA)/ud/UD_French-PUD --text conllu:$(DATA)/ud/UD_French-FQB \
+  --text conll:$(DATA)/ner/en/conll2003-train.txt
+
+models: build
+	$(NER_TRAIN) --lang en $(NER_OPTS) --train conll:$(DATA)/ner/en/conll2003-train.txt \
+	  --dev conll:$(DATA)/ner/en/conll2003-dev.txt $(NER_TEXT_EN) --out models/ner-en.bin
+	$(NER_TRAIN) --lang fr $(NER_OPTS) --train hipe:$(DATA)/ner/fr/newseye-fr/newseye-fr-dev.tsv \
+	  --train bio:$(DATA)/ner/fr/europeana-fr.bio --train conll:$(DATA)/ner/en/conll2003-train.txt \
+	  --dev hipe:$(DATA)/ner/fr/newseye-fr/newseye-fr-dev2.tsv $(NER_TEXT_FR) --out models/ner-fr.bin
 
 clean:
 	rm -rf build build-asan build-fuzz

@@ -6,5 +6,7 @@
 /* Each takes argv with argv[0] = the command's name; returns the exit status:
  * 0 all articles processed, 1 some refused, 2 usage error. */
 int cmd_analyze(int argc, char **argv);
+/* `model info FILE`, `model dump FILE` (model.c). */
+int cmd_model(int argc, char **argv);
 
 #endif

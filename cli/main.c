@@ -13,6 +13,7 @@ static void usage(FILE *f)
             "\n"
             "commands:\n"
             "  analyze PATH...   read articles, write one JSON record per article (JSON Lines)\n"
+            "  model info|dump FILE  describe a trained model file\n"
             "  version           print the version\n"
             "\n"
             "'newsgraph COMMAND --help' describes a command.\n");
@@ -27,6 +28,8 @@ int main(int argc, char **argv)
     const char *cmd = argv[1];
     if (strcmp(cmd, "analyze") == 0)
         return cmd_analyze(argc - 1, argv + 1);
+    if (strcmp(cmd, "model") == 0)
+        return cmd_model(argc - 1, argv + 1);
     if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
         printf("newsgraph %s\n", NG_VERSION);
         return 0;

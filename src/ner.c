@@ -207,6 +207,13 @@ int ng_entities(ng_worker *w, ng_doc *doc)
     doc->entities = NULL;
     doc->nentities = 0;
     const ng_ner *ner = doc->lang_res ? doc->lang_res->ner : NULL;
+    if (!ner) {
+        /* a language without a model (or none detected: short tables and
+         * lists often fool language identification): names are written
+         * much the same way everywhere, so the English tagger does */
+        const ng_lang *en = ng_model_lang(doc->model, "en");
+        ner = en ? en->ner : NULL;
+    }
     size_t n = doc->ntokens;
     if (!ner || n == 0 || !doc->text)
         return NG_OK;

@@ -475,22 +475,128 @@ void ng_viterbi(const float *score, const float *trans, size_t n, unsigned T, fl
 }
 
 /* Emission scores of every token for every tag (real units) from the
- * feature rows in sc and the int16 table w. */
-static void emissions(const int16_t *w, float scale, unsigned T, const ng_tagger_scratch *sc, size_t n)
+ * feature rows in sc and the int16 table w.  The rows of the next token
+ * are prefetched while this one is summed (the table lives in L3 or
+ * memory); TT is the tag count when known at compile time (0: use T), so
+ * the common sizes get a vectorised inner loop. */
+typedef int16_t v8s __attribute__((vector_size(16)));
+typedef int32_t v8i __attribute__((vector_size(32)));
+
+static inline void emissions_t(const int16_t *w, float scale, unsigned T, const ng_tagger_scratch *sc, size_t n,
+                               const unsigned TT)
 {
     const float inv = 1.0f / scale;
+    if (TT)
+        T = TT;
+    const unsigned nv = T / 8; /* whole vectors of 8 tags; the rest one by one */
     for (size_t i = 0; i < n; i++) {
-        int32_t acc[NG_TAGGER_MAX_TAGS] = {0};
+        if (i + 1 < n) {
+            const uint32_t *nx = sc->rows + (i + 1) * NG_TAGGER_MAX_FEATS;
+            for (unsigned f = 0; f < sc->nrows[i + 1]; f++) {
+                const int16_t *r = w + (size_t)nx[f] * T;
+                __builtin_prefetch(r);
+                __builtin_prefetch(r + T - 1);
+            }
+        }
+        v8i acc[NG_TAGGER_MAX_TAGS / 8] = {{0}};
+        int32_t rest[8] = {0};
         const uint32_t *rows = sc->rows + i * NG_TAGGER_MAX_FEATS;
         unsigned nr = sc->nrows[i];
         for (unsigned f = 0; f < nr; f++) {
             const int16_t *row = w + (size_t)rows[f] * T;
-            for (unsigned t = 0; t < T; t++)
-                acc[t] += row[t];
+            for (unsigned v = 0; v < nv; v++) {
+                v8s x;
+                memcpy(&x, row + v * 8, sizeof x);
+                acc[v] += __builtin_convertvector(x, v8i);
+            }
+            for (unsigned t = nv * 8; t < T; t++)
+                rest[t - nv * 8] += row[t];
         }
         float *out = sc->score + i * T;
-        for (unsigned t = 0; t < T; t++)
-            out[t] = (float)acc[t] * inv;
+        for (unsigned v = 0; v < nv; v++)
+            for (unsigned k = 0; k < 8; k++)
+                out[v * 8 + k] = (float)acc[v][k] * inv;
+        for (unsigned t = nv * 8; t < T; t++)
+            out[t] = (float)rest[t - nv * 8] * inv;
+    }
+}
+
+static void emissions(const int16_t *w, float scale, unsigned T, const ng_tagger_scratch *sc, size_t n)
+{
+    if (T == 17)
+        emissions_t(w, scale, T, sc, n, 17);
+    else if (T == 9)
+        emissions_t(w, scale, T, sc, n, 9);
+    else
+        emissions_t(w, scale, T, sc, n, 0);
+}
+
+/* Fills the allowed-predecessor lists from the transitions (a forbidden
+ * transition is -1e30). */
+static void index_preds(ng_tagger *t, const float *trans)
+{
+    unsigned T = t->p.ntags;
+    for (unsigned q = 0; q < T; q++) {
+        unsigned k = 0;
+        for (unsigned p = 0; p < T; p++)
+            if (trans[(size_t)p * T + q] > -1e29f)
+                t->pred[q][k++] = (uint8_t)p;
+        t->npred[q] = (uint8_t)k;
+    }
+}
+
+/* Viterbi with the allowed-predecessor lists (most of BILOU's T*T
+ * transitions are forbidden).  Same result as ng_viterbi. */
+static void viterbi_sparse(const ng_tagger *t, const float *score, size_t n, float *delta, uint8_t *back,
+                           uint8_t *tags)
+{
+    unsigned T = t->p.ntags;
+    const float *trans = t->trans;
+    const float *start = trans + (size_t)T * T;
+    const float *end = trans + (size_t)(T + 1) * T;
+    for (unsigned q = 0; q < T; q++) {
+        delta[q] = start[q] + score[q];
+        back[q] = 0;
+    }
+    for (size_t i = 1; i < n; i++) {
+        const float *prev = delta + (i - 1) * T;
+        float *cur = delta + i * T;
+        uint8_t *bk = back + i * T;
+        const float *sc = score + i * T;
+        for (unsigned q = 0; q < T; q++) {
+            unsigned np = t->npred[q];
+            if (np == 0) {
+                cur[q] = -1e30f;
+                bk[q] = 0;
+                continue;
+            }
+            const uint8_t *pl = t->pred[q];
+            unsigned arg = pl[0];
+            float best = prev[arg] + trans[(size_t)arg * T + q];
+            for (unsigned k = 1; k < np; k++) {
+                unsigned p = pl[k];
+                float v = prev[p] + trans[(size_t)p * T + q];
+                if (v > best) {
+                    best = v;
+                    arg = p;
+                }
+            }
+            cur[q] = best + sc[q];
+            bk[q] = (uint8_t)arg;
+        }
+    }
+    const float *last = delta + (n - 1) * T;
+    unsigned arg = 0;
+    float best = last[0] + end[0];
+    for (unsigned q = 1; q < T; q++) {
+        if (last[q] + end[q] > best) {
+            best = last[q] + end[q];
+            arg = q;
+        }
+    }
+    for (size_t i = n; i-- > 0;) {
+        tags[i] = (uint8_t)arg;
+        arg = back[i * T + arg];
     }
 }
 
@@ -503,7 +609,7 @@ int ng_tagger_tag(const ng_tagger *t, ng_tagger_scratch *sc, const ng_tword *wor
         return rc;
     unsigned T = t->p.ntags;
     emissions(t->w, t->scale, T, sc, n);
-    ng_viterbi(sc->score, t->trans, n, T, sc->delta, sc->back, tags);
+    viterbi_sparse(t, sc->score, n, sc->delta, sc->back, tags);
     return NG_OK;
 }
 
@@ -650,6 +756,7 @@ int ng_tagger_load(ng_tagger *t, const ng_modelfile *mf, char *err, size_t errle
             BAD("section 'trans' holds a NaN");
     t->w = (const int16_t *)(const void *)ws->data;
     t->trans = tr;
+    index_preds(t, tr);
     if (cs) {
         if (cs->len % 16 != 0)
             BAD("section 'clusters' is not a whole number of 16-byte slots");
@@ -781,6 +888,7 @@ int ng_tagger_train(const ng_train_opts *o, const ng_tsent *sents, size_t n, ng_
         goto done;
     }
     ng_tagger_constrain(t, tr.TW);
+    index_preds(t, tr.TW);
     t->w = out->w;
     t->trans = out->trans;
     for (size_t i = 0; i < n; i++)

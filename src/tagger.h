@@ -151,6 +151,8 @@ typedef struct {
                                         * start of the sentence, row ntags+1 is added at its end */
     float scale;                       /* real weight = w / scale */
     ng_clusters clusters;
+    uint8_t npred[NG_TAGGER_MAX_TAGS]; /* allowed predecessors of each tag (from trans) */
+    uint8_t pred[NG_TAGGER_MAX_TAGS][NG_TAGGER_MAX_TAGS];
 } ng_tagger;
 
 /* Per-thread scratch for tagging, grown on demand. */

@@ -912,7 +912,7 @@ int main(int argc, char **argv)
             ng_tagger_scratch sc = {0};
             uint8_t *pred = xmalloc(cd.n + 1);
             struct timespec a, b;
-            clock_gettime(CLOCK_MONOTONIC, &a);
+            clock_gettime(CLOCK_THREAD_CPUTIME_ID, &a);
             size_t toks = 0;
             int reps = 0;
             do {
@@ -921,10 +921,10 @@ int main(int argc, char **argv)
                     toks += S[i].n;
                 }
                 reps++;
-                clock_gettime(CLOCK_MONOTONIC, &b);
+                clock_gettime(CLOCK_THREAD_CPUTIME_ID, &b);
             } while ((double)(b.tv_sec - a.tv_sec) + (double)(b.tv_nsec - a.tv_nsec) * 1e-9 < 2.0);
             double dt = (double)(b.tv_sec - a.tv_sec) + (double)(b.tv_nsec - a.tv_nsec) * 1e-9;
-            printf("bench: %zu tokens in %.2f s (%d passes): %.0f tokens/s on one core\n", toks, dt, reps,
+            printf("bench: %zu tokens in %.2f s (%d passes): %.0f tokens/s per core (thread CPU time)\n", toks, dt, reps,
                    (double)toks / dt);
             ng_tagger_scratch_free(&sc);
             free(pred);
