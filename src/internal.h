@@ -105,10 +105,13 @@ const char *ng_resource(const char *path, size_t *len);
 /* An immutable set of strings (lowercased on load when asked), for
  * resource lists: one item a line, '#' starts a comment, blank lines
  * ignored, surrounding white space trimmed. */
+typedef struct ng_strset_slot ng_strset_slot;
 typedef struct {
     char **items;      /* sorted, unique */
     size_t n;
     char *storage;     /* one block holding every item */
+    ng_strset_slot *index; /* hash of every prefix of every item (resource.c), or NULL */
+    size_t index_mask; /* slots in index - 1 (a power of two - 1) */
 } ng_strset;
 
 /* Loads resource 'path' into s; a missing resource gives an empty set
@@ -117,6 +120,10 @@ typedef struct {
 int ng_strset_load(ng_strset *s, const char *path, int fold, int required);
 void ng_strset_free(ng_strset *s);
 int ng_strset_has(const ng_strset *s, const char *key, size_t n);
+/* The items that begin with key[0..n) are items[*lo .. *hi) (adjacent,
+ * since items are sorted); returns their number (0, with *lo == *hi, when
+ * none does).  One hash lookup. */
+size_t ng_strset_prefix(const ng_strset *s, const char *key, size_t n, size_t *lo, size_t *hi);
 /* Lowercases (case folds) s[0..n) into out (NUL-terminated, at most cap-1
  * bytes); returns the length written. */
 size_t ng_fold(const char *s, size_t n, char *out, size_t cap);
@@ -150,6 +157,7 @@ struct ng_model {
     ng_strset html_negative;  /* class/id cues of boilerplate blocks (common) */
     ng_strset html_positive;  /* class/id cues of article blocks (common) */
     ng_strset agencies;       /* news agency names (common) */
+    ng_strset months_extra;   /* month names of languages without a lang/ folder, connectors as "de 0" (common/months.txt, pubdate.c) */
 };
 
 /* The language resources for code ("en"), or NULL. */

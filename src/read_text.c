@@ -293,27 +293,21 @@ static int any_has(const ng_model *m, size_t off, const char *key, size_t n)
 
 /* Finds the items of set that begin line f[0..n) and end at a word
  * boundary (a space or ':' follows, or the line ends); returns the length
- * of the longest, or 0.  One binary search for the first word, then a walk
- * over the few items that share it. */
+ * of the longest, or 0.  One hash lookup (ng_strset_prefix) for the items
+ * that begin with the first word, then a walk over those few. */
 static size_t set_prefix(const ng_strset *set, const char *f, size_t n)
 {
-    size_t w = 0;
-    while (w < n && f[w] != ' ')
-        w++;
+    if (set->n == 0)
+        return 0;
+    const char *sp = memchr(f, ' ', n);
+    size_t w = sp ? (size_t)(sp - f) : n;
     if (w > 1 && f[w - 1] == ':')
         w--;
-    if (w == 0 || set->n == 0)
+    size_t lo, hi;
+    if (w == 0 || !ng_strset_prefix(set, f, w, &lo, &hi))
         return 0;
-    size_t lo = 0, hi = set->n;
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        if (strncmp(set->items[mid], f, w) < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
     size_t best = 0;
-    for (size_t i = lo; i < set->n && strncmp(set->items[i], f, w) == 0; i++) {
+    for (size_t i = lo; i < hi; i++) {
         const char *it = set->items[i];
         size_t k = strlen(it);
         if (k > n || memcmp(it, f, k) != 0)

@@ -5,6 +5,14 @@
  * A resource list is plain UTF-8 text: one item a line, '#' starts a
  * comment line, blank lines are ignored, white space around an item is
  * trimmed.  Tab-separated columns are kept as they are in the item.
+ *
+ * A set keeps its items sorted (some callers walk them in order) and, for
+ * lookups, an open-addressing hash of every prefix of every item: a prefix
+ * maps to the range of items that begin with it (adjacent in sorted
+ * order), so one hash lookup answers both "is this an item" (the range's
+ * first item is the prefix itself) and "which items begin with this"
+ * (read_text.c's cue prefixes).  The lists are small (a few hundred items
+ * of a few bytes), so the index is too.
  */
 #include "internal.h"
 
@@ -36,6 +44,14 @@ size_t ng_fold(const char *s, size_t n, char *out, size_t cap)
     size_t i = 0;
     if (cap == 0)
         return 0;
+    /* fast path: the ASCII head of s (often all of it), a byte at a time
+     * without decoding */
+    size_t lim = n < cap - 1 ? n : cap - 1;
+    while (i < lim && (unsigned char)s[i] < 0x80) {
+        unsigned char c = (unsigned char)s[i];
+        out[o++] = (char)((c >= 'A' && c <= 'Z') ? c + 32 : c);
+        i++;
+    }
     while (i < n) {
         unsigned char c = (unsigned char)s[i];
         if (c < 0x80) {
@@ -43,6 +59,27 @@ size_t ng_fold(const char *s, size_t n, char *out, size_t cap)
                 break;
             out[o++] = (char)((c >= 'A' && c <= 'Z') ? c + 32 : c);
             i++;
+            continue;
+        }
+        /* fast paths for the commonest non-ASCII characters of news text:
+         * Latin-1 letters (U+00C0-U+00FF: the capitals but the sign U+00D7
+         * lowercase by adding 0x20, the rest stay) and General Punctuation
+         * U+2000-U+203F (quotes, dashes, spaces: no case) */
+        unsigned char c1 = i + 1 < n ? (unsigned char)s[i + 1] : 0;
+        if (c == 0xC3 && (c1 & 0xC0) == 0x80) {
+            if (o + 2 >= cap)
+                break;
+            out[o++] = (char)c;
+            out[o++] = (char)(c1 <= 0x9E && c1 != 0x97 ? c1 + 0x20 : c1);
+            i += 2;
+            continue;
+        }
+        if (c == 0xE2 && c1 == 0x80 && i + 2 < n && ((unsigned char)s[i + 2] & 0xC0) == 0x80) {
+            if (o + 3 >= cap)
+                break;
+            memcpy(out + o, s + i, 3);
+            o += 3;
+            i += 3;
             continue;
         }
         uint32_t cp;
@@ -62,6 +99,90 @@ size_t ng_fold(const char *s, size_t n, char *out, size_t cap)
     }
     out[o] = '\0';
     return o;
+}
+
+/* One slot of a set's prefix index; free when len == 0. */
+struct ng_strset_slot {
+    uint32_t hash; /* hash of the prefix */
+    uint32_t len;  /* its length in bytes, with FULL_ITEM set when the prefix is an item */
+    uint32_t lo;   /* items[lo .. hi) begin with the prefix */
+    uint32_t hi;
+};
+#define FULL_ITEM 0x80000000u
+
+/* FNV-1a, one byte at a time: the hash of a prefix is the state after its
+ * last byte, so the index is built in one pass over each item. */
+#define HASH_INIT 2166136261u
+static inline uint32_t hash_step(uint32_t h, unsigned char c) { return (h ^ c) * 16777619u; }
+
+static uint32_t hash_bytes(const char *s, size_t n)
+{
+    uint32_t h = HASH_INIT;
+    for (size_t i = 0; i < n; i++)
+        h = hash_step(h, (unsigned char)s[i]);
+    return h;
+}
+
+/* Builds s->index over the sorted, unique items.  Leaves it NULL when
+ * out of memory (lookups then fall back to binary search). */
+static void build_index(ng_strset *s)
+{
+    size_t total = 0;
+    for (size_t i = 0; i < s->n; i++)
+        total += strlen(s->items[i]);
+    if (total == 0 || s->n >= UINT32_MAX || total > (1u << 24))
+        return;
+    size_t cap = 16;
+    while (cap < total * 2)
+        cap *= 2;
+    ng_strset_slot *t = calloc(cap, sizeof *t);
+    if (!t)
+        return;
+    for (size_t i = 0; i < s->n; i++) {
+        const char *it = s->items[i];
+        size_t k = strlen(it);
+        uint32_t h = HASH_INIT;
+        for (size_t j = 1; j <= k; j++) {
+            h = hash_step(h, (unsigned char)it[j - 1]);
+            size_t at = h & (cap - 1);
+            /* items with a common prefix are adjacent: an existing slot
+             * only grows its range to this item */
+            while (t[at].len) {
+                if (t[at].hash == h && (t[at].len & ~FULL_ITEM) == j && memcmp(s->items[t[at].lo], it, j) == 0)
+                    break;
+                at = (at + 1) & (cap - 1);
+            }
+            if (t[at].len) {
+                t[at].hi = (uint32_t)i + 1;
+            } else {
+                /* a new prefix; when it is the whole item, the item is the
+                 * first of its range (a prefix sorts before what extends it) */
+                t[at].hash = h;
+                t[at].len = (uint32_t)j | (j == k ? FULL_ITEM : 0);
+                t[at].lo = (uint32_t)i;
+                t[at].hi = (uint32_t)i + 1;
+            }
+        }
+    }
+    s->index = t;
+    s->index_mask = cap - 1;
+}
+
+/* The index slot of prefix key[0..n), or NULL. */
+static const ng_strset_slot *find_slot(const ng_strset *s, const char *key, size_t n)
+{
+    if (n == 0 || n >= FULL_ITEM)
+        return NULL;
+    uint32_t h = hash_bytes(key, n);
+    size_t at = h & s->index_mask;
+    for (;;) {
+        const ng_strset_slot *t = &s->index[at];
+        if (!t->len)
+            return NULL;
+        if (t->hash == h && (t->len & ~FULL_ITEM) == n && memcmp(s->items[t->lo], key, n) == 0)
+            return t;
+        at = (at + 1) & s->index_mask;
+    }
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -118,6 +239,7 @@ int ng_strset_load(ng_strset *s, const char *path, int fold, int required)
         if (w == 0 || strcmp(s->items[w - 1], s->items[i]) != 0)
             s->items[w++] = s->items[i];
     s->n = w;
+    build_index(s);
     return NG_OK;
 }
 
@@ -127,18 +249,35 @@ void ng_strset_free(ng_strset *s)
         return;
     free(s->items);
     free(s->storage);
+    free(s->index);
     memset(s, 0, sizeof *s);
+}
+
+/* Compares item it with key[0..n) as strncmp(it, key, n) would, except
+ * that an item longer than n compares greater: <0, 0 (equal) or >0. */
+static int cmp_key(const char *it, const char *key, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        unsigned char a = (unsigned char)it[i], b = (unsigned char)key[i];
+        if (a != b)
+            return a < b ? -1 : 1;
+    }
+    return it[n] != '\0';
 }
 
 int ng_strset_has(const ng_strset *s, const char *key, size_t n)
 {
+    if (s->n == 0)
+        return 0;
+    if (s->index) {
+        const ng_strset_slot *t = find_slot(s, key, n);
+        return t && (t->len & FULL_ITEM);
+    }
+    /* no index (out of memory at load): binary search */
     size_t lo = 0, hi = s->n;
     while (lo < hi) {
         size_t mid = (lo + hi) / 2;
-        const char *it = s->items[mid];
-        int c = strncmp(it, key, n);
-        if (c == 0 && it[n] != '\0')
-            c = 1;
+        int c = cmp_key(s->items[mid], key, n);
         if (c == 0)
             return 1;
         if (c < 0)
@@ -147,4 +286,34 @@ int ng_strset_has(const ng_strset *s, const char *key, size_t n)
             hi = mid;
     }
     return 0;
+}
+
+size_t ng_strset_prefix(const ng_strset *s, const char *key, size_t n, size_t *lo, size_t *hi)
+{
+    *lo = *hi = 0;
+    if (s->n == 0 || n == 0)
+        return 0;
+    if (s->index) {
+        const ng_strset_slot *t = find_slot(s, key, n);
+        if (!t)
+            return 0;
+        *lo = t->lo;
+        *hi = t->hi;
+        return *hi - *lo;
+    }
+    /* no index: binary search for the first item >= key[0..n), then walk */
+    size_t a = 0, b = s->n;
+    while (a < b) {
+        size_t mid = (a + b) / 2;
+        if (strncmp(s->items[mid], key, n) < 0)
+            a = mid + 1;
+        else
+            b = mid;
+    }
+    size_t e = a;
+    while (e < s->n && strncmp(s->items[e], key, n) == 0)
+        e++;
+    *lo = a;
+    *hi = e;
+    return e - a;
 }
