@@ -97,6 +97,21 @@ void ng_buf_printf(ng_buf *b, const char *fmt, ...)
     b->len += (size_t)n;
 }
 
+/* Nonzero when a byte of the eight in v needs more than a copy in a JSON
+ * string: a control character (< 0x20), '"', '\\' or a non-ASCII byte.
+ * (SWAR: (x - 0x0101..) & ~x & 0x8080.. is nonzero exactly when a byte of
+ * x is zero, and with 0x2020.. in place of 0x0101.. when a byte is below
+ * 0x20; x is v itself, or v xor the quote or backslash in every byte.) */
+static inline uint64_t json_special8(uint64_t v)
+{
+    const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
+    uint64_t q = v ^ (ones * '"'), bs = v ^ (ones * '\\');
+    uint64_t ctl = (v - ones * 0x20) & ~v;
+    uint64_t quote = (q - ones) & ~q;
+    uint64_t backslash = (bs - ones) & ~bs;
+    return (ctl | quote | backslash | v) & high;
+}
+
 void ng_buf_json_str(ng_buf *b, const char *s, size_t n)
 {
     static const char hex[] = "0123456789abcdef";
@@ -108,6 +123,18 @@ void ng_buf_json_str(ng_buf *b, const char *s, size_t n)
     const unsigned char *u = (const unsigned char *)s;
     size_t i = 0;
     while (i < n) {
+        /* fast path: eight bytes at a time while none needs escaping */
+        while (i + 8 <= n) {
+            uint64_t v;
+            memcpy(&v, u + i, 8);
+            if (json_special8(v))
+                break;
+            memcpy(o, &v, 8);
+            o += 8;
+            i += 8;
+        }
+        if (i >= n)
+            break;
         unsigned char c = u[i];
         if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
             *o++ = (char)c;
@@ -132,6 +159,24 @@ void ng_buf_json_str(ng_buf *b, const char *s, size_t n)
                 *o++ = hex[c & 15];
             }
             i++;
+            continue;
+        }
+        /* two- and three-byte sequences checked inline (accents, curly
+         * quotes, dashes); the rest through ng_utf8_decode */
+        if (c >= 0xC2 && c < 0xE0 && i + 1 < n && (u[i + 1] & 0xC0) == 0x80) {
+            o[0] = (char)c;
+            o[1] = (char)u[i + 1];
+            o += 2;
+            i += 2;
+            continue;
+        }
+        if (c >= 0xE1 && c < 0xF0 && c != 0xED && i + 2 < n && (u[i + 1] & 0xC0) == 0x80 &&
+            (u[i + 2] & 0xC0) == 0x80 && !(c == 0xE2 && u[i + 1] == 0x80 && (u[i + 2] == 0xA8 || u[i + 2] == 0xA9))) {
+            o[0] = (char)c;
+            o[1] = (char)u[i + 1];
+            o[2] = (char)u[i + 2];
+            o += 3;
+            i += 3;
             continue;
         }
         uint32_t cp;

@@ -85,14 +85,54 @@ static void jw_str_or_null(jw *w, const char *key, const char *s)
         ng_buf_puts(w->b, "null");
 }
 
+/* Writes v in decimal at o (10 bytes room); returns the end.  Spans are
+ * most of a record's numbers, and printf would cost more than the rest of
+ * the record. */
+static char *put_u32(char *o, uint32_t v)
+{
+    char tmp[10];
+    int k = 0;
+    do {
+        tmp[k++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    while (k)
+        *o++ = tmp[--k];
+    return o;
+}
+
+/* Appends v in decimal to b. */
+static void buf_u32(ng_buf *b, uint32_t v)
+{
+    char tmp[10];
+    ng_buf_put(b, tmp, (size_t)(put_u32(tmp, v) - tmp));
+}
+
 static void jw_spans(jw *w, const char *key, const void *base, size_t n, size_t stride)
 {
     jw_key(w, key);
     ng_buf_putc(w->b, '[');
+    /* room for every span at once: ", [4294967295,4294967295]" is 26 bytes */
+    if (n > (SIZE_MAX / 4) / 26 || ng_buf_reserve(w->b, n * 26) != 0) {
+        w->b->oom = 1;
+        return;
+    }
+    char *o = w->b->p + w->b->len;
     for (size_t i = 0; i < n; i++) {
         const ng_span *s = (const ng_span *)((const char *)base + i * stride);
-        ng_buf_printf(w->b, "%s[%u,%u]", i ? (w->pretty ? ", " : ",") : "", s->start, s->end);
+        if (i) {
+            *o++ = ',';
+            if (w->pretty)
+                *o++ = ' ';
+        }
+        *o++ = '[';
+        o = put_u32(o, s->start);
+        *o++ = ',';
+        o = put_u32(o, s->end);
+        *o++ = ']';
     }
+    w->b->len = (size_t)(o - w->b->p);
+    w->b->p[w->b->len] = '\0';
     ng_buf_putc(w->b, ']');
 }
 
@@ -105,14 +145,21 @@ static void write_entities(jw *w, const ng_doc *d)
     ng_buf_putc(b, '[');
     for (size_t i = 0; i < d->nentities; i++) {
         const ng_entity *e = &d->entities[i];
-        ng_buf_printf(b, "%s{\"id\":%u,\"type\":", i ? sep : "", e->id);
+        ng_buf_puts(b, i ? sep : "");
+        ng_buf_puts(b, "{\"id\":");
+        buf_u32(b, e->id);
+        ng_buf_puts(b, ",\"type\":");
         ng_buf_json_str(b, e->type, strlen(e->type));
         ng_buf_puts(b, ",\"name\":");
         ng_buf_json_str(b, e->name, strlen(e->name));
         ng_buf_puts(b, ",\"mentions\":[");
         for (size_t k = 0; k < e->nmentions; k++) {
             const ng_mention *m = &e->mentions[k];
-            ng_buf_printf(b, "%s{\"span\":[%u,%u],\"text\":", k ? "," : "", m->span.start, m->span.end);
+            ng_buf_puts(b, k ? ",{\"span\":[" : "{\"span\":[");
+            buf_u32(b, m->span.start);
+            ng_buf_putc(b, ',');
+            buf_u32(b, m->span.end);
+            ng_buf_puts(b, "],\"text\":");
             ng_buf_json_str(b, m->text, strlen(m->text));
             ng_buf_putc(b, '}');
         }

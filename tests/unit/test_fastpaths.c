@@ -2,12 +2,14 @@
  * test_fastpaths.c — the speed-ups of the library agree with the plain way
  * of doing the same thing: the string sets' hash index with a linear scan
  * of the sorted items, the ASCII fast path of ng_fold with folding one
- * code point at a time.
+ * code point at a time, the JSON string writer (eight bytes at a time)
+ * with escaping one byte at a time, the record's spans with printf.
  */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -142,11 +144,129 @@ static void fold_fast_paths(void **state)
     }
 }
 
+/* Reference JSON string writer: one character at a time. */
+static void ref_json_str(ng_buf *b, const char *s, size_t n)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    ng_buf_putc(b, '"');
+    for (size_t i = 0; i < n;) {
+        unsigned char c = u[i];
+        if (c == '"' || c == '\\') {
+            ng_buf_putc(b, '\\');
+            ng_buf_putc(b, (char)c);
+            i++;
+        } else if (c < 0x20) {
+            static const char *const esc[32] = {[8] = "\\b", [9] = "\\t", [10] = "\\n", [12] = "\\f", [13] = "\\r"};
+            char tmp[8];
+            if (esc[c])
+                ng_buf_puts(b, esc[c]);
+            else {
+                snprintf(tmp, sizeof tmp, "\\u%04x", c);
+                ng_buf_puts(b, tmp);
+            }
+            i++;
+        } else if (c < 0x80) {
+            ng_buf_putc(b, (char)c);
+            i++;
+        } else {
+            uint32_t cp;
+            int k = ng_utf8_decode(u + i, n - i, &cp);
+            if (k == 0) {
+                ng_buf_puts(b, "\xEF\xBF\xBD");
+                i++;
+            } else if (cp == 0x2028 || cp == 0x2029) {
+                ng_buf_puts(b, cp == 0x2028 ? "\\u2028" : "\\u2029");
+                i += (size_t)k;
+            } else {
+                ng_buf_put(b, s + i, (size_t)k);
+                i += (size_t)k;
+            }
+        }
+    }
+    ng_buf_putc(b, '"');
+}
+
+static void json_str_fast_path(void **state)
+{
+    (void)state;
+    /* pieces that random strings are made of: runs of plain ASCII, every
+     * kind of escape, valid and invalid UTF-8 of each length */
+    static const char *const pieces[] = {
+        "abcdefgh", "The quick brown fox ", "\"", "\\", "\n", "\t", "\x01", "\x1f", "\x7f", " ", "é", "’",
+        "\xE2\x80\xA8", "\xE2\x80\xA9", "\xF0\x9F\x98\x80", "\xC3", "\xE2\x80", "\xED\xA0\x80", "\xE0\x80\x80",
+        "\xC0\xAF", "\xFF", "\x80", "\xEF\xBF\xBF", "\xE0\xA4\x85", "\xF4\x90\x80\x80",
+    };
+    const size_t npieces = sizeof pieces / sizeof *pieces;
+    unsigned seed = 12345;
+    char in[512];
+    for (int round = 0; round < 20000; round++) {
+        size_t n = 0;
+        int count = (int)(seed % 24);
+        for (int p = 0; p < count; p++) {
+            seed = seed * 1103515245u + 12345u;
+            const char *piece = pieces[(seed >> 16) % npieces];
+            size_t k = strlen(piece);
+            if (n + k > sizeof in)
+                break;
+            memcpy(in + n, piece, k);
+            n += k;
+        }
+        seed = seed * 1103515245u + 12345u;
+        /* cut anywhere, so that sequences are truncated at the end too */
+        if (n)
+            n -= (seed >> 16) % (n < 4 ? n : 4);
+        ng_buf got, want;
+        ng_buf_init(&got);
+        ng_buf_init(&want);
+        ng_buf_json_str(&got, in, n);
+        ref_json_str(&want, in, n);
+        assert_int_equal(got.len, want.len);
+        assert_memory_equal(got.p, want.p, got.len);
+        ng_buf_free(&got);
+        ng_buf_free(&want);
+    }
+}
+
+static void record_spans_as_printf(void **state)
+{
+    (void)state;
+    ng_doc *d = calloc(1, sizeof *d);
+    assert_non_null(d);
+    ng_arena_init(&d->arena);
+    static const uint32_t v[] = {0, 1, 9, 10, 99, 100, 12345, 999999999, 1000000000, 4294967295u};
+    const size_t nv = sizeof v / sizeof *v;
+    d->id = "x";
+    d->text = "";
+    d->sentences = ng_arena_alloc(&d->arena, nv * sizeof *d->sentences);
+    d->nsentences = nv;
+    char want[1024];
+    size_t o = (size_t)snprintf(want, sizeof want, "{\"doc\":\"x\",\"sentences\":[");
+    for (size_t i = 0; i < nv; i++) {
+        d->sentences[i].start = v[i];
+        d->sentences[i].end = v[nv - 1 - i];
+        o += (size_t)snprintf(want + o, sizeof want - o, "%s[%u,%u]", i ? "," : "", v[i], v[nv - 1 - i]);
+    }
+    snprintf(want + o, sizeof want - o, "]}");
+    char *out;
+    size_t len;
+    assert_int_equal(ng_doc_json(d, NG_FIELD_SENTENCES, 0, &out, &len), NG_OK);
+    assert_string_equal(out, want);
+    free(out);
+    d->nsentences = 0;
+    assert_int_equal(ng_doc_json(d, NG_FIELD_SENTENCES, 0, &out, &len), NG_OK);
+    assert_string_equal(out, "{\"doc\":\"x\",\"sentences\":[]}");
+    free(out);
+    ng_arena_free(&d->arena);
+    free(d);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(strset_index_agrees_with_scan),
         cmocka_unit_test(fold_fast_paths),
+        cmocka_unit_test(json_str_fast_path),
+        cmocka_unit_test(record_spans_as_printf),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
