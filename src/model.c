@@ -89,6 +89,8 @@ int ng_model_new(ng_model **out, const ng_model_options *opt, char *err, size_t 
         rc = ng_strset_load(&m->html_positive, "common/html-positive.txt", 1, 0);
     if (rc == NG_OK)
         rc = ng_strset_load(&m->agencies, "common/agencies.txt", 0, 0);
+    if (rc == NG_OK)
+        rc = ng_strset_load(&m->months_extra, "common/months.txt", 1, 0);
     if (rc != NG_OK) {
         if (err)
             snprintf(err, errlen, "cannot load the language resources: %s", ng_strerror(rc));
@@ -115,6 +117,7 @@ void ng_model_free(ng_model *m)
     ng_strset_free(&m->html_negative);
     ng_strset_free(&m->html_positive);
     ng_strset_free(&m->agencies);
+    ng_strset_free(&m->months_extra);
     free(m);
 }
 

@@ -8,7 +8,8 @@
  *   2022-01-20[T10:00[:00[.000]]][Z|+01:00]   ISO 8601, also 2022/01/20
  *   20220120                                  compact
  *   20/01/2022  20.01.22  01/20/2022          day first unless impossible
- *   20 January 2022   le 3 juillet 1999   1er juillet 1999
+ *   20 January 2022   le 3 juillet 1999   1er juillet 1999   20. Januar 2022
+ *   3 de mayo de 2022 (connectors and other languages: common/months.txt)
  *   January 20, 2022   Jan. 20, 2022   Avr 24th, 2024
  *   Thu, 20 Jan 2022 10:00:00 GMT             RFC 2822
  *
@@ -95,9 +96,34 @@ static int tokenize(const char *s, size_t n, tok *t, int max)
     return k;
 }
 
+/* The number after "key " in a sorted "name N" list (key is folded and
+ * NUL-terminated, with room for one more byte); -1 when key is absent. */
+static int named_number(const ng_strset *set, char *key, size_t k)
+{
+    key[k] = ' ';
+    key[k + 1] = '\0';
+    size_t lo = 0, hi = set->n;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (strcmp(set->items[mid], key) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    key[k] = '\0';
+    if (lo < set->n && strncmp(set->items[lo], key, k) == 0 && set->items[lo][k] == ' ') {
+        int v = 0;
+        for (const char *p = set->items[lo] + k + 1; *p >= '0' && *p <= '9'; p++)
+            v = v * 10 + (*p - '0');
+        return v;
+    }
+    return -1;
+}
+
 /* Looks word s[0..n) (a trailing '.' ignored) up in every language's
- * list in the strset field at offset 'off' of ng_lang; for months returns
- * the month number (1..12), for other lists 1; 0 when absent. */
+ * list in the strset field at offset 'off' of ng_lang (for months also in
+ * the model's months_extra); for months returns the month number (1..12),
+ * for other lists 1; 0 when absent. */
 static int lookup(const ng_model *m, size_t off, const char *s, size_t n, int want_number)
 {
     char key[48];
@@ -111,27 +137,28 @@ static int lookup(const ng_model *m, size_t off, const char *s, size_t n, int wa
                 return 1;
             continue;
         }
-        /* items are "name N", sorted: find the first item >= "name " */
-        key[k] = ' ';
-        key[k + 1] = '\0';
-        size_t lo = 0, hi = set->n;
-        while (lo < hi) {
-            size_t mid = (lo + hi) / 2;
-            if (strcmp(set->items[mid], key) < 0)
-                lo = mid + 1;
-            else
-                hi = mid;
-        }
-        key[k] = '\0';
-        if (lo < set->n && strncmp(set->items[lo], key, k) == 0 && set->items[lo][k] == ' ') {
-            int v = 0;
-            for (const char *p = set->items[lo] + k + 1; *p >= '0' && *p <= '9'; p++)
-                v = v * 10 + (*p - '0');
-            if (v >= 1 && v <= 12)
-                return v;
-        }
+        int v = named_number(set, key, k);
+        if (v >= 1 && v <= 12)
+            return v;
+    }
+    if (want_number) {
+        int v = named_number(&m->months_extra, key, k);
+        if (v >= 1 && v <= 12)
+            return v;
     }
     return 0;
+}
+
+/* Is token x a connector between the parts of a date ("de" in "20 de
+ * enero de 2022": "de 0" in common/months.txt)? */
+static int is_connector(const ng_model *m, const char *s, const tok *x)
+{
+    char key[16];
+    size_t n = x->end - x->start;
+    if (x->kind != T_WORD || n == 0 || n > 8)
+        return 0;
+    size_t k = ng_fold(s + x->start, n, key, sizeof key - 2);
+    return named_number(&m->months_extra, key, k) == 0;
 }
 
 static int month_of(const ng_model *m, const char *s, const tok *x)
@@ -237,11 +264,15 @@ static int match_date(const ng_model *m, const char *s, const tok *t, int k, int
         int j = i + 1;
         if (is_sep(&t[j], ".") && j + 1 < k)
             j++;
+        if (is_connector(m, s, &t[j]) && j + 1 < k)
+            j++;
         int mo = month_of(m, s, &t[j]);
         if (mo) {
             j++;
             int jm = j;
             if (j < k && is_sep(&t[j], ".,"))
+                j++;
+            if (j + 1 < k && is_connector(m, s, &t[j]) && year_num(&t[j + 1]))
                 j++;
             dt->mo = mo;
             dt->d = (int)a->val;

@@ -384,6 +384,22 @@ static size_t skip_to_gt(const char *s, size_t n, size_t i)
     return gt ? (size_t)(gt - s) + 1 : n;
 }
 
+/* Does a class or id value name a publication date ("post-date",
+ * "news-time", "datum")?  Modification stamps do not count. */
+static int date_class(const char *s, size_t n)
+{
+    if (n == 0 || n > 256)
+        return 0;
+    int d = find_ci(s, n, 0, "date") < n || find_ci(s, n, 0, "datum") < n || find_ci(s, n, 0, "time") < n ||
+            find_ci(s, n, 0, "posted") < n || find_ci(s, n, 0, "publish") < n || find_ci(s, n, 0, "fecha") < n;
+    if (!d)
+        return 0;
+    if (find_ci(s, n, 0, "update") < n || find_ci(s, n, 0, "modif") < n || find_ci(s, n, 0, "timeline") < n ||
+        find_ci(s, n, 0, "runtime") < n)
+        return find_ci(s, n, 0, "publish") < n;
+    return 1;
+}
+
 /* Makes the copy of the page that gumbo parses, and estimates its nesting.
  *
  * The copy leaves out what the reader never uses and what costs gumbo the
@@ -497,7 +513,8 @@ static int html_prepare(ng_worker *w, const ng_model *m, const char *s, size_t n
             ng_buf_putc(out, '<');
             ng_buf_put(out, s + ns, nl);
         }
-        int selfclose = 0, ldjson = 0, hide = 0, pos = 0, neg = 0;
+        int selfclose = 0, ldjson = 0, hide = 0, pos = 0, neg = 0, dated = 0, canon = 0;
+        size_t hs = 0, hl = 0; /* the href of a <link> */
         while (i < n && s[i] != '>') {
             unsigned char c = (unsigned char)s[i];
             if (is_ws(c)) {
@@ -539,8 +556,14 @@ static int html_prepare(ng_worker *w, const ng_model *m, const char *s, size_t n
                 continue;
             const char *an = s + as, *av = s + vs;
             size_t raw = (vs ? vs + vl + (i > vs + vl ? 1 : 0) : as + al) - as;
-            if (eq_ci(an, al, "class") || eq_ci(an, al, "id")) {
+            if (tag == GUMBO_TAG_LINK && eq_ci(an, al, "rel")) {
+                canon = vl >= 9 && find_ci(av, vl, 0, "canonical") < vl;
+            } else if (tag == GUMBO_TAG_LINK && eq_ci(an, al, "href")) {
+                hs = vs, hl = vl;
+            } else if (eq_ci(an, al, "class") || eq_ci(an, al, "id")) {
                 cue_value(m, av, vl, &pos, &neg);
+                if (date_class(av, vl))
+                    dated = 1;
                 if (tag == GUMBO_TAG_TIME) {
                     ng_buf_putc(out, ' ');
                     ng_buf_put(out, an, raw);
@@ -556,6 +579,9 @@ static int html_prepare(ng_worker *w, const ng_model *m, const char *s, size_t n
                 if (vl && (find_ci(av, vl, 0, "display:none") < vl || find_ci(av, vl, 0, "display: none") < vl ||
                            find_ci(av, vl, 0, "visibility:hidden") < vl))
                     hide = 1;
+            } else if (eq_ci(an, al, "title") && (tag == GUMBO_TAG_ABBR || tag == GUMBO_TAG_TIME)) {
+                ng_buf_putc(out, ' ');
+                ng_buf_put(out, an, raw);
             } else if (kept_attr(an, al)) {
                 if (tag == GUMBO_TAG_SCRIPT && eq_ci(an, al, "type") && vl && find_ci(av, vl, 0, "ld+json") < vl)
                     ldjson = 1;
@@ -570,6 +596,8 @@ static int html_prepare(ng_worker *w, const ng_model *m, const char *s, size_t n
         }
         if (!end && hide)
             ng_buf_put(out, " hidden", 7);
+        if (!end && dated)
+            ng_buf_put(out, " ngd", 4);
         if (i < n)
             i++; /* '>' */
         if (end) {
@@ -620,6 +648,12 @@ static int html_prepare(ng_worker *w, const ng_model *m, const char *s, size_t n
         case GUMBO_TAG_IMG: case GUMBO_TAG_LINK: case GUMBO_TAG_INPUT: case GUMBO_TAG_SOURCE:
         case GUMBO_TAG_TRACK: case GUMBO_TAG_WBR:
             out->len = tag_out; /* void elements the reader never looks at */
+            /* but the canonical URL may carry the date: it becomes a meta */
+            if (canon && hl > 0 && hl < 1024 && !memchr(s + hs, '"', hl) && !memchr(s + hs, '<', hl)) {
+                ng_buf_put(out, "<meta name=\"ng:canonical\" content=\"", 36);
+                ng_buf_put(out, s + hs, hl);
+                ng_buf_put(out, "\">", 2);
+            }
             continue;
         case GUMBO_TAG_SCRIPT: {
             size_t e = find_end_tag(s, n, i, "script");
@@ -674,31 +708,78 @@ static int html_prepare(ng_worker *w, const ng_model *m, const char *s, size_t n
 
 /* ---- metadata ---------------------------------------------------------- */
 
-/* Publication date candidates, best first. */
-enum { DATE_PUBLISHED, DATE_META, DATE_TIME, DATE_MODIFIED, DATE_NRANKS };
+/* A tiny ISO 8601 reader used while ng_date_normalize knows no date:
+ * "YYYY-MM-DD..." becomes "YYYY-MM-DD".  Returns 1 on success. */
+static int iso_fallback(const char *s, size_t n, char *out, size_t cap)
+{
+    if (n < 10 || cap < 11)
+        return 0;
+    for (int i = 0; i < 10; i++) {
+        if (i == 4 || i == 7) {
+            if (s[i] != '-')
+                return 0;
+        } else if (s[i] < '0' || s[i] > '9') {
+            return 0;
+        }
+    }
+    int mo = (s[5] - '0') * 10 + (s[6] - '0');
+    int d = (s[8] - '0') * 10 + (s[9] - '0');
+    if (mo < 1 || mo > 12 || d < 1 || d > 31)
+        return 0;
+    memcpy(out, s, 10);
+    out[10] = '\0';
+    return 1;
+}
+
+/* Publication date candidates, best first: explicit publication metadata,
+ * generic date metadata, creation dates, the <time> near the headline,
+ * any other <time>, a date written near the headline, the URL, and
+ * modification dates last. */
+enum {
+    DATE_PUBLISHED, /* article:published_time, datePublished (meta, itemprop, JSON-LD) */
+    DATE_META,      /* other publication meta names, <time pubdate> */
+    DATE_CREATED,   /* dateCreated, uploadDate, dcterms.created */
+    DATE_GUESS,     /* a meta name with "date" in it and no sign of modification */
+    DATE_TIME_NEAR, /* the first <time> after the <h1> or inside <article>/<main> */
+    DATE_CLASS_NEAR, /* the text of the first element with a date class/id, after the <h1> or inside <article> */
+    DATE_TIME,      /* the first <time> not inside nav/aside/footer */
+    DATE_TEXT,      /* a date written in a segment near the <h1> */
+    DATE_URL,       /* /2022/01/20/ in the URL */
+    DATE_CLASS,     /* the text of the first element with a date class/id elsewhere */
+    DATE_MODIFIED,  /* article:modified_time, dateModified */
+    DATE_LASTMOD,   /* http-equiv last-modified */
+    DATE_NRANKS
+};
 
 /* What the walk collects besides the text. */
 typedef struct {
     const char *og_title, *tw_title, *site_name, *lang, *og_locale, *content_lang;
-    const char *dates[DATE_NRANKS]; /* first candidate of each rank */
-    size_t date_len[DATE_NRANKS];
+    const char *og_url;             /* og:url, or the canonical link the lean copy kept */
+    const ng_model *m;
+    char iso[DATE_NRANKS][40];      /* first date of each rank, ISO 8601, or "" */
     ng_buf title;                   /* the <title> text */
     int have_title;
+    int seen_h1;                    /* the walk has entered an <h1> */
     int32_t h1_seg;                 /* first segment owned by an h1, or -1 */
 } meta_info;
 
-/* Meta names that carry the publication date, by rank. */
+/* Meta names that carry the publication date. */
 static const char *const meta_published_names[] = {
-    "article:published_time", "og:published_time", "datepublished", "article.published",
-    "publish-date", "publish_date", "publishdate", "pubdate", "dc.date.issued",
-    "dcterms.issued", "sailthru.date", "parsely-pub-date", "date", "dc.date",
-    "dcterms.date", "dc.date.created", "dcterms.created", "originalpublicationdate",
-    "citation_publication_date", "citation_date", "publication_date", "release_date",
-    "article_date_original", "cxenseparse:recs:publishtime", "og:article:published_time",
-    "content_publication_date", "pub_date", "display-date", "created", NULL};
+    "article:published_time", "og:published_time", "og:article:published_time", "datepublished",
+    "article.published", "article_published", "publish-date", "publish_date", "publishdate", "pubdate",
+    "dc.date.issued", "dcterms.issued", "dc:date.issued", "sailthru.date", "parsely-pub-date",
+    "date", "dc.date", "dc:date", "dcterms.date", "originalpublicationdate", "citation_publication_date",
+    "citation_date", "bepress_citation_date", "publication_date", "release_date", "article_date_original",
+    "cxenseparse:recs:publishtime", "content_publication_date", "pub_date", "display-date",
+    "shareaholic:article_published_time", "article:published", "published_time", "published",
+    "datepublication", "publication-date", "date.published", "dateposted", NULL};
+static const char *const meta_created_names[] = {
+    "datecreated", "dc.date.created", "dcterms.created", "dc:date.created", "created", "uploaddate",
+    "creation_date", NULL};
 static const char *const meta_modified_names[] = {
-    "article:modified_time", "og:updated_time", "datemodified", "dc.date.modified",
-    "dcterms.modified", "last-modified", "lastmod", "article:updated_time", "updated", NULL};
+    "article:modified_time", "og:updated_time", "datemodified", "dc.date.modified", "dcterms.modified",
+    "lastmod", "article:updated_time", "updated", "modified", "og:modified_time", "dateupdate",
+    "last-modified", "revised", NULL};
 
 static int in_list(const char *const *list, const char *s)
 {
@@ -708,9 +789,36 @@ static int in_list(const char *const *list, const char *s)
     return 0;
 }
 
+/* The rank of a metadata key (meta name/property/itemprop) that names a
+ * date, or -1. */
+static int date_key_rank(const char *key)
+{
+    if (!strcasecmp(key, "article:published_time") || !strcasecmp(key, "datePublished") ||
+        !strcasecmp(key, "og:article:published_time"))
+        return DATE_PUBLISHED;
+    if (in_list(meta_published_names, key))
+        return DATE_META;
+    if (in_list(meta_created_names, key))
+        return DATE_CREATED;
+    if (in_list(meta_modified_names, key))
+        return DATE_MODIFIED;
+    int modif = has_ci(key, "modif") || has_ci(key, "updat") || has_ci(key, "expir") || has_ci(key, "valid") ||
+                has_ci(key, "revis") || has_ci(key, "gentime") || has_ci(key, "lastmod");
+    if (modif)
+        return (has_ci(key, "modif") || has_ci(key, "updat")) ? DATE_MODIFIED : -1;
+    if ((has_ci(key, "publish") && !has_ci(key, "publisher")) || has_ci(key, "pubdate") || has_ci(key, "issued"))
+        return DATE_META;
+    if (has_ci(key, "date") && !has_ci(key, "start") && !has_ci(key, "end") && !has_ci(key, "birth") &&
+        !has_ci(key, "event") && !has_ci(key, "copyright"))
+        return DATE_GUESS;
+    return -1;
+}
+
+/* Offers s[0..n) as the date of a rank: kept when the rank has none yet
+ * and s reads as a date from 1995 on (its ISO form goes to mi->iso). */
 static void date_candidate(meta_info *mi, int rank, const char *s, size_t n)
 {
-    if (!s || n == 0 || mi->dates[rank])
+    if (!s || n == 0 || rank < 0 || mi->iso[rank][0])
         return;
     while (n && is_ws((unsigned char)*s)) {
         s++;
@@ -718,8 +826,12 @@ static void date_candidate(meta_info *mi, int rank, const char *s, size_t n)
     }
     if (n == 0 || n > 200)
         return;
-    mi->dates[rank] = s;
-    mi->date_len[rank] = n;
+    char iso[64];
+    if (!ng_date_normalize(mi->m, s, n, iso, sizeof iso) && !iso_fallback(s, n, iso, sizeof iso))
+        return;
+    if (strncmp(iso, "1995", 4) < 0 || strlen(iso) >= sizeof mi->iso[rank])
+        return;
+    memcpy(mi->iso[rank], iso, strlen(iso) + 1);
 }
 
 /* Reads one <meta>. */
@@ -734,6 +846,10 @@ static void meta_tag(meta_info *mi, const GumboNode *n)
     const char *eq = attr(n, "http-equiv");
     if (eq && content && strcasecmp(eq, "content-language") == 0 && !mi->content_lang)
         mi->content_lang = content;
+    if (eq && content && strcasecmp(eq, "last-modified") == 0)
+        date_candidate(mi, DATE_LASTMOD, content, strlen(content));
+    if (eq && content && strcasecmp(eq, "date") == 0)
+        date_candidate(mi, DATE_GUESS, content, strlen(content));
     if (!key || !content)
         return;
     if (strcasecmp(key, "og:title") == 0) {
@@ -748,12 +864,13 @@ static void meta_tag(meta_info *mi, const GumboNode *n)
     } else if (strcasecmp(key, "og:locale") == 0) {
         if (!mi->og_locale)
             mi->og_locale = content;
-    } else if (strcasecmp(key, "article:published_time") == 0 || strcasecmp(key, "datePublished") == 0) {
-        date_candidate(mi, DATE_PUBLISHED, content, strlen(content));
-    } else if (in_list(meta_published_names, key)) {
-        date_candidate(mi, DATE_META, content, strlen(content));
-    } else if (in_list(meta_modified_names, key)) {
-        date_candidate(mi, DATE_MODIFIED, content, strlen(content));
+    } else if (strcasecmp(key, "og:url") == 0 || strcasecmp(key, "ng:canonical") == 0) {
+        if (!mi->og_url)
+            mi->og_url = content;
+    } else if (strcasecmp(key, "last-modified") == 0) {
+        date_candidate(mi, DATE_LASTMOD, content, strlen(content));
+    } else {
+        date_candidate(mi, date_key_rank(key), content, strlen(content));
     }
 }
 
@@ -795,6 +912,32 @@ static const char *first_text(const GumboNode *n, size_t *len)
         if (c->type == GUMBO_NODE_TEXT || c->type == GUMBO_NODE_WHITESPACE || c->type == GUMBO_NODE_CDATA) {
             *len = strlen(c->v.text.text);
             return c->v.text.text;
+        }
+    }
+    return NULL;
+}
+
+/* The first text of an element that is not only white space, looked for
+ * among its children and their children (at most 64 nodes); NULL when
+ * there is none. */
+static const char *deep_text(const GumboNode *n, size_t *len)
+{
+    const GumboVector *k = &n->v.element.children;
+    unsigned seen = 0;
+    for (unsigned i = 0; i < k->length && seen < 64; i++) {
+        const GumboNode *c = k->data[i];
+        const GumboVector *kk = NULL;
+        unsigned nk = 1;
+        if (c->type == GUMBO_NODE_ELEMENT) {
+            kk = &c->v.element.children;
+            nk = kk->length;
+        }
+        for (unsigned j = 0; j < nk && seen < 64; j++, seen++) {
+            const GumboNode *x = kk ? kk->data[j] : c;
+            if (x->type == GUMBO_NODE_TEXT || x->type == GUMBO_NODE_CDATA) {
+                *len = strlen(x->v.text.text);
+                return x->v.text.text;
+            }
         }
     }
     return NULL;
@@ -856,6 +999,8 @@ typedef struct {
     int32_t seg;     /* open segment, -1 after a block boundary */
     int pend;        /* a space is pending in the open segment */
     int in_link;     /* open <a href> elements */
+    int in_bad;      /* open nav/aside/footer/form... elements (by tag or role) */
+    int in_art;      /* open <article>/<main>/role=main elements */
     int tspace;      /* pending space of the <title> text */
 } walk_ctx;
 
@@ -897,47 +1042,68 @@ static int element_meta(walk_ctx *c, const GumboNode *n, GumboTag t)
         size_t L;
         const char *s;
         if (ty && has_ci(ty, "ld+json") && (s = first_text(n, &L)) != NULL) {
-            size_t vl;
-            const char *v = jsonld_value(s, L, "datePublished", &vl);
-            if (v)
-                date_candidate(mi, DATE_PUBLISHED, v, vl);
-            v = jsonld_value(s, L, "dateCreated", &vl);
-            if (v)
-                date_candidate(mi, DATE_META, v, vl);
-            v = jsonld_value(s, L, "dateModified", &vl);
-            if (v)
-                date_candidate(mi, DATE_MODIFIED, v, vl);
+            static const struct {
+                const char *key;
+                int rank;
+            } keys[] = {{"datePublished", DATE_PUBLISHED}, {"dateCreated", DATE_CREATED},
+                        {"uploadDate", DATE_CREATED}, {"dateModified", DATE_MODIFIED}};
+            for (size_t k = 0; k < sizeof keys / sizeof *keys; k++) {
+                size_t vl;
+                const char *v = jsonld_value(s, L, keys[k].key, &vl);
+                if (v)
+                    date_candidate(mi, keys[k].rank, v, vl);
+            }
         }
         return 1;
     }
     if (t == GUMBO_TAG_HTML && !mi->lang)
         mi->lang = attr(n, "lang");
+    if (t == GUMBO_TAG_H1)
+        mi->seen_h1 = 1;
     const char *ip = attr(n, "itemprop");
-    if (ip) {
+    if (ip && !c->in_bad) {
         const char *v = attr(n, "content");
         if (!v)
             v = attr(n, "datetime");
-        if (v && eq_ci(ip, strlen(ip), "datePublished"))
-            date_candidate(mi, DATE_PUBLISHED, v, strlen(v));
-        else if (v && eq_ci(ip, strlen(ip), "dateModified"))
-            date_candidate(mi, DATE_MODIFIED, v, strlen(v));
+        if (!v)
+            v = attr(n, "title");
+        size_t vl = v ? strlen(v) : 0;
+        if (!v)
+            v = deep_text(n, &vl);
+        int rank = date_key_rank(ip);
+        if (v && rank >= 0 && rank != DATE_GUESS)
+            date_candidate(mi, rank, v, vl);
     }
-    if (t == GUMBO_TAG_TIME) {
+    if (t != GUMBO_TAG_TIME && !c->in_bad && attr(n, "ngd")) {
+        size_t vl;
+        const char *v = attr(n, "title");
+        vl = v ? strlen(v) : 0;
+        if (!v)
+            v = deep_text(n, &vl);
+        if (v && vl < 160)
+            date_candidate(mi, (mi->seen_h1 || c->in_art) ? DATE_CLASS_NEAR : DATE_CLASS, v, vl);
+    }
+    if (t == GUMBO_TAG_TIME && !c->in_bad) {
         const char *v = attr(n, "datetime");
+        size_t vl = v ? strlen(v) : 0;
+        if (!v)
+            v = deep_text(n, &vl);
         int pub = attr(n, "pubdate") != NULL;
         const char *cl = attr(n, "class");
         if (cl && (has_ci(cl, "publish") || has_ci(cl, "posted") || has_ci(cl, "created")))
             pub = 1;
-        if (cl && (has_ci(cl, "modif") || has_ci(cl, "updated")))
+        if (cl && (has_ci(cl, "modif") || has_ci(cl, "updated")) && !has_ci(cl, "publish"))
             pub = -1;
+        int near = mi->seen_h1 || c->in_art;
         if (v) {
-            int inbad = c->cur >= 0 && (c->pg->el[c->cur].flags & (NG_HEL_BADTAG));
-            if (pub > 0)
-                date_candidate(mi, DATE_META, v, strlen(v));
-            else if (pub == 0 && !inbad)
-                date_candidate(mi, DATE_TIME, v, strlen(v));
-            else if (pub < 0)
-                date_candidate(mi, DATE_MODIFIED, v, strlen(v));
+            if (pub > 0 && near)
+                date_candidate(mi, DATE_META, v, vl);
+            else if (pub >= 0 && near)
+                date_candidate(mi, DATE_TIME_NEAR, v, vl);
+            else if (pub >= 0)
+                date_candidate(mi, DATE_TIME, v, vl);
+            else
+                date_candidate(mi, DATE_MODIFIED, v, vl);
         }
     }
     return 0;
@@ -1030,6 +1196,10 @@ static int walk_enter(walk_ctx *c, GumboNode *n)
             c->seg = -1;
         if (e->flags & NG_HEL_LINK)
             c->in_link++;
+        if (e->flags & NG_HEL_BADTAG)
+            c->in_bad++;
+        if (e->flags & NG_HEL_ARTICLE)
+            c->in_art++;
         c->cur = i;
         return 1;
     }
@@ -1102,6 +1272,10 @@ static void walk_leave(walk_ctx *c, GumboNode *n)
         c->seg = -1;
     if (e->flags & NG_HEL_LINK)
         c->in_link--;
+    if (e->flags & NG_HEL_BADTAG)
+        c->in_bad--;
+    if (e->flags & NG_HEL_ARTICLE)
+        c->in_art--;
     c->cur = e->parent;
 }
 
@@ -1207,43 +1381,156 @@ static size_t strip_site(const char *t, size_t n, const meta_info *mi, const ng_
     return n;
 }
 
-/* A tiny ISO 8601 reader used while ng_date_normalize knows no date:
- * "YYYY-MM-DD..." becomes "YYYY-MM-DD".  Returns 1 on success. */
-static int iso_fallback(const char *s, size_t n, char *out, size_t cap)
+/* Days since 0000-03-01 of an ISO date's day ("2022-01-20..."), for
+ * comparing dates; -1 when s does not start with YYYY-MM-DD. */
+static long iso_day(const char *s)
 {
-    if (n < 10 || cap < 11)
-        return 0;
-    for (int i = 0; i < 10; i++) {
-        if (i == 4 || i == 7) {
-            if (s[i] != '-')
-                return 0;
-        } else if (s[i] < '0' || s[i] > '9') {
-            return 0;
-        }
+    for (int i = 0; i < 10; i++)
+        if ((i == 4 || i == 7) ? s[i] != '-' : (s[i] < '0' || s[i] > '9'))
+            return -1;
+    long y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
+    long m = (s[5] - '0') * 10 + (s[6] - '0'), d = (s[8] - '0') * 10 + (s[9] - '0');
+    if (m < 3) {
+        y--;
+        m += 12;
     }
-    int mo = (s[5] - '0') * 10 + (s[6] - '0');
-    int d = (s[8] - '0') * 10 + (s[9] - '0');
-    if (mo < 1 || mo > 12 || d < 1 || d > 31)
-        return 0;
-    memcpy(out, s, 10);
-    out[10] = '\0';
-    return 1;
+    return 365 * y + y / 4 - y / 100 + y / 400 + (153 * (m - 3) + 2) / 5 + d - 1;
 }
 
-/* Sets doc->meta_published from the best date candidate that reads as a date. */
-static void choose_date(ng_doc *doc, const meta_info *mi)
+/* Reads the publication day from a URL: "/2022/01/20/", "/2022-01-20",
+ * "/20220120/" or "_2022_01_20" (a year 1995..2099, a real day).  Writes
+ * "YYYY-MM-DD" into out[11] and returns 1; with only "/2022/01/" writes
+ * "YYYY-MM" and returns 2; 0 when the URL holds no date. */
+static int url_date(const char *u, char *out)
 {
-    char iso[64];
-    for (int r = 0; r < DATE_NRANKS; r++) {
-        const char *s = mi->dates[r];
-        if (!s)
+    if (!u)
+        return 0;
+    size_t n = strlen(u);
+    if (n > 2048)
+        n = 2048;
+    int month_only = 0;
+    char ym[8] = {0};
+    for (size_t i = 0; i + 4 <= n; i++) {
+        if (i > 0 && u[i - 1] >= '0' && u[i - 1] <= '9')
             continue;
-        size_t n = mi->date_len[r];
-        if (ng_date_normalize(doc->model, s, n, iso, sizeof iso) || iso_fallback(s, n, iso, sizeof iso)) {
-            doc->meta_published = ng_arena_strdup(&doc->arena, iso);
-            return;
+        if (i == 0 || !(u[i - 1] == '/' || u[i - 1] == '-' || u[i - 1] == '_' || u[i - 1] == '.' || u[i - 1] == '='))
+            continue;
+        const char *p = u + i;
+        if (!(p[0] >= '1' && p[0] <= '2' && p[1] >= '0' && p[1] <= '9' && p[2] >= '0' && p[2] <= '9' && p[3] >= '0' &&
+              p[3] <= '9'))
+            continue;
+        int y = (p[0] - '0') * 1000 + (p[1] - '0') * 100 + (p[2] - '0') * 10 + (p[3] - '0');
+        if (y < 1995 || y > 2099)
+            continue;
+        int mo = -1, d = -1;
+        size_t rest = n - i - 4;
+        const char *q = p + 4;
+        if (rest >= 4 && q[0] >= '0' && q[0] <= '1' && q[1] >= '0' && q[1] <= '9' && q[2] >= '0' && q[2] <= '3' &&
+            q[3] >= '0' && q[3] <= '9' && (rest == 4 || q[4] < '0' || q[4] > '9')) {
+            mo = (q[0] - '0') * 10 + (q[1] - '0'); /* 20220120 */
+            d = (q[2] - '0') * 10 + (q[3] - '0');
+        } else if (rest >= 3 && (q[0] == '/' || q[0] == '-' || q[0] == '_') && q[1] >= '0' && q[1] <= '9') {
+            char sep = q[0];
+            size_t k = 1;
+            mo = q[k++] - '0';
+            if (k < rest && q[k] >= '0' && q[k] <= '9')
+                mo = mo * 10 + (q[k++] - '0');
+            if (k < rest && q[k] >= '0' && q[k] <= '9')
+                continue;
+            if (k + 1 < rest && q[k] == sep && q[k + 1] >= '0' && q[k + 1] <= '9') {
+                k++;
+                d = q[k++] - '0';
+                if (k < rest && q[k] >= '0' && q[k] <= '9')
+                    d = d * 10 + (q[k++] - '0');
+                if (k < rest && q[k] >= '0' && q[k] <= '9')
+                    d = -1;
+            } else if (k < rest && q[k] != '/') {
+                mo = -1;
+            }
+        }
+        if (mo < 1 || mo > 12)
+            continue;
+        if (d >= 1 && d <= 31) {
+            static const int dm[12] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+            if (d > dm[mo - 1] || (mo == 2 && d == 29 && !((y % 4 == 0 && y % 100 != 0) || y % 400 == 0)))
+                continue;
+            snprintf(out, 11, "%04d-%02d-%02d", y, mo, d);
+            return 1;
+        }
+        if (!month_only) {
+            snprintf(ym, sizeof ym, "%04d-%02d", y, mo);
+            month_only = 1;
         }
     }
+    if (month_only) {
+        memcpy(out, ym, 8);
+        return 2;
+    }
+    return 0;
+}
+
+/* Looks for a date written near the headline: in the few segments around
+ * the first <h1> (a byline, a dateline), at any word start of a segment's
+ * first 160 bytes: the DATE_TEXT candidate.  Bounded: at most 16 segments. */
+static void text_date(const ng_model *m, meta_info *mi, const ng_hpage *pg)
+{
+    if (mi->h1_seg < 0)
+        return;
+    size_t from = mi->h1_seg >= 3 ? (size_t)mi->h1_seg - 3 : 0;
+    for (size_t i = from; i < pg->nseg && i < from + 16; i++) {
+        const ng_hseg *sg = &pg->seg[i];
+        const char *s = pg->buf.p + sg->start;
+        size_t n = sg->end - sg->start;
+        if (n > 300 || (int32_t)i == mi->h1_seg)
+            continue;
+        size_t lim = n < 160 ? n : 160;
+        for (size_t k = 0; k < lim; k++) {
+            if (k > 0 && s[k - 1] != ' ' && s[k - 1] != '(' && s[k - 1] != '|' && s[k - 1] != ',')
+                continue;
+            unsigned char ch = (unsigned char)s[k];
+            if (ch == ' ')
+                continue;
+            char iso[64];
+            int has_year = 0;
+            if (ng_date_scan(m, s + k, n - k, iso, sizeof iso, &has_year) > 0 && has_year) {
+                date_candidate(mi, DATE_TEXT, iso, strlen(iso));
+                return;
+            }
+        }
+    }
+}
+
+/* Sets doc->meta_published from the best date candidate (by rank; each
+ * already read as a date from 1995 on).  When the chosen date is a UTC
+ * time stamp and the URL gives a day next to it, the URL's day wins: the
+ * time zone moved the stamp, the URL has the site's own day. */
+static void choose_date(ng_doc *doc, meta_info *mi)
+{
+    char best[40], urld[16];
+    int uk = url_date(doc->url, urld);
+    if (!uk)
+        uk = url_date(mi->og_url, urld);
+    if (uk == 1)
+        date_candidate(mi, DATE_URL, urld, strlen(urld));
+    best[0] = '\0';
+    int rank = -1;
+    for (int r = 0; r < DATE_NRANKS; r++) {
+        if (mi->iso[r][0]) {
+            memcpy(best, mi->iso[r], sizeof best);
+            rank = r;
+            break;
+        }
+    }
+    if (rank < 0)
+        return;
+    /* a UTC time stamp may fall on the next day of the site's own date */
+    int utc = strchr(best, 'Z') != NULL || strstr(best, "+00:00") != NULL;
+    if (uk == 1 && rank < DATE_URL && utc) {
+        long a = iso_day(best), b = iso_day(urld);
+        if (a != b && a - b <= 1 && b - a <= 1)
+            memcpy(best, urld, 11);
+    }
+    doc->meta_published = ng_arena_strdup(&doc->arena, best);
 }
 
 /* Copies a language tag ("en-US", "fr_FR") into the arena, lowercased
@@ -1344,6 +1631,7 @@ int ng_html_extract(ng_worker *w, ng_doc *doc, const char *s, size_t n)
     memset(&mi, 0, sizeof mi);
     ng_buf_init(&mi.title);
     mi.h1_seg = -1;
+    mi.m = doc->model;
     walk_ctx c = {.m = doc->model, .pg = &pg, .mi = &mi, .cur = -1, .seg = -1};
     rc = walk(&c, out->document);
     if (rc != NG_OK)
@@ -1360,6 +1648,7 @@ int ng_html_extract(ng_worker *w, ng_doc *doc, const char *s, size_t n)
         }
         /* metadata (strings still point into gumbo's tree) */
         choose_title(doc, &mi, &pg);
+        text_date(doc->model, &mi, &pg);
         choose_date(doc, &mi);
         if (!doc->lang_hint) {
             const char *l = mi.lang ? mi.lang : mi.og_locale ? mi.og_locale : mi.content_lang;

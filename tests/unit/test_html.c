@@ -139,6 +139,88 @@ static void date_sources(void **state)
     ng_doc_free(d);
 }
 
+/* Runs the pipeline with a given URL (NULL: none). */
+static ng_doc *must_url(const char *html, const char *url)
+{
+    ng_source src;
+    ng_source_default(&src);
+    src.format = NG_FORMAT_HTML;
+    src.url = url;
+    ng_doc *d = NULL;
+    int rc = ng_analyze(worker, &src, html, strlen(html), &d);
+    if (rc != NG_OK)
+        fprintf(stderr, "analyze: %s\n", worker->err);
+    assert_int_equal(rc, NG_OK);
+    return d;
+}
+
+/* Checks the page's publication day (NULL: none found). */
+static void expect_day(const char *html, const char *url, const char *day)
+{
+    ng_doc *d = must_url(html, url);
+    if (!day) {
+        assert_null(d->meta_published);
+    } else {
+        assert_non_null(d->meta_published);
+        assert_memory_equal(d->meta_published, day, 10);
+    }
+    ng_doc_free(d);
+}
+
+#define BODY "<body><article><p>" PROSE "</p></article></body></html>"
+
+/* The other date sources real pages use, and the checks on them. */
+static void date_sources_more(void **state)
+{
+    (void)state;
+    /* a non-date value of a date-looking key does not hide the real one */
+    expect_day("<html><head><meta name=\"DC.Publisher\" content=\"Example Verlag\">"
+               "<meta name=\"DC.Date\" content=\"2006-12-16T08:00+01:00\"></head>" BODY,
+               NULL, "2006-12-16");
+    /* any meta name with "publish" in it */
+    expect_day("<html><head><meta name=\"shareaholic:article_published_time\" content=\"2017-06-07T11:19:22+02:00\">"
+               "</head>" BODY, NULL, "2017-06-07");
+    /* itemprop on an element, its text in German; abbr with a title */
+    expect_day("<html><body><article><h1>Titel</h1><span itemprop=\"datePublished\">20. Januar 2022</span>"
+               "<p>" PROSE "</p></article></body></html>", NULL, "2022-01-20");
+    expect_day("<html><body><article><h1>Titel</h1><abbr itemprop=\"datePublished\" title=\"2017-09-09T10:52:00+02:00\">"
+               "10:52</abbr><p>" PROSE "</p></article></body></html>", NULL, "2017-09-09");
+    /* JSON-LD uploadDate, nested in @graph */
+    expect_day("<html><head><script type=\"application/ld+json\">{\"@graph\":[{\"@type\":\"VideoObject\","
+               "\"uploadDate\": \"2019-10-19T07:49:00+02:00\"}]}</script></head>" BODY, NULL, "2019-10-19");
+    /* a date written near the headline, Spanish */
+    expect_day("<html><body><h1>Elecciones</h1><div>Por Juan P\xc3\xa9rez | 3 de mayo de 2022</div>"
+               "<p>" PROSE "</p></body></html>", NULL, "2022-05-03");
+    /* an element whose class names a date, after the headline */
+    expect_day("<html><body><h1>Ergebnisse</h1><span class=\"itemPostDate\">am 25.08.2015 22:30</span>"
+               "<p>" PROSE "</p></body></html>", NULL, "2015-08-25");
+    /* the URL, given or canonical */
+    expect_day("<html>" BODY, "https://example.org/2022/01/20/story/", "2022-01-20");
+    expect_day("<html><head><link rel=\"canonical\" href=\"https://example.org/blog/2013/06/14/post.html\"></head>" BODY,
+               NULL, "2013-06-14");
+    expect_day("<html>" BODY, "https://example.org/news/20220120/story.html", "2022-01-20");
+    expect_day("<html>" BODY, "https://example.org/2022/13/40/story/", NULL);
+    /* a UTC stamp a day off the URL's day: the site's own day wins */
+    expect_day("<html><head><meta property=\"article:published_time\" content=\"2020-02-25T02:25:54+00:00\"></head>" BODY,
+               "https://pagesix.example/2020/02/24/story/", "2020-02-24");
+    /* a local stamp is not moved */
+    expect_day("<html><head><meta property=\"article:published_time\" content=\"2020-02-19T18:37:32+01:00\"></head>" BODY,
+               "https://example.es/2020/02/18/story.html", "2020-02-19");
+    /* explicit metadata beats a <time> and the URL */
+    expect_day("<html><head><meta property=\"article:published_time\" content=\"2021-03-09\"></head><body><h1>T</h1>"
+               "<time datetime=\"2021-03-01\">1 March</time><p>" PROSE "</p></body></html>",
+               "https://example.org/2021/03/05/x", "2021-03-09");
+    /* before 1995: not a publication date */
+    expect_day("<html><head><meta name=\"date\" content=\"1970-01-01\"></head>" BODY, NULL, NULL);
+    /* http-equiv last-modified only as the last resort */
+    expect_day("<html><head><meta http-equiv=\"last-modified\" content=\"Wed, 08 Jul 2020 16:36:31 GMT\"></head>" BODY,
+               NULL, "2020-07-08");
+    expect_day("<html><head><meta http-equiv=\"last-modified\" content=\"2020-07-08\">"
+               "<meta name=\"pubdate\" content=\"2020-07-01\"></head>" BODY, NULL, "2020-07-01");
+    /* a date in a nav is a widget */
+    expect_day("<html><body><nav><span class=\"date\">1. Februar 2024</span></nav>" BODY, NULL, NULL);
+}
+
 static void lang_hint(void **state)
 {
     (void)state;
@@ -317,7 +399,7 @@ static void charset_sniffer(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(title_sources),     cmocka_unit_test(date_sources),   cmocka_unit_test(lang_hint),
+        cmocka_unit_test(title_sources),     cmocka_unit_test(date_sources), cmocka_unit_test(date_sources_more),   cmocka_unit_test(lang_hint),
         cmocka_unit_test(boilerplate_dropped), cmocka_unit_test(inline_text),  cmocka_unit_test(no_article),
         cmocka_unit_test(nesting_depth),     cmocka_unit_test(broken_and_huge), cmocka_unit_test(charset_sniffer),
     };

@@ -89,6 +89,22 @@ static void test_french(void **state)
     expect("mardi 2 décembre 2003", "2003-12-02");
 }
 
+/* Month names of languages without a lang/ folder (common/months.txt)
+ * and the "de" connector of Spanish and Portuguese dates. */
+static void test_other_languages(void **state)
+{
+    (void)state;
+    expect("20. Januar 2022", "2022-01-20");
+    expect("Donnerstag, 3. März 2022, 10:15 Uhr", "2022-03-03T10:15:00");
+    expect("3. Jänner 2019", "2019-01-03");
+    expect("3 de mayo de 2022", "2022-05-03");
+    expect("12 de dezembro de 2021", "2021-12-12");
+    expect("5 maggio 2020", "2020-05-05");
+    expect("7 maart 2018", "2018-03-07");
+    expect("de mayo de 2022", NULL);   /* no day */
+    expect("3 de de 2022", NULL);      /* a connector is no month */
+}
+
 static void test_numeric(void **state)
 {
     (void)state;
@@ -153,7 +169,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_iso),     cmocka_unit_test(test_rfc2822), cmocka_unit_test(test_english),
         cmocka_unit_test(test_french),  cmocka_unit_test(test_numeric), cmocka_unit_test(test_refused),
-        cmocka_unit_test(test_scan),
+        cmocka_unit_test(test_scan),    cmocka_unit_test(test_other_languages),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
