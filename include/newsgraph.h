@@ -79,6 +79,8 @@ void ng_worker_free(ng_worker *w);
  * segmentation always run; these run when asked (all by default). */
 enum {
     NG_STAGE_ENTITIES = 1u << 0, /* named entities (the NER tagger) */
+    NG_STAGE_TIMEX = 1u << 1,    /* temporal expressions (TIMEX3) */
+    NG_STAGE_QUANTITIES = 1u << 2, /* numbers with units, money, people */
     NG_STAGE_ALL = 0xffffffffu
 };
 
@@ -197,8 +199,10 @@ enum {
     NG_FIELD_AGENCIES = 1u << 6,
     NG_FIELD_TOKENS = 1u << 7, /* not in the default set */
     NG_FIELD_ENTITIES = 1u << 8,
-    NG_FIELD_DEFAULT = 0x17fu,
-    NG_FIELD_ALL = 0x1ffu
+    NG_FIELD_TIMEXES = 1u << 9,
+    NG_FIELD_QUANTITIES = 1u << 10,
+    NG_FIELD_DEFAULT = 0x77fu,
+    NG_FIELD_ALL = 0x7ffu
 };
 
 /* Parses a comma-separated list of field names ("text,sentences") into a

@@ -149,6 +149,7 @@ typedef struct {
     ng_strset chrome_phrase; /* phrases that mark a short line as chrome anywhere in it (folded) */
     struct ng_ner *ner;      /* the named-entity tagger (models/ner-<code>.bin, ner.c) */
 } ng_lang;
+    struct ng_grammar *grammar; /* time and quantity grammar (timex-*.txt, quantity-*.txt; timex.c) */
 
 struct ng_model {
     ng_model_options opt;
@@ -171,6 +172,7 @@ struct ng_worker {
     unsigned stages;      /* NG_STAGE_* to run (ng_worker_set_stages) */
     struct ng_ner_scratch *ner; /* tagger scratch (ner.c), lazily made */
 };
+    struct ng_tx_scratch *tx;   /* atoms of the current document (timex.c), lazily made */
 
 /* Sets the worker's error detail; returns rc for tail calls. */
 int ng_worker_fail(ng_worker *w, int rc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -227,8 +229,50 @@ struct ng_doc {
     struct ng_entity *entities; /* named entities (ner.c), in order of first mention */
     size_t nentities;
 };
+    struct ng_time_expr *timexes;   /* temporal expressions (timex.c), in text order */
+    size_t ntimexes;
+    struct ng_quantity *quantities; /* quantities (quantity.c), in text order */
+    size_t nquantities;
 
 /* ---- ner.c: named entities ------------------------------------------- */
+/* ---- timex.c, quantity.c: time expressions and quantities -------------- */
+
+/* One TIMEX3 temporal expression. */
+typedef struct ng_time_expr {
+    ng_span span;      /* byte offsets into doc->text */
+    const char *type;  /* "DATE", "TIME", "DURATION" or "SET" (static) */
+    const char *value; /* TIMEX3 value: "2020-01-27", "2021-H2", "P6W" (doc->arena) */
+    const char *mod;   /* "START", "END", "MID", ... or NULL (model memory) */
+} ng_time_expr;
+
+/* One quantity: a number with what it counts. */
+typedef struct ng_quantity {
+    ng_span span;      /* byte offsets into doc->text */
+    double value;      /* 45 million is 45000000 */
+    const char *unit;  /* ISO 4217 code, "person", "percent", a unit noun, or NULL */
+    const char *noun;  /* the counted noun when unit is "person" ("soldier"), or NULL */
+    const char *per;   /* the period of a rate ("year"), or NULL */
+    const char *mod;   /* "MORE_THAN", "APPROX", "AT_LEAST", ... or NULL */
+} ng_quantity;
+
+typedef struct ng_grammar ng_grammar;
+typedef struct ng_tx_scratch ng_tx_scratch;
+
+/* Compiles the grammar of language code (lang/<code>/timex-*.txt,
+ * quantity-*.txt and months.txt) into *out.  A language without grammar
+ * files gets an empty grammar.  NG_EMODEL with a line-numbered message in
+ * err on a syntax error, NG_ENOMEM. */
+int ng_grammar_load(ng_grammar **out, const char *code, char *err, size_t errlen);
+void ng_grammar_free(ng_grammar *g);
+void ng_tx_scratch_free(ng_tx_scratch *sc);
+
+/* The timex stage: fills doc->timexes (and doc->published from a dateline
+ * when it was unknown). */
+int ng_timex(ng_worker *w, ng_doc *doc);
+
+/* The quantities stage: fills doc->quantities. */
+int ng_quantities(ng_worker *w, ng_doc *doc);
+
 
 /* One mention of an entity: where it is and its text (in doc->arena). */
 typedef struct {

@@ -42,6 +42,9 @@ static int load_lang(ng_lang *L, const char *code)
     LOAD(credit_words, "credit-words.txt", 1)
     LOAD(chrome_phrase, "chrome-phrases.txt", 1)
 #undef LOAD
+    char gerr[256];
+    if ((rc = ng_grammar_load(&L->grammar, code, gerr, sizeof gerr)) != NG_OK)
+        return rc;
     return NG_OK;
 }
 
@@ -49,6 +52,8 @@ static void free_lang(ng_lang *L)
 {
     ng_ner_free(L->ner);
     L->ner = NULL;
+    ng_grammar_free(L->grammar);
+    L->grammar = NULL;
     ng_strset_free(&L->abbrev);
     ng_strset_free(&L->chrome_lines);
     ng_strset_free(&L->chrome_prefix);
@@ -155,6 +160,7 @@ void ng_worker_free(ng_worker *w)
         return;
     ng_langid_free(w->textcat);
     ng_ner_scratch_free(w->ner);
+    ng_tx_scratch_free(w->tx);
     ng_buf_free(&w->scratch);
     free(w);
 }

@@ -14,6 +14,7 @@ static const struct {
     {"text", NG_FIELD_TEXT},         {"sentences", NG_FIELD_SENTENCES}, {"url", NG_FIELD_URL},
     {"agencies", NG_FIELD_AGENCIES}, {"tokens", NG_FIELD_TOKENS},
     {"entities", NG_FIELD_ENTITIES},       {"all", NG_FIELD_ALL},
+    {"timexes", NG_FIELD_TIMEXES},   {"quantities", NG_FIELD_QUANTITIES},
     {"doc", 0},
 };
 
@@ -22,6 +23,10 @@ unsigned ng_fields_stages(unsigned fields)
     unsigned st = 0;
     if (fields & NG_FIELD_ENTITIES)
         st |= NG_STAGE_ENTITIES;
+    if (fields & NG_FIELD_TIMEXES)
+        st |= NG_STAGE_TIMEX;
+    if (fields & NG_FIELD_QUANTITIES)
+        st |= NG_STAGE_QUANTITIES | NG_STAGE_TIMEX; /* dates and years are not quantities */
     return st;
 }
 
@@ -168,6 +173,68 @@ static void write_entities(jw *w, const ng_doc *d)
     ng_buf_putc(b, ']');
 }
 
+/* "timexes": [{"span":[s,e],"text","type","value"[,"mod"]}] */
+static void write_timexes(jw *w, const ng_doc *d)
+{
+    ng_buf *b = w->b;
+    jw_key(w, "timexes");
+    ng_buf_putc(b, '[');
+    for (size_t i = 0; i < d->ntimexes; i++) {
+        const ng_time_expr *t = &d->timexes[i];
+        ng_buf_printf(b, "%s{\"span\":[%u,%u],\"text\":", i ? (w->pretty ? ", " : ",") : "", t->span.start,
+                      t->span.end);
+        ng_buf_json_str(b, d->text + t->span.start, t->span.end - t->span.start);
+        ng_buf_puts(b, ",\"type\":");
+        ng_buf_json_str(b, t->type, strlen(t->type));
+        ng_buf_puts(b, ",\"value\":");
+        ng_buf_json_str(b, t->value, strlen(t->value));
+        if (t->mod) {
+            ng_buf_puts(b, ",\"mod\":");
+            ng_buf_json_str(b, t->mod, strlen(t->mod));
+        }
+        ng_buf_putc(b, '}');
+    }
+    ng_buf_putc(b, ']');
+}
+
+static void put_str_or_null(ng_buf *b, const char *key, const char *s)
+{
+    ng_buf_printf(b, ",\"%s\":", key);
+    if (s)
+        ng_buf_json_str(b, s, strlen(s));
+    else
+        ng_buf_puts(b, "null");
+}
+
+/* "quantities": [{"span","text","value","unit","per"[,"noun"][,"mod"]}] */
+static void write_quantities(jw *w, const ng_doc *d)
+{
+    ng_buf *b = w->b;
+    jw_key(w, "quantities");
+    ng_buf_putc(b, '[');
+    for (size_t i = 0; i < d->nquantities; i++) {
+        const ng_quantity *q = &d->quantities[i];
+        ng_buf_printf(b, "%s{\"span\":[%u,%u],\"text\":", i ? (w->pretty ? ", " : ",") : "", q->span.start,
+                      q->span.end);
+        ng_buf_json_str(b, d->text + q->span.start, q->span.end - q->span.start);
+        double v = q->value;
+        if (v == (double)(long long)v && v > -1e15 && v < 1e15)
+            ng_buf_printf(b, ",\"value\":%lld", (long long)v);
+        else if (v == v && v - v == 0)
+            ng_buf_printf(b, ",\"value\":%.10g", v);
+        else
+            ng_buf_puts(b, ",\"value\":null");
+        put_str_or_null(b, "unit", q->unit);
+        put_str_or_null(b, "per", q->per);
+        if (q->noun)
+            put_str_or_null(b, "noun", q->noun);
+        if (q->mod)
+            put_str_or_null(b, "mod", q->mod);
+        ng_buf_putc(b, '}');
+    }
+    ng_buf_putc(b, ']');
+}
+
 int ng_doc_json(const ng_doc *d, unsigned fields, int pretty, char **out, size_t *outlen)
 {
     *out = NULL;
@@ -216,6 +283,10 @@ int ng_doc_json(const ng_doc *d, unsigned fields, int pretty, char **out, size_t
         jw_spans(&w, "tokens", d->tokens, d->ntokens, sizeof *d->tokens);
     if (fields & NG_FIELD_ENTITIES)
         write_entities(&w, d);
+    if (fields & NG_FIELD_TIMEXES)
+        write_timexes(&w, d);
+    if (fields & NG_FIELD_QUANTITIES)
+        write_quantities(&w, d);
     w.depth = 0;
     jw_newline(&w);
     ng_buf_putc(&b, '}');
