@@ -112,6 +112,7 @@ typedef struct {
     char *storage;     /* one block holding every item */
     ng_strset_slot *index; /* hash of every prefix of every item (resource.c), or NULL */
     size_t index_mask; /* slots in index - 1 (a power of two - 1) */
+    size_t maxlen;     /* bytes of the longest item */
 } ng_strset;
 
 /* Loads resource 'path' into s; a missing resource gives an empty set

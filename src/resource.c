@@ -12,7 +12,8 @@
  * order), so one hash lookup answers both "is this an item" (the range's
  * first item is the prefix itself) and "which items begin with this"
  * (read_text.c's cue prefixes).  The lists are small (a few hundred items
- * of a few bytes), so the index is too.
+ * of a few bytes), so the index is too.  Keys longer than the longest
+ * item are refused before any hashing.
  */
 #include "internal.h"
 
@@ -101,39 +102,62 @@ size_t ng_fold(const char *s, size_t n, char *out, size_t cap)
     return o;
 }
 
-/* One slot of a set's prefix index; free when len == 0. */
+/* One slot of a set's prefix index, eight bytes so that the index of a
+ * list stays small in the cache; free when len == 0.  Sets too big for
+ * these fields (65535 items, items of 255 bytes) get no index. */
 struct ng_strset_slot {
-    uint32_t hash; /* hash of the prefix */
-    uint32_t len;  /* its length in bytes, with FULL_ITEM set when the prefix is an item */
-    uint32_t lo;   /* items[lo .. hi) begin with the prefix */
-    uint32_t hi;
+    uint16_t lo, hi; /* items[lo .. hi) begin with the prefix */
+    uint16_t tag;    /* high bits of the prefix's hash */
+    uint8_t len;     /* the prefix's length in bytes */
+    uint8_t full;    /* 1 when the prefix is an item (then items[lo]) */
 };
-#define FULL_ITEM 0x80000000u
 
-/* FNV-1a, one byte at a time: the hash of a prefix is the state after its
- * last byte, so the index is built in one pass over each item. */
-#define HASH_INIT 2166136261u
-static inline uint32_t hash_step(uint32_t h, unsigned char c) { return (h ^ c) * 16777619u; }
-
-static uint32_t hash_bytes(const char *s, size_t n)
+/* The hash of key[0..n): eight bytes at a time, so that a long key (a
+ * whole line looked up in a list of lines) costs few multiplications. */
+static inline uint32_t hash_bytes(const char *s, size_t n)
 {
-    uint32_t h = HASH_INIT;
-    for (size_t i = 0; i < n; i++)
-        h = hash_step(h, (unsigned char)s[i]);
-    return h;
+    const uint64_t mul = 0xff51afd7ed558ccdull;
+    uint64_t h = 0x9e3779b97f4a7c15ull ^ n;
+    while (n >= 8) {
+        uint64_t v;
+        memcpy(&v, s, 8);
+        h = (h ^ v) * mul;
+        h ^= h >> 32;
+        s += 8;
+        n -= 8;
+    }
+    if (n) {
+        uint64_t v = 0;
+        for (size_t i = 0; i < n; i++)
+            v |= (uint64_t)(unsigned char)s[i] << (8 * i);
+        h = (h ^ v) * mul;
+        h ^= h >> 32;
+    }
+    h *= 0xc4ceb9fe1a85ec53ull;
+    return (uint32_t)(h ^ (h >> 29));
 }
 
 /* Builds s->index over the sorted, unique items.  Leaves it NULL when
- * out of memory (lookups then fall back to binary search). */
+ * out of memory or when the set is too big for the slots (lookups then
+ * fall back to binary search). */
 static void build_index(ng_strset *s)
 {
-    size_t total = 0;
-    for (size_t i = 0; i < s->n; i++)
-        total += strlen(s->items[i]);
-    if (total == 0 || s->n >= UINT32_MAX || total > (1u << 24))
+    /* distinct prefixes: each item adds those longer than what it shares
+     * with the item before it (items are sorted) */
+    size_t prefixes = 0;
+    for (size_t i = 0; i < s->n; i++) {
+        const char *it = s->items[i];
+        size_t k = strlen(it), common = 0;
+        if (i > 0)
+            while (common < k && it[common] == s->items[i - 1][common])
+                common++;
+        prefixes += k - common;
+        s->maxlen = k > s->maxlen ? k : s->maxlen;
+    }
+    if (prefixes == 0 || s->n > UINT16_MAX - 1 || s->maxlen > UINT8_MAX)
         return;
     size_t cap = 16;
-    while (cap < total * 2)
+    while (cap < prefixes * 2)
         cap *= 2;
     ng_strset_slot *t = calloc(cap, sizeof *t);
     if (!t)
@@ -141,26 +165,26 @@ static void build_index(ng_strset *s)
     for (size_t i = 0; i < s->n; i++) {
         const char *it = s->items[i];
         size_t k = strlen(it);
-        uint32_t h = HASH_INIT;
         for (size_t j = 1; j <= k; j++) {
-            h = hash_step(h, (unsigned char)it[j - 1]);
+            uint32_t h = hash_bytes(it, j);
             size_t at = h & (cap - 1);
             /* items with a common prefix are adjacent: an existing slot
              * only grows its range to this item */
             while (t[at].len) {
-                if (t[at].hash == h && (t[at].len & ~FULL_ITEM) == j && memcmp(s->items[t[at].lo], it, j) == 0)
+                if (t[at].tag == (uint16_t)(h >> 16) && t[at].len == j && memcmp(s->items[t[at].lo], it, j) == 0)
                     break;
                 at = (at + 1) & (cap - 1);
             }
             if (t[at].len) {
-                t[at].hi = (uint32_t)i + 1;
+                t[at].hi = (uint16_t)(i + 1);
             } else {
                 /* a new prefix; when it is the whole item, the item is the
                  * first of its range (a prefix sorts before what extends it) */
-                t[at].hash = h;
-                t[at].len = (uint32_t)j | (j == k ? FULL_ITEM : 0);
-                t[at].lo = (uint32_t)i;
-                t[at].hi = (uint32_t)i + 1;
+                t[at].tag = (uint16_t)(h >> 16);
+                t[at].len = (uint8_t)j;
+                t[at].full = j == k;
+                t[at].lo = (uint16_t)i;
+                t[at].hi = (uint16_t)(i + 1);
             }
         }
     }
@@ -171,7 +195,9 @@ static void build_index(ng_strset *s)
 /* The index slot of prefix key[0..n), or NULL. */
 static const ng_strset_slot *find_slot(const ng_strset *s, const char *key, size_t n)
 {
-    if (n == 0 || n >= FULL_ITEM)
+    /* no item is as long: no hashing (whole lines are looked up in
+     * lists of short cues) */
+    if (n == 0 || n > s->maxlen)
         return NULL;
     uint32_t h = hash_bytes(key, n);
     size_t at = h & s->index_mask;
@@ -179,7 +205,7 @@ static const ng_strset_slot *find_slot(const ng_strset *s, const char *key, size
         const ng_strset_slot *t = &s->index[at];
         if (!t->len)
             return NULL;
-        if (t->hash == h && (t->len & ~FULL_ITEM) == n && memcmp(s->items[t->lo], key, n) == 0)
+        if (t->tag == (uint16_t)(h >> 16) && t->len == n && memcmp(s->items[t->lo], key, n) == 0)
             return t;
         at = (at + 1) & s->index_mask;
     }
@@ -271,7 +297,7 @@ int ng_strset_has(const ng_strset *s, const char *key, size_t n)
         return 0;
     if (s->index) {
         const ng_strset_slot *t = find_slot(s, key, n);
-        return t && (t->len & FULL_ITEM);
+        return t && t->full;
     }
     /* no index (out of memory at load): binary search */
     size_t lo = 0, hi = s->n;

@@ -191,7 +191,7 @@ static int in_set(const ng_strset *set, const unsigned char *p, size_t len)
 
 /* Appends a token [start, end) with flags (plus the pending gap).  Returns
  * the token, or NULL when the arena is out of memory. */
-static ng_token *push(seg *g, size_t start, size_t end, uint32_t flags)
+static inline ng_token *push(seg *g, size_t start, size_t end, uint32_t flags)
 {
     if (g->ntok == g->cap) {
         size_t ncap = g->cap ? g->cap * 2 : 64;
@@ -232,6 +232,60 @@ static uint32_t word_flags(unsigned first, unsigned acc, size_t nup, size_t nlo)
     if (nup >= 2 && nlo == 0)
         f |= NG_TOK_ALLCAP;
     return f;
+}
+
+/* 1 for the ASCII marks that can join a word to what follows them
+ * (scan_word: "anti-war", "U.S", "4,500", "10:30", "1/2", "a_b", "AT&T",
+ * e-mail addresses, "l'", "don't"); each needs a letter or digit next. */
+static inline int joiner(unsigned c)
+{
+    switch (c) {
+    case '-': case '.': case ',': case ':': case '/': case '_': case '&': case '@': case '\'':
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+/* The fast path of scan_word for the commonest token, a run of ASCII
+ * letters and digits starting at i that ends the word: at white space, at
+ * the end of the text, at an ASCII mark that never joins, or at a joiner
+ * with white space or the end after it.  Emits the token with the flags
+ * scan_word would give it and returns its end.  Returns 0 when the word
+ * goes on (a joiner, a non-ASCII letter, a clitic) or when the arena is
+ * out of memory: scan_word then does the work (and reports the latter). */
+static size_t ascii_word(seg *g, size_t i)
+{
+    const unsigned char *s = g->s;
+    size_t n = g->n, j = i + 1;
+    unsigned first = ktab[s[i]], acc = first;
+    while (j < n && (ktab[s[j]] & K_ALNUM))
+        acc |= ktab[s[j++]];
+    if (j < n) {
+        unsigned c = s[j];
+        if (c >= 0x80)
+            return 0;
+        if (!(ktab[c] & K_SPACE) && joiner(c) && j + 1 < n && !(s[j + 1] < 0x80 && (ktab[s[j + 1]] & K_SPACE)))
+            return 0;
+    }
+    uint32_t f = 0;
+    if (acc & K_LETTER)
+        f |= NG_TOK_WORD;
+    if (acc & K_DIGIT)
+        f |= NG_TOK_NUM;
+    if (first & K_UPPER)
+        f |= NG_TOK_UPPER;
+    if (first & K_LOWER)
+        f |= I_LOWER;
+    if ((acc & K_UPPER) && !(acc & K_LOWER)) {
+        /* no lowercase letter: all capitals when there are two or more */
+        size_t nup = 0;
+        for (size_t q = i; q < j && nup < 2; q++)
+            nup += (ktab[s[q]] & K_UPPER) != 0;
+        if (nup >= 2)
+            f |= NG_TOK_ALLCAP;
+    }
+    return push(g, i, j, f) ? j : 0;
 }
 
 /* Flags of p[0..len) scanned as a word (for tokens split out of one). */
@@ -697,7 +751,7 @@ static int tokenize(seg *g)
                 e = i + u;
                 if (!push(g, i, e, NG_TOK_WORD | ((k & K_UPPER) ? NG_TOK_UPPER : 0) | ((k & K_LOWER) ? I_LOWER : 0)))
                     return NG_ENOMEM;
-            } else {
+            } else if (c >= 0x80 || (e = ascii_word(g, i)) == 0) {
                 e = scan_word(g, i, i);
             }
         } else {
