@@ -917,13 +917,15 @@ static const char *first_text(const GumboNode *n, size_t *len)
     return NULL;
 }
 
-/* The first text of an element that is not only white space, looked for
- * among its children and their children (at most 64 nodes); NULL when
- * there is none. */
-static const char *deep_text(const GumboNode *n, size_t *len)
+/* Gathers the text of an element's children and grandchildren (at most
+ * 64 nodes), pieces joined by a space, into out[cap] (NUL-terminated);
+ * returns its length (0 when it holds no text). */
+static size_t deep_text(const GumboNode *n, char *out, size_t cap)
 {
     const GumboVector *k = &n->v.element.children;
     unsigned seen = 0;
+    size_t o = 0;
+    out[0] = '\0';
     for (unsigned i = 0; i < k->length && seen < 64; i++) {
         const GumboNode *c = k->data[i];
         const GumboVector *kk = NULL;
@@ -934,13 +936,19 @@ static const char *deep_text(const GumboNode *n, size_t *len)
         }
         for (unsigned j = 0; j < nk && seen < 64; j++, seen++) {
             const GumboNode *x = kk ? kk->data[j] : c;
-            if (x->type == GUMBO_NODE_TEXT || x->type == GUMBO_NODE_CDATA) {
-                *len = strlen(x->v.text.text);
-                return x->v.text.text;
-            }
+            if (x->type != GUMBO_NODE_TEXT && x->type != GUMBO_NODE_CDATA)
+                continue;
+            size_t L = strlen(x->v.text.text);
+            if (o + L + 2 > cap)
+                return o;
+            if (o)
+                out[o++] = ' ';
+            memcpy(out + o, x->v.text.text, L);
+            o += L;
+            out[o] = '\0';
         }
     }
-    return NULL;
+    return o;
 }
 
 /* ---- the walk: flatten the tree ---------------------------------------- */
@@ -1068,26 +1076,34 @@ static int element_meta(walk_ctx *c, const GumboNode *n, GumboTag t)
         if (!v)
             v = attr(n, "title");
         size_t vl = v ? strlen(v) : 0;
-        if (!v)
-            v = deep_text(n, &vl);
+        char tb[160];
+        if (!v) {
+            vl = deep_text(n, tb, sizeof tb);
+            v = vl ? tb : NULL;
+        }
         int rank = date_key_rank(ip);
         if (v && rank >= 0 && rank != DATE_GUESS)
             date_candidate(mi, rank, v, vl);
     }
     if (t != GUMBO_TAG_TIME && !c->in_bad && attr(n, "ngd")) {
-        size_t vl;
+        char tb[160];
         const char *v = attr(n, "title");
-        vl = v ? strlen(v) : 0;
-        if (!v)
-            v = deep_text(n, &vl);
-        if (v && vl < 160)
+        size_t vl = v ? strlen(v) : 0;
+        if (!v) {
+            vl = deep_text(n, tb, sizeof tb);
+            v = vl ? tb : NULL;
+        }
+        if (v)
             date_candidate(mi, (mi->seen_h1 || c->in_art) ? DATE_CLASS_NEAR : DATE_CLASS, v, vl);
     }
     if (t == GUMBO_TAG_TIME && !c->in_bad) {
         const char *v = attr(n, "datetime");
         size_t vl = v ? strlen(v) : 0;
-        if (!v)
-            v = deep_text(n, &vl);
+        char tb[160];
+        if (!v) {
+            vl = deep_text(n, tb, sizeof tb);
+            v = vl ? tb : NULL;
+        }
         int pub = attr(n, "pubdate") != NULL;
         const char *cl = attr(n, "class");
         if (cl && (has_ci(cl, "publish") || has_ci(cl, "posted") || has_ci(cl, "created")))
@@ -1471,7 +1487,7 @@ static int url_date(const char *u, char *out)
 
 /* Looks for a date written near the headline: in the few segments around
  * the first <h1> (a byline, a dateline), at any word start of a segment's
- * first 160 bytes: the DATE_TEXT candidate.  Bounded: at most 16 segments. */
+ * first 160 bytes (80 of a long paragraph): the DATE_TEXT candidate.  Bounded: at most 16 segments. */
 static void text_date(const ng_model *m, meta_info *mi, const ng_hpage *pg)
 {
     if (mi->h1_seg < 0)
@@ -1481,9 +1497,10 @@ static void text_date(const ng_model *m, meta_info *mi, const ng_hpage *pg)
         const ng_hseg *sg = &pg->seg[i];
         const char *s = pg->buf.p + sg->start;
         size_t n = sg->end - sg->start;
-        if (n > 300 || (int32_t)i == mi->h1_seg)
+        if ((int32_t)i == mi->h1_seg)
             continue;
-        size_t lim = n < 160 ? n : 160;
+        /* a long paragraph may open with a dateline; its body is prose */
+        size_t lim = n < 160 ? n : n > 300 ? 80 : 160;
         for (size_t k = 0; k < lim; k++) {
             if (k > 0 && s[k - 1] != ' ' && s[k - 1] != '(' && s[k - 1] != '|' && s[k - 1] != ',')
                 continue;
