@@ -55,7 +55,26 @@ static int check_binary(ng_worker *w, const char *s, size_t n)
     if (z)
         return ng_worker_fail(w, NG_EBINARY, "binary data (NUL byte at offset %zu)", (size_t)(z - s));
     size_t lim = n < 65536 ? n : 65536, ctl = 0, first = 0;
-    for (size_t i = 0; i < lim; i++) {
+    size_t i = 0;
+    /* fast path: eight bytes at a time while none is below 0x20 (SWAR:
+     * (v - 0x2020..) & ~v & 0x8080.. is nonzero exactly when one is) */
+    while (i + 8 <= lim) {
+        uint64_t v;
+        memcpy(&v, s + i, 8);
+        if (((v - 0x2020202020202020ull) & ~v & 0x8080808080808080ull) == 0) {
+            i += 8;
+            continue;
+        }
+        for (size_t j = i; j < i + 8; j++) {
+            unsigned char c = (unsigned char)s[j];
+            if (c < 0x20 && !(c >= 9 && c <= 13)) {
+                if (ctl++ == 0)
+                    first = j;
+            }
+        }
+        i += 8;
+    }
+    for (; i < lim; i++) {
         unsigned char c = (unsigned char)s[i];
         if (c < 0x20 && !(c >= 9 && c <= 13)) {
             if (ctl++ == 0)

@@ -84,8 +84,19 @@ size_t ng_utf8_check(const char *s, size_t n)
         }
         if (i >= n)
             break;
-        if (u[i] < 0x80) {
+        unsigned c = u[i];
+        if (c < 0x80) {
             i++;
+            continue;
+        }
+        /* two-byte sequences and three-byte ones above U+0FFF (but not
+         * surrogates) checked inline: accents, curly quotes, dashes */
+        if (c >= 0xC2 && c < 0xE0 && i + 1 < n && (u[i + 1] & 0xC0) == 0x80) {
+            i += 2;
+            continue;
+        }
+        if (c >= 0xE1 && c < 0xF0 && c != 0xED && i + 2 < n && (u[i + 1] & 0xC0) == 0x80 && (u[i + 2] & 0xC0) == 0x80) {
+            i += 3;
             continue;
         }
         uint32_t cp;

@@ -3,7 +3,9 @@
  * of doing the same thing: the string sets' hash index with a linear scan
  * of the sorted items, the ASCII fast path of ng_fold with folding one
  * code point at a time, the JSON string writer (eight bytes at a time)
- * with escaping one byte at a time, the record's spans with printf.
+ * with escaping one byte at a time, the record's spans with printf,
+ * ng_utf8_check with decoding one code point at a time, the decoder's
+ * binary-data test (eight bytes at a time) with counting byte by byte.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -227,6 +229,94 @@ static void json_str_fast_path(void **state)
     }
 }
 
+/* Reference: offset of the first invalid UTF-8 byte, one code point at a
+ * time. */
+static size_t ref_utf8_check(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n;) {
+        uint32_t cp;
+        int k = ng_utf8_decode((const unsigned char *)s + i, n - i, &cp);
+        if (k == 0)
+            return i;
+        i += (size_t)k;
+    }
+    return n;
+}
+
+/* Random strings made of the pieces of json_str_fast_path. */
+static size_t random_text(unsigned *seed, char *in, size_t cap)
+{
+    static const char *const pieces[] = {
+        "abcdefgh", "The quick brown fox ", "\n", "\t", "\x01", "\x1f", "\x7f", " ", "é", "’", "\xE2\x80\xA8",
+        "\xF0\x9F\x98\x80", "\xC3", "\xE2\x80", "\xED\xA0\x80", "\xED\x9F\xBF", "\xE0\x80\x80", "\xE0\xA0\x80",
+        "\xC0\xAF", "\xC1\xBF", "\xFF", "\x80", "\xEF\xBF\xBF", "\xF4\x90\x80\x80", "\xF5\x80\x80\x80",
+    };
+    size_t n = 0;
+    int count = (int)(*seed % 24);
+    for (int p = 0; p < count; p++) {
+        *seed = *seed * 1103515245u + 12345u;
+        const char *piece = pieces[(*seed >> 16) % (sizeof pieces / sizeof *pieces)];
+        size_t k = strlen(piece);
+        if (n + k > cap)
+            break;
+        memcpy(in + n, piece, k);
+        n += k;
+    }
+    *seed = *seed * 1103515245u + 12345u;
+    if (n)
+        n -= (*seed >> 16) % (n < 4 ? n : 4);
+    return n;
+}
+
+static void utf8_check_fast_path(void **state)
+{
+    (void)state;
+    unsigned seed = 777;
+    char in[512];
+    for (int round = 0; round < 20000; round++) {
+        size_t n = random_text(&seed, in, sizeof in);
+        assert_int_equal(ng_utf8_check(in, n), ref_utf8_check(in, n));
+    }
+}
+
+/* The decoder refuses text with many control characters (more than 1 in
+ * 64, at least 4) and keeps text with few, wherever they fall. */
+static void decode_binary_test(void **state)
+{
+    (void)state;
+    ng_model *m;
+    ng_worker *w;
+    char err[128];
+    ng_model_options opt;
+    ng_model_options_default(&opt);
+    assert_int_equal(ng_model_new(&m, &opt, err, sizeof err), NG_OK);
+    assert_int_equal(ng_worker_new(m, &w), NG_OK);
+    char text[300];
+    for (size_t nctl = 0; nctl <= 6; nctl++) {
+        for (size_t at = 0; at + nctl <= 256; at += 37) {
+            size_t n = 256;
+            memset(text, 'a', n);
+            for (size_t i = 0; i < n; i += 50)
+                text[i] = '\n'; /* line ends are never counted */
+            for (size_t c = 0; c < nctl; c++)
+                text[at + c] = (char)(c % 2 ? 0x01 : 0x1b);
+            ng_buf out;
+            ng_buf_init(&out);
+            int rc = ng_decode(w, text, n, NULL, &out);
+            int want = nctl >= 4 && nctl * 64 > n ? NG_EBINARY : NG_OK;
+            assert_int_equal(rc, want);
+            if (rc == NG_EBINARY) {
+                char where[64];
+                snprintf(where, sizeof where, "the first at offset %zu)", at);
+                assert_non_null(strstr(ng_worker_error(w), where));
+            }
+            ng_buf_free(&out);
+        }
+    }
+    ng_worker_free(w);
+    ng_model_free(m);
+}
+
 static void record_spans_as_printf(void **state)
 {
     (void)state;
@@ -267,6 +357,8 @@ int main(void)
         cmocka_unit_test(fold_fast_paths),
         cmocka_unit_test(json_str_fast_path),
         cmocka_unit_test(record_spans_as_printf),
+        cmocka_unit_test(utf8_check_fast_path),
+        cmocka_unit_test(decode_binary_test),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
