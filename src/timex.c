@@ -34,7 +34,7 @@
 
 /* ---- the compiled grammar ---------------------------------------------- */
 
-#define TX_MAX_ALT 8   /* alternatives in one element */
+#define TX_MAX_ALT 16  /* alternatives in one element */
 #define TX_MAX_EL 12   /* elements in one rule */
 #define TX_MAX_WORDS 5 /* words in one lexicon phrase */
 
@@ -82,6 +82,8 @@ struct ng_grammar {
     char past_sfx[8][8];   /* past-tense verb endings (English "-ed") */
     int npast_sfx;
     int months_cap;        /* month names count only capitalised (English) */
+    char not_month[8][16]; /* names of months.txt that are not months here ("sept": seven) */
+    int nnot_month;
 };
 
 static uint32_t hash_key(const char *s, size_t n)
@@ -197,9 +199,12 @@ static int add_phrase(ng_grammar *g, const char *phrase, const char *attrs, char
         const char *v = eq ? eq + 1 : "";
         if (eq)
             *eq = '\0';
-        const char *sv = ng_arena_strdup(&g->arena, v);
+        char *sv = ng_arena_strdup(&g->arena, v);
         if (!sv)
             return NG_ENOMEM;
+        for (char *u = sv; *u; u++)
+            if (*u == '_')
+                *u = ' '; /* "person=service_member" */
         if (!strcmp(tok, "num")) e->cls |= TX_C_NUM, e->num = strtod(v, NULL);
         else if (!strcmp(tok, "numword")) e->cls |= TX_C_NUM, e->flags |= TX_E_NUMWORD, e->num = strtod(v, NULL);
         else if (!strcmp(tok, "ord")) e->cls |= TX_C_ORD, e->num = strtod(v, NULL);
@@ -289,7 +294,7 @@ static int each_line(ng_grammar *g, const char *path, line_fn fn, char *err, siz
 /* "phrase | attrs" or "%directive args". */
 static int lexicon_line(ng_grammar *g, char *s, char *err, size_t errlen, const char *where)
 {
-    if (s[0] == '%') {
+    if (s[0] == '%' && s[1] >= 'a' && s[1] <= 'z') {
         char *arg = strchr(s, ' ');
         if (arg)
             *arg++ = '\0';
@@ -303,6 +308,9 @@ static int lexicon_line(ng_grammar *g, char *s, char *err, size_t errlen, const 
                 snprintf(g->past_sfx[g->npast_sfx++], sizeof g->past_sfx[0], "%s", t);
         } else if (!strcmp(s, "%months") && arg && !strcmp(arg, "cap")) {
             g->months_cap = 1;
+        } else if (!strcmp(s, "%not-month") && arg) {
+            for (char *t = strtok(arg, " "); t && g->nnot_month < 8; t = strtok(NULL, " "))
+                snprintf(g->not_month[g->nnot_month++], sizeof g->not_month[0], "%s", t);
         } else {
             snprintf(err, errlen, "%s: unknown directive '%s'", where, s);
             return NG_EMODEL;
@@ -325,6 +333,9 @@ static int month_line(ng_grammar *g, char *s, char *err, size_t errlen, const ch
     if (!sp)
         return NG_OK;
     *sp = '\0';
+    for (int k = 0; k < g->nnot_month; k++)
+        if (!strcmp(s, g->not_month[k]))
+            return NG_OK;
     char attrs[32];
     snprintf(attrs, sizeof attrs, "month=%d%s", atoi(sp + 1), g->months_cap ? " cap" : "");
     return add_phrase(g, s, attrs, err, errlen, where);
@@ -407,7 +418,7 @@ static int push_rule(ng_grammar *g, const tx_rule *r)
  * context.  Optional elements are expanded into separate rules. */
 static int rule_line(ng_grammar *g, char *s, char *err, size_t errlen, const char *where)
 {
-    static const char *const types[] = {"DATE", "TIME", "DURATION", "SET"};
+    static const char *const types[] = {"DATE", "TIME", "DURATION", "SET", "NONE"};
     tx_rule r;
     memset(&r, 0, sizeof r);
     r.line = atoi(strrchr(where, ':') + 1);
@@ -421,11 +432,11 @@ static int rule_line(ng_grammar *g, char *s, char *err, size_t errlen, const cha
     }
     char *save = NULL;
     char *tok = strtok_r(s, " \t", &save);
-    for (size_t i = 0; tok && i < 4; i++)
+    for (size_t i = 0; tok && i < 5; i++)
         if (!strcmp(tok, types[i]))
             r.type = types[i];
     if (!r.type) {
-        snprintf(err, errlen, "%s: a rule starts with DATE, TIME, DURATION or SET", where);
+        snprintf(err, errlen, "%s: a rule starts with DATE, TIME, DURATION, SET or NONE", where);
         return NG_EMODEL;
     }
     uint8_t opt[TX_MAX_EL] = {0};
@@ -732,16 +743,34 @@ static int digits_suffix(const ng_grammar *g, const char *s, size_t n, char dec,
     return 1;
 }
 
-/* Folds s[0..n) into out (cap bytes): a fast ASCII path, ng_fold else. */
+/* ng_fold, with the typographic apostrophe (U+2019) made ASCII. */
+static size_t fold_slow(const char *s, size_t n, char *out, size_t cap)
+{
+    size_t k = ng_fold(s, n, out, cap), o = 0;
+    for (size_t i = 0; i < k; i++) {
+        if (i + 2 < k && (unsigned char)out[i] == 0xE2 && (unsigned char)out[i + 1] == 0x80 &&
+            (unsigned char)out[i + 2] == 0x99) {
+            out[o++] = '\'';
+            i += 2;
+        } else {
+            out[o++] = out[i];
+        }
+    }
+    if (o < cap)
+        out[o] = '\0';
+    return o;
+}
+
+/* Folds s[0..n) into out (cap bytes): a fast ASCII path, fold_slow else. */
 static size_t fold(const char *s, size_t n, char *out, size_t cap)
 {
     size_t i = 0;
     if (n >= cap)
-        return ng_fold(s, n, out, cap);
+        return fold_slow(s, n, out, cap);
     for (; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
         if (c >= 0x80)
-            return ng_fold(s, n, out, cap);
+            return fold_slow(s, n, out, cap);
         out[i] = (char)((c >= 'A' && c <= 'Z') ? c + 32 : c);
     }
     out[i] = '\0';
@@ -1299,6 +1328,8 @@ static int pick_year(const anchor *an, const frame *f, int tense, int *ok)
 static int resolve(const tx_rule *r, frame *f, const anchor *an, int tense, char *out, size_t cap, const char **type)
 {
     *type = r->type;
+    if (r->type[0] == 'N')
+        return 0; /* NONE: a pattern that is not a time expression */
     if (r->value) {
         /* fixed values; "{u}" is the unit letter, "{n}" the number */
         const char *v = r->value;
@@ -1460,8 +1491,8 @@ static int resolve(const tx_rule *r, frame *f, const anchor *an, int tense, char
             day_known = 1;
         }
     } else if (f->pod || f->hour >= 0) {
-        /* a bare time of day: the latest day met */
-        day = an->ref.y ? an->ref : base;
+        /* a bare time of day: the latest day met ("this morning": the anchor) */
+        day = an->ref.y && !f->has_rel ? an->ref : base;
         day_known = day.y != 0;
         if (!day_known)
             snprintf(date, sizeof date, "XXXX-XX-XX");
