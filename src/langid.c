@@ -44,16 +44,19 @@
 
 #define MAX_CAND 64     /* fingerprints at most */
 #define MAX_VOTE 16     /* languages in the stopword vote at most */
-#define SW_SLOTS 4096   /* stopword hash slots (power of two) */
+#define SW_SLOTS 2048   /* stopword hash slots (power of two; the lists hold ~400 words) */
 #define SW_MAXLEN 23    /* longest stopword, in bytes */
 #define SAMPLE_MAX 3072 /* bytes of text looked at */
 #define NGRAMS 400      /* n-grams per profile, as libexttextcat's own */
 #define TEXTCAT_MAX 1024 /* bytes of the sample given to libexttextcat */
 
-/* One slot of the stopword hash. */
+/* One slot of the stopword hash: eight bytes, so that the table (looked
+ * up once a word) stays in the cache; the word itself is in a parallel
+ * array, read only when hash and length match. */
 typedef struct {
-    char word[SW_MAXLEN + 1]; /* folded, NUL-terminated; "" when free */
-    uint16_t mask;            /* bit i: a stopword of vote language i */
+    uint32_t hash; /* hash_word() of the word */
+    uint16_t mask; /* bit i: a stopword of vote language i */
+    uint8_t len;   /* the word's length; 0 when the slot is free */
 } sw_slot;
 
 /* The per-worker handle. */
@@ -64,6 +67,7 @@ typedef struct {
     char vote_code[MAX_VOTE][4]; /* the vote's languages */
     size_t nvote;
     sw_slot sw[SW_SLOTS];
+    char sw_word[SW_SLOTS][SW_MAXLEN + 1]; /* the word of each slot, folded, NUL-terminated */
     char sample[SAMPLE_MAX + 8]; /* the text sample of the current doc */
     size_t win[4][2];            /* its windows, [start, end) in sample */
     size_t nwin;
@@ -90,21 +94,25 @@ static int vote_index(langid *L, const char *code)
     return (int)L->nvote++;
 }
 
-/* Adds a folded word as a stopword of vote language v. */
+/* Adds a folded word as a stopword of vote language v (dropped when the
+ * table is full). */
 static void sw_add(langid *L, const char *w, size_t n, int v)
 {
     if (n == 0 || n > SW_MAXLEN || v < 0)
         return;
     uint32_t h = hash_word(w, n);
     for (size_t probe = 0; probe < SW_SLOTS; probe++) {
-        sw_slot *s = &L->sw[(h + probe) & (SW_SLOTS - 1)];
-        if (s->word[0] == '\0') {
-            memcpy(s->word, w, n);
-            s->word[n] = '\0';
+        size_t at = (h + probe) & (SW_SLOTS - 1);
+        sw_slot *s = &L->sw[at];
+        if (s->len == 0) {
+            memcpy(L->sw_word[at], w, n);
+            L->sw_word[at][n] = '\0';
+            s->hash = h;
+            s->len = (uint8_t)n;
             s->mask = (uint16_t)(1u << v);
             return;
         }
-        if (strncmp(s->word, w, n) == 0 && s->word[n] == '\0') {
+        if (s->hash == h && s->len == n && memcmp(L->sw_word[at], w, n) == 0) {
             s->mask |= (uint16_t)(1u << v);
             return;
         }
@@ -118,10 +126,11 @@ static unsigned sw_find(const langid *L, const char *w, size_t n)
         return 0;
     uint32_t h = hash_word(w, n);
     for (size_t probe = 0; probe < SW_SLOTS; probe++) {
-        const sw_slot *s = &L->sw[(h + probe) & (SW_SLOTS - 1)];
-        if (s->word[0] == '\0')
+        size_t at = (h + probe) & (SW_SLOTS - 1);
+        const sw_slot *s = &L->sw[at];
+        if (s->len == 0)
             return 0;
-        if (strncmp(s->word, w, n) == 0 && s->word[n] == '\0')
+        if (s->hash == h && s->len == n && memcmp(L->sw_word[at], w, n) == 0)
             return s->mask;
     }
     return 0;
