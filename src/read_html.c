@@ -732,19 +732,19 @@ static int iso_fallback(const char *s, size_t n, char *out, size_t cap)
 }
 
 /* Publication date candidates, best first: explicit publication metadata,
- * generic date metadata, creation dates, the <time> near the headline,
- * any other <time>, a date written near the headline, the URL, and
- * modification dates last. */
+ * generic date metadata, creation dates, the URL (a full date in a URL is
+ * rarely wrong), the <time> near the headline, any other <time>, a date
+ * written near the headline, and modification dates last. */
 enum {
     DATE_PUBLISHED, /* article:published_time, datePublished (meta, itemprop, JSON-LD) */
     DATE_META,      /* other publication meta names, <time pubdate> */
     DATE_CREATED,   /* dateCreated, uploadDate, dcterms.created */
     DATE_GUESS,     /* a meta name with "date" in it and no sign of modification */
+    DATE_URL,       /* /2022/01/20/ in the URL */
     DATE_TIME_NEAR, /* the first <time> after the <h1> or inside <article>/<main> */
     DATE_CLASS_NEAR, /* the text of the first element with a date class/id, after the <h1> or inside <article> */
     DATE_TIME,      /* the first <time> not inside nav/aside/footer */
     DATE_TEXT,      /* a date written in a segment near the <h1> */
-    DATE_URL,       /* /2022/01/20/ in the URL */
     DATE_CLASS,     /* the text of the first element with a date class/id elsewhere */
     DATE_MODIFIED,  /* article:modified_time, dateModified */
     DATE_LASTMOD,   /* http-equiv last-modified */
@@ -917,36 +917,45 @@ static const char *first_text(const GumboNode *n, size_t *len)
     return NULL;
 }
 
-/* Gathers the text of an element's children and grandchildren (at most
- * 64 nodes), pieces joined by a space, into out[cap] (NUL-terminated);
- * returns its length (0 when it holds no text). */
+/* Gathers the text of an element's subtree (at most 64 nodes, 4 levels
+ * down, in document order), pieces joined by a space, into out[cap]
+ * (NUL-terminated); returns its length (0 when it holds no text). */
 static size_t deep_text(const GumboNode *n, char *out, size_t cap)
 {
-    const GumboVector *k = &n->v.element.children;
+    const GumboNode *stack[5];
+    unsigned idx[5];
+    int top = 0;
     unsigned seen = 0;
     size_t o = 0;
     out[0] = '\0';
-    for (unsigned i = 0; i < k->length && seen < 64; i++) {
-        const GumboNode *c = k->data[i];
-        const GumboVector *kk = NULL;
-        unsigned nk = 1;
-        if (c->type == GUMBO_NODE_ELEMENT) {
-            kk = &c->v.element.children;
-            nk = kk->length;
+    stack[0] = n;
+    idx[0] = 0;
+    while (top >= 0 && seen < 64) {
+        const GumboVector *k = &stack[top]->v.element.children;
+        if (idx[top] >= k->length) {
+            top--;
+            continue;
         }
-        for (unsigned j = 0; j < nk && seen < 64; j++, seen++) {
-            const GumboNode *x = kk ? kk->data[j] : c;
-            if (x->type != GUMBO_NODE_TEXT && x->type != GUMBO_NODE_CDATA)
-                continue;
-            size_t L = strlen(x->v.text.text);
-            if (o + L + 2 > cap)
-                return o;
-            if (o)
-                out[o++] = ' ';
-            memcpy(out + o, x->v.text.text, L);
-            o += L;
-            out[o] = '\0';
+        const GumboNode *x = k->data[idx[top]++];
+        seen++;
+        if (x->type == GUMBO_NODE_ELEMENT) {
+            if (top + 1 < 5) {
+                top++;
+                stack[top] = x;
+                idx[top] = 0;
+            }
+            continue;
         }
+        if (x->type != GUMBO_NODE_TEXT && x->type != GUMBO_NODE_CDATA)
+            continue;
+        size_t L = strlen(x->v.text.text);
+        if (o + L + 2 > cap)
+            return o;
+        if (o)
+            out[o++] = ' ';
+        memcpy(out + o, x->v.text.text, L);
+        o += L;
+        out[o] = '\0';
     }
     return o;
 }
@@ -1485,8 +1494,40 @@ static int url_date(const char *u, char *out)
     return 0;
 }
 
+/* Does h[0..hn) hold the bytes of s[0..sn)?  (sn >= 1; short strings.) */
+static int holds(const char *h, size_t hn, const char *s, size_t sn)
+{
+    for (size_t i = 0; i + sn <= hn; i++)
+        if (h[i] == s[0] && memcmp(h + i, s, sn) == 0)
+            return 1;
+    return 0;
+}
+
+/* The segment holding the article's headline: the first heading (h1-h3)
+ * that is the title, holds it or is held by it (10+ bytes), else the
+ * first <h1> (which on some sites is an invisible "Navigation" heading).
+ * Returns -1 when there is neither. */
+static int32_t headline_seg(const ng_hpage *pg, const char *title, int32_t h1)
+{
+    size_t tl = title ? strlen(title) : 0;
+    if (tl < 10)
+        return h1;
+    for (size_t i = 0; i < pg->nseg; i++) {
+        int t = pg->el[pg->seg[i].owner].tag;
+        if (t != GUMBO_TAG_H1 && t != GUMBO_TAG_H2 && t != GUMBO_TAG_H3)
+            continue;
+        const char *x = pg->buf.p + pg->seg[i].start;
+        size_t n = pg->seg[i].end - pg->seg[i].start;
+        if (n < 10)
+            continue;
+        if ((n <= tl && holds(title, tl, x, n)) || (n > tl && n < 4 * tl && holds(x, n, title, tl)))
+            return (int32_t)i;
+    }
+    return h1;
+}
+
 /* Looks for a date written near the headline: in the few segments around
- * the first <h1> (a byline, a dateline), at any word start of a segment's
+ * the headline (a byline, a dateline, the headline itself), at any word start of a segment's
  * first 160 bytes (80 of a long paragraph): the DATE_TEXT candidate.  Bounded: at most 16 segments. */
 static void text_date(const ng_model *m, meta_info *mi, const ng_hpage *pg)
 {
@@ -1497,8 +1538,6 @@ static void text_date(const ng_model *m, meta_info *mi, const ng_hpage *pg)
         const ng_hseg *sg = &pg->seg[i];
         const char *s = pg->buf.p + sg->start;
         size_t n = sg->end - sg->start;
-        if ((int32_t)i == mi->h1_seg)
-            continue;
         /* a long paragraph may open with a dateline; its body is prose */
         size_t lim = n < 160 ? n : n > 300 ? 80 : 160;
         for (size_t k = 0; k < lim; k++) {
@@ -1665,6 +1704,7 @@ int ng_html_extract(ng_worker *w, ng_doc *doc, const char *s, size_t n)
         }
         /* metadata (strings still point into gumbo's tree) */
         choose_title(doc, &mi, &pg);
+        mi.h1_seg = headline_seg(&pg, doc->title, mi.h1_seg);
         text_date(doc->model, &mi, &pg);
         choose_date(doc, &mi);
         if (!doc->lang_hint) {
