@@ -149,8 +149,8 @@ typedef struct {
     ng_strset credit_words;  /* "with", "avec", "and": words of a credit line (folded) */
     ng_strset chrome_phrase; /* phrases that mark a short line as chrome anywhere in it (folded) */
     struct ng_ner *ner;      /* the named-entity tagger (models/ner-<code>.bin, ner.c) */
-} ng_lang;
     struct ng_grammar *grammar; /* time and quantity grammar (timex-*.txt, quantity-*.txt; timex.c) */
+} ng_lang;
 
 struct ng_model {
     ng_model_options opt;
@@ -172,8 +172,8 @@ struct ng_worker {
     ng_buf scratch;       /* reusable buffer */
     unsigned stages;      /* NG_STAGE_* to run (ng_worker_set_stages) */
     struct ng_ner_scratch *ner; /* tagger scratch (ner.c), lazily made */
-};
     struct ng_tx_scratch *tx;   /* atoms of the current document (timex.c), lazily made */
+};
 
 /* Sets the worker's error detail; returns rc for tail calls. */
 int ng_worker_fail(ng_worker *w, int rc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -229,13 +229,12 @@ struct ng_doc {
     size_t ntokens;
     struct ng_entity *entities; /* named entities (ner.c), in order of first mention */
     size_t nentities;
-};
     struct ng_time_expr *timexes;   /* temporal expressions (timex.c), in text order */
     size_t ntimexes;
     struct ng_quantity *quantities; /* quantities (quantity.c), in text order */
     size_t nquantities;
+};
 
-/* ---- ner.c: named entities ------------------------------------------- */
 /* ---- timex.c, quantity.c: time expressions and quantities -------------- */
 
 /* One TIMEX3 temporal expression. */
@@ -273,6 +272,8 @@ int ng_timex(ng_worker *w, ng_doc *doc);
 
 /* The quantities stage: fills doc->quantities. */
 int ng_quantities(ng_worker *w, ng_doc *doc);
+
+/* ---- ner.c: named entities ------------------------------------------- */
 
 
 /* One mention of an entity: where it is and its text (in doc->arena). */
