@@ -202,9 +202,10 @@ static int add_phrase(ng_grammar *g, const char *phrase, const char *attrs, char
         char *sv = ng_arena_strdup(&g->arena, v);
         if (!sv)
             return NG_ENOMEM;
-        for (char *u = sv; *u; u++)
-            if (*u == '_')
-                *u = ' '; /* "person=service_member" */
+        if (!strcmp(tok, "person") || !strcmp(tok, "qunit"))
+            for (char *u = sv; *u; u++)
+                if (*u == '_')
+                    *u = ' '; /* "person=service_member" */
         if (!strcmp(tok, "num")) e->cls |= TX_C_NUM, e->num = strtod(v, NULL);
         else if (!strcmp(tok, "numword")) e->cls |= TX_C_NUM, e->flags |= TX_E_NUMWORD, e->num = strtod(v, NULL);
         else if (!strcmp(tok, "ord")) e->cls |= TX_C_ORD, e->num = strtod(v, NULL);
@@ -1330,7 +1331,11 @@ static int resolve(const tx_rule *r, frame *f, const anchor *an, int tense, char
     *type = r->type;
     if (r->type[0] == 'N')
         return 0; /* NONE: a pattern that is not a time expression */
-    if (r->value) {
+    if (r->value && !strncmp(r->value, "rel=", 4)) {
+        /* "=> rel=-1": the relation the words leave implicit ("the quarter") */
+        f->rel = atoi(r->value + 4);
+        f->has_rel = 1;
+    } else if (r->value) {
         /* fixed values; "{u}" is the unit letter, "{n}" the number */
         const char *v = r->value;
         size_t o = 0;
@@ -1485,7 +1490,8 @@ static int resolve(const tx_rule *r, frame *f, const anchor *an, int tense, char
         if (f->unit == TX_U_WE && k == 0 && tense < 0 && weekday(ymd_days(base)) <= 5)
             k = -1; /* "suggested this weekend", said on a weekday: the one just past */
         ymd d = shift(base, f->unit, k);
-        put_unit_date(date, sizeof date, d, f->unit);
+        /* "a decade ago" is a year, "last decade" a decade */
+        put_unit_date(date, sizeof date, d, f->ago && (f->unit == TX_U_DE || f->unit == TX_U_CE) ? TX_U_Y : f->unit);
         if (f->unit == TX_U_D) {
             day = d;
             day_known = 1;
