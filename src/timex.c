@@ -874,6 +874,13 @@ int ng_tx_atoms(ng_worker *w, ng_doc *doc, const tx_atom **out, size_t *nout)
             pc->sent = t->sent;
             pc->tflags = t->flags;
             pc->hyphen = sub != 0;
+            if (pc->hyphen) {
+                /* a later piece of a hyphenated token: its own capital */
+                unsigned char c0 = (unsigned char)text[s0];
+                pc->tflags &= ~(uint32_t)NG_TOK_UPPER;
+                if (c0 >= 'A' && c0 <= 'Z')
+                    pc->tflags |= NG_TOK_UPPER;
+            }
             if (hy) {
                 sub = (uint32_t)(hy - text) + 1;
             } else {
