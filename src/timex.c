@@ -352,7 +352,7 @@ static const struct {
     {"pod", TX_C_POD},     {"time", TX_C_TIME},     {"ampm", TX_C_AMPM},     {"decade", TX_C_DECADE},
     {"vague", TX_C_VAGUE}, {"scale", TX_C_SCALE},   {"cur", TX_C_CUR},       {"person", TX_C_PERSON},
     {"qunit", TX_C_QUNIT}, {"qmod", TX_C_QMOD},     {"per", TX_C_PER},       {"pct", TX_C_PCT},
-    {"year", TX_C_YEAR},
+    {"year", TX_C_YEAR},   {"iso", TX_C_ISO},
 };
 
 static int parse_alt(ng_grammar *g, const char *s, size_t n, tx_alt *a, char *err, size_t errlen, const char *where)
@@ -632,6 +632,21 @@ static int read_digits(const char *s, size_t n, char dec, tx_atom *a)
     double v = 0;
     for (size_t k = d0; k < i; k++)
         v = v * 10 + (s[k] - '0');
+    /* ISO dates: 2022-01-20 (a time may follow: 2022-01-20T10:00) */
+    if (nd == 4 && d0 == 0 && n >= 10 && s[4] == '-' && s[7] == '-' && (n == 10 || s[10] == 'T')) {
+        int ok = 1;
+        for (int k = 5; k < 10; k++)
+            ok &= k == 7 || (s[k] >= '0' && s[k] <= '9');
+        int mo = ok ? (s[5] - '0') * 10 + (s[6] - '0') : 0, dd = ok ? (s[8] - '0') * 10 + (s[9] - '0') : 0;
+        if (ok && mo >= 1 && mo <= 12 && dd >= 1 && dd <= 31) {
+            a->cls |= TX_C_ISO;
+            a->iso_y = (int)v;
+            a->iso_m = mo;
+            a->iso_d = dd;
+            return 1;
+        }
+        return 0;
+    }
     if (i == n && d0 == 0) {
         a->num = v;
         a->ndig = (int)nd;
@@ -1151,6 +1166,7 @@ static void apply(frame *f, const tx_atom *a, uint32_t c, int role)
     case TX_C_SET: if (e) f->set = e->set, f->has_set = 1; break;
     case TX_C_POD: if (e) f->pod = e->pod; break;
     case TX_C_TIME: f->hour = a->hour, f->min = a->min; break;
+    case TX_C_ISO: f->year = a->iso_y, f->month = a->iso_m, f->day = a->iso_d; break;
     case TX_C_AMPM: if (e) f->ampm = e->ampm; break;
     case TX_C_DECADE: if (!e) f->decade = a->decade; break;
     case TX_C_VAGUE: f->vague = 1, f->has_n = 1; break;
@@ -1313,6 +1329,9 @@ static int pick_year(const anchor *an, const frame *f, int tense, int *ok)
         }
     }
     if (!base.y) {
+        /* no anchor: the latest year the article names, if any */
+        if (an->nyears)
+            return an->years[0];
         *ok = 0;
         return 0;
     }

@@ -42,7 +42,8 @@ enum {
     TX_C_PER = 1u << 22,   /* per / a / par / by: introduces a period */
     TX_C_PCT = 1u << 23,   /* percent / % / pour cent */
     TX_C_YEAR = 1u << 24,  /* four digits 1000..2199 (set on atoms, not in the lexicon) */
-    TX_C_LIT = 1u << 25    /* a word used as a literal by some rule */
+    TX_C_LIT = 1u << 25,   /* a word used as a literal by some rule */
+    TX_C_ISO = 1u << 26    /* an ISO date token "2022-01-20" (set on atoms): iso_y, iso_m, iso_d */
 };
 
 /* Lexicon entry flags. */
@@ -101,6 +102,7 @@ typedef struct {
     int hour, min;       /* TIME */
     int decade;          /* DECADE */
     double scale;        /* "5bn": the suffix's factor (1e9), else 0 */
+    int iso_y, iso_m, iso_d; /* ISO */
     const tx_entry *sfx; /* "5bn", "10km": the suffix's entry, else NULL */
 } tx_atom;
 
