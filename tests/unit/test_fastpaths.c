@@ -132,7 +132,7 @@ static void fold_fast_paths(void **state)
     (void)state;
     static const char *const samples[] = {
         "Hello World", "ÉTAT Islamique", "L’Élysée — « Déjà » ÀÖØÞ×ß", "ⅫⒶ Ω ǅ İstanbul", "a\xC3", "\xE2\x80",
-        "x\xFFy", "SAY “HI” … ‘NOW’ –", "",
+        "x\xFFy", "SAY “HI” … ‘NOW’ –", "", "@AZ[`az{ ABCDEFGHIJKLMNOPQRSTUVWXYZ 0123456789 Zürich ZÜRICH \x7f\x01",
     };
     char got[64], want[64];
     for (size_t i = 0; i < sizeof samples / sizeof *samples; i++) {
