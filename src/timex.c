@@ -990,7 +990,7 @@ int ng_tx_atoms(ng_worker *w, ng_doc *doc, const tx_atom **out, size_t *nout)
                 size_t from = j - first >= 31 ? j - 30 : first;
                 for (size_t q = from; q <= j; q++)
                     if (sc->atoms[q].e && (sc->atoms[q].e->flags & TX_E_NUMWORD))
-                        vals[k++] = sc->atoms[q].e->num;
+                        vals[k++] = sc->atoms[q].num; /* an earlier merge keeps its value */
                 tx_atom merged = sc->atoms[first];
                 merged.end = a->end;
                 merged.num = combine_numwords(vals, k);

@@ -1,0 +1,185 @@
+/*
+ * test_timex.c — unit tests of the timex stage (src/timex.c): absolute,
+ * relative, fuzzy, duration, set and time expressions in English and
+ * French, anchoring to the publication date, to the text's own dates, and
+ * to nothing (XXXX), and the grammar compiler's error reporting.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "internal.h"
+
+static ng_model *model;
+static ng_worker *worker;
+
+static int setup(void **state)
+{
+    (void)state;
+    char err[256];
+    if (ng_model_new(&model, NULL, err, sizeof err) != NG_OK)
+        return -1;
+    return ng_worker_new(model, &worker) == NG_OK ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    ng_worker_free(worker);
+    ng_model_free(model);
+    return 0;
+}
+
+static ng_doc *analyze(const char *text, const char *lang, const char *published)
+{
+    ng_source src;
+    ng_source_default(&src);
+    src.lang = lang;
+    src.published = published;
+    src.format = NG_FORMAT_TEXT;
+    ng_doc *d = NULL;
+    assert_int_equal(ng_analyze(worker, &src, text, strlen(text), &d), NG_OK);
+    /* invariants: in order, inside the text, non-empty, a known type */
+    uint32_t prev = 0;
+    for (size_t i = 0; i < d->ntimexes; i++) {
+        const ng_time_expr *t = &d->timexes[i];
+        assert_true(t->span.start < t->span.end && t->span.end <= d->text_len && t->span.start >= prev);
+        assert_true(!strcmp(t->type, "DATE") || !strcmp(t->type, "TIME") || !strcmp(t->type, "DURATION") ||
+                    !strcmp(t->type, "SET"));
+        assert_non_null(t->value);
+        prev = t->span.end;
+    }
+    return d;
+}
+
+/* The value of the timex whose text is exactly want (fails when none). */
+static void expect(const ng_doc *d, const char *want_text, const char *want_type, const char *want_value)
+{
+    size_t n = strlen(want_text);
+    for (size_t i = 0; i < d->ntimexes; i++) {
+        const ng_time_expr *t = &d->timexes[i];
+        if (t->span.end - t->span.start == n && !memcmp(d->text + t->span.start, want_text, n)) {
+            assert_string_equal(t->type, want_type);
+            assert_string_equal(t->value, want_value);
+            return;
+        }
+    }
+    fail_msg("no timex '%s'", want_text);
+}
+
+static void test_english_absolute(void **state)
+{
+    (void)state;
+    ng_doc *d = analyze("The deal was signed in August 2020 and on 31 August, then on Jan. 19, 2021 and "
+                        "the summer of 2023 closes it. In fall 2020 they met. The second half of 2021 was calm.",
+                        "en", "2022-01-20");
+    expect(d, "August 2020", "DATE", "2020-08");
+    expect(d, "Jan. 19, 2021", "DATE", "2021-01-19");
+    expect(d, "the summer of 2023", "DATE", "2023-SU");
+    expect(d, "fall 2020", "DATE", "2020-FA");
+    expect(d, "The second half of 2021", "DATE", "2021-H2");
+    ng_doc_free(d);
+}
+
+static void test_english_relative(void **state)
+{
+    (void)state;
+    ng_doc *d = analyze("France first deployed troops nine years ago. Officials met last week and will meet "
+                        "next week. He spoke yesterday.",
+                        "en", "2022-01-20");
+    expect(d, "nine years ago", "DATE", "2013");
+    expect(d, "last week", "DATE", "2022-W02");
+    expect(d, "next week", "DATE", "2022-W04");
+    expect(d, "yesterday", "DATE", "2022-01-19");
+    ng_doc_free(d);
+}
+
+static void test_durations_sets_times(void **state)
+{
+    (void)state;
+    ng_doc *d = analyze("The talks lasted six weeks, then several months. They meet every Monday at 3 p.m. "
+                        "and again at 10:30.",
+                        "en", "2022-01-20");
+    expect(d, "six weeks", "DURATION", "P6W");
+    expect(d, "several months", "DURATION", "PXM");
+    expect(d, "every Monday", "SET", "XXXX-WXX-1");
+    expect(d, "3 p.m.", "TIME", "2022-01-20T15:00");
+    ng_doc_free(d);
+}
+
+static void test_french(void **state)
+{
+    (void)state;
+    ng_doc *d = analyze("Le 3 juillet 1999, le ministre est venu. Il a pris ses fonctions début 2017. "
+                        "La semaine dernière, il était à Paris, et en avril dernier à Gao. Il y a neuf ans, "
+                        "tout a commencé. Rendez-vous à 10h30.",
+                        "fr", "2018-03-10");
+    expect(d, "Le 3 juillet 1999", "DATE", "1999-07-03");
+    expect(d, "début 2017", "DATE", "2017");
+    expect(d, "La semaine dernière", "DATE", "2018-W09");
+    expect(d, "avril dernier", "DATE", "2017-04");
+    expect(d, "Il y a neuf ans", "DATE", "2009");
+    expect(d, "10h30", "TIME", "1999-07-03T10:30");
+    for (size_t i = 0; i < d->ntimexes; i++)
+        if (!strcmp(d->timexes[i].value, "2017") && d->timexes[i].mod)
+            assert_string_equal(d->timexes[i].mod, "START");
+    ng_doc_free(d);
+}
+
+static void test_anchoring(void **state)
+{
+    (void)state;
+    /* no publication date and no year anywhere: the year stays unknown */
+    ng_doc *d = analyze("On Monday January 27, Paris called on Washington.", "en", NULL);
+    expect(d, "Monday January 27", "DATE", "XXXX-01-27");
+    ng_doc_free(d);
+    /* the weekday picks among the years the text names */
+    d = analyze("In 2019 and 2020 the war went on. On Monday January 27 Paris called.", "en", NULL);
+    expect(d, "Monday January 27", "DATE", "2020-01-27");
+    ng_doc_free(d);
+    /* relative expressions without an anchor are not resolved against today */
+    d = analyze("Officials met last week.", "en", NULL);
+    expect(d, "last week", "DATE", "PAST_REF");
+    ng_doc_free(d);
+    /* a stated past tense puts "this weekend" before a weekday anchor */
+    d = analyze("He suggested this weekend that France could leave.", "en", "2022-01-20");
+    expect(d, "this weekend", "DATE", "2022-W02-WE");
+    ng_doc_free(d);
+}
+
+static void test_not_timexes(void **state)
+{
+    (void)state;
+    ng_doc *d = analyze("A 6-year-old boy and 4,500 soldiers may come.", "en", "2022-01-20");
+    assert_int_equal(d->ntimexes, 0);
+    ng_doc_free(d);
+}
+
+static void test_grammar_loads(void **state)
+{
+    (void)state;
+    char err[256] = "";
+    ng_grammar *g = NULL;
+    assert_int_equal(ng_grammar_load(&g, "en", err, sizeof err), NG_OK);
+    ng_grammar_free(g);
+    /* a language without grammar files gets an empty grammar */
+    assert_int_equal(ng_grammar_load(&g, "xx", err, sizeof err), NG_OK);
+    ng_grammar_free(g);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_english_absolute), cmocka_unit_test(test_english_relative),
+        cmocka_unit_test(test_durations_sets_times), cmocka_unit_test(test_french),
+        cmocka_unit_test(test_anchoring), cmocka_unit_test(test_not_timexes),
+        cmocka_unit_test(test_grammar_loads),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
