@@ -349,10 +349,11 @@ static int phrase_match(const ng_model *m, const char *f, size_t n)
 /* 1 when the line looks like a file name or image alt keywords rather
  * than prose: a token with an underscore, an image file name, or (near
  * the top, standing alone) lowercase keyword-like words. */
-static int file_or_keywords(const ctx *c, const line *L)
+static int file_or_keywords(const ctx *c, line *L)
 {
     if (L->n > 120 || L->end_sentence)
         return 0;
+    shape(L);
     if (L->has_underscore && L->nwords <= 6) {
         /* an underscore joins two letters somewhere */
         for (size_t i = 1; i + 1 < L->n; i++)
@@ -543,13 +544,17 @@ static int classify(ctx *c, line *L, size_t *rest)
         if (any_has(m, offsetof(ng_lang, chrome_lines), L->norm, L->nnorm))
             return L_CHROME;
     }
-    shape(L);
     /* newsletter pitches: at the top, or not shaped as a sentence; the
      * tail pass looks at the page's last lines whatever their shape */
     if (L->norm_full && L->nraw >= 8 && (top || !L->end_period) && phrase_match(m, L->raw, L->nraw))
         return L_CHROME;
-    if (L->n <= 120 && L->nwords <= 8 && !L->has_digit && ng_agencies_credit(c->doc, L->s, L->n))
-        return L_CHROME;
+    /* the checks below need the line's shape (words, case), and only for
+     * lines of at most 120 bytes: shape() is called when one is */
+    if (L->n <= 120) {
+        shape(L);
+        if (L->nwords <= 8 && !L->has_digit && ng_agencies_credit(c->doc, L->s, L->n))
+            return L_CHROME;
+    }
     if (file_or_keywords(c, L))
         return L_CHROME;
     if (top && L->n <= SHORT_LINE && L->norm_full)
@@ -633,6 +638,9 @@ static void trim_tail(ctx *c)
         L.s = c->out + k->off;
         L.n = k->len;
         measure(&L);
+        /* the word count matters only for a snippet or after one */
+        if (!L.end_ellipsis && snippets == 0)
+            break;
         shape(&L);
         if (L.end_ellipsis && L.nwords >= 5 && L.nwords <= 60) {
             snippets++;
@@ -659,11 +667,13 @@ static int headline_shape(const char *s, size_t n)
     if (n == 0 || n > 250)
         return 0;
     measure(&L);
-    shape(&L);
-    if (L.nwords < 2 || L.nwords > 30 || L.end_period || L.end_ellipsis)
+    if (L.end_period || L.end_ellipsis)
         return 0;
     char last = s[n - 1];
     if (last == ':' || last == ',' || last == ';')
+        return 0;
+    shape(&L); /* after the cheap tests: it reads the whole line */
+    if (L.nwords < 2 || L.nwords > 30)
         return 0;
     uint32_t cp;
     size_t i = skip_symbols(s, n);
