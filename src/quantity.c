@@ -81,7 +81,7 @@ int ng_quantities(ng_worker *w, ng_doc *doc)
 static int scan(ng_worker *w, ng_doc *doc, const tx_atom *at, size_t n)
 {
     int rc;
-    size_t cap = 0, tk = 0;
+    size_t cap = 0, tk = 0, used = 0;
     for (size_t i = 0; i < n; i++) {
         const tx_atom *a = &at[i];
         if (!(a->cls & TX_C_NUM) || (a->cls & (TX_C_ORD | TX_C_TIME | TX_C_DECADE)))
@@ -99,11 +99,11 @@ static int scan(ng_worker *w, ng_doc *doc, const tx_atom *at, size_t n)
         size_t s = i, e = i + 1; /* atoms of the expression */
         uint32_t sent = a->sent;
         /* before: currency, then modifier */
-        if (s > 0 && (at[s - 1].cls & TX_C_CUR) && at[s - 1].sent == sent) {
+        if (s > used && (at[s - 1].cls & TX_C_CUR) && at[s - 1].sent == sent) {
             q.unit = at[s - 1].e->str;
             s--;
         }
-        if (s > 0 && (at[s - 1].cls & TX_C_QMOD) && at[s - 1].sent == sent) {
+        if (s > used && (at[s - 1].cls & TX_C_QMOD) && at[s - 1].sent == sent) {
             q.mod = at[s - 1].e->mod;
             s--;
         }
@@ -179,6 +179,7 @@ static int scan(ng_worker *w, ng_doc *doc, const tx_atom *at, size_t n)
         if ((rc = push(doc, &cap, &q)) != NG_OK)
             return ng_worker_fail(w, rc, "out of memory");
         i = e - 1;
+        used = e; /* the next quantity starts after this one */
     }
     return NG_OK;
 }
