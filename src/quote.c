@@ -1,0 +1,767 @@
+/*
+ * quote.c — quotations and their speakers.
+ *
+ * Direct quotes are the text between paired quote marks (" “ ” ‘ ’ « » ‹ ›
+ * „, with or without inner spaces); a quote left open at the end of a
+ * paragraph goes on when the next paragraph opens with a mark (the news
+ * convention for long quotes).  One or two words between marks ("scare
+ * quotes", “Barkhane”) are kept only when a speech cue governs them.
+ *
+ * The cue of a quote is a word or phrase of lang/<code>/speech-verbs.txt
+ * found next to it in its sentence: after it ("…," she said / », a-t-il
+ * indiqué), else before it (stressed that "…" / dénonçant une « … »).  With
+ * no cue, a quote takes the speaker of the quote just before it (the
+ * second paragraph of a long quote), or of the sentence before when that
+ * one ends with a colon.
+ *
+ * Reported speech gives indirect quotes ("direct": false): "X said (that)
+ * CLAUSE", "CLAUSE, X said.", "according to X, CLAUSE", "selon X, ...".
+ *
+ * The speaker is read from the words around the cue: the subject before it
+ * (skipping auxiliaries, a parenthetical ", meanwhile," or an apposition
+ * ", a spokesman for Y,"), else the words after it ("said the Chief of the
+ * Defense Staff, General François Lecointre").  It is an entity when a
+ * mention is there (ner.c's names, coref.c's pronouns and descriptions);
+ * a title before a name gives the name; an unnamed source ("a source
+ * close to the French presidency") is kept as speaker_text, with the entity
+ * it hangs on when one is named inside it.
+ */
+#include "qlex.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Longest quote, in bytes: an unclosed mark never swallows a whole text. */
+#define QUOTE_MAX_BYTES 6000
+
+/* Roles of a quote mark. */
+enum { QM_NONE = 0, QM_OPEN = 1, QM_CLOSE = 2, QM_EITHER = 3 };
+
+/* What one stage call works with. */
+typedef struct {
+    ng_doc *doc;
+    const ng_qlex *q;
+    uint32_t *tokent; /* entity index + 1 per token */
+    uint8_t *first;   /* mention starts */
+    uint32_t *inq;    /* quote index + 1 per token inside a direct quote (marks included) */
+    uint32_t *cue;    /* cue bits at a cue's first token (0 elsewhere) */
+    uint8_t *cuelen;  /* tokens of that cue */
+    ng_quote *out;
+    size_t nout, capout;
+    uint8_t *used;    /* cue tokens already given to a quote */
+} qctx;
+
+/* A speaker found around a cue. */
+typedef struct {
+    uint32_t ent;          /* entity index + 1, or 0 */
+    uint32_t s, e;         /* the speaker's words (byte offsets), s == e when none */
+    int named;             /* the words are a name or a resolved pronoun: no speaker_text */
+    int found;
+} speaker_t;
+
+/* Decodes the code point of token t (only single-mark tokens matter). */
+static uint32_t tok_cp(const ng_doc *doc, size_t t)
+{
+    const ng_token *k = &doc->tokens[t];
+    uint32_t cp = 0;
+    int n = ng_utf8_decode((const unsigned char *)doc->text + k->start, k->end - k->start, &cp);
+    return n > 0 && (uint32_t)n == k->end - k->start ? cp : 0;
+}
+
+/* The role of a quote mark token and its family (1 double, 2 single). */
+static int mark_role(const ng_doc *doc, size_t t, int *family)
+{
+    uint32_t cp = tok_cp(doc, t);
+    *family = 1;
+    switch (cp) {
+    case 0x201C: case 0x00AB: case 0x201E: return QM_OPEN;   /* “ « „ */
+    case 0x201D: case 0x00BB: return QM_CLOSE;               /* ” » */
+    case 0x2039: *family = 2; return QM_OPEN;                /* ‹ */
+    case 0x203A: *family = 2; return QM_CLOSE;               /* › */
+    case 0x2018: *family = 2; return QM_OPEN;                /* ‘ */
+    case 0x2019: *family = 2; return QM_CLOSE;               /* ’ */
+    case '"': break;
+    case '\'': *family = 2; break;
+    default: return QM_NONE;
+    }
+    /* a straight mark: by its neighbours */
+    const ng_token *k = &doc->tokens[t];
+    int space_before = k->start == 0 || doc->text[k->start - 1] == ' ' || doc->text[k->start - 1] == '\n' ||
+                       doc->text[k->start - 1] == '(';
+    int space_after = k->end >= doc->text_len || doc->text[k->end] == ' ' || doc->text[k->end] == '\n';
+    if (space_before && !space_after)
+        return QM_OPEN;
+    if (!space_before && space_after)
+        return QM_CLOSE;
+    return QM_EITHER;
+}
+
+/* 1 when a paragraph break (a newline) lies between tokens a and b. */
+static int para_break(const ng_doc *doc, size_t a, size_t b)
+{
+    if (b >= doc->ntokens)
+        return 1;
+    for (uint32_t i = doc->tokens[a].end; i < doc->tokens[b].start; i++)
+        if (doc->text[i] == '\n')
+            return 1;
+    return 0;
+}
+
+static int is_punct(const ng_doc *doc, size_t t, char c)
+{
+    const ng_token *k = &doc->tokens[t];
+    return k->end - k->start == 1 && doc->text[k->start] == c;
+}
+
+static int clause_boundary(const qctx *c, size_t t)
+{
+    const ng_doc *doc = c->doc;
+    return is_punct(doc, t, ',') || is_punct(doc, t, ';') || is_punct(doc, t, ':') || is_punct(doc, t, '(') ||
+           is_punct(doc, t, ')') || (doc->tokens[t].flags & NG_TOK_QUOTE) || is_punct(doc, t, '-') ||
+           tok_cp(doc, t) == 0x2014 || tok_cp(doc, t) == 0x2013;
+}
+
+static int preposition(const ng_doc *doc, size_t t)
+{
+    static const char *const preps[] = {"to", "with", "of", "for", "in", "on", "by", "from", "against", "about",
+                                        "at", "à", "avec", "de", "du", "des", "pour", "par", "contre", "au", "aux",
+                                        "sur", "dans", "en", "d'", "d\xe2\x80\x99", "into", "over", "after"};
+    for (size_t i = 0; i < sizeof preps / sizeof *preps; i++)
+        if (ng_tok_is(doc, t, preps[i]))
+            return 1;
+    return 0;
+}
+
+static int determiner(const ng_doc *doc, size_t t)
+{
+    static const char *const dets[] = {"a", "an", "the", "some", "several", "many", "two", "three", "one", "other",
+                                       "another", "un", "une", "des", "les", "le", "la", "l'", "l\xe2\x80\x99",
+                                       "plusieurs", "certains", "deux", "trois", "senior", "top"};
+    for (size_t i = 0; i < sizeof dets / sizeof *dets; i++)
+        if (ng_tok_is(doc, t, dets[i]))
+            return 1;
+    return 0;
+}
+
+/* Last token of the mention that starts at t. */
+static size_t mention_end(const qctx *c, size_t t, size_t hi)
+{
+    size_t k = t + 1;
+    while (k < hi && c->tokent[k] == c->tokent[t] && !c->first[k])
+        k++;
+    return k - 1;
+}
+
+/* The first mention start in [a, b) (b exclusive) not after a comma. */
+static size_t mention_in(const qctx *c, size_t a, size_t b)
+{
+    for (size_t k = a; k < b && k < c->doc->ntokens; k++)
+        if (c->first[k] && c->tokent[k] && strcmp(c->doc->entities[c->tokent[k] - 1].type, "MISC") != 0)
+            return k;
+    return SIZE_MAX;
+}
+
+static void set_entity(speaker_t *sp, const qctx *c, size_t a, size_t b, int named)
+{
+    sp->found = 1;
+    sp->ent = c->tokent[a];
+    sp->s = c->doc->tokens[a].start;
+    sp->e = c->doc->tokens[b].end;
+    sp->named = named;
+}
+
+static int after_comma(const qctx *c, size_t a, size_t b);
+
+/* Finds the speaker in tokens [lo, hi), leftmost first: a name (not one
+ * after a preposition nor a possessive "X's"), a pronoun, a description
+ * (a title before a name or an apposition gives the name), or an unnamed
+ * source.  Returns 1 with *sp filled, else 0. */
+static int find_head(const qctx *c, size_t lo, size_t hi, speaker_t *sp)
+{
+    const ng_doc *doc = c->doc;
+    memset(sp, 0, sizeof *sp);
+    for (size_t k = lo; k < hi && k < doc->ntokens; k++) {
+        if (c->inq[k] || !(doc->tokens[k].flags & NG_TOK_WORD))
+            continue;
+        uint32_t pv = ng_lex_tok(&c->q->pronouns, doc, k);
+        if (pv) {
+            if (pv & QL_POSS)
+                continue;
+            if (pv & QL_REL) {
+                size_t a = k;
+                if (a > lo && is_punct(doc, a - 1, ','))
+                    a--;
+                if (a > 0 && c->tokent[a - 1]) {
+                    size_t m = a - 1;
+                    while (m > 0 && c->tokent[m - 1] == c->tokent[a - 1] && !c->first[m])
+                        m--;
+                    set_entity(sp, c, m, a - 1, 1);
+                    return 1;
+                }
+                continue;
+            }
+            if (pv & QL_OBJ)
+                continue;
+            sp->found = 1;
+            sp->ent = c->tokent[k];
+            sp->s = doc->tokens[k].start;
+            sp->e = doc->tokens[k].end;
+            sp->named = sp->ent != 0;
+            return 1;
+        }
+        if (c->first[k] && c->tokent[k]) {
+            size_t me = mention_end(c, k, hi);
+            int poss = me + 1 < doc->ntokens &&
+                       (ng_tok_is(doc, me + 1, "'s") || ng_tok_is(doc, me + 1, "\xe2\x80\x99s") ||
+                        ng_tok_is(doc, me + 1, "'") || ng_tok_is(doc, me + 1, "\xe2\x80\x99"));
+            size_t p = k;
+            if (p > lo && (ng_tok_is(doc, p - 1, "a") || ng_tok_is(doc, p - 1, "an") || ng_tok_is(doc, p - 1, "un") ||
+                           ng_tok_is(doc, p - 1, "une") || ng_tok_is(doc, p - 1, "l'") || ng_tok_is(doc, p - 1, "l\xe2\x80\x99") ||
+                           ng_tok_is(doc, p - 1, "the") || ng_tok_is(doc, p - 1, "la") || ng_tok_is(doc, p - 1, "le")))
+                p--;
+            int after_prep = p > lo && preposition(doc, p - 1);
+            const char *type = doc->entities[c->tokent[k] - 1].type;
+            if (poss || after_prep || strcmp(type, "MISC") == 0) {
+                k = me;
+                continue;
+            }
+            set_entity(sp, c, k, me, 1);
+            return 1;
+        }
+        size_t hn;
+        uint32_t dv = ng_lex_match(&c->q->descriptions, doc, k, 4, &hn);
+        uint32_t uv = 0;
+        size_t un = 0;
+        if (!dv)
+            uv = ng_lex_match(&c->q->unnamed, doc, k, 4, &un);
+        if (dv & QL_HON)
+            continue;
+        if (dv || uv) {
+            size_t he = k + (dv ? hn : un); /* first token after the head */
+            /* a name right after the head (a title): "campaign manager Robby Mook" */
+            size_t m = mention_in(c, he, he + 2 < hi ? he + 2 : hi);
+            if (m != SIZE_MAX && !after_comma(c, he, m) && !preposition(doc, m - 1)) {
+                set_entity(sp, c, m, mention_end(c, m, hi), 1);
+                return 1;
+            }
+            /* the description was resolved by coref.c */
+            size_t d = k;
+            for (size_t x = k; x > lo && x + 4 > k; x--) {
+                if (!(doc->tokens[x - 1].flags & NG_TOK_WORD))
+                    break;
+                if (determiner(doc, x - 1)) {
+                    d = x - 1;
+                    break;
+                }
+            }
+            /* an apposition: ", General François Lecointre" within a few words
+             * (even past the region: the name completes the description) */
+            size_t lim = he + 8;
+            while (lim > he && (lim > doc->ntokens || doc->tokens[lim - 1].sent != doc->tokens[k].sent))
+                lim--;
+            for (size_t x = he; x < lim; x++) {
+                if (!is_punct(doc, x, ','))
+                    continue;
+                size_t y = x + 1;
+                while (y < lim && y < x + 3 && !c->first[y] && ng_lex_tok(&c->q->descriptions, doc, y))
+                    y++;
+                if (y < lim && c->first[y] && c->tokent[y]) {
+                    set_entity(sp, c, y, mention_end(c, y, hi), 1);
+                    return 1;
+                }
+                break;
+            }
+            if (dv && c->tokent[k] && !c->first[k]) {
+                sp->found = 1;
+                sp->ent = c->tokent[k];
+                sp->s = doc->tokens[d].start;
+                sp->e = doc->tokens[he - 1].end;
+                return 1;
+            }
+            /* unnamed, or a description nobody was found for: keep the words,
+             * and the entity it hangs on ("those in the entourage of X") */
+            size_t e = he;
+            while (e < hi && e < he + 8 && !clause_boundary(c, e) && !c->cue[e])
+                e++;
+            sp->found = 1;
+            sp->s = doc->tokens[d].start;
+            sp->e = doc->tokens[e - 1].end;
+            size_t hm = mention_in(c, he, e);
+            if (hm != SIZE_MAX)
+                sp->ent = c->tokent[hm];
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* 1 when a comma lies in tokens [a, b). */
+static int after_comma(const qctx *c, size_t a, size_t b)
+{
+    for (size_t k = a; k < b; k++)
+        if (is_punct(c->doc, k, ','))
+            return 1;
+    return 0;
+}
+
+/* The speaker of a cue at token ci (class bits v): the subject before it,
+ * else the words after it up to hi. */
+static int cue_speaker(const qctx *c, size_t ci, uint32_t v, size_t hi, speaker_t *sp)
+{
+    const ng_doc *doc = c->doc;
+    uint32_t sent = doc->tokens[ci].sent;
+    size_t sstart = ci;
+    while (sstart > 0 && doc->tokens[sstart - 1].sent == sent)
+        sstart--;
+    size_t after = ci + (c->cuelen[ci] ? c->cuelen[ci] : 1);
+    size_t send = after;
+    while (send < doc->ntokens && doc->tokens[send].sent == sent)
+        send++;
+    if (hi > send)
+        hi = send;
+    if (v & QL_CUE_S)
+        return find_head(c, after, hi, sp);
+    if (v & QL_CUE_P) {
+        if (find_head(c, sstart, ci, sp))
+            return 1;
+        return 0;
+    }
+    /* the words after the cue first when asked (a cue after a quote and a clause) */
+    size_t e = after;
+    while (e < hi && e < after + 16 && !(doc->tokens[e].flags & NG_TOK_QUOTE) && !is_punct(doc, e, ';') &&
+           !is_punct(doc, e, ':') && !ng_tok_is(doc, e, "that") && !ng_tok_is(doc, e, "que") &&
+           !ng_tok_is(doc, e, "qu'") && !ng_tok_is(doc, e, "qu\xe2\x80\x99"))
+        e++;
+    if ((v & QL_INV) && !(ci > sstart && (ng_lex_tok(&c->q->pronouns, doc, ci - 1) & QL_INV)) &&
+        find_head(c, after, e, sp))
+        return 1;
+    /* back over auxiliaries and adverbs ("has also", "a", "-t-il") */
+    size_t k = ci;
+    while (k > sstart) {
+        uint32_t pv = ng_lex_tok(&c->q->pronouns, doc, k - 1);
+        if (pv & QL_INV)
+            return find_head(c, k - 1, k, sp);
+        size_t n;
+        uint32_t av = ng_lex_match(&c->q->cues, doc, k - 1, 1, &n);
+        if (!(av & QL_AUX))
+            break;
+        k--;
+    }
+    size_t end = k; /* the subject ends before token end */
+    if (end > sstart && is_punct(doc, end - 1, ',')) {
+        /* a parenthetical or an apposition between subject and verb */
+        size_t p = end - 1;
+        while (p > sstart && !clause_boundary(c, p - 1))
+            p--;
+        if (p > sstart && is_punct(doc, p - 1, ',')) {
+            size_t b = p - 1;
+            size_t a = b;
+            while (a > sstart && !clause_boundary(c, a - 1))
+                a--;
+            if (find_head(c, a, b, sp))
+                return 1;
+        }
+        if (find_head(c, p, end - 1, sp))
+            return 1;
+    } else if (end > sstart && !clause_boundary(c, end - 1)) {
+        size_t a = end;
+        while (a > sstart && !clause_boundary(c, a - 1))
+            a--;
+        if (find_head(c, a, end, sp))
+            return 1;
+    }
+    /* inverted: "said the minister", "a indiqué dimanche un porte-parole" */
+    return find_head(c, after, e, sp);
+}
+
+/* Appends a quote; returns 0 on out of memory. */
+static int emit(qctx *c, uint32_t s, uint32_t e, const speaker_t *sp, size_t ci, int direct)
+{
+    ng_doc *doc = c->doc;
+    /* trim white space and a trailing comma */
+    for (;;) {
+        if (s < e && (doc->text[s] == ' ' || doc->text[s] == '\n'))
+            s++;
+        else if (e - s >= 2 && memcmp(doc->text + s, "\xc2\xa0", 2) == 0)
+            s += 2;
+        else if (e - s >= 3 && (memcmp(doc->text + s, "\xe2\x80\xaf", 3) == 0 || memcmp(doc->text + s, "\xe2\x80\x89", 3) == 0))
+            s += 3;
+        else
+            break;
+    }
+    for (;;) {
+        if (e > s && (doc->text[e - 1] == ' ' || doc->text[e - 1] == '\n' || doc->text[e - 1] == ','))
+            e--;
+        else if (e - s >= 2 && memcmp(doc->text + e - 2, "\xc2\xa0", 2) == 0)
+            e -= 2;
+        else if (e - s >= 3 && (memcmp(doc->text + e - 3, "\xe2\x80\xaf", 3) == 0 || memcmp(doc->text + e - 3, "\xe2\x80\x89", 3) == 0))
+            e -= 3;
+        else
+            break;
+    }
+    if (e <= s)
+        return 1;
+    if (c->nout == c->capout) {
+        size_t nc = c->capout ? c->capout * 2 : 16;
+        ng_quote *np = ng_arena_alloc(&doc->arena, nc * sizeof *np);
+        if (!np)
+            return 0;
+        if (c->nout)
+            memcpy(np, c->out, c->nout * sizeof *np);
+        c->out = np;
+        c->capout = nc;
+    }
+    ng_quote *q = &c->out[c->nout++];
+    memset(q, 0, sizeof *q);
+    q->span.start = s;
+    q->span.end = e;
+    q->direct = direct;
+    if (sp && sp->found) {
+        q->speaker = sp->ent ? doc->entities[sp->ent - 1].id : 0;
+        if (!sp->named && sp->e > sp->s)
+            q->speaker_text = ng_arena_strndup(&doc->arena, doc->text + sp->s, sp->e - sp->s);
+    }
+    if (ci != SIZE_MAX) {
+        size_t n = c->cuelen[ci] ? c->cuelen[ci] : 1;
+        q->cue = ng_arena_strndup(&doc->arena, doc->text + doc->tokens[ci].start,
+                                  doc->tokens[ci + n - 1].end - doc->tokens[ci].start);
+        c->used[ci] = 1;
+    }
+    return 1;
+}
+
+/* One direct quote between marks: open token a, close token b (b may be
+ * the last token of the quote when the close mark is missing). */
+typedef struct {
+    size_t a, b;
+    uint32_t s, e; /* content bytes */
+    size_t words;
+} qspan;
+
+/* Pairs the quote marks of doc into qs (arena); returns how many. */
+static size_t pair_marks(qctx *c, qspan **out)
+{
+    ng_doc *doc = c->doc;
+    size_t cap = 16, n = 0;
+    qspan *qs = ng_arena_alloc(&doc->arena, cap * sizeof *qs);
+    if (!qs)
+        return 0;
+    size_t open = SIZE_MAX;
+    int ofam = 0;
+    for (size_t t = 0; t < doc->ntokens; t++) {
+        /* a paragraph ends with the quote still open */
+        if (open != SIZE_MAX && t > open + 1 && para_break(doc, t - 1, t)) {
+            int fam;
+            int r = (doc->tokens[t].flags & NG_TOK_QUOTE) ? mark_role(doc, t, &fam) : QM_NONE;
+            if ((r == QM_OPEN || r == QM_EITHER) && fam == ofam)
+                continue; /* reopened: the same quote goes on */
+            open = SIZE_MAX; /* unclosed: drop it */
+        }
+        if (!(doc->tokens[t].flags & NG_TOK_QUOTE))
+            continue;
+        int fam;
+        int r = mark_role(doc, t, &fam);
+        if (r == QM_NONE)
+            continue;
+        if (open == SIZE_MAX) {
+            if (r == QM_OPEN || r == QM_EITHER) {
+                open = t;
+                ofam = fam;
+            }
+            continue;
+        }
+        if (fam != ofam)
+            continue; /* a nested quote of the other family */
+        if (r == QM_OPEN && tok_cp(doc, t) == tok_cp(doc, open) && tok_cp(doc, t) != '"' && tok_cp(doc, t) != '\'') {
+            open = t; /* two openings: the first was stray */
+            continue;
+        }
+        if (doc->tokens[t].start - doc->tokens[open].end > QUOTE_MAX_BYTES) {
+            open = (r == QM_CLOSE) ? SIZE_MAX : t;
+            continue;
+        }
+        if (n == cap) {
+            qspan *np = ng_arena_alloc(&doc->arena, cap * 2 * sizeof *np);
+            if (!np)
+                return 0;
+            memcpy(np, qs, n * sizeof *qs);
+            qs = np;
+            cap *= 2;
+        }
+        qspan *q = &qs[n];
+        q->a = open;
+        q->b = t;
+        q->s = doc->tokens[open].end;
+        q->e = doc->tokens[t].start;
+        q->words = 0;
+        for (size_t k = open + 1; k < t; k++)
+            q->words += (doc->tokens[k].flags & NG_TOK_WORD) != 0;
+        if (q->words)
+            n++;
+        open = SIZE_MAX;
+    }
+    *out = qs;
+    return n;
+}
+
+/* The nearest cue token after token b in its sentence (none inside a
+ * quote, none past a new opening mark); SIZE_MAX when none. */
+static size_t cue_after(const qctx *c, size_t b, size_t *dist)
+{
+    const ng_doc *doc = c->doc;
+    uint32_t sent = doc->tokens[b].sent;
+    /* a lowercase word after the closing mark goes on its sentence ("…." he said) */
+    if (b + 1 < doc->ntokens && doc->tokens[b + 1].sent != sent && !(doc->tokens[b + 1].flags & NG_TOK_UPPER) &&
+        !para_break(doc, b, b + 1))
+        sent = doc->tokens[b + 1].sent;
+    for (size_t k = b + 1, d = 0; k < doc->ntokens && d < 40; k++, d++) {
+        if (doc->tokens[k].sent != sent)
+            return SIZE_MAX;
+        if (c->inq[k])
+            return SIZE_MAX;
+        if (c->cue[k] & (QL_CUE_V | QL_CUE_P | QL_CUE_S)) {
+            *dist = d;
+            return k;
+        }
+    }
+    return SIZE_MAX;
+}
+
+/* The nearest cue before token a in its sentence; SIZE_MAX when none. */
+static size_t cue_before(const qctx *c, size_t a, size_t *dist)
+{
+    const ng_doc *doc = c->doc;
+    uint32_t sent = doc->tokens[a].sent;
+    for (size_t k = a, d = 0; k-- > 0 && d < 40; d++) {
+        if (doc->tokens[k].sent != sent || (c->inq[k] && c->inq[k] != c->inq[a]))
+            return SIZE_MAX;
+        if (c->cue[k] & QL_CUE) {
+            *dist = d;
+            return k;
+        }
+    }
+    return SIZE_MAX;
+}
+
+static int is_that(const ng_doc *doc, size_t t)
+{
+    return ng_tok_is(doc, t, "that") || ng_tok_is(doc, t, "que") || ng_tok_is(doc, t, "qu'") ||
+           ng_tok_is(doc, t, "qu\xe2\x80\x99") || is_punct(doc, t, ':');
+}
+
+/* Attributes every direct quote. */
+static int direct_quotes(qctx *c, qspan *qs, size_t nq)
+{
+    ng_doc *doc = c->doc;
+    speaker_t last;
+    memset(&last, 0, sizeof last);
+    size_t last_sent = SIZE_MAX, last_cue = SIZE_MAX;
+    for (size_t i = 0; i < nq; i++) {
+        qspan *q = &qs[i];
+        size_t da = 0, db = 0;
+        size_t ca = cue_after(c, q->b, &da);
+        size_t cb = cue_before(c, q->a, &db);
+        /* a belief verb governs only with "that" before the quote */
+        if (cb != SIZE_MAX && (c->cue[cb] & QL_CUE_B) && !is_that(doc, cb + c->cuelen[cb]))
+            cb = SIZE_MAX;
+        /* a cue after the quote governs it when a comma (or the cue) follows the quote */
+        if (ca != SIZE_MAX && q->words <= 2 && da > 0 && !is_punct(doc, q->b + 1, ',') && !is_punct(doc, q->b - 1, ',') &&
+            !is_punct(doc, q->b - 1, '?') && !is_punct(doc, q->b - 1, '!') && !is_punct(doc, q->b - 1, '.') &&
+            !(ng_lex_tok(&c->q->pronouns, doc, q->b + 1) & QL_SUBJ))
+            ca = SIZE_MAX;
+        size_t ci = SIZE_MAX;
+        if (ca != SIZE_MAX && da <= 4)
+            ci = ca;
+        else if (cb != SIZE_MAX)
+            ci = cb;
+        else if (ca != SIZE_MAX)
+            ci = ca;
+        int governed = ci != SIZE_MAX && ((ci == ca && da <= 4) || (ci == cb && db <= 12));
+        if (q->words <= 2 && !governed)
+            continue; /* scare quotes, a name between marks */
+        speaker_t sp;
+        memset(&sp, 0, sizeof sp);
+        if (ci != SIZE_MAX) {
+            if (ci == ca) {
+                /* "…," she said: the subject between the quote and the cue;
+                 * "… » pour que …, a rappelé X": the words after the cue */
+                int clause = 0; /* a clause and a comma between quote and cue */
+                for (size_t k = q->b + 2; k < ci; k++)
+                    clause |= is_punct(doc, k, ',');
+                if (!clause && da <= 8 && find_head(c, q->b + 1, ci, &sp))
+                    ;
+                else
+                    cue_speaker(c, ci, c->cue[ci] | QL_INV, doc->ntokens, &sp);
+            } else {
+                cue_speaker(c, ci, c->cue[ci], q->a, &sp);
+            }
+        } else {
+            uint32_t s0 = doc->tokens[q->a].sent;
+            /* "X said:" ending the sentence before */
+            if (q->a > 0 && is_punct(doc, q->a - 1, ':')) {
+                size_t d;
+                size_t k = cue_before(c, q->a - 1, &d);
+                if (k != SIZE_MAX) {
+                    ci = k;
+                    cue_speaker(c, k, c->cue[k], q->a, &sp);
+                }
+            }
+            /* a partial quote: the subject of its sentence */
+            if (!sp.found && q->a > 2 && doc->tokens[q->a - 3].sent == s0) {
+                size_t ss = q->a;
+                while (ss > 0 && doc->tokens[ss - 1].sent == s0)
+                    ss--;
+                find_head(c, ss, q->a, &sp);
+            }
+            if (!sp.found && last.found && last_sent != SIZE_MAX && s0 <= last_sent + 2) {
+                sp = last;
+                ci = last_cue;
+                if (ci != SIZE_MAX && c->used[ci])
+                    ci = SIZE_MAX;
+            }
+        }
+        if (!emit(c, q->s, q->e, &sp, ci, 1))
+            return 0;
+        if (ci != SIZE_MAX)
+            c->used[ci] = 1;
+        if (sp.found) {
+            last = sp;
+            last_cue = SIZE_MAX;
+        }
+        last_sent = doc->tokens[q->b].sent;
+    }
+    return 1;
+}
+
+/* Reported speech: "X said (that) CLAUSE", "CLAUSE, X said.", "according
+ * to X, CLAUSE", for cues no direct quote took. */
+static int indirect_quotes(qctx *c)
+{
+    ng_doc *doc = c->doc;
+    for (size_t ci = 0; ci < doc->ntokens; ci++) {
+        uint32_t v = c->cue[ci];
+        if (!(v & QL_CUE) || c->used[ci] || c->inq[ci])
+            continue;
+        uint32_t sent = doc->tokens[ci].sent;
+        size_t ss = ci, se = ci;
+        while (ss > 0 && doc->tokens[ss - 1].sent == sent)
+            ss--;
+        while (se < doc->ntokens && doc->tokens[se].sent == sent)
+            se++;
+        size_t last = se; /* the content ends before the final punctuation */
+        while (last > ss && !(doc->tokens[last - 1].flags & (NG_TOK_WORD | NG_TOK_NUM)) &&
+               !(doc->tokens[last - 1].flags & NG_TOK_QUOTE))
+            last--;
+        size_t after = ci + (c->cuelen[ci] ? c->cuelen[ci] : 1);
+        speaker_t sp;
+        memset(&sp, 0, sizeof sp);
+        size_t cs = SIZE_MAX, ce = SIZE_MAX;
+        if (v & QL_CUE_S) {
+            size_t comma = after;
+            while (comma < se && !is_punct(doc, comma, ','))
+                comma++;
+            if (ci <= ss + 1 && comma + 1 < last) {
+                cs = comma + 1;
+                ce = last;
+                find_head(c, after, comma, &sp);
+            } else if (ci > ss + 3 && is_punct(doc, ci - 1, ',')) {
+                cs = ss;
+                ce = ci - 1;
+                find_head(c, after, last, &sp);
+            }
+        } else {
+            /* CUE [a few words] that CLAUSE */
+            size_t k = after;
+            while (k < last && k < after + 6 && !is_that(doc, k) && !is_punct(doc, k, ',') && !is_punct(doc, k, '.'))
+                k++;
+            if (k < last && is_that(doc, k) && k + 3 < last) {
+                cs = k;
+                ce = last;
+            } else if ((v & (QL_CUE_V | QL_CUE_P)) && after + 3 < last &&
+                       !determiner(doc, after) && !preposition(doc, after) &&
+                       (ng_lex_tok(&c->q->pronouns, doc, after) & QL_SUBJ)) {
+                cs = after; /* "said he would", "said they were" */
+                ce = last;
+            } else if ((v & QL_CUE_V) && last <= after + 10) {
+                /* CLAUSE, X said [time]. / CLAUSE, said X. */
+                size_t comma = ci;
+                while (comma > ss && !is_punct(doc, comma - 1, ','))
+                    comma--;
+                if (comma > ss + 3 && comma + 6 >= ci)
+                    cs = ss, ce = comma - 1;
+            }
+            if (cs != SIZE_MAX)
+                cue_speaker(c, ci, v, cs > ci ? cs : se, &sp);
+        }
+        if (cs == SIZE_MAX || ce <= cs)
+            continue;
+        /* a direct quote of this sentence already says it */
+        int covered = 0;
+        for (size_t k = cs; k < ce; k++)
+            if (c->inq[k]) {
+                covered = 1;
+                break;
+            }
+        if (covered)
+            continue;
+        if (!emit(c, doc->tokens[cs].start, doc->tokens[ce - 1].end, &sp, ci, 0))
+            return 0;
+    }
+    return 1;
+}
+
+static int cmp_quote(const void *a, const void *b)
+{
+    const ng_quote *x = a, *y = b;
+    return x->span.start < y->span.start ? -1 : x->span.start > y->span.start;
+}
+
+int ng_quotes(ng_worker *w, ng_doc *doc)
+{
+    if (!doc->lang_res || !doc->lang_res->qlex || !doc->ntokens)
+        return NG_OK;
+    qctx c;
+    memset(&c, 0, sizeof c);
+    c.doc = doc;
+    c.q = doc->lang_res->qlex;
+    c.tokent = ng_token_entities(doc, &c.first);
+    c.inq = ng_arena_calloc(&doc->arena, doc->ntokens + 1, sizeof *c.inq);
+    c.cue = ng_arena_calloc(&doc->arena, doc->ntokens + 1, sizeof *c.cue);
+    c.cuelen = ng_arena_calloc(&doc->arena, doc->ntokens + 1, 1);
+    c.used = ng_arena_calloc(&doc->arena, doc->ntokens + 1, 1);
+    if (!c.tokent || !c.inq || !c.cue || !c.cuelen || !c.used)
+        return ng_worker_fail(w, NG_ENOMEM, "out of memory");
+    /* cues */
+    for (size_t t = 0; t < doc->ntokens; t++) {
+        const ng_token *k = &doc->tokens[t];
+        if (!(k->flags & NG_TOK_WORD) || (k->flags & NG_TOK_ALLCAP))
+            continue;
+        if ((k->flags & NG_TOK_UPPER) && !(k->flags & NG_TOK_SENT_START) &&
+            !(t > 0 && (doc->tokens[t - 1].flags & NG_TOK_QUOTE)))
+            continue;
+        size_t n;
+        uint32_t v = ng_lex_match(&c.q->cues, doc, t, 5, &n);
+        if (!v)
+            continue;
+        c.cue[t] = v;
+        c.cuelen[t] = (uint8_t)n;
+        if (v & QL_CUE)
+            t += n - 1;
+    }
+    /* aux words are only looked up through c.cue where cues are; keep them
+     * out of the cue test by their class bits */
+    qspan *qs = NULL;
+    size_t nq = pair_marks(&c, &qs);
+    if (doc->arena.oom)
+        return ng_worker_fail(w, NG_ENOMEM, "out of memory");
+    for (size_t i = 0; i < nq; i++)
+        for (size_t k = qs[i].a; k <= qs[i].b; k++)
+            c.inq[k] = (uint32_t)i + 1;
+    if (!direct_quotes(&c, qs, nq) || !indirect_quotes(&c))
+        return ng_worker_fail(w, NG_ENOMEM, "out of memory");
+    if (c.nout > 1)
+        qsort(c.out, c.nout, sizeof *c.out, cmp_quote);
+    doc->quotes = c.out;
+    doc->nquotes = c.nout;
+    return NG_OK;
+}
