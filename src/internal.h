@@ -290,6 +290,9 @@ typedef struct ng_entity {
     const char *name;      /* canonical name (in doc->arena) */
     ng_mention *mentions;  /* in text order */
     size_t nmentions;
+    const char **titles;   /* titles and roles found around its mentions ("French Minister of Defense"; doc->arena) */
+    size_t ntitles;
+    const char *country;   /* ISO 3166-1 alpha-3 code, or NULL (model memory or static) */
 } ng_entity;
 
 typedef struct ng_ner ng_ner;

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #ifndef NG_MODELS_INSTALL_DIR
@@ -181,25 +182,553 @@ static int scratch_grow(ng_ner_scratch *sc, size_t n)
     return NG_OK;
 }
 
-/* The static name of an entity type, so records never point into a model. */
-static const char *static_type(const char *t)
+/* ---- within-article grouping ------------------------------------------- */
+
+/* Entity types by index (the record's names). */
+static const char *const TYPE_NAMES[4] = {"PER", "ORG", "LOC", "MISC"};
+enum { TY_PER, TY_ORG, TY_LOC, TY_MISC };
+
+/* One mention while grouping. */
+typedef struct {
+    uint32_t f, l;        /* first and last token, titles trimmed */
+    uint32_t parent;      /* union-find parent (a mention index) */
+    uint32_t tf[2], tl[2]; /* up to two title phrases (tokens tf..tl), tf == UINT32_MAX when none */
+    uint64_t key;         /* gazetteer-style hash of the folded name (or of a body's code) */
+    const char *gcode;    /* gazetteer code of the whole name, or NULL */
+    uint32_t gkinds;      /* gazetteer kinds of the whole name */
+    uint8_t type;         /* TY_* the tagger gave */
+    uint8_t titled;       /* a personal title stood before or inside it */
+    uint8_t dropped;      /* inside a title phrase ("Minister of Defense"): not a name */
+    uint8_t ntok;         /* tokens (capped at 255) */
+} gmention;
+
+/* Everything the grouping looks at. */
+typedef struct {
+    ng_doc *doc;
+    const ng_tagger *t;
+    ng_tword *words;      /* with gazetteer bits */
+    const uint8_t *first; /* 1 at a sentence's first token */
+    size_t n;             /* tokens */
+} gctx;
+
+/* 1 when token i is exactly the one-byte punctuation c. */
+static int tok_is(const gctx *g, size_t i, char c)
 {
-    static const char *const known[] = {"PER", "ORG", "LOC", "MISC"};
-    for (size_t i = 0; i < sizeof known / sizeof *known; i++)
-        if (strcmp(known[i], t) == 0)
-            return known[i];
+    return i < g->n && g->words[i].len == 1 && g->words[i].s[0] == c;
+}
+
+/* The first token of the sentence holding token i. */
+static size_t sent_start(const gctx *g, size_t i)
+{
+    while (i > 0 && !g->first[i])
+        i--;
+    return i;
+}
+
+/* The end (exclusive) of the sentence holding token i. */
+static size_t sent_end(const gctx *g, size_t i)
+{
+    i++;
+    while (i < g->n && !g->first[i])
+        i++;
+    return i;
+}
+
+/* The longest gazetteer name of kind bits want starting at token i and
+ * ending before token lim; returns its length in tokens (0: none). */
+static size_t match_kind(const gctx *g, size_t i, size_t lim, uint32_t want, const char **code)
+{
+    uint32_t k;
+    if (i >= lim || !(g->words[i].gaz & (want << 16)))
+        return 0;
+    size_t m = ng_gaz_match(&g->t->gaz, g->words, lim, i, &k, code);
+    return (k & want) ? m : 0;
+}
+
+/* A title phrase ending exactly at token e-1 (and starting at or after lo):
+ * returns its first token, extended left over demonyms ("French Minister
+ * of Defense"), or SIZE_MAX when there is none. */
+static size_t title_before(const gctx *g, size_t lo, size_t e)
+{
+    size_t best = SIZE_MAX;
+    for (size_t s = e > lo + NG_GAZ_MAX_WORDS ? e - NG_GAZ_MAX_WORDS : lo; s < e; s++)
+        if (match_kind(g, s, e, NG_GAZ_TITLE | NG_GAZ_HONORIFIC, NULL) == e - s) {
+            best = s;
+            break;
+        }
+    if (best == SIZE_MAX)
+        return best;
+    while (best > lo && match_kind(g, best - 1, best, NG_GAZ_DEMONYM, NULL) == 1 &&
+           (g->doc->tokens[best - 1].flags & NG_TOK_UPPER))
+        best--;
+    return best;
+}
+
+/* A stopword at the start of a sentence that the tagger took into a name
+ * ("When Macron"): longer than three bytes (so "The", "Les" stay). */
+static int initial_stopword(const gctx *g, size_t i)
+{
+    const ng_lang *L = g->doc->lang_res;
+    if (!L || !g->first[i] || g->words[i].len <= 3 || g->words[i].len >= 32)
+        return 0;
+    char buf[128];
+    size_t k = ng_fold(g->words[i].s, g->words[i].len, buf, sizeof buf);
+    return ng_strset_has(&L->stopwords, buf, k);
+}
+
+/* 1 when tokens f..l (what is left of a non-person mention once a title
+ * is cut off: "Colonel [Assimi Goïta]") look like a person's name: two or
+ * more capitalised words, none of them an organisation's head word
+ * ("Major [League Baseball]") or a gazetteer place. */
+static int person_like(const gctx *g, size_t f, size_t l)
+{
+    if (l < f + 1)
+        return 0;
+    for (size_t i = f; i <= l; i++) {
+        if (!(g->doc->tokens[i].flags & NG_TOK_UPPER) || (g->doc->tokens[i].flags & NG_TOK_ALLCAP))
+            return 0;
+        if (g->words[i].gaz & (NG_GAZ_ORGHEAD | NG_GAZ_COUNTRY | NG_GAZ_CITY | NG_GAZ_BODY | NG_GAZ_MISCHEAD))
+            return 0;
+    }
+    return 1;
+}
+
+/* Trims titles and stopwords off the front of mention m, records the
+ * titles before, inside and after it, and looks the name up. */
+static void study_mention(const gctx *g, gmention *m)
+{
+    size_t ss = sent_start(g, m->f), se = sent_end(g, m->f);
+    m->tf[0] = m->tf[1] = UINT32_MAX;
+    unsigned nt = 0;
+    /* a title phrase that covers the whole mention: not a name */
+    for (size_t s = m->f > ss + NG_GAZ_MAX_WORDS ? m->f - NG_GAZ_MAX_WORDS : ss; s <= m->f; s++) {
+        size_t k = match_kind(g, s, se, NG_GAZ_TITLE, NULL);
+        if (k && s + k > m->l && (s < m->f || k > 0)) {
+            if (s + k - 1 >= m->l) {
+                m->dropped = 1;
+                return;
+            }
+        }
+    }
+    /* titles and stopwords at the front, or a title that starts before
+     * the mention and runs into it ("ministre des [Armées Florence Parly]") */
+    for (;;) {
+        size_t cut = 0, ts = 0;
+        for (size_t s = m->f > ss + NG_GAZ_MAX_WORDS ? m->f - NG_GAZ_MAX_WORDS : ss; s <= m->f && !cut; s++) {
+            size_t k = match_kind(g, s, m->l, NG_GAZ_TITLE | NG_GAZ_HONORIFIC, NULL);
+            if (k && s + k > m->f && (m->type == TY_PER || person_like(g, s + k, m->l))) {
+                cut = s + k;
+                ts = s;
+            }
+        }
+        if (cut) {
+            if (nt < 2) {
+                m->tf[nt] = (uint32_t)title_before(g, ss, cut);
+                if (m->tf[nt] == UINT32_MAX)
+                    m->tf[nt] = (uint32_t)ts;
+                m->tl[nt++] = (uint32_t)cut - 1;
+            }
+            m->titled = 1;
+            m->f = (uint32_t)cut;
+            while (m->f < m->l && tok_is(g, m->f, ','))
+                m->f++;
+            continue;
+        }
+        if (m->f < m->l && initial_stopword(g, m->f)) {
+            m->f++;
+            continue;
+        }
+        break;
+    }
+    /* a title right before: "Gen. Mark Milley", "the Chief of the Defense
+     * Staff, General François Lecointre" */
+    if (nt == 0) {
+        size_t e = m->f;
+        for (unsigned round = 0; round < 2 && nt < 2; round++) {
+            size_t s = title_before(g, ss, e);
+            if (s == SIZE_MAX)
+                break;
+            m->tf[nt] = (uint32_t)s;
+            m->tl[nt++] = (uint32_t)e - 1;
+            m->titled = 1;
+            if (s < ss + 2 || !tok_is(g, s - 1, ','))
+                break;
+            e = s - 1;
+        }
+    }
+    /* a title in apposition after a person: "Florence Parly, the French
+     * defense minister," */
+    if (nt < 2 && (m->type == TY_PER || m->titled) && tok_is(g, m->l + 1, ',')) {
+        size_t s = m->l + 2;
+        if (s < se && g->words[s].len <= 3 && !(g->doc->tokens[s].flags & NG_TOK_UPPER) &&
+            !(g->doc->tokens[s].flags & NG_TOK_PUNCT))
+            s++; /* an article: the, la, l' */
+        size_t d = s;
+        while (d < se && match_kind(g, d, d + 1, NG_GAZ_DEMONYM, NULL) == 1)
+            d++;
+        size_t k = match_kind(g, d, se, NG_GAZ_TITLE, NULL);
+        if (k) {
+            m->tf[nt] = (uint32_t)s;
+            m->tl[nt++] = (uint32_t)(d + k - 1);
+        }
+    }
+    m->ntok = (uint8_t)(m->l - m->f + 1 > 255 ? 255 : m->l - m->f + 1);
+    if (m->l == m->f && (g->words[m->f].gaz & NG_GAZ_DEMONYM))
+        m->titled = 0; /* "Indonesian President ...": the adjective is no person */
+    /* the whole name in the gazetteer? */
+    uint32_t k;
+    const char *code;
+    size_t len = ng_gaz_match(&g->t->gaz, g->words, m->l + 1, m->f, &k, &code);
+    if (len == (size_t)m->l - m->f + 1) {
+        m->gkinds = k;
+        m->gcode = code;
+    }
+    uint64_t h = NG_GAZ_H0;
+    if ((m->gkinds & NG_GAZ_BODY) && code) {
+        h = ng_gaz_feed(h, "#", 1);
+        h = ng_gaz_feed(h, code, strlen(code));
+    } else {
+        for (size_t i = m->f; i <= m->l; i++)
+            h = ng_gaz_feed(h, g->words[i].s, g->words[i].len);
+    }
+    m->key = h;
+}
+
+/* Union-find over the mentions. */
+static uint32_t uf_find(gmention *M, uint32_t x)
+{
+    while (M[x].parent != x) {
+        M[x].parent = M[M[x].parent].parent;
+        x = M[x].parent;
+    }
+    return x;
+}
+
+/* Joins the groups of a and b; the earlier mention becomes the root. */
+static void uf_union(gmention *M, uint32_t a, uint32_t b)
+{
+    a = uf_find(M, a);
+    b = uf_find(M, b);
+    if (a == b)
+        return;
+    if (a < b)
+        M[b].parent = a;
+    else
+        M[a].parent = b;
+}
+
+/* A small open-addressed map from a 64-bit key to a mention index, with
+ * an "ambiguous" mark when two groups claim one key. */
+typedef struct {
+    uint64_t *keys;  /* 0: empty */
+    uint32_t *vals;  /* mention index, UINT32_MAX when ambiguous */
+    size_t mask;
+} kmap;
+
+static int kmap_init(kmap *km, ng_arena *a, size_t n)
+{
+    size_t cap = 16;
+    while (cap < n * 2)
+        cap *= 2;
+    km->keys = ng_arena_calloc(a, cap, sizeof *km->keys);
+    km->vals = ng_arena_calloc(a, cap, sizeof *km->vals);
+    km->mask = cap - 1;
+    return km->keys && km->vals ? NG_OK : NG_ENOMEM;
+}
+
+/* The slot of key (found or empty). */
+static size_t kmap_slot(const kmap *km, uint64_t key)
+{
+    key = key ? key : 1;
+    size_t i = (size_t)(key >> 7) & km->mask;
+    while (km->keys[i] && km->keys[i] != key)
+        i = (i + 1) & km->mask;
+    return i;
+}
+
+/* Records key -> group root r (ambiguous when another root has it). */
+static void kmap_put(kmap *km, gmention *M, uint64_t key, uint32_t r)
+{
+    size_t i = kmap_slot(km, key);
+    if (!km->keys[i]) {
+        km->keys[i] = key ? key : 1;
+        km->vals[i] = r;
+    } else if (km->vals[i] != UINT32_MAX && uf_find(M, km->vals[i]) != uf_find(M, r)) {
+        km->vals[i] = UINT32_MAX;
+    }
+}
+
+/* The group recorded for key, or UINT32_MAX. */
+static uint32_t kmap_get(const kmap *km, uint64_t key)
+{
+    size_t i = kmap_slot(km, key);
+    return km->keys[i] ? km->vals[i] : UINT32_MAX;
+}
+
+/* 1 when the code is an ISO 3166-1 alpha-3 code (three capitals). */
+static int is_country_code(const char *c)
+{
+    return c && c[0] >= 'A' && c[0] <= 'Z' && c[1] >= 'A' && c[1] <= 'Z' && c[2] >= 'A' && c[2] <= 'Z' && !c[3];
+}
+
+/* The country a title phrase names through a demonym ("French Minister"),
+ * or NULL. */
+static const char *title_country(const gctx *g, size_t f, size_t l)
+{
+    for (size_t i = f; i <= l; i++) {
+        const char *code;
+        if (match_kind(g, i, l + 1, NG_GAZ_DEMONYM, &code) && is_country_code(code))
+            return code;
+    }
     return NULL;
 }
 
-static uint64_t hash_mention(const char *type, const char *s, size_t n)
+/* Sorts mention indexes idx[0..n) by first token (insertion sort into runs
+ * is enough: mentions arrive in text order, acronyms added later are few). */
+static void sort_by_first(const gmention *M, uint32_t *idx, size_t n)
 {
-    uint64_t h = 0xcbf29ce484222325ULL;
-    for (const char *p = type; *p; p++)
-        h = (h ^ (unsigned char)*p) * 0x100000001b3ULL;
-    h = (h ^ 0xff) * 0x100000001b3ULL;
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ (unsigned char)s[i]) * 0x100000001b3ULL;
-    return h;
+    for (size_t i = 1; i < n; i++) {
+        uint32_t x = idx[i];
+        size_t j = i;
+        while (j > 0 && M[idx[j - 1]].f > M[x].f) {
+            idx[j] = idx[j - 1];
+            j--;
+        }
+        idx[j] = x;
+    }
+}
+
+/* Groups the nm mentions the tagger found (sc->mf, ml, my) into
+ * doc->entities: titles trimmed, same names joined across case, surnames
+ * joined to the full name, acronyms to their long form; the canonical
+ * name is the fullest form; titles and a country collected.  Memory from
+ * doc->arena; NG_ENOMEM (with w's detail) when it runs out. */
+static int group_mentions(ng_worker *w, ng_doc *doc, const ng_tagger *t, ng_ner_scratch *sc, size_t nm)
+{
+    gctx g = {doc, t, sc->words, sc->first, doc->ntokens};
+    size_t cap = nm * 2 + 4;
+    gmention *M = ng_arena_calloc(&doc->arena, cap, sizeof *M);
+    uint32_t *by_last = ng_arena_alloc(&doc->arena, g.n * sizeof *by_last); /* mention ending at a token */
+    if (!M || !by_last)
+        return ng_worker_fail(w, NG_ENOMEM, "out of memory");
+    for (size_t i = 0; i < g.n; i++)
+        by_last[i] = UINT32_MAX;
+    size_t k = 0;
+    for (size_t j = 0; j < nm; j++) {
+        gmention *m = &M[k];
+        memset(m, 0, sizeof *m);
+        m->f = sc->mf[j];
+        m->l = sc->ml[j];
+        if (m->l < m->f || m->l >= g.n)
+            continue;
+        const char *ty = t->types[sc->my[j]];
+        m->type = TY_MISC;
+        for (uint8_t y = 0; y < 4; y++)
+            if (strcmp(ty, TYPE_NAMES[y]) == 0)
+                m->type = y;
+        study_mention(&g, m);
+        if (m->dropped)
+            continue;
+        m->parent = (uint32_t)k;
+        by_last[m->l] = (uint32_t)k;
+        k++;
+    }
+    /* acronyms defined in parentheses: "Forces démocratiques syriennes
+     * (FDS)" -- tagged or not, the acronym joins the name before it */
+    size_t base = k;
+    for (size_t j = 0; j < base && k < cap; j++) {
+        size_t a = M[j].l + 2;
+        if (!tok_is(&g, M[j].l + 1, '(') || !tok_is(&g, a + 1, ')') || !(doc->tokens[a].flags & NG_TOK_ALLCAP))
+            continue;
+        /* not "Doug Flach ( U.S. )", "Paris (AFP)": a long form of two or
+         * more words that is no person, an acronym that is no known name */
+        if (M[j].ntok < 2 || M[j].type == TY_PER || M[j].titled || g.words[a].gaz || g.words[a].len > 12 ||
+            ng_strset_has(&doc->model->agencies, g.words[a].s, g.words[a].len))
+            continue;
+        uint32_t x = by_last[a];
+        if (x == UINT32_MAX || M[x].f != a) { /* not tagged: add it */
+            gmention *m = &M[k];
+            memset(m, 0, sizeof *m);
+            m->f = m->l = (uint32_t)a;
+            m->type = M[j].type;
+            m->parent = (uint32_t)k;
+            m->tf[0] = m->tf[1] = UINT32_MAX;
+            m->ntok = 1;
+            uint64_t h = ng_gaz_feed(NG_GAZ_H0, g.words[a].s, g.words[a].len);
+            m->key = h;
+            by_last[a] = (uint32_t)k;
+            x = (uint32_t)k++;
+        }
+        uint_fast8_t ty = M[j].type;
+        M[x].type = (uint8_t)ty;
+        uf_union(M, (uint32_t)j, x);
+    }
+    /* the same name (case and dots aside) is one thing */
+    kmap km;
+    if (kmap_init(&km, &doc->arena, k) != NG_OK)
+        return ng_worker_fail(w, NG_ENOMEM, "out of memory");
+    for (size_t j = 0; j < k; j++) {
+        /* of the same type (a city's name in a dateline and as a sports
+         * team's are two things), unless a title or the gazetteer says what
+         * it is */
+        uint64_t key = M[j].key;
+        if (!M[j].titled && !(M[j].gkinds & NG_GAZ_BODY))
+            key ^= (uint64_t)(M[j].type + 1) * 0x9e3779b97f4a7c15ULL;
+        size_t i = kmap_slot(&km, key);
+        if (km.keys[i])
+            uf_union(M, km.vals[i], (uint32_t)j);
+        else {
+            km.keys[i] = key ? key : 1;
+            km.vals[i] = (uint32_t)j;
+        }
+    }
+    /* surnames and acronyms made of initials: keyed by the last word and
+     * by the initials of names of two or more capitalised words */
+    kmap last;
+    if (kmap_init(&last, &doc->arena, k * 2) != NG_OK)
+        return ng_worker_fail(w, NG_ENOMEM, "out of memory");
+    for (size_t j = 0; j < k; j++) {
+        const gmention *m = &M[j];
+        if (m->ntok < 2 || m->gkinds)
+            continue;
+        char ini[16];
+        size_t ni = 0, caps = 0;
+        for (size_t i = m->f; i <= m->l; i++)
+            if (doc->tokens[i].flags & NG_TOK_UPPER) {
+                caps++;
+                if (ni < sizeof ini && (unsigned char)g.words[i].s[0] < 0x80)
+                    ini[ni++] = g.words[i].s[0];
+            }
+        if (caps < 2)
+            continue;
+        uint64_t hl = ng_gaz_feed(NG_GAZ_H0 ^ 0x5a, g.words[m->l].s, g.words[m->l].len);
+        kmap_put(&last, M, hl, uf_find(M, (uint32_t)j));
+        if (ni >= 2 && ni == caps && ni < sizeof ini)
+            kmap_put(&last, M, ng_gaz_feed(NG_GAZ_H0 ^ 0xa5, ini, ni), uf_find(M, (uint32_t)j));
+    }
+    for (size_t j = 0; j < k; j++) {
+        gmention *m = &M[j];
+        if (m->ntok != 1 || (m->gkinds & (NG_GAZ_COUNTRY | NG_GAZ_BODY)))
+            continue;
+        uint32_t r = kmap_get(&last, ng_gaz_feed(NG_GAZ_H0 ^ 0x5a, g.words[m->f].s, g.words[m->f].len));
+        if (r != UINT32_MAX && r != uf_find(M, (uint32_t)j) && !(doc->tokens[m->f].flags & NG_TOK_ALLCAP)) {
+            /* a surname: only when the short form is a person's */
+            if (m->type == TY_PER || m->titled)
+                uf_union(M, r, (uint32_t)j);
+            continue;
+        }
+        if ((doc->tokens[m->f].flags & NG_TOK_ALLCAP) && g.words[m->f].len >= 2 && g.words[m->f].len <= 8) {
+            r = kmap_get(&last, ng_gaz_feed(NG_GAZ_H0 ^ 0xa5, g.words[m->f].s, g.words[m->f].len));
+            if (r != UINT32_MAX)
+                uf_union(M, r, (uint32_t)j);
+        }
+    }
+    /* the groups: type by vote, canonical name, titles, country */
+    uint32_t *ent_of = ng_arena_alloc(&doc->arena, k * sizeof *ent_of);
+    uint32_t *order = ng_arena_alloc(&doc->arena, k * sizeof *order);
+    ng_entity *ents = ng_arena_calloc(&doc->arena, k ? k : 1, sizeof *ents);
+    int(*votes)[4] = ng_arena_calloc(&doc->arena, k ? k : 1, sizeof *votes);
+    uint32_t *best = ng_arena_alloc(&doc->arena, (k ? k : 1) * sizeof *best);
+    uint32_t *ntit = ng_arena_calloc(&doc->arena, k ? k : 1, sizeof *ntit);
+    if (!ent_of || !order || !ents || !votes || !best || !ntit)
+        return ng_worker_fail(w, NG_ENOMEM, "out of memory");
+    for (size_t j = 0; j < k; j++)
+        order[j] = (uint32_t)j;
+    sort_by_first(M, order, k);
+    size_t ne = 0;
+    for (size_t j = 0; j < k; j++)
+        ent_of[j] = UINT32_MAX;
+    for (size_t o = 0; o < k; o++) { /* entities in order of first mention */
+        uint32_t j = order[o], r = uf_find(M, j);
+        if (ent_of[r] == UINT32_MAX) {
+            ent_of[r] = (uint32_t)ne;
+            best[ne] = j;
+            ne++;
+        }
+        uint32_t e = ent_of[r];
+        ng_entity *x = &ents[e];
+        x->nmentions++;
+        const gmention *m = &M[j];
+        votes[e][m->type] += 1;
+        if (m->titled)
+            votes[e][TY_PER] += 100;
+        if (m->ntok >= 2 && match_kind(&g, m->f, m->f + 1, NG_GAZ_MISCHEAD, NULL) == 1)
+            votes[e][TY_MISC] += 50;
+        if (m->gkinds & NG_GAZ_BODY)
+            votes[e][TY_ORG] += 50;
+
+        for (unsigned q = 0; q < 2; q++)
+            ntit[e] += m->tf[q] != UINT32_MAX;
+        /* the fullest proper form: most words, then not all capitals */
+        const gmention *b = &M[best[e]];
+        int ballcap = (doc->tokens[b->f].flags & NG_TOK_ALLCAP) != 0;
+        int mallcap = (doc->tokens[m->f].flags & NG_TOK_ALLCAP) != 0;
+        if (m->ntok > b->ntok || (m->ntok == b->ntok && ballcap && !mallcap))
+            best[e] = j;
+    }
+    for (size_t e = 0; e < ne; e++) {
+        ng_entity *x = &ents[e];
+        x->id = (uint32_t)(e + 1);
+        uint8_t ty = M[best[e]].type;
+        for (uint8_t y = 0; y < 4; y++)
+            if (votes[e][y] > votes[e][ty])
+                ty = y;
+        x->type = TYPE_NAMES[ty];
+        const gmention *b = &M[best[e]];
+        const ng_token *ta = &doc->tokens[b->f], *tb = &doc->tokens[b->l];
+        x->name = ng_arena_strndup(&doc->arena, doc->text + ta->start, tb->end - ta->start);
+        x->mentions = ng_arena_alloc(&doc->arena, x->nmentions * sizeof *x->mentions);
+        x->titles = ntit[e] ? ng_arena_alloc(&doc->arena, ntit[e] * sizeof *x->titles) : NULL;
+        if (!x->name || !x->mentions || (ntit[e] && !x->titles))
+            return ng_worker_fail(w, NG_ENOMEM, "out of memory");
+        x->nmentions = 0;
+        if (ty != TY_PER && b->gcode && is_country_code(b->gcode) &&
+            (b->gkinds & (NG_GAZ_COUNTRY | NG_GAZ_CITY | NG_GAZ_DEMONYM)))
+            x->country = b->gcode;
+    }
+    for (size_t o = 0; o < k; o++) {
+        uint32_t j = order[o];
+        const gmention *m = &M[j];
+        ng_entity *x = &ents[ent_of[uf_find(M, j)]];
+        const ng_token *ta = &doc->tokens[m->f], *tb = &doc->tokens[m->l];
+        ng_mention *mm = &x->mentions[x->nmentions++];
+        mm->span.start = ta->start;
+        mm->span.end = tb->end;
+        mm->text = ng_arena_strndup(&doc->arena, doc->text + ta->start, tb->end - ta->start);
+        if (!mm->text)
+            return ng_worker_fail(w, NG_ENOMEM, "out of memory");
+        for (unsigned q = 0; q < 2; q++) {
+            if (m->tf[q] == UINT32_MAX)
+                continue;
+            size_t span = (size_t)m->tl[q] - m->tf[q] + 1;
+            if (match_kind(&g, m->tf[q], m->tl[q] + 1, NG_GAZ_HONORIFIC, NULL) == span &&
+                match_kind(&g, m->tf[q], m->tl[q] + 1, NG_GAZ_TITLE, NULL) != span)
+                continue; /* "Ms.", "M.": not a title worth keeping */
+            const ng_token *a = &doc->tokens[m->tf[q]], *z = &doc->tokens[m->tl[q]];
+            const char *s = doc->text + a->start;
+            size_t len = z->end - a->start;
+            int dup = 0;
+            for (size_t i = 0; i < x->ntitles && !dup; i++)
+                dup = strlen(x->titles[i]) == len && strncasecmp(x->titles[i], s, len) == 0;
+            if (!dup) {
+                char *c = ng_arena_strndup(&doc->arena, s, len);
+                if (!c)
+                    return ng_worker_fail(w, NG_ENOMEM, "out of memory");
+                x->titles[x->ntitles++] = c;
+            }
+            if (!x->country)
+                x->country = title_country(&g, m->tf[q], m->tl[q]);
+        }
+        /* a demonym at the head of a name: "French army", "Malian junta" */
+        if (!x->country && m->ntok >= 2) {
+            const char *code;
+            if (match_kind(&g, m->f, m->f + 1, NG_GAZ_DEMONYM, &code) == 1 && is_country_code(code))
+                x->country = code;
+        }
+    }
+    doc->entities = ents;
+    doc->nentities = ne;
+    return NG_OK;
 }
 
 int ng_entities(ng_worker *w, ng_doc *doc)
@@ -238,6 +767,7 @@ int ng_entities(ng_worker *w, ng_doc *doc)
         size_t e = s + 1;
         while (e < n && !sc->first[e] && e - s < NG_NER_CHUNK)
             e++;
+        ng_gaz_mark(&t->gaz, sc->words + s, e - s);
         if (ng_tagger_tag(t, &sc->ts, sc->words + s, e - s, sc->tags + s) != NG_OK)
             return ng_worker_fail(w, NG_ENOMEM, "out of memory");
         size_t k = ng_tags_to_spans(t, sc->tags + s, e - s, sc->mf + nm, sc->ml + nm, sc->my + nm, n - nm);
@@ -250,64 +780,9 @@ int ng_entities(ng_worker *w, ng_doc *doc)
     }
     if (nm == 0)
         return NG_OK;
-    /* one entity per distinct (type, text) */
-    size_t cap = 16;
-    while (cap < nm * 2)
-        cap *= 2;
-    uint32_t *slot = ng_arena_calloc(&doc->arena, cap, sizeof *slot); /* entity index + 1 */
-    ng_entity *ents = ng_arena_calloc(&doc->arena, nm, sizeof *ents);
-    ng_mention *ms = ng_arena_calloc(&doc->arena, nm, sizeof *ms);
-    if (!slot || !ents || !ms)
-        return ng_worker_fail(w, NG_ENOMEM, "out of memory");
-    size_t ne = 0;
-    for (size_t j = 0; j < nm; j++) {
-        const ng_token *a = &doc->tokens[sc->mf[j]], *b = &doc->tokens[sc->ml[j]];
-        size_t s = a->start, e = b->end;
-        if (e < s || e > doc->text_len)
-            e = s;
-        const char *type = static_type(t->types[sc->my[j]]);
-        if (!type)
-            type = ng_arena_strdup(&doc->arena, t->types[sc->my[j]]);
-        const char *text = ng_arena_strndup(&doc->arena, doc->text + s, e - s);
-        if (!type || !text)
-            return ng_worker_fail(w, NG_ENOMEM, "out of memory");
-        ms[j].span.start = (uint32_t)s;
-        ms[j].span.end = (uint32_t)e;
-        ms[j].text = text;
-        uint64_t h = hash_mention(type, text, e - s);
-        size_t i = (size_t)h & (cap - 1);
-        while (slot[i]) {
-            const ng_entity *x = &ents[slot[i] - 1];
-            if (strcmp(x->type, type) == 0 && strcmp(x->name, text) == 0)
-                break;
-            i = (i + 1) & (cap - 1);
-        }
-        if (!slot[i]) {
-            ents[ne].id = (uint32_t)(ne + 1);
-            ents[ne].type = type;
-            ents[ne].name = text;
-            slot[i] = (uint32_t)++ne;
-        }
-        sc->ment[j] = slot[i] - 1;
-        ents[slot[i] - 1].nmentions++;
-    }
-    /* lay the mentions out entity by entity, in text order within each */
-    size_t at = 0;
-    for (size_t i = 0; i < ne; i++) {
-        ng_mention *base = ng_arena_alloc(&doc->arena, ents[i].nmentions * sizeof *base);
-        if (!base)
-            return ng_worker_fail(w, NG_ENOMEM, "out of memory");
-        ents[i].mentions = base;
-        at += ents[i].nmentions;
-        ents[i].nmentions = 0;
-    }
-    (void)at;
-    for (size_t j = 0; j < nm; j++) {
-        ng_entity *x = &ents[sc->ment[j]];
-        x->mentions[x->nmentions++] = ms[j];
-    }
-    doc->entities = ents;
-    doc->nentities = ne;
+    int rc = group_mentions(w, doc, t, sc, nm);
+    if (rc != NG_OK)
+        return rc;
     /* do not let one huge article pin its scratch */
     if (sc->cap > ((size_t)1 << 20)) {
         ng_ner_scratch_free(sc);

@@ -168,7 +168,18 @@ static void write_entities(jw *w, const ng_doc *d)
             ng_buf_json_str(b, m->text, strlen(m->text));
             ng_buf_putc(b, '}');
         }
-        ng_buf_puts(b, "]}");
+        ng_buf_puts(b, "],\"titles\":[");
+        for (size_t k = 0; k < e->ntitles; k++) {
+            if (k)
+                ng_buf_putc(b, ',');
+            ng_buf_json_str(b, e->titles[k], strlen(e->titles[k]));
+        }
+        ng_buf_puts(b, "],\"country\":");
+        if (e->country)
+            ng_buf_json_str(b, e->country, strlen(e->country));
+        else
+            ng_buf_puts(b, "null");
+        ng_buf_putc(b, '}');
     }
     ng_buf_putc(b, ']');
 }

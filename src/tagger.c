@@ -766,6 +766,8 @@ int ng_tagger_load(ng_tagger *t, const ng_modelfile *mf, char *err, size_t errle
         t->clusters.slots = cs->data;
         t->clusters.nslots = (uint32_t)ns;
     }
+    if (ng_gaz_load(&t->gaz, mf, err, errlen) != NG_OK)
+        return NG_EMODEL;
 #undef BAD
     return NG_OK;
 }
@@ -994,4 +996,244 @@ void ng_trained_free(ng_trained *tr)
     free(tr->w);
     free(tr->trans);
     memset(tr, 0, sizeof *tr);
+}
+
+/* ---- gazetteer ---------------------------------------------------------- */
+
+uint64_t ng_gaz_feed(uint64_t h, const char *s, size_t n)
+{
+    char buf[4 * NG_TAGGER_MAX_TOKEN + 8];
+    size_t k = ng_fold(s, n < 2 * NG_TAGGER_MAX_TOKEN ? n : 2 * NG_TAGGER_MAX_TOKEN, buf, sizeof buf);
+    for (size_t i = 0; i < k; i++) {
+        unsigned char c = (unsigned char)buf[i];
+        if (c == 0xE2 && i + 2 < k && (unsigned char)buf[i + 1] == 0x80 && (unsigned char)buf[i + 2] == 0x99) {
+            c = '\'';
+            i += 2;
+        } else if (c == ' ' || c == '.' || c == '\t' || c == '\n') {
+            continue;
+        }
+        h = (h ^ c) * 0x100000001b3ULL;
+    }
+    return h;
+}
+
+/* The table key of a fed hash (never 0, the empty mark). */
+static inline uint64_t gaz_key(uint64_t h)
+{
+    h = mix64(h);
+    return h ? h : 1;
+}
+
+uint32_t ng_gaz_get(const ng_gazetteer *g, uint64_t h, const char **code)
+{
+    if (code)
+        *code = NULL;
+    if (g->nslots == 0)
+        return 0;
+    uint64_t key = gaz_key(h);
+    uint32_t mask = g->nslots - 1;
+    for (uint32_t j = (uint32_t)(key >> 32) & mask, probes = 0; probes < g->nslots; j = (j + 1) & mask, probes++) {
+        const unsigned char *sl = g->slots + (size_t)j * 16;
+        uint64_t k = ng_le64(sl);
+        if (k == 0)
+            return 0;
+        if (k == key) {
+            uint32_t off = ng_le32(sl + 12);
+            if (code && off > 0 && off <= g->codes_len)
+                *code = g->codes + off - 1;
+            return ng_le32(sl + 8);
+        }
+    }
+    return 0;
+}
+
+size_t ng_gaz_match(const ng_gazetteer *g, const ng_tword *words, size_t n, size_t i, uint32_t *kinds,
+                    const char **code)
+{
+    *kinds = 0;
+    if (code)
+        *code = NULL;
+    if (g->nslots == 0 || i >= n)
+        return 0;
+    uint64_t h = NG_GAZ_H0;
+    size_t best = 0;
+    for (size_t j = i; j < n && j < i + NG_GAZ_MAX_WORDS; j++) {
+        h = ng_gaz_feed(h, words[j].s, words[j].len);
+        const char *c;
+        uint32_t k = ng_gaz_get(g, h, &c);
+        if (k & NG_GAZ_KINDS) {
+            best = j - i + 1;
+            *kinds = k & NG_GAZ_KINDS;
+            if (code)
+                *code = c;
+        }
+        if (!(k & NG_GAZ_PREFIX))
+            break;
+    }
+    return best;
+}
+
+void ng_gaz_mark(const ng_gazetteer *g, ng_tword *words, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        words[i].gaz = 0;
+    if (g->nslots == 0)
+        return;
+    for (size_t i = 0; i < n;) {
+        uint32_t k;
+        size_t m = ng_gaz_match(g, words, n, i, &k, NULL);
+        if (m == 0) {
+            i++;
+            continue;
+        }
+        words[i].gaz |= k << 16;
+        for (size_t j = i; j < i + m; j++)
+            words[j].gaz |= k;
+        i += m;
+    }
+}
+
+/* Kind names of the TSV, in NG_GAZ_* bit order. */
+static const char *const gaz_kind_names[] = {"country", "city",  "region", "currency", "demonym",
+                                             "title",   "orghead", "body",  "honorific", "mischead"};
+
+/* The code a name keeps when it has several kinds: the first kind in this
+ * order that has one. */
+static int gaz_code_rank(uint32_t kind)
+{
+    static const uint32_t order[] = {NG_GAZ_COUNTRY, NG_GAZ_BODY,  NG_GAZ_DEMONYM, NG_GAZ_CITY,
+                                     NG_GAZ_REGION,  NG_GAZ_CURRENCY, NG_GAZ_TITLE, NG_GAZ_ORGHEAD};
+    for (int i = 0; i < 8; i++)
+        if (order[i] == kind)
+            return i;
+    return 9;
+}
+
+/* Inserts (or merges) key with kinds and code offset into a table being
+ * built (slots of 16 bytes, mask = nslots - 1). */
+static void gaz_put(unsigned char *slots, uint32_t mask, uint64_t key, uint32_t kinds, uint32_t code_off,
+                    uint8_t *rank, int r)
+{
+    uint32_t j = (uint32_t)(key >> 32) & mask;
+    for (;;) {
+        unsigned char *sl = slots + (size_t)j * 16;
+        uint64_t k = ng_le64(sl);
+        if (k == 0 || k == key) {
+            ng_put64(sl, key);
+            ng_put32(sl + 8, ng_le32(sl + 8) | kinds);
+            if (code_off && (k == 0 || ng_le32(sl + 12) == 0 || r < rank[j])) {
+                ng_put32(sl + 12, code_off);
+                rank[j] = (uint8_t)r;
+            }
+            return;
+        }
+        j = (j + 1) & mask;
+    }
+}
+
+int ng_gaz_build(ng_buf *out, const char *tsv, size_t len)
+{
+    /* count the lines to size the table: each name and each of its word
+     * prefixes takes a slot, at most 3/4 full */
+    size_t lines = 0, seps = 0;
+    for (size_t i = 0; i < len; i++) {
+        lines += tsv[i] == '\n';
+        seps += tsv[i] == ' ' || tsv[i] == '\'' || tsv[i] == '-';
+    }
+    size_t want = (lines + 1 + 2 * seps) * 4 / 3 + 16, ns = 16;
+    while (ns < want)
+        ns *= 2;
+    if (ns > ((size_t)1 << 24))
+        return NG_EINVAL;
+    unsigned char *slots = calloc(ns, 16);
+    uint8_t *rank = calloc(ns, 1);
+    ng_buf codes;
+    ng_buf_init(&codes);
+    if (!slots || !rank) {
+        free(slots);
+        free(rank);
+        return NG_ENOMEM;
+    }
+    uint32_t mask = (uint32_t)ns - 1, maxw = 0;
+    int rc = NG_OK;
+    for (const char *p = tsv, *end = tsv + len; p < end && rc == NG_OK;) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        const char *le = nl ? nl : end;
+        const char *t1 = memchr(p, '\t', (size_t)(le - p));
+        if (*p != '#' && t1 && t1 > p) {
+            const char *t2 = memchr(t1 + 1, '\t', (size_t)(le - t1 - 1));
+            const char *ke = t2 ? t2 : le;
+            uint32_t kind = 0;
+            for (unsigned b = 0; b < sizeof gaz_kind_names / sizeof *gaz_kind_names; b++)
+                if (strlen(gaz_kind_names[b]) == (size_t)(ke - t1 - 1) &&
+                    memcmp(gaz_kind_names[b], t1 + 1, (size_t)(ke - t1 - 1)) == 0)
+                    kind = 1u << b;
+            if (!kind) {
+                rc = NG_EINVAL;
+                break;
+            }
+            uint32_t code_off = 0;
+            if (t2 && le > t2 + 1 && !(le - t2 - 1 == 1 && t2[1] == '-')) {
+                code_off = (uint32_t)codes.len + 1;
+                ng_buf_put(&codes, t2 + 1, (size_t)(le - t2 - 1));
+                ng_buf_putc(&codes, '\0');
+            }
+            /* the word prefixes: before and after each space, apostrophe
+             * and hyphen (where a tokenizer may cut) */
+            uint32_t words = 1;
+            for (const char *q = p; q < t1; q++) {
+                if (*q == ' ' || *q == '\'' || *q == '-') {
+                    words += *q == ' ';
+                    gaz_put(slots, mask, gaz_key(ng_gaz_feed(NG_GAZ_H0, p, (size_t)(q - p))), NG_GAZ_PREFIX, 0,
+                            rank, 9);
+                    gaz_put(slots, mask, gaz_key(ng_gaz_feed(NG_GAZ_H0, p, (size_t)(q + 1 - p))), NG_GAZ_PREFIX,
+                            0, rank, 9);
+                }
+            }
+            if (words > maxw)
+                maxw = words;
+            gaz_put(slots, mask, gaz_key(ng_gaz_feed(NG_GAZ_H0, p, (size_t)(t1 - p))), kind, code_off, rank,
+                    gaz_code_rank(kind));
+        }
+        p = nl ? nl + 1 : end;
+    }
+    if (rc == NG_OK) {
+        unsigned char head[8];
+        ng_put32(head, (uint32_t)ns);
+        ng_put32(head + 4, maxw);
+        ng_buf_put(out, head, 8);
+        ng_buf_put(out, slots, ns * 16);
+        ng_buf_put(out, codes.p ? codes.p : "", codes.len);
+        if (out->oom || codes.oom)
+            rc = NG_ENOMEM;
+    }
+    free(slots);
+    free(rank);
+    ng_buf_free(&codes);
+    return rc;
+}
+
+int ng_gaz_load(ng_gazetteer *g, const ng_modelfile *mf, char *err, size_t errlen)
+{
+    memset(g, 0, sizeof *g);
+    const ng_mf_section *s = ng_modelfile_find(mf, "gazetteer");
+    if (!s)
+        return NG_OK;
+    uint32_t ns = s->len >= 8 ? ng_le32(s->data) : 0;
+    if (s->len < 8 || ns == 0 || (ns & (ns - 1)) != 0 || ns > (1u << 24) || (uint64_t)ns * 16 > s->len - 8) {
+        if (err)
+            snprintf(err, errlen, "section 'gazetteer' is malformed");
+        return NG_EMODEL;
+    }
+    g->nslots = ns;
+    g->slots = s->data + 8;
+    g->codes = (const char *)s->data + 8 + (size_t)ns * 16;
+    g->codes_len = (uint32_t)(s->len - 8 - (uint64_t)ns * 16);
+    if (g->codes_len > 0 && g->codes[g->codes_len - 1] != '\0') {
+        memset(g, 0, sizeof *g);
+        if (err)
+            snprintf(err, errlen, "section 'gazetteer' has unterminated codes");
+        return NG_EMODEL;
+    }
+    return NG_OK;
 }

@@ -140,6 +140,60 @@ typedef struct {
     uint32_t nslots;            /* a power of two, or 0 */
 } ng_clusters;
 
+/* The gazetteer (section "gazetteer", built by ng_gaz_build from the TSV
+ * that tools/gazetteer.py writes): an open-addressed table keyed by the
+ * hash of a name folded with every space and dot removed ("Burkina Faso"
+ * is "burkinafaso", "U.S." is "us"), so that a run of tokens matches
+ * whatever the tokenizer made of the spaces and apostrophes.  Each slot:
+ * u64 key (0 = empty), u32 kind bits (NG_GAZ_*; NG_GAZ_PREFIX when the key
+ * is also the start of a longer name), u32 offset + 1 of the code in the
+ * codes blob (0: none).  Section layout: u32 nslots (a power of two), u32
+ * longest name in words, nslots x 16 bytes, then the NUL-terminated codes. */
+enum {
+    NG_GAZ_COUNTRY = 1u << 0,  /* ISO 3166-1 country names (en, fr, CLDR variants) */
+    NG_GAZ_CITY = 1u << 1,     /* cities (CLDR time zone cities) */
+    NG_GAZ_REGION = 1u << 2,   /* ISO 3166-2 subdivisions, CLDR world regions */
+    NG_GAZ_CURRENCY = 1u << 3, /* ISO 4217 and CLDR currency names */
+    NG_GAZ_DEMONYM = 1u << 4,  /* lang/<code>/demonyms.txt */
+    NG_GAZ_TITLE = 1u << 5,    /* lang/<code>/titles.txt */
+    NG_GAZ_ORGHEAD = 1u << 6,  /* lang/<code>/org-heads.txt */
+    NG_GAZ_BODY = 1u << 7,     /* lang/common/bodies.txt */
+    NG_GAZ_HONORIFIC = 1u << 8, /* lang/<code>/honorifics.txt: Mr., Ms., M., Mme (not kept as titles) */
+    NG_GAZ_MISCHEAD = 1u << 9, /* lang/<code>/misc-heads.txt: "Operation" makes a MISC name */
+    NG_GAZ_KINDS = 0xffffu,
+    NG_GAZ_PREFIX = 1u << 31
+};
+#define NG_GAZ_MAX_WORDS 8 /* longest name matched, in tokens */
+
+typedef struct {
+    const unsigned char *slots; /* nslots x 16 bytes */
+    uint32_t nslots;            /* a power of two, or 0 (no gazetteer) */
+    const char *codes;          /* NUL-terminated codes */
+    uint32_t codes_len;
+} ng_gazetteer;
+
+/* Hashes s[0..n) into h as a gazetteer key: folded, dots and white space
+ * dropped, U+2019 as an apostrophe.  Start with h = NG_GAZ_H0; feed the
+ * tokens of a name one after the other. */
+#define NG_GAZ_H0 0xcbf29ce484222325ULL
+uint64_t ng_gaz_feed(uint64_t h, const char *s, size_t n);
+/* Looks a finished key up: returns its kind bits (with NG_GAZ_PREFIX), 0
+ * when absent; *code (may be NULL) gets its code or NULL. */
+uint32_t ng_gaz_get(const ng_gazetteer *g, uint64_t h, const char **code);
+/* The longest name starting at words[i] (within words[0..n)): returns its
+ * length in tokens (0 when none) with its kind bits and code. */
+size_t ng_gaz_match(const ng_gazetteer *g, const ng_tword *words, size_t n, size_t i, uint32_t *kinds,
+                    const char **code);
+/* Sets words[i].gaz over one sentence from the longest matches, left to
+ * right: every token of a match gets its kinds, the first also kinds << 16. */
+void ng_gaz_mark(const ng_gazetteer *g, ng_tword *words, size_t n);
+/* Builds the section bytes from a TSV (name, kind, code a line; '#'
+ * comments) into out.  NG_EINVAL on an unknown kind, NG_ENOMEM. */
+int ng_gaz_build(ng_buf *out, const char *tsv, size_t len);
+/* Reads the optional "gazetteer" section (g zeroed when there is none);
+ * NG_EMODEL with a reason when it is malformed. */
+int ng_gaz_load(ng_gazetteer *g, const ng_modelfile *mf, char *err, size_t errlen);
+
 /* A loaded tagger: read-only, shareable by threads. */
 typedef struct {
     ng_tagger_params p;
@@ -151,6 +205,7 @@ typedef struct {
                                         * start of the sentence, row ntags+1 is added at its end */
     float scale;                       /* real weight = w / scale */
     ng_clusters clusters;
+    ng_gazetteer gaz;                  /* empty when the file has none */
     uint8_t npred[NG_TAGGER_MAX_TAGS]; /* allowed predecessors of each tag (from trans) */
     uint8_t pred[NG_TAGGER_MAX_TAGS][NG_TAGGER_MAX_TAGS];
 } ng_tagger;

@@ -343,7 +343,7 @@ static uint8_t gold_tag(const corpus *c, size_t i, size_t e)
 /* ---- document context (NG_FF_DOC) -------------------------------------- */
 
 /* Makes the tagger's words for a corpus, with document context bits. */
-static ng_tsent *make_sents(const corpus *c, uint32_t families)
+static ng_tsent *make_sents(const corpus *c, uint32_t families, const ng_gazetteer *gz)
 {
     ng_tsent *S = xmalloc(c->nsent * sizeof *S);
     ng_tword *W = xmalloc(c->n * sizeof *W);
@@ -361,6 +361,8 @@ static ng_tsent *make_sents(const corpus *c, uint32_t families)
         S[si].n = e - s;
         for (size_t i = s; i < e; i++)
             G[i] = gold_tag(c, i, e);
+        if (gz)
+            ng_gaz_mark(gz, W + s, e - s);
     }
     if (families & NG_FF_DOC) {
         uint8_t *first = xmalloc(c->n);
@@ -831,14 +833,16 @@ static void usage(void)
             "usage: ng-train-ner --lang CODE --train FMT:PATH [--train ...] [--dev FMT:PATH] [--text FMT:PATH ...]\n"
             "                    --out FILE [--bits N] [--epochs N] [--patience N] [--seed N]\n"
             "                    [--families HEX] [--scheme bilou|bio] [--cluster-vocab N] [--cluster-depth N]\n"
+            "                    [--gazetteer TSV]\n"
             "       ng-train-ner --model FILE --dev FMT:PATH [--bench]\n"
+            "       ng-train-ner --model FILE --gazetteer TSV --out FILE   (replace the gazetteer only)\n"
             "FMT: conll, hipe, bio (data); conll, hipe, bio, conllu, txt (text for clusters)\n");
     exit(2);
 }
 
 int main(int argc, char **argv)
 {
-    const char *lang = NULL, *out = NULL, *model = NULL;
+    const char *lang = NULL, *out = NULL, *model = NULL, *gazfile = NULL;
     const char *train[16], *dev[16], *text[32];
     int ntrain = 0, ndev = 0, ntext = 0, bench = 0;
     ng_train_opts o;
@@ -883,11 +887,65 @@ int main(int argc, char **argv)
             cvocab = (size_t)atol(v);
         else if (ARG("--cluster-depth"))
             cdepth = (unsigned)atoi(v);
+        else if (ARG("--gazetteer"))
+            gazfile = v;
         else if (strcmp(a, "--bench") == 0)
             bench = 1;
         else
             usage();
 #undef ARG
+    }
+    /* the gazetteer (tools/gazetteer.py's TSV), compiled into a section */
+    ng_buf gazsec;
+    ng_buf_init(&gazsec);
+    ng_gazetteer gaz = {0};
+    if (gazfile) {
+        size_t glen;
+        char *g = read_file(gazfile, &glen);
+        if (ng_gaz_build(&gazsec, g, glen) != NG_OK)
+            die("%s: bad gazetteer (a kind that is not country, city, region, currency, demonym, title, orghead, body)",
+                gazfile);
+        free(g);
+        ng_modelfile gm; /* read it back the way the loader will */
+        ng_mf_writer gw;
+        ng_mf_writer_init(&gw);
+        unsigned char *gf = NULL;
+        size_t gl = 0;
+        char err[256];
+        if (ng_mf_writer_add(&gw, "gazetteer", gazsec.p, gazsec.len) != NG_OK ||
+            ng_mf_writer_finish(&gw, &gf, &gl) != NG_OK || ng_modelfile_open_mem(&gm, gf, gl, err, sizeof err) != NG_OK ||
+            ng_gaz_load(&gaz, &gm, err, sizeof err) != NG_OK)
+            die("%s: cannot load the gazetteer back", gazfile);
+        ng_mf_writer_free(&gw);
+        /* gf stays allocated: gaz points into it until the end */
+        if (!(o.p.families & NG_FF_GAZ))
+            fprintf(stderr, "note: --gazetteer without family 0x80: stored, not used as a feature\n");
+    }
+    if (model && out && gazfile) { /* repack: the same model with this gazetteer */
+        ng_modelfile mf;
+        char err[512];
+        if (ng_modelfile_open(&mf, model, err, sizeof err) != NG_OK)
+            die("%s", err);
+        ng_mf_writer wr;
+        ng_mf_writer_init(&wr);
+        int rc = NG_OK;
+        for (uint32_t i = 0; i < mf.nsections && rc == NG_OK; i++)
+            if (strcmp(mf.sections[i].name, "gazetteer") != 0)
+                rc = ng_mf_writer_add(&wr, mf.sections[i].name, mf.sections[i].data, mf.sections[i].len);
+        if (rc == NG_OK)
+            rc = ng_mf_writer_add(&wr, "gazetteer", gazsec.p, gazsec.len);
+        unsigned char *file = NULL;
+        size_t flen = 0;
+        if (rc == NG_OK)
+            rc = ng_mf_writer_finish(&wr, &file, &flen);
+        FILE *f = rc == NG_OK ? fopen(out, "wb") : NULL;
+        if (!f || fwrite(file, 1, flen, f) != flen || fclose(f) != 0)
+            die("cannot write %s", out);
+        fprintf(stderr, "wrote %s (%zu bytes)\n", out, flen);
+        free(file);
+        ng_mf_writer_free(&wr);
+        ng_modelfile_close(&mf);
+        return 0;
     }
     corpus cd = {0};
     for (int i = 0; i < ndev; i++)
@@ -903,7 +961,7 @@ int main(int argc, char **argv)
         if (rc != NG_OK)
             die("%s", err);
         fprintf(stderr, "loaded %s in %.1f ms\n", model, (double)(clock() - t0) * 1000.0 / CLOCKS_PER_SEC);
-        ng_tsent *S = make_sents(&cd, t.p.families);
+        ng_tsent *S = make_sents(&cd, t.p.families, &t.gaz);
         prf s;
         score(&t, S, cd.nsent, &s);
         printf("dev (gold tokenization): %zu sentences, %zu tokens\n", cd.nsent, cd.n);
@@ -953,8 +1011,8 @@ int main(int argc, char **argv)
             free(L.w[i]);
         free(L.w);
     }
-    ng_tsent *St = make_sents(&ct, o.p.families);
-    ng_tsent *Sd = cd.nsent ? make_sents(&cd, o.p.families) : NULL;
+    ng_tsent *St = make_sents(&ct, o.p.families, gazfile ? &gaz : NULL);
+    ng_tsent *Sd = cd.nsent ? make_sents(&cd, o.p.families, gazfile ? &gaz : NULL) : NULL;
     devctx dc = {Sd, cd.nsent, clock()};
     o.dev_score = dev_cb;
     o.dev_ctx = &dc;
@@ -991,6 +1049,8 @@ int main(int argc, char **argv)
     tr.t.clusters.nslots = nslots;
     if (rc == NG_OK)
         rc = ng_tagger_write(&tr.t, &wr);
+    if (rc == NG_OK && gazfile)
+        rc = ng_mf_writer_add(&wr, "gazetteer", gazsec.p, gazsec.len);
     unsigned char *file = NULL;
     size_t flen = 0;
     if (rc == NG_OK)
