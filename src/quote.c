@@ -125,7 +125,7 @@ static int preposition(const ng_doc *doc, size_t t)
 {
     static const char *const preps[] = {"to", "with", "of", "for", "in", "on", "by", "from", "against", "about",
                                         "at", "à", "avec", "de", "du", "des", "pour", "par", "contre", "au", "aux",
-                                        "sur", "dans", "en", "d'", "d\xe2\x80\x99", "into", "over", "after"};
+                                        "sur", "dans", "en", "d'", "d\xe2\x80\x99", "into", "over"};
     for (size_t i = 0; i < sizeof preps / sizeof *preps; i++)
         if (ng_tok_is(doc, t, preps[i]))
             return 1;
@@ -172,11 +172,70 @@ static void set_entity(speaker_t *sp, const qctx *c, size_t a, size_t b, int nam
 
 static int after_comma(const qctx *c, size_t a, size_t b);
 
+/* 1 when token k can be part of a name: a capitalised word that is not a
+ * function word ("The", "But"), a pronoun, a month or a weekday. */
+static int name_word(const qctx *c, size_t k)
+{
+    const ng_doc *doc = c->doc;
+    const ng_token *t = &doc->tokens[k];
+    if (!(t->flags & NG_TOK_WORD) || t->end - t->start > 40 || t->end - t->start < 2)
+        return 0;
+    char key[96];
+    size_t n = ng_fold(doc->text + t->start, t->end - t->start, key, sizeof key);
+    const ng_lang *L = doc->lang_res;
+    if (ng_strset_has(&L->stopwords, key, n) || ng_strset_has(&L->weekdays, key, n))
+        return 0;
+    if (ng_lex_tok(&c->q->pronouns, doc, k) || ng_lex_tok(&c->q->descriptions, doc, k))
+        return 0;
+    size_t lo, hi;
+    char mk[100];
+    memcpy(mk, key, n);
+    mk[n] = ' ';
+    if (ng_strset_prefix(&L->months, mk, n + 1, &lo, &hi))
+        return 0;
+    return 1;
+}
+
+/* Adds an entity named by tokens [a, b) with one mention there (a speaker
+ * the tagger missed), and marks the tokens.  Returns 0 on out of memory. */
+static int new_entity(qctx *c, size_t a, size_t b)
+{
+    ng_doc *doc = c->doc;
+    ng_entity *ents = ng_arena_alloc(&doc->arena, (doc->nentities + 1) * sizeof *ents);
+    ng_mention *m = ng_arena_alloc(&doc->arena, sizeof *m);
+    if (!ents || !m)
+        return 0;
+    if (doc->nentities)
+        memcpy(ents, doc->entities, doc->nentities * sizeof *ents);
+    uint32_t id = 0;
+    for (size_t i = 0; i < doc->nentities; i++)
+        if (ents[i].id > id)
+            id = ents[i].id;
+    m->span.start = doc->tokens[a].start;
+    m->span.end = doc->tokens[b - 1].end;
+    m->text = ng_arena_strndup(&doc->arena, doc->text + m->span.start, m->span.end - m->span.start);
+    ng_entity *e = &ents[doc->nentities];
+    memset(e, 0, sizeof *e);
+    e->id = id + 1;
+    e->type = "PER";
+    e->name = m->text;
+    e->mentions = m;
+    e->nmentions = 1;
+    if (!m->text)
+        return 0;
+    doc->entities = ents;
+    doc->nentities++;
+    for (size_t k = a; k < b; k++)
+        c->tokent[k] = (uint32_t)doc->nentities;
+    c->first[a] = 1;
+    return 1;
+}
+
 /* Finds the speaker in tokens [lo, hi), leftmost first: a name (not one
  * after a preposition nor a possessive "X's"), a pronoun, a description
  * (a title before a name or an apposition gives the name), or an unnamed
  * source.  Returns 1 with *sp filled, else 0. */
-static int find_head(const qctx *c, size_t lo, size_t hi, speaker_t *sp)
+static int find_head(qctx *c, size_t lo, size_t hi, speaker_t *sp)
 {
     const ng_doc *doc = c->doc;
     memset(sp, 0, sizeof *sp);
@@ -221,7 +280,10 @@ static int find_head(const qctx *c, size_t lo, size_t hi, speaker_t *sp)
                 p--;
             int after_prep = p > lo && preposition(doc, p - 1);
             const char *type = doc->entities[c->tokent[k] - 1].type;
-            if (poss || after_prep || strcmp(type, "MISC") == 0) {
+            /* a group name ("Democrats") speaks; an adjective ("American officials") does not */
+            int adjective = strcmp(type, "MISC") == 0 && me + 1 < hi && (doc->tokens[me + 1].flags & NG_TOK_WORD) &&
+                            !c->cue[me + 1];
+            if (poss || after_prep || adjective) {
                 k = me;
                 continue;
             }
@@ -230,6 +292,30 @@ static int find_head(const qctx *c, size_t lo, size_t hi, speaker_t *sp)
         }
         size_t hn;
         uint32_t dv = ng_lex_match(&c->q->descriptions, doc, k, 4, &hn);
+        /* a capitalised name the tagger missed ("Trump said") becomes an entity */
+        size_t un0;
+        if (!dv && !c->tokent[k] && (doc->tokens[k].flags & NG_TOK_UPPER) && !c->cue[k] && name_word(c, k) &&
+            !ng_lex_match(&c->q->unnamed, doc, k, 4, &un0)) {
+            size_t e = k + 1;
+            while (e < hi && e < k + 4 && !c->tokent[e] && (doc->tokens[e].flags & NG_TOK_UPPER) && name_word(c, e))
+                e++;
+            int poss = e < doc->ntokens && (ng_tok_is(doc, e, "'s") || ng_tok_is(doc, e, "\xe2\x80\x99s"));
+            size_t p = k;
+            if (p > lo && determiner(doc, p - 1))
+                p--;
+            int after_prep = p > lo && preposition(doc, p - 1);
+            /* "Foreign Minister X": a title goes on to the name */
+            int before_title = e < hi && (c->tokent[e] || ng_lex_tok(&c->q->descriptions, doc, e));
+            /* "Moreover, ...": a lone capitalised word opening a sentence */
+            int opener = e == k + 1 && (doc->tokens[k].flags & NG_TOK_SENT_START) && e < doc->ntokens &&
+                         is_punct(doc, e, ',');
+            if (!poss && !after_prep && !before_title && !opener && new_entity(c, k, e)) {
+                set_entity(sp, c, k, e - 1, 1);
+                return 1;
+            }
+            k = e - 1;
+            continue;
+        }
         uint32_t uv = 0;
         size_t un = 0;
         if (!dv)
@@ -306,7 +392,7 @@ static int after_comma(const qctx *c, size_t a, size_t b)
 
 /* The speaker of a cue at token ci (class bits v): the subject before it,
  * else the words after it up to hi. */
-static int cue_speaker(const qctx *c, size_t ci, uint32_t v, size_t hi, speaker_t *sp)
+static int cue_speaker(qctx *c, size_t ci, uint32_t v, size_t hi, speaker_t *sp)
 {
     const ng_doc *doc = c->doc;
     uint32_t sent = doc->tokens[ci].sent;
@@ -463,6 +549,13 @@ static size_t pair_marks(qctx *c, qspan **out)
         int r = mark_role(doc, t, &fam);
         if (r == QM_NONE)
             continue;
+        const ng_token *mk = &doc->tokens[t];
+        int sp_before = mk->start == 0 || doc->text[mk->start - 1] == ' ' || doc->text[mk->start - 1] == '\n';
+        int sp_after = mk->end >= doc->text_len || doc->text[mk->end] == ' ' || doc->text[mk->end] == '\n';
+        if (open == SIZE_MAX && r == QM_CLOSE && fam == 1 && sp_before && !sp_after)
+            r = QM_OPEN; /* ”Mr. Trump ...: a closing mark used to open */
+        else if (open != SIZE_MAX && r == QM_OPEN && fam == 1 && !sp_before && (sp_after || t + 1 == doc->ntokens))
+            r = QM_CLOSE; /* ... true.“ : an opening mark used to close */
         if (open == SIZE_MAX) {
             if (r == QM_OPEN || r == QM_EITHER) {
                 open = t;
@@ -532,9 +625,11 @@ static size_t cue_before(const qctx *c, size_t a, size_t *dist)
 {
     const ng_doc *doc = c->doc;
     uint32_t sent = doc->tokens[a].sent;
-    for (size_t k = a, d = 0; k-- > 0 && d < 40; d++) {
-        if (doc->tokens[k].sent != sent || (c->inq[k] && c->inq[k] != c->inq[a]))
+    for (size_t k = a, d = 0; k-- > 0 && d < 80; d++) {
+        if (doc->tokens[k].sent != sent)
             return SIZE_MAX;
+        if (c->inq[k] && c->inq[k] != c->inq[a])
+            continue;
         if (c->cue[k] & QL_CUE) {
             *dist = d;
             return k;
@@ -576,7 +671,13 @@ static int direct_quotes(qctx *c, qspan *qs, size_t nq)
             ci = cb;
         else if (ca != SIZE_MAX)
             ci = ca;
-        int governed = ci != SIZE_MAX && ((ci == ca && da <= 4) || (ci == cb && db <= 12));
+        /* short quotes need a cue: any before them in the sentence, or one just after */
+        size_t cb_any = cb;
+        if (cb_any == SIZE_MAX) {
+            size_t d2;
+            cb_any = cue_before(c, q->a, &d2);
+        }
+        int governed = (ca != SIZE_MAX && da <= 4) || cb_any != SIZE_MAX;
         if (q->words <= 2 && !governed)
             continue; /* scare quotes, a name between marks */
         speaker_t sp;
@@ -694,15 +795,6 @@ static int indirect_quotes(qctx *c)
                 cue_speaker(c, ci, v, cs > ci ? cs : se, &sp);
         }
         if (cs == SIZE_MAX || ce <= cs)
-            continue;
-        /* a direct quote of this sentence already says it */
-        int covered = 0;
-        for (size_t k = cs; k < ce; k++)
-            if (c->inq[k]) {
-                covered = 1;
-                break;
-            }
-        if (covered)
             continue;
         if (!emit(c, doc->tokens[cs].start, doc->tokens[ce - 1].end, &sp, ci, 0))
             return 0;
