@@ -318,6 +318,34 @@ static size_t set_prefix(const ng_strset *set, const char *f, size_t n)
     return best;
 }
 
+/* 0 when no chrome prefix of any language can begin line L, told from
+ * its first word alone, folded as normalise() folds it (the word is the
+ * key set_prefix() would look up in L->raw); 1 when one may, or when the
+ * first word is long or does not start with a letter or digit (then
+ * normalise() and prefix_match() decide).  Saves normalising most lines. */
+static int may_have_prefix(const ng_model *m, const line *L)
+{
+    const unsigned char *s = (const unsigned char *)L->s;
+    size_t e = 0;
+    while (e < L->n && e < 32 && !space_len(s + e, L->n - e))
+        e++;
+    if (e >= 32)
+        return 1;
+    char key[80];
+    size_t k = ng_fold(L->s, e, key, sizeof key);
+    uint32_t cp;
+    if (k == 0 || k + 8 >= sizeof key || ng_utf8_decode((const unsigned char *)key, k, &cp) == 0 || !alnum_cp(cp))
+        return 1;
+    if (k > 1 && key[k - 1] == ':')
+        k--;
+    for (size_t l = 0; l < m->nlangs; l++) {
+        size_t lo, hi;
+        if (ng_strset_prefix(&m->langs[l].chrome_prefix, key, k, &lo, &hi))
+            return 1;
+    }
+    return 0;
+}
+
 /* 1 when line f[0..n) begins with an item of any language's list at field
  * offset off; *plen gets the longest match's length. */
 static int prefix_match(const ng_model *m, size_t off, const char *f, size_t n, size_t *plen)
@@ -526,14 +554,18 @@ static int classify(ctx *c, line *L, size_t *rest)
     if (L->n > CUE_LINE)
         return L_KEEP;
     int top = c->ncontent < TOP_LINES && !c->long_seen;
-    /* the head of the line is enough for the prefixes */
-    normalise(L, 40);
-    if (prefix_match(m, offsetof(ng_lang, chrome_prefix), L->raw, L->nraw, &plen) ||
-        (L->decorated && prefix_match(m, offsetof(ng_lang, chrome_prefix), L->norm, L->nnorm, &plen)))
-        return L_CHROME;
+    /* the head of the line is enough for the prefixes (and its first word
+     * enough to tell that none can match, the common case) */
+    if (may_have_prefix(m, L)) {
+        normalise(L, 40);
+        if (prefix_match(m, offsetof(ng_lang, chrome_prefix), L->raw, L->nraw, &plen) ||
+            (L->decorated && prefix_match(m, offsetof(ng_lang, chrome_prefix), L->norm, L->nnorm, &plen)))
+            return L_CHROME;
+    }
     /* past the top, a sentence of some length is article text */
     if (!top && ((L->end_sentence && L->n > 60) || L->n > 160))
         return L_KEEP;
+    /* (when normalise(L, 40) did not run or did not reach the end) */
     if (!L->norm_full)
         normalise(L, NORM_MAX);
     if (L->norm_full && L->nnorm >= 3 && L->nnorm <= 80) {
