@@ -8,5 +8,9 @@
 int cmd_analyze(int argc, char **argv);
 /* `model info FILE`, `model dump FILE` (model.c). */
 int cmd_model(int argc, char **argv);
+/* `ingest --db FILE PATH...` (ingest.c), `export --db FILE` (export.c):
+ * the knowledge base. */
+int cmd_ingest(int argc, char **argv);
+int cmd_export(int argc, char **argv);
 
 #endif

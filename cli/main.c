@@ -13,6 +13,8 @@ static void usage(FILE *f)
             "\n"
             "commands:\n"
             "  analyze PATH...   read articles, write one JSON record per article (JSON Lines)\n"
+            "  ingest --db FILE PATH...  analyze articles into a knowledge base\n"
+            "  export --db FILE  write the knowledge base as one JSON object\n"
             "  model info|dump FILE  describe a trained model file\n"
             "  version           print the version\n"
             "\n"
@@ -28,6 +30,10 @@ int main(int argc, char **argv)
     const char *cmd = argv[1];
     if (strcmp(cmd, "analyze") == 0)
         return cmd_analyze(argc - 1, argv + 1);
+    if (strcmp(cmd, "ingest") == 0)
+        return cmd_ingest(argc - 1, argv + 1);
+    if (strcmp(cmd, "export") == 0)
+        return cmd_export(argc - 1, argv + 1);
     if (strcmp(cmd, "model") == 0)
         return cmd_model(argc - 1, argv + 1);
     if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {

@@ -199,6 +199,8 @@ const char *ng_strerror(int rc)
     case NG_ETOOBIG: return "input too large";
     case NG_EMODEL: return "missing or corrupt model";
     case NG_ETRUNCATED: return "truncated input";
+    case NG_EUNSUPPORTED: return "not supported by this build";
+    case NG_EDB: return "knowledge base error";
     default: return "unknown error";
     }
 }

@@ -1,0 +1,256 @@
+/*
+ * kb.c — the knowledge base's public face (ng_kb): opening a backend,
+ * storing one analyzed article at a time (hashes, entity linking, story
+ * grouping, annotations), transactions of N articles, export.
+ *
+ * Adding an article:
+ *   1. its clean text's hash (and its raw bytes' hash) is looked up: an
+ *      article already stored is a no-op;
+ *   2. inside the batch's transaction, a savepoint: a failure undoes this
+ *      article only;
+ *   3. its entities are linked (link.c), its story signature computed and
+ *      the document row written with them, then its entities, mentions,
+ *      time expressions, quantities and quotes;
+ *   4. it joins a story (story.c);
+ *   5. every opt.batch articles the transaction commits.
+ * A crash loses the open batch only; since the hashes of committed
+ * articles are stored, running the same ingest again finishes the work.
+ */
+#include "kb.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct ng_kb {
+    ng_kb_store *s;       /* the backend */
+    ng_linker *linker;    /* alias groups, titles (read-only) */
+    ng_kb_options opt;
+    ng_story_options sopt;
+    size_t pending;       /* articles in the open transaction */
+    char err[512];        /* detail of the last error */
+};
+
+void ng_kb_options_default(ng_kb_options *opt)
+{
+    memset(opt, 0, sizeof *opt);
+    opt->batch = 100;
+}
+
+/* Sets kb->err; returns rc. */
+static int kb_fail(ng_kb *kb, int rc, const char *msg)
+{
+    snprintf(kb->err, sizeof kb->err, "%s", msg && *msg ? msg : ng_strerror(rc));
+    return rc;
+}
+
+int ng_kb_open(ng_kb **out, const char *where, const ng_kb_options *opt, char *err, size_t errlen)
+{
+    *out = NULL;
+    if (!where || !*where) {
+        snprintf(err, errlen, "no knowledge base given");
+        return NG_EINVAL;
+    }
+    if (strncmp(where, "postgresql://", 13) == 0 || strncmp(where, "postgres://", 11) == 0) {
+        snprintf(err, errlen, "PostgreSQL knowledge bases are not supported by this build yet; use a file name");
+        return NG_EUNSUPPORTED;
+    }
+    ng_kb *kb = calloc(1, sizeof *kb);
+    if (!kb) {
+        snprintf(err, errlen, "out of memory");
+        return NG_ENOMEM;
+    }
+    ng_kb_options_default(&kb->opt);
+    if (opt)
+        kb->opt = *opt;
+    if (kb->opt.batch == 0)
+        kb->opt.batch = 100;
+    ng_story_options_default(&kb->sopt);
+    if (kb->opt.story_threshold > 0)
+        kb->sopt.threshold = kb->opt.story_threshold;
+    if (kb->opt.story_window_days > 0)
+        kb->sopt.window_days = kb->opt.story_window_days;
+    int rc = ng_linker_new(&kb->linker);
+    if (rc != NG_OK) {
+        snprintf(err, errlen, "cannot load the alias lists: %s", ng_strerror(rc));
+        free(kb);
+        return rc;
+    }
+    rc = ng_kb_sqlite_open(&kb->s, where, err, errlen);
+    if (rc != NG_OK) {
+        ng_linker_free(kb->linker);
+        free(kb);
+        return rc;
+    }
+    *out = kb;
+    return NG_OK;
+}
+
+const char *ng_kb_error(const ng_kb *kb)
+{
+    return kb && kb->err[0] ? kb->err : "no error";
+}
+
+int ng_kb_has_raw(ng_kb *kb, const char *data, size_t len)
+{
+    if (!kb || (!data && len))
+        return NG_EINVAL;
+    ng_id id = 0;
+    int rc = kb->s->ops->doc_find(kb->s, (int64_t)ng_kb_hash(data, len), 1, &id);
+    if (rc != NG_OK)
+        return kb_fail(kb, rc, kb->s->err);
+    return id != 0;
+}
+
+/* The day an article is about: its publication date, else its first full
+ * date in the text (TIMEX3 "2020-01-27"), else unknown. */
+static int32_t doc_day(const ng_doc *d)
+{
+    int32_t day = ng_kb_day(d->published);
+    for (size_t i = 0; day == NG_KB_NODAY && i < d->ntimexes; i++) {
+        const char *v = d->timexes[i].value;
+        if (v && strlen(v) >= 10 && v[4] == '-' && v[7] == '-')
+            day = ng_kb_day(v);
+    }
+    return day;
+}
+
+/* Stores everything about one article inside the open transaction. */
+static int add_doc(ng_kb *kb, const ng_doc *d, int64_t hash, int64_t raw_hash)
+{
+    ng_kb_store *s = kb->s;
+    int32_t day = doc_day(d);
+    ng_id *ids = calloc(d->nentities + 1, sizeof *ids);
+    ng_kb_term *sig = NULL, *ents = NULL;
+    size_t nsig = 0, nents = 0;
+    ng_id doc = 0, story = 0;
+    int rc = ids ? NG_OK : ng_kb_store_fail(s, NG_ENOMEM, "out of memory");
+    if (rc == NG_OK)
+        rc = ng_link_doc(kb->linker, s, d, day, ids);
+    if (rc == NG_OK)
+        rc = ng_story_signature(s, d, &sig, &nsig);
+    if (rc == NG_OK)
+        rc = ng_story_entities(s, d, ids, &ents, &nents);
+    if (rc == NG_OK) {
+        ng_kb_docrow row = {d->id, d->lang[0] ? d->lang : NULL, d->published, d->title, d->url, d->text,
+                            d->text_len, hash, raw_hash, day, sig, nsig * sizeof *sig, ents,
+                            nents * sizeof *ents};
+        rc = s->ops->doc_insert(s, &row, &doc);
+    }
+    for (size_t i = 0; i < d->nentities && rc == NG_OK; i++) {
+        const ng_entity *e = &d->entities[i];
+        if (!ids[i])
+            continue;
+        rc = s->ops->docent_add(s, doc, e->id, ids[i], e->type, e->name, (uint32_t)e->nmentions);
+        for (size_t m = 0; m < e->nmentions && rc == NG_OK; m++)
+            rc = s->ops->mention_add(s, doc, e->id, e->mentions[m].span.start, e->mentions[m].span.end);
+    }
+    for (size_t i = 0; i < d->ntimexes && rc == NG_OK; i++) {
+        const ng_time_expr *t = &d->timexes[i];
+        rc = s->ops->timex_add(s, doc, t->span.start, t->span.end, t->type, t->value);
+    }
+    for (size_t i = 0; i < d->nquantities && rc == NG_OK; i++) {
+        const ng_quantity *q = &d->quantities[i];
+        rc = s->ops->quantity_add(s, doc, q->span.start, q->span.end, q->value, q->unit, q->noun, q->per);
+    }
+#ifdef NG_KB_QUOTES
+    for (size_t i = 0; i < d->nquotes && rc == NG_OK; i++) {
+        const ng_quote *q = &d->quotes[i];
+        ng_id speaker = 0;
+        for (size_t k = 0; k < d->nentities; k++)
+            if (q->speaker && d->entities[k].id == q->speaker)
+                speaker = ids[k];
+        const char *text = NULL;
+        char *copy = NULL;
+        if (q->span.end > q->span.start && q->span.end <= d->text_len) {
+            copy = strndup(d->text + q->span.start, q->span.end - q->span.start);
+            text = copy;
+        }
+        rc = s->ops->quote_add(s, doc, q->span.start, q->span.end, q->speaker, speaker, q->cue, q->direct, text);
+        free(copy);
+    }
+#endif
+    if (rc == NG_OK)
+        rc = ng_story_assign(s, &kb->sopt, doc, sig, nsig, ents, nents, day, &story);
+    free(ids);
+    free(sig);
+    free(ents);
+    return rc;
+}
+
+int ng_kb_add(ng_kb *kb, const ng_doc *d, const char *raw, size_t rawlen, int *added)
+{
+    if (added)
+        *added = 0;
+    if (!kb || !d)
+        return NG_EINVAL;
+    ng_kb_store *s = kb->s;
+    int64_t hash = (int64_t)ng_kb_hash(d->text ? d->text : "", d->text_len);
+    int64_t raw_hash = raw ? (int64_t)ng_kb_hash(raw, rawlen) : 0;
+    ng_id found = 0;
+    int rc = s->ops->doc_find(s, hash, 0, &found);
+    if (rc == NG_OK && !found && raw)
+        rc = s->ops->doc_find(s, raw_hash, 1, &found);
+    if (rc != NG_OK)
+        return kb_fail(kb, rc, s->err);
+    if (found)
+        return NG_OK;
+    if (kb->pending == 0 && (rc = s->ops->begin(s)) != NG_OK)
+        return kb_fail(kb, rc, s->err);
+    if ((rc = s->ops->doc_tx(s, NG_TX_MARK)) != NG_OK)
+        return kb_fail(kb, rc, s->err);
+    rc = add_doc(kb, d, hash, raw_hash);
+    if (rc != NG_OK) {
+        kb_fail(kb, rc, s->err);
+        s->ops->doc_tx(s, NG_TX_UNDO);
+        return rc;
+    }
+    if ((rc = s->ops->doc_tx(s, NG_TX_KEEP)) != NG_OK)
+        return kb_fail(kb, rc, s->err);
+    if (added)
+        *added = 1;
+    if (++kb->pending >= kb->opt.batch)
+        return ng_kb_commit(kb);
+    return NG_OK;
+}
+
+int ng_kb_commit(ng_kb *kb)
+{
+    if (!kb)
+        return NG_EINVAL;
+    int rc = kb->s->ops->commit(kb->s);
+    if (rc != NG_OK)
+        return kb_fail(kb, rc, kb->s->err);
+    kb->pending = 0;
+    return NG_OK;
+}
+
+int ng_kb_export_json(ng_kb *kb, int (*write)(void *ctx, const char *p, size_t n), void *ctx)
+{
+    if (!kb || !write)
+        return NG_EINVAL;
+    int rc = ng_kb_commit(kb);
+    if (rc == NG_OK && (rc = kb->s->ops->export_json(kb->s, write, ctx)) != NG_OK)
+        kb_fail(kb, rc, kb->s->err);
+    return rc;
+}
+
+static int write_file(void *ctx, const char *p, size_t n)
+{
+    return fwrite(p, 1, n, (FILE *)ctx) == n ? 0 : -1;
+}
+
+int ng_kb_export_file(ng_kb *kb, FILE *f)
+{
+    return ng_kb_export_json(kb, write_file, f);
+}
+
+int ng_kb_close(ng_kb *kb)
+{
+    if (!kb)
+        return NG_OK;
+    int rc = ng_kb_commit(kb);
+    kb->s->ops->close(kb->s);
+    ng_linker_free(kb->linker);
+    free(kb);
+    return rc;
+}

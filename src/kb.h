@@ -1,0 +1,192 @@
+/*
+ * kb.h — the knowledge base's private interface: what kb.c, link.c and
+ * story.c share, and the storage operations a backend provides.
+ *
+ *   kb.c         ng_kb (public API): open, add one ng_doc, batches, export
+ *   kb_sqlite.c  the SQLite backend (the schema is documented there and in
+ *                docs/kb.md)
+ *   link.c       cross-article entity linking: names normalised to keys,
+ *                alias groups, surnames, fuzzy matching
+ *   story.c      incremental story grouping: rare terms and linked
+ *                entities as an inverted index, time windows
+ *
+ * The logic (linking, stories) talks to storage only through ng_kb_store,
+ * a table of operations, so that a second backend (PostgreSQL) implements
+ * the same operations and passes the same tests.  Every operation returns
+ * NG_OK or a negative NG_E* code and leaves a one-line detail in the
+ * store's error buffer (ng_kb_store.err).
+ */
+#ifndef NG_KB_H
+#define NG_KB_H
+
+#include "internal.h"
+
+#include <stdint.h>
+#include <stdio.h>
+
+typedef int64_t ng_id; /* a row id: document, entity, story; 0 = none */
+
+#define NG_KB_NODAY INT32_MIN /* a day number that is not known */
+
+/* A document as stored (documents table). */
+typedef struct {
+    const char *name;      /* the record's "doc" */
+    const char *lang;      /* "" or NULL when unknown */
+    const char *published; /* ISO date, or NULL */
+    const char *title;     /* or NULL */
+    const char *url;       /* or NULL */
+    const char *text;      /* clean text */
+    size_t text_len;
+    int64_t hash;          /* content hash of the clean text */
+    int64_t raw_hash;      /* hash of the raw input bytes, 0 when not known */
+    int32_t day;           /* days since 1970-01-01 of the story date, or NG_KB_NODAY */
+    const void *sig;       /* story signature: ng_kb_term array (story.c) */
+    size_t sig_len;        /* in bytes */
+    const void *ents;      /* linked entities: ng_kb_term array (id, weight) */
+    size_t ents_len;
+} ng_kb_docrow;
+
+/* One weighted feature of a document (term hash or entity id). */
+typedef struct {
+    uint32_t key;  /* term hash, or entity id (truncated to 32 bits) */
+    float weight;
+} ng_kb_term;
+
+/* An entity found by a key lookup. */
+typedef struct {
+    ng_id id;
+    char type[8];   /* PER, ORG, LOC, MISC */
+    int64_t ndocs;  /* documents that name it */
+    char name[128]; /* canonical name (truncated) */
+} ng_kb_cand;
+
+/* Kinds of lookup keys (the keys table). */
+enum {
+    NG_KEY_NAME = 'n',    /* the normalised full name */
+    NG_KEY_GROUP = 'g',   /* an alias group of lang/common/kb-aliases.txt */
+    NG_KEY_SURNAME = 's', /* the last word of a person's full name */
+    NG_KEY_FUZZ = 'f'     /* a name with one character deleted (fuzzy matching) */
+};
+
+typedef struct ng_kb_store ng_kb_store;
+
+enum { NG_TX_MARK, NG_TX_KEEP, NG_TX_UNDO };
+
+/* The operations of a storage backend.  s is the backend's own object. */
+typedef struct {
+    void (*close)(ng_kb_store *s);
+    int (*begin)(ng_kb_store *s);
+    int (*commit)(ng_kb_store *s);
+    /* around one article inside a transaction: NG_TX_MARK sets a savepoint,
+     * NG_TX_KEEP releases it, NG_TX_UNDO rolls back to it */
+    int (*doc_tx)(ng_kb_store *s, int what);
+    /* documents */
+    int (*doc_find)(ng_kb_store *s, int64_t hash, int raw, ng_id *doc);   /* *doc = 0 when absent */
+    int (*doc_insert)(ng_kb_store *s, const ng_kb_docrow *row, ng_id *doc); /* also the FTS index */
+    int (*doc_count)(ng_kb_store *s, int64_t *n);
+    /* the features of a stored document: malloc'd arrays the caller frees */
+    int (*doc_features)(ng_kb_store *s, ng_id doc, ng_kb_term **sig, size_t *nsig, ng_kb_term **ents,
+                        size_t *nents, int32_t *day, ng_id *story);
+    int (*doc_set_story)(ng_kb_store *s, ng_id doc, ng_id story);
+    /* entities */
+    int (*key_find)(ng_kb_store *s, int kind, const char *key, ng_kb_cand *out, size_t max, size_t *n);
+    int (*key_add)(ng_kb_store *s, int kind, const char *key, ng_id entity);
+    int (*entity_new)(ng_kb_store *s, const char *type, const char *name, ng_id *id);
+    int (*entity_get)(ng_kb_store *s, ng_id id, ng_kb_cand *out);
+    int (*entity_rename)(ng_kb_store *s, ng_id id, const char *name);
+    /* one more document names it, as type (a vote: the entity takes the
+     * type most documents give it; NULL: no vote) */
+    int (*entity_seen)(ng_kb_store *s, ng_id id, int32_t day, const char *type);
+    int (*name_add)(ng_kb_store *s, ng_id entity, const char *surface);
+    /* how many documents naming entity a also name entity b (context) */
+    int (*cooccur)(ng_kb_store *s, ng_id a, ng_id b, int64_t *n);
+    int (*docent_add)(ng_kb_store *s, ng_id doc, uint32_t local, ng_id entity, const char *type, const char *name,
+                      uint32_t nmentions);
+    int (*mention_add)(ng_kb_store *s, ng_id doc, uint32_t local, uint32_t start, uint32_t end);
+    /* the most recent documents naming entity (at most max) */
+    int (*entity_docs)(ng_kb_store *s, ng_id entity, ng_id *out, size_t max, size_t *n);
+    /* other annotations */
+    int (*timex_add)(ng_kb_store *s, ng_id doc, uint32_t start, uint32_t end, const char *type, const char *value);
+    int (*quantity_add)(ng_kb_store *s, ng_id doc, uint32_t start, uint32_t end, double value, const char *unit,
+                        const char *noun, const char *per);
+    int (*quote_add)(ng_kb_store *s, ng_id doc, uint32_t start, uint32_t end, uint32_t speaker_local, ng_id speaker,
+                     const char *cue, int direct, const char *text);
+    /* story vocabulary */
+    int (*term_bump)(ng_kb_store *s, uint32_t term, int64_t *df); /* df after counting one more document */
+    int (*term_df)(ng_kb_store *s, uint32_t term, int64_t *df);
+    int (*posting_add)(ng_kb_store *s, uint32_t term, ng_id doc);
+    int (*posting_docs)(ng_kb_store *s, uint32_t term, ng_id *out, size_t max, size_t *n);
+    /* stories */
+    int (*story_new)(ng_kb_store *s, int32_t day, ng_id *id);
+    int (*story_add)(ng_kb_store *s, ng_id story, int32_t day);
+    /* the whole base as the JSON object of CONTRACT.md */
+    int (*export_json)(ng_kb_store *s, int (*write)(void *ctx, const char *p, size_t n), void *ctx);
+} ng_kb_ops;
+
+/* The common head of every backend's object. */
+struct ng_kb_store {
+    const ng_kb_ops *ops;
+    char err[512]; /* detail of the last failure */
+};
+
+/* Sets s->err; returns rc for tail calls. */
+int ng_kb_store_fail(ng_kb_store *s, int rc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* Opens (creating or migrating) the SQLite base at path. */
+int ng_kb_sqlite_open(ng_kb_store **out, const char *path, char *err, size_t errlen);
+
+/* ---- link.c ------------------------------------------------------------- */
+
+typedef struct ng_linker ng_linker;
+
+/* Loads the alias groups (lang/common/kb-aliases.txt, lang/common/bodies.txt)
+ * and the title lists used to normalise names.  NG_ENOMEM on failure. */
+int ng_linker_new(ng_linker **out);
+void ng_linker_free(ng_linker *l);
+
+/* Normalises a name into a lookup key in out[cap]: case folded, accents
+ * stripped, dots dropped, hyphens and other punctuation as single spaces,
+ * leading determiners and titles removed.  Returns the key's length (0
+ * when nothing is left).  Can't fail. */
+size_t ng_link_key(const ng_linker *l, const char *name, char *out, size_t cap);
+
+/* Damerau-Levenshtein distance between a and b, giving up (returning
+ * limit + 1) once it exceeds limit.  Can't fail. */
+int ng_link_distance(const char *a, size_t na, const char *b, size_t nb, int limit);
+
+/* Links every entity of doc to a knowledge-base entity (found or made) and
+ * writes ids[i] for doc->entities[i].  Registers new keys and surface forms.
+ * day is the document's day (or NG_KB_NODAY). */
+int ng_link_doc(const ng_linker *l, ng_kb_store *s, const ng_doc *doc, int32_t day, ng_id *ids);
+
+/* ---- story.c ------------------------------------------------------------ */
+
+typedef struct {
+    double threshold; /* smallest similarity that joins a story */
+    int window_days;  /* documents further apart than this weigh less */
+} ng_story_options;
+
+void ng_story_options_default(ng_story_options *o);
+
+/* Computes doc's story signature (its most distinctive terms, weighted by
+ * rarity in the base so far) into a malloc'd array *sig of *n terms, and
+ * counts its terms into the base's document frequencies. */
+int ng_story_signature(ng_kb_store *s, const ng_doc *doc, ng_kb_term **sig, size_t *n);
+
+/* The linked-entity vector of a document (weights from rarity), malloc'd. */
+int ng_story_entities(ng_kb_store *s, const ng_doc *doc, const ng_id *ids, ng_kb_term **out, size_t *n);
+
+/* Puts stored document doc (with signature sig and entity vector ents)
+ * into the best existing story among those its rare terms and entities
+ * lead to, or a new one; *story gets its id. */
+int ng_story_assign(ng_kb_store *s, const ng_story_options *o, ng_id doc, const ng_kb_term *sig, size_t nsig,
+                    const ng_kb_term *ents, size_t nents, int32_t day, ng_id *story);
+
+/* Days since 1970-01-01 of an ISO date "YYYY-MM-DD..." (or "YYYY-MM", the
+ * 15th), or NG_KB_NODAY. */
+int32_t ng_kb_day(const char *iso);
+
+/* A 64-bit hash of n bytes (FNV-1a with a final mix).  Can't fail. */
+uint64_t ng_kb_hash(const void *p, size_t n);
+
+#endif /* NG_KB_H */

@@ -1,0 +1,999 @@
+/*
+ * kb_sqlite.c — the SQLite backend of the knowledge base (ng_kb_ops).
+ *
+ * One file, WAL journal, synchronous=NORMAL: a crash (kill -9, power) loses
+ * at most the open transaction, never the file's consistency.  kb.c groups
+ * articles into transactions of N (default 100).
+ *
+ * The schema (PRAGMA user_version = NG_KB_SCHEMA; docs/kb.md says the same
+ * with the reasons):
+ *
+ *   documents(id, name, hash UNIQUE, lang, published, title, url, day,
+ *             story, sig, ents, text)      one row per stored article;
+ *             hash = 64-bit hash of the clean text (re-ingest is a no-op),
+ *             day = story date in days since 1970, sig/ents = the story
+ *             signature (blobs of {u32 key, f32 weight}, native order)
+ *   raw_inputs(hash PRIMARY KEY, doc)      hashes of raw input bytes, so a
+ *             rerun skips articles before analyzing them
+ *   documents_fts                          FTS5 over title and text
+ *             (external content: the text is stored once)
+ *   entities(id, type, name, ndocs, first_day, last_day, v_per, v_org,
+ *             v_loc, v_misc)               type = the type most articles give
+ *             (votes), or an alias group's
+ *   keys(kind, key, entity)                lookup keys of entities: 'n'
+ *             normalised name, 'g' alias group, 's' surname, 'f' name with
+ *             one character deleted (fuzzy matching)
+ *   names(entity, name, n)                 every surface form seen (aliases)
+ *   doc_entities(doc, local, entity, type, name, mentions)   the article's
+ *             own entity (its "id" in the record) linked to entities.id
+ *   mentions(doc, local, start, stop)      byte offsets into the text
+ *   timexes(doc, start, stop, type, value), quantities(doc, start, stop,
+ *             value, unit, noun, per), quotes(doc, start, stop,
+ *             speaker_local, speaker, cue, direct, text) + quotes_fts
+ *   events(id, code, source, target, date, day), event_reports(event, doc,
+ *             start, stop)                 (filled once events land)
+ *   terms(term, df), postings(term, doc)   story vocabulary: document
+ *             frequencies and an inverted index of each article's rarest terms
+ *   stories(id, ndocs, first_day, last_day)
+ *
+ * Every lookup the ingest path makes is an index probe (B-tree, log n), so
+ * one more article costs about the same at 100,000 articles as at 1,000.
+ */
+#include "kb.h"
+
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define NG_KB_SCHEMA 1
+
+enum {
+    Q_DOC_FIND, Q_RAW_FIND, Q_DOC_INSERT, Q_RAW_INSERT, Q_FTS_INSERT, Q_DOC_COUNT, Q_DOC_FEATURES, Q_DOC_STORY,
+    Q_KEY_FIND, Q_KEY_ADD, Q_ENT_NEW, Q_ENT_GET, Q_ENT_RENAME, Q_ENT_SEEN, Q_NAME_ADD, Q_COOCCUR, Q_DOCENT_ADD,
+    Q_MENTION_ADD, Q_ENT_DOCS, Q_TIMEX_ADD, Q_QTY_ADD, Q_QUOTE_ADD, Q_QUOTE_FTS, Q_TERM_BUMP, Q_TERM_DF,
+    Q_POSTING_ADD, Q_POSTING_DOCS, Q_STORY_NEW, Q_STORY_ADD, Q_COUNT
+};
+
+static const char *const sql_text[Q_COUNT] = {
+    [Q_DOC_FIND] = "SELECT id FROM documents WHERE hash=?1",
+    [Q_RAW_FIND] = "SELECT doc FROM raw_inputs WHERE hash=?1",
+    [Q_DOC_INSERT] = "INSERT INTO documents(name,hash,lang,published,title,url,day,sig,ents,text) "
+                     "VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10)",
+    [Q_RAW_INSERT] = "INSERT OR IGNORE INTO raw_inputs(hash,doc) VALUES(?1,?2)",
+    [Q_FTS_INSERT] = "INSERT INTO documents_fts(rowid,title,text) VALUES(?1,?2,?3)",
+    [Q_DOC_COUNT] = "SELECT count(*) FROM documents",
+    [Q_DOC_FEATURES] = "SELECT sig,ents,day,story FROM documents WHERE id=?1",
+    [Q_DOC_STORY] = "UPDATE documents SET story=?2 WHERE id=?1",
+    [Q_KEY_FIND] = "SELECT e.id,e.type,e.ndocs,e.name FROM keys k JOIN entities e ON e.id=k.entity "
+                   "WHERE k.kind=?1 AND k.key=?2 ORDER BY e.ndocs DESC, e.id LIMIT ?3",
+    [Q_KEY_ADD] = "INSERT OR IGNORE INTO keys(kind,key,entity) VALUES(?1,?2,?3)",
+    [Q_ENT_NEW] = "INSERT INTO entities(type,name,ndocs) VALUES(?1,?2,0)",
+    [Q_ENT_GET] = "SELECT id,type,ndocs,name FROM entities WHERE id=?1",
+    [Q_ENT_RENAME] = "UPDATE entities SET name=?2 WHERE id=?1",
+    [Q_ENT_SEEN] = "UPDATE entities SET ndocs=ndocs+1, first_day=min(coalesce(first_day,?2),coalesce(?2,first_day)), "
+                   "last_day=max(coalesce(last_day,?2),coalesce(?2,last_day)), "
+                   "v_per=v_per+(?3 IS 'PER'), v_org=v_org+(?3 IS 'ORG'), v_loc=v_loc+(?3 IS 'LOC'), v_misc=v_misc+(?3 IS 'MISC'), "
+                   "type=CASE WHEN ?3 IS NULL THEN type "
+                   "WHEN v_per+(?3 IS 'PER')>=max(v_org+(?3 IS 'ORG'),v_loc+(?3 IS 'LOC'),v_misc+(?3 IS 'MISC')) THEN 'PER' "
+                   "WHEN v_org+(?3 IS 'ORG')>=max(v_loc+(?3 IS 'LOC'),v_misc+(?3 IS 'MISC')) THEN 'ORG' "
+                   "WHEN v_loc+(?3 IS 'LOC')>=v_misc+(?3 IS 'MISC') THEN 'LOC' ELSE 'MISC' END WHERE id=?1",
+    [Q_NAME_ADD] = "INSERT INTO names(entity,name,n) VALUES(?1,?2,1) ON CONFLICT(entity,name) DO UPDATE SET n=n+1",
+    [Q_COOCCUR] = "SELECT count(*) FROM (SELECT DISTINCT doc FROM doc_entities WHERE entity=?1 ORDER BY doc DESC "
+                  "LIMIT 500) a WHERE EXISTS (SELECT 1 FROM doc_entities b WHERE b.doc=a.doc AND b.entity=?2)",
+    [Q_DOCENT_ADD] = "INSERT OR REPLACE INTO doc_entities(doc,local,entity,type,name,mentions) VALUES(?1,?2,?3,?4,?5,?6)",
+    [Q_MENTION_ADD] = "INSERT OR IGNORE INTO mentions(doc,local,start,stop) VALUES(?1,?2,?3,?4)",
+    [Q_ENT_DOCS] = "SELECT doc FROM doc_entities WHERE entity=?1 ORDER BY doc DESC LIMIT ?2",
+    [Q_TIMEX_ADD] = "INSERT INTO timexes(doc,start,stop,type,value) VALUES(?1,?2,?3,?4,?5)",
+    [Q_QTY_ADD] = "INSERT INTO quantities(doc,start,stop,value,unit,noun,per) VALUES(?1,?2,?3,?4,?5,?6,?7)",
+    [Q_QUOTE_ADD] = "INSERT INTO quotes(doc,start,stop,speaker_local,speaker,cue,direct,text) "
+                    "VALUES(?1,?2,?3,?4,?5,?6,?7,?8)",
+    [Q_QUOTE_FTS] = "INSERT INTO quotes_fts(rowid,text) VALUES(?1,?2)",
+    [Q_TERM_BUMP] = "INSERT INTO terms(term,df) VALUES(?1,1) ON CONFLICT(term) DO UPDATE SET df=df+1 RETURNING df",
+    [Q_TERM_DF] = "SELECT df FROM terms WHERE term=?1",
+    [Q_POSTING_ADD] = "INSERT OR IGNORE INTO postings(term,doc) VALUES(?1,?2)",
+    [Q_POSTING_DOCS] = "SELECT doc FROM postings WHERE term=?1 ORDER BY doc DESC LIMIT ?2",
+    [Q_STORY_NEW] = "INSERT INTO stories(ndocs,first_day,last_day) VALUES(0,?1,?1)",
+    [Q_STORY_ADD] = "UPDATE stories SET ndocs=ndocs+1, first_day=min(coalesce(first_day,?2),coalesce(?2,first_day)), "
+                    "last_day=max(coalesce(last_day,?2),coalesce(?2,last_day)) WHERE id=?1",
+};
+
+/* Version 1 of the schema, as created in a new file. */
+static const char schema_v1[] =
+    "CREATE TABLE documents(id INTEGER PRIMARY KEY, name TEXT NOT NULL, hash INTEGER NOT NULL, lang TEXT,"
+    " published TEXT, title TEXT, url TEXT, day INTEGER, story INTEGER, sig BLOB, ents BLOB, text TEXT NOT NULL);"
+    "CREATE UNIQUE INDEX documents_hash ON documents(hash);"
+    "CREATE INDEX documents_story ON documents(story);"
+    "CREATE INDEX documents_name ON documents(name);"
+    "CREATE INDEX documents_day ON documents(day);"
+    "CREATE TABLE raw_inputs(hash INTEGER PRIMARY KEY, doc INTEGER NOT NULL);"
+    "CREATE VIRTUAL TABLE documents_fts USING fts5(title, text, content='documents', content_rowid='id');"
+    "CREATE TABLE entities(id INTEGER PRIMARY KEY, type TEXT NOT NULL, name TEXT NOT NULL,"
+    " ndocs INTEGER NOT NULL DEFAULT 0, first_day INTEGER, last_day INTEGER, v_per INTEGER NOT NULL DEFAULT 0,"
+    " v_org INTEGER NOT NULL DEFAULT 0, v_loc INTEGER NOT NULL DEFAULT 0, v_misc INTEGER NOT NULL DEFAULT 0);"
+    "CREATE TABLE keys(kind INTEGER NOT NULL, key TEXT NOT NULL, entity INTEGER NOT NULL,"
+    " PRIMARY KEY(kind, key, entity)) WITHOUT ROWID;"
+    "CREATE TABLE names(entity INTEGER NOT NULL, name TEXT NOT NULL, n INTEGER NOT NULL DEFAULT 1,"
+    " PRIMARY KEY(entity, name)) WITHOUT ROWID;"
+    "CREATE TABLE doc_entities(doc INTEGER NOT NULL, local INTEGER NOT NULL, entity INTEGER NOT NULL,"
+    " type TEXT, name TEXT, mentions INTEGER, PRIMARY KEY(doc, local)) WITHOUT ROWID;"
+    "CREATE INDEX doc_entities_entity ON doc_entities(entity, doc);"
+    "CREATE TABLE mentions(doc INTEGER NOT NULL, local INTEGER NOT NULL, start INTEGER NOT NULL,"
+    " stop INTEGER NOT NULL, PRIMARY KEY(doc, local, start, stop)) WITHOUT ROWID;"
+    "CREATE TABLE timexes(doc INTEGER NOT NULL, start INTEGER, stop INTEGER, type TEXT, value TEXT);"
+    "CREATE INDEX timexes_doc ON timexes(doc);"
+    "CREATE INDEX timexes_value ON timexes(value);"
+    "CREATE TABLE quantities(doc INTEGER NOT NULL, start INTEGER, stop INTEGER, value REAL, unit TEXT,"
+    " noun TEXT, per TEXT);"
+    "CREATE INDEX quantities_doc ON quantities(doc);"
+    "CREATE TABLE quotes(id INTEGER PRIMARY KEY, doc INTEGER NOT NULL, start INTEGER, stop INTEGER,"
+    " speaker_local INTEGER, speaker INTEGER, cue TEXT, direct INTEGER, text TEXT);"
+    "CREATE INDEX quotes_doc ON quotes(doc);"
+    "CREATE INDEX quotes_speaker ON quotes(speaker);"
+    "CREATE VIRTUAL TABLE quotes_fts USING fts5(text, content='quotes', content_rowid='id');"
+    "CREATE TABLE events(id INTEGER PRIMARY KEY, code TEXT NOT NULL, source INTEGER, target INTEGER,"
+    " date TEXT, day INTEGER);"
+    "CREATE INDEX events_source ON events(source, day);"
+    "CREATE INDEX events_target ON events(target, day);"
+    "CREATE TABLE event_reports(event INTEGER NOT NULL, doc INTEGER NOT NULL, start INTEGER, stop INTEGER,"
+    " PRIMARY KEY(event, doc, start)) WITHOUT ROWID;"
+    "CREATE TABLE terms(term INTEGER PRIMARY KEY, df INTEGER NOT NULL);"
+    "CREATE TABLE postings(term INTEGER NOT NULL, doc INTEGER NOT NULL, PRIMARY KEY(term, doc)) WITHOUT ROWID;"
+    "CREATE TABLE stories(id INTEGER PRIMARY KEY, ndocs INTEGER NOT NULL DEFAULT 0, first_day INTEGER,"
+    " last_day INTEGER);";
+
+/* Upgrades from version i to i + 1, in order; migrations[0] creates v1
+ * from an empty file.  A new schema version appends one entry here. */
+static const char *const migrations[] = {schema_v1};
+
+typedef struct {
+    ng_kb_store base; /* must come first */
+    sqlite3 *db;
+    sqlite3_stmt *q[Q_COUNT]; /* prepared lazily */
+    int in_tx;                /* a transaction is open */
+} kbsql;
+
+int ng_kb_store_fail(ng_kb_store *s, int rc, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(s->err, sizeof s->err, fmt, ap);
+    va_end(ap);
+    return rc;
+}
+
+/* Records SQLite's message for a failed step; returns NG_EDB (NG_ENOMEM
+ * when SQLite ran out of memory). */
+static int dbfail(kbsql *k, const char *what)
+{
+    int e = sqlite3_errcode(k->db);
+    return ng_kb_store_fail(&k->base, e == SQLITE_NOMEM ? NG_ENOMEM : NG_EDB, "%s: %s", what,
+                            sqlite3_errmsg(k->db));
+}
+
+/* The prepared statement i, reset and unbound, or NULL (error set). */
+static sqlite3_stmt *stmt(kbsql *k, int i)
+{
+    if (!k->q[i]) {
+        if (sqlite3_prepare_v3(k->db, sql_text[i], -1, SQLITE_PREPARE_PERSISTENT, &k->q[i], NULL) != SQLITE_OK) {
+            dbfail(k, "prepare");
+            return NULL;
+        }
+    } else {
+        sqlite3_reset(k->q[i]);
+        sqlite3_clear_bindings(k->q[i]);
+    }
+    return k->q[i];
+}
+
+static void bind_text(sqlite3_stmt *st, int i, const char *s)
+{
+    if (s && *s)
+        sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
+    else
+        sqlite3_bind_null(st, i);
+}
+
+static void bind_day(sqlite3_stmt *st, int i, int32_t day)
+{
+    if (day == NG_KB_NODAY)
+        sqlite3_bind_null(st, i);
+    else
+        sqlite3_bind_int(st, i, day);
+}
+
+/* Runs a statement that returns no row (or whose rows are ignored). */
+static int run(kbsql *k, sqlite3_stmt *st, const char *what)
+{
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        ;
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? NG_OK : dbfail(k, what);
+}
+
+/* Runs a statement whose first row's first column is an integer; *out gets
+ * it, or dflt when there is no row. */
+static int run_int(kbsql *k, sqlite3_stmt *st, int64_t dflt, int64_t *out, const char *what)
+{
+    int rc = sqlite3_step(st);
+    *out = dflt;
+    if (rc == SQLITE_ROW) {
+        *out = sqlite3_column_int64(st, 0);
+        rc = sqlite3_step(st);
+        while (rc == SQLITE_ROW)
+            rc = sqlite3_step(st);
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? NG_OK : dbfail(k, what);
+}
+
+static int exec(kbsql *k, const char *sql)
+{
+    char *msg = NULL;
+    if (sqlite3_exec(k->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+        int e = sqlite3_errcode(k->db);
+        ng_kb_store_fail(&k->base, e == SQLITE_NOMEM ? NG_ENOMEM : NG_EDB, "%s", msg ? msg : "SQLite error");
+        sqlite3_free(msg);
+        return e == SQLITE_NOMEM ? NG_ENOMEM : NG_EDB;
+    }
+    return NG_OK;
+}
+
+static void op_close(ng_kb_store *s)
+{
+    kbsql *k = (kbsql *)s;
+    if (!k)
+        return;
+    for (int i = 0; i < Q_COUNT; i++)
+        sqlite3_finalize(k->q[i]);
+    if (k->in_tx)
+        sqlite3_exec(k->db, "ROLLBACK", NULL, NULL, NULL);
+    sqlite3_close(k->db);
+    free(k);
+}
+
+static int op_begin(ng_kb_store *s)
+{
+    kbsql *k = (kbsql *)s;
+    if (k->in_tx)
+        return NG_OK;
+    int rc = exec(k, "BEGIN IMMEDIATE");
+    if (rc == NG_OK)
+        k->in_tx = 1;
+    return rc;
+}
+
+static int op_commit(ng_kb_store *s)
+{
+    kbsql *k = (kbsql *)s;
+    if (!k->in_tx)
+        return NG_OK;
+    int rc = exec(k, "COMMIT");
+    if (rc == NG_OK)
+        k->in_tx = 0;
+    return rc;
+}
+
+static int op_doc_tx(ng_kb_store *s, int what)
+{
+    kbsql *k = (kbsql *)s;
+    if (what == NG_TX_MARK)
+        return exec(k, "SAVEPOINT article");
+    if (what == NG_TX_KEEP)
+        return exec(k, "RELEASE article");
+    int rc = exec(k, "ROLLBACK TO article");
+    return rc == NG_OK ? exec(k, "RELEASE article") : rc;
+}
+
+static int op_doc_find(ng_kb_store *s, int64_t hash, int raw, ng_id *doc)
+{
+    kbsql *k = (kbsql *)s;
+    sqlite3_stmt *st = stmt(k, raw ? Q_RAW_FIND : Q_DOC_FIND);
+    if (!st)
+        return NG_EDB;
+    sqlite3_bind_int64(st, 1, hash);
+    return run_int(k, st, 0, doc, "find document");
+}
+
+static int op_doc_insert(ng_kb_store *s, const ng_kb_docrow *r, ng_id *doc)
+{
+    kbsql *k = (kbsql *)s;
+    sqlite3_stmt *st = stmt(k, Q_DOC_INSERT);
+    if (!st)
+        return NG_EDB;
+    sqlite3_bind_text(st, 1, r->name ? r->name : "-", -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 2, r->hash);
+    bind_text(st, 3, r->lang);
+    bind_text(st, 4, r->published);
+    bind_text(st, 5, r->title);
+    bind_text(st, 6, r->url);
+    bind_day(st, 7, r->day);
+    if (r->sig_len)
+        sqlite3_bind_blob(st, 8, r->sig, (int)r->sig_len, SQLITE_TRANSIENT);
+    if (r->ents_len)
+        sqlite3_bind_blob(st, 9, r->ents, (int)r->ents_len, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 10, r->text ? r->text : "", (int)r->text_len, SQLITE_STATIC);
+    int rc = run(k, st, "store document");
+    if (rc != NG_OK)
+        return rc;
+    *doc = sqlite3_last_insert_rowid(k->db);
+    if (r->raw_hash) {
+        st = stmt(k, Q_RAW_INSERT);
+        if (!st)
+            return NG_EDB;
+        sqlite3_bind_int64(st, 1, r->raw_hash);
+        sqlite3_bind_int64(st, 2, *doc);
+        if ((rc = run(k, st, "store raw hash")) != NG_OK)
+            return rc;
+    }
+    st = stmt(k, Q_FTS_INSERT);
+    if (!st)
+        return NG_EDB;
+    sqlite3_bind_int64(st, 1, *doc);
+    bind_text(st, 2, r->title);
+    sqlite3_bind_text(st, 3, r->text ? r->text : "", (int)r->text_len, SQLITE_STATIC);
+    return run(k, st, "index document text");
+}
+
+static int op_doc_count(ng_kb_store *s, int64_t *n)
+{
+    kbsql *k = (kbsql *)s;
+    sqlite3_stmt *st = stmt(k, Q_DOC_COUNT);
+    return st ? run_int(k, st, 0, n, "count documents") : NG_EDB;
+}
+
+/* Copies a blob of ng_kb_term into a malloc'd array. */
+static int copy_terms(sqlite3_stmt *st, int col, ng_kb_term **out, size_t *n)
+{
+    int len = sqlite3_column_bytes(st, col);
+    const void *p = sqlite3_column_blob(st, col);
+    *out = NULL;
+    *n = 0;
+    if (!p || len < (int)sizeof(ng_kb_term))
+        return NG_OK;
+    *n = (size_t)len / sizeof(ng_kb_term);
+    *out = malloc(*n * sizeof(ng_kb_term));
+    if (!*out) {
+        *n = 0;
+        return NG_ENOMEM;
+    }
+    memcpy(*out, p, *n * sizeof(ng_kb_term));
+    return NG_OK;
+}
+
+static int op_doc_features(ng_kb_store *s, ng_id doc, ng_kb_term **sig, size_t *nsig, ng_kb_term **ents,
+                           size_t *nents, int32_t *day, ng_id *story)
+{
+    kbsql *k = (kbsql *)s;
+    sqlite3_stmt *st = stmt(k, Q_DOC_FEATURES);
+    *sig = *ents = NULL;
+    *nsig = *nents = 0;
+    *day = NG_KB_NODAY;
+    *story = 0;
+    if (!st)
+        return NG_EDB;
+    sqlite3_bind_int64(st, 1, doc);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        int e1 = copy_terms(st, 0, sig, nsig);
+        int e2 = copy_terms(st, 1, ents, nents);
+        if (sqlite3_column_type(st, 2) != SQLITE_NULL)
+            *day = sqlite3_column_int(st, 2);
+        *story = sqlite3_column_int64(st, 3);
+        sqlite3_reset(st);
+        if (e1 != NG_OK || e2 != NG_OK) {
+            free(*sig);
+            free(*ents);
+            *sig = *ents = NULL;
+            *nsig = *nents = 0;
+            return ng_kb_store_fail(s, NG_ENOMEM, "out of memory");
+        }
+        return NG_OK;
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? NG_OK : dbfail(k, "read document");
+}
+
+static int op_doc_set_story(ng_kb_store *s, ng_id doc, ng_id story)
+{
+    kbsql *k = (kbsql *)s;
+    sqlite3_stmt *st = stmt(k, Q_DOC_STORY);
+    if (!st)
+        return NG_EDB;
+    sqlite3_bind_int64(st, 1, doc);
+    sqlite3_bind_int64(st, 2, story);
+    return run(k, st, "set story");
+}
+
+/* Fills a candidate from columns id, type, ndocs, name. */
+static void read_cand(sqlite3_stmt *st, ng_kb_cand *c)
+{
+    c->id = sqlite3_column_int64(st, 0);
+    const unsigned char *t = sqlite3_column_text(st, 1);
+    snprintf(c->type, sizeof c->type, "%s", t ? (const char *)t : "MISC");
+    c->ndocs = sqlite3_column_int64(st, 2);
+    const unsigned char *nm = sqlite3_column_text(st, 3);
+    snprintf(c->name, sizeof c->name, "%s", nm ? (const char *)nm : "");
+}
+
+static int op_key_find(ng_kb_store *s, int kind, const char *key, ng_kb_cand *out, size_t max, size_t *n)
+{
+    kbsql *k = (kbsql *)s;
+    sqlite3_stmt *st = stmt(k, Q_KEY_FIND);
+    *n = 0;
+    if (!st)
+        return NG_EDB;
+    sqlite3_bind_int(st, 1, kind);
+    sqlite3_bind_text(st, 2, key, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 3, (sqlite3_int64)max);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW && *n < max)
+        read_cand(st, &out[(*n)++]);
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE || rc == SQLITE_ROW ? NG_OK : dbfail(k, "find key");
+}
+
+static int op_key_add(ng_kb_store *s, int kind, const char *key, ng_id entity)
+{
+    kbsql *k = (kbsql *)s;
+    sqlite3_stmt *st = stmt(k, Q_KEY_ADD);
+    if (!st)
+        return NG_EDB;
+    sqlite3_bind_int(st, 1, kind);
+    sqlite3_bind_text(st, 2, key, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 3, entity);
+    return run(k, st, "add key");
+}
+
+static int op_entity_new(ng_kb_store *s, const char *type, const char *name, ng_id *id)
+{
+    kbsql *k = (kbsql *)s;
+    sqlite3_stmt *st = stmt(k, Q_ENT_NEW);
+    if (!st)
+        return NG_EDB;
+    sqlite3_bind_text(st, 1, type ? type : "MISC", -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 2, name ? name : "", -1, SQLITE_TRANSIENT);
+    int rc = run(k, st, "new entity");
+    if (rc == NG_OK)
+        *id = sqlite3_last_insert_rowid(k->db);
+    return rc;
+}
+
+static int op_entity_get(ng_kb_store *s, ng_id id, ng_kb_cand *out)
+{
+    kbsql *k = (kbsql *)s;
+    sqlite3_stmt *st = stmt(k, Q_ENT_GET);
+    memset(out, 0, sizeof *out);
+    if (!st)
+        return NG_EDB;
+    sqlite3_bind_int64(st, 1, id);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        read_cand(st, out);
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? NG_OK : dbfail(k, "read entity");
+}
+
+static int op_entity_rename(ng_kb_store *s, ng_id id, const char *name)
+{
+    kbsql *k = (kbsql *)s;
+    sqlite3_stmt *st = stmt(k, Q_ENT_RENAME);
+    if (!st)
+        return NG_EDB;
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_text(st, 2, name, -1, SQLITE_TRANSIENT);
+    return run(k, st, "rename entity");
+}
+
+static int op_entity_seen(ng_kb_store *s, ng_id id, int32_t day, const char *type)
+{
+    kbsql *k = (kbsql *)s;
+    sqlite3_stmt *st = stmt(k, Q_ENT_SEEN);
+    if (!st)
+        return NG_EDB;
+    sqlite3_bind_int64(st, 1, id);
+    bind_day(st, 2, day);
+    bind_text(st, 3, type);
+    return run(k, st, "count entity");
+}
+
+static int op_name_add(ng_kb_store *s, ng_id entity, const char *surface)
+{
+    kbsql *k = (kbsql *)s;
+    sqlite3_stmt *st = stmt(k, Q_NAME_ADD);
+    if (!st)
+        return NG_EDB;
+    sqlite3_bind_int64(st, 1, entity);
+    sqlite3_bind_text(st, 2, surface, -1, SQLITE_TRANSIENT);
+    return run(k, st, "add name");
+}
+
+static int op_cooccur(ng_kb_store *s, ng_id a, ng_id b, int64_t *n)
+{
+    kbsql *k = (kbsql *)s;
+    sqlite3_stmt *st = stmt(k, Q_COOCCUR);
+    if (!st)
+        return NG_EDB;
+    sqlite3_bind_int64(st, 1, a);
+    sqlite3_bind_int64(st, 2, b);
+    return run_int(k, st, 0, n, "co-occurrence");
+}
+
+static int op_docent_add(ng_kb_store *s, ng_id doc, uint32_t local, ng_id entity, const char *type, const char *name,
+                         uint32_t nmentions)
+{
+    kbsql *k = (kbsql *)s;
+    sqlite3_stmt *st = stmt(k, Q_DOCENT_ADD);
+    if (!st)
+        return NG_EDB;
+    sqlite3_bind_int64(st, 1, doc);
+    sqlite3_bind_int(st, 2, (int)local);
+    sqlite3_bind_int64(st, 3, entity);
+    bind_text(st, 4, type);
+    bind_text(st, 5, name);
+    sqlite3_bind_int(st, 6, (int)nmentions);
+    return run(k, st, "store document entity");
+}
+
+static int op_mention_add(ng_kb_store *s, ng_id doc, uint32_t local, uint32_t start, uint32_t end)
+{
+    kbsql *k = (kbsql *)s;
+    sqlite3_stmt *st = stmt(k, Q_MENTION_ADD);
+    if (!st)
+        return NG_EDB;
+    sqlite3_bind_int64(st, 1, doc);
+    sqlite3_bind_int(st, 2, (int)local);
+    sqlite3_bind_int64(st, 3, start);
+    sqlite3_bind_int64(st, 4, end);
+    return run(k, st, "store mention");
+}
+
+/* Runs a query of one integer column with ?1 = key, ?2 = max into out[]. */
+static int ids_query(kbsql *k, int q, int64_t key, ng_id *out, size_t max, size_t *n)
+{
+    sqlite3_stmt *st = stmt(k, q);
+    *n = 0;
+    if (!st)
+        return NG_EDB;
+    sqlite3_bind_int64(st, 1, key);
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)max);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW && *n < max)
+        out[(*n)++] = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE || rc == SQLITE_ROW ? NG_OK : dbfail(k, "read index");
+}
+
+static int op_entity_docs(ng_kb_store *s, ng_id entity, ng_id *out, size_t max, size_t *n)
+{
+    return ids_query((kbsql *)s, Q_ENT_DOCS, entity, out, max, n);
+}
+
+static int op_timex_add(ng_kb_store *s, ng_id doc, uint32_t start, uint32_t end, const char *type, const char *value)
+{
+    kbsql *k = (kbsql *)s;
+    sqlite3_stmt *st = stmt(k, Q_TIMEX_ADD);
+    if (!st)
+        return NG_EDB;
+    sqlite3_bind_int64(st, 1, doc);
+    sqlite3_bind_int64(st, 2, start);
+    sqlite3_bind_int64(st, 3, end);
+    bind_text(st, 4, type);
+    bind_text(st, 5, value);
+    return run(k, st, "store timex");
+}
+
+static int op_quantity_add(ng_kb_store *s, ng_id doc, uint32_t start, uint32_t end, double value, const char *unit,
+                           const char *noun, const char *per)
+{
+    kbsql *k = (kbsql *)s;
+    sqlite3_stmt *st = stmt(k, Q_QTY_ADD);
+    if (!st)
+        return NG_EDB;
+    sqlite3_bind_int64(st, 1, doc);
+    sqlite3_bind_int64(st, 2, start);
+    sqlite3_bind_int64(st, 3, end);
+    sqlite3_bind_double(st, 4, value);
+    bind_text(st, 5, unit);
+    bind_text(st, 6, noun);
+    bind_text(st, 7, per);
+    return run(k, st, "store quantity");
+}
+
+static int op_quote_add(ng_kb_store *s, ng_id doc, uint32_t start, uint32_t end, uint32_t speaker_local,
+                        ng_id speaker, const char *cue, int direct, const char *text)
+{
+    kbsql *k = (kbsql *)s;
+    sqlite3_stmt *st = stmt(k, Q_QUOTE_ADD);
+    if (!st)
+        return NG_EDB;
+    sqlite3_bind_int64(st, 1, doc);
+    sqlite3_bind_int64(st, 2, start);
+    sqlite3_bind_int64(st, 3, end);
+    if (speaker_local)
+        sqlite3_bind_int(st, 4, (int)speaker_local);
+    if (speaker)
+        sqlite3_bind_int64(st, 5, speaker);
+    bind_text(st, 6, cue);
+    sqlite3_bind_int(st, 7, direct);
+    bind_text(st, 8, text);
+    int rc = run(k, st, "store quote");
+    if (rc != NG_OK)
+        return rc;
+    ng_id id = sqlite3_last_insert_rowid(k->db);
+    st = stmt(k, Q_QUOTE_FTS);
+    if (!st)
+        return NG_EDB;
+    sqlite3_bind_int64(st, 1, id);
+    bind_text(st, 2, text);
+    return run(k, st, "index quote");
+}
+
+static int op_term_bump(ng_kb_store *s, uint32_t term, int64_t *df)
+{
+    kbsql *k = (kbsql *)s;
+    sqlite3_stmt *st = stmt(k, Q_TERM_BUMP);
+    if (!st)
+        return NG_EDB;
+    sqlite3_bind_int64(st, 1, term);
+    return run_int(k, st, 1, df, "count term");
+}
+
+static int op_term_df(ng_kb_store *s, uint32_t term, int64_t *df)
+{
+    kbsql *k = (kbsql *)s;
+    sqlite3_stmt *st = stmt(k, Q_TERM_DF);
+    if (!st)
+        return NG_EDB;
+    sqlite3_bind_int64(st, 1, term);
+    return run_int(k, st, 0, df, "read term");
+}
+
+static int op_posting_add(ng_kb_store *s, uint32_t term, ng_id doc)
+{
+    kbsql *k = (kbsql *)s;
+    sqlite3_stmt *st = stmt(k, Q_POSTING_ADD);
+    if (!st)
+        return NG_EDB;
+    sqlite3_bind_int64(st, 1, term);
+    sqlite3_bind_int64(st, 2, doc);
+    return run(k, st, "store posting");
+}
+
+static int op_posting_docs(ng_kb_store *s, uint32_t term, ng_id *out, size_t max, size_t *n)
+{
+    return ids_query((kbsql *)s, Q_POSTING_DOCS, term, out, max, n);
+}
+
+static int op_story_new(ng_kb_store *s, int32_t day, ng_id *id)
+{
+    kbsql *k = (kbsql *)s;
+    sqlite3_stmt *st = stmt(k, Q_STORY_NEW);
+    if (!st)
+        return NG_EDB;
+    bind_day(st, 1, day);
+    int rc = run(k, st, "new story");
+    if (rc == NG_OK)
+        *id = sqlite3_last_insert_rowid(k->db);
+    return rc;
+}
+
+static int op_story_add(ng_kb_store *s, ng_id story, int32_t day)
+{
+    kbsql *k = (kbsql *)s;
+    sqlite3_stmt *st = stmt(k, Q_STORY_ADD);
+    if (!st)
+        return NG_EDB;
+    sqlite3_bind_int64(st, 1, story);
+    bind_day(st, 2, day);
+    return run(k, st, "grow story");
+}
+
+/* ---- export --------------------------------------------------------------- */
+
+/* Output buffered in 64 KiB pieces. */
+typedef struct {
+    ng_buf b;
+    int (*write)(void *ctx, const char *p, size_t n);
+    void *ctx;
+    int failed;
+} out_t;
+
+static void out_flush(out_t *o, int force)
+{
+    if (o->b.len && (force || o->b.len >= 65536) && !o->failed) {
+        if (o->write(o->ctx, o->b.p, o->b.len) != 0)
+            o->failed = 1;
+        ng_buf_reset(&o->b);
+    }
+}
+
+/* Writes column i of st as a JSON string, or null. */
+static void out_col_str(out_t *o, sqlite3_stmt *st, int i)
+{
+    const unsigned char *t = sqlite3_column_text(st, i);
+    if (t)
+        ng_buf_json_str(&o->b, (const char *)t, (size_t)sqlite3_column_bytes(st, i));
+    else
+        ng_buf_puts(&o->b, "null");
+}
+
+/* Writes a day number as a JSON ISO date string, or null. */
+static void out_day(out_t *o, sqlite3_stmt *st, int i)
+{
+    if (sqlite3_column_type(st, i) == SQLITE_NULL) {
+        ng_buf_puts(&o->b, "null");
+        return;
+    }
+    /* civil from days (Howard Hinnant's algorithm) */
+    int64_t z = sqlite3_column_int64(st, i) + 719468;
+    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    int64_t doe = z - era * 146097;
+    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int64_t y = yoe + era * 400;
+    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    int64_t mp = (5 * doy + 2) / 153;
+    int64_t d = doy - (153 * mp + 2) / 5 + 1;
+    int64_t m = mp < 10 ? mp + 3 : mp - 9;
+    y += m <= 2;
+    ng_buf_printf(&o->b, "\"%04lld-%02lld-%02lld\"", (long long)y, (long long)m, (long long)d);
+}
+
+/* Writes the rows of a one-column query bound to ?1 = id as a JSON array of strings. */
+static int out_str_array(kbsql *k, out_t *o, sqlite3_stmt *st, int64_t id)
+{
+    sqlite3_reset(st);
+    sqlite3_bind_int64(st, 1, id);
+    ng_buf_putc(&o->b, '[');
+    int rc, first = 1;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (!first)
+            ng_buf_putc(&o->b, ',');
+        first = 0;
+        out_col_str(o, st, 0);
+    }
+    ng_buf_putc(&o->b, ']');
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? NG_OK : dbfail(k, "export");
+}
+
+static int op_export_json(ng_kb_store *s, int (*write)(void *ctx, const char *p, size_t n), void *ctx)
+{
+    kbsql *k = (kbsql *)s;
+    out_t o;
+    memset(&o, 0, sizeof o);
+    ng_buf_init(&o.b);
+    o.write = write;
+    o.ctx = ctx;
+    sqlite3_stmt *docs = NULL, *ents = NULL, *aliases = NULL, *edocs = NULL, *stories = NULL, *sdocs = NULL,
+                 *slabel = NULL;
+    int rc = NG_OK;
+    const char *sql[] = {
+        "SELECT name, lang, published, story, title FROM documents ORDER BY id",
+        "SELECT id, type, name FROM entities WHERE ndocs > 0 ORDER BY id",
+        "SELECT name FROM names WHERE entity=?1 AND name <> (SELECT name FROM entities WHERE id=?1) "
+        "ORDER BY n DESC, name",
+        "SELECT d.name FROM documents d WHERE d.id IN (SELECT doc FROM doc_entities WHERE entity=?1) ORDER BY d.id",
+        "SELECT id, first_day, last_day, ndocs FROM stories WHERE ndocs > 0 ORDER BY id",
+        "SELECT name FROM documents WHERE story=?1 ORDER BY id",
+        /* the label: the entities named by most of the story's articles,
+         * rarer ones first among equals */
+        "SELECT e.name FROM doc_entities de JOIN documents d ON d.id=de.doc JOIN entities e ON e.id=de.entity "
+        "WHERE d.story=?1 AND e.type IN ('PER','ORG','LOC','MISC') GROUP BY e.id "
+        "ORDER BY count(DISTINCT de.doc) DESC, sum(de.mentions) DESC, e.ndocs, e.id LIMIT 3",
+    };
+    sqlite3_stmt **sts[] = {&docs, &ents, &aliases, &edocs, &stories, &sdocs, &slabel};
+    for (size_t i = 0; i < sizeof sts / sizeof *sts; i++)
+        if (sqlite3_prepare_v2(k->db, sql[i], -1, sts[i], NULL) != SQLITE_OK) {
+            rc = dbfail(k, "export");
+            goto done;
+        }
+    /* one read transaction, so that the export is a consistent snapshot */
+    if (!k->in_tx && (rc = exec(k, "BEGIN")) != NG_OK)
+        goto done;
+    ng_buf_puts(&o.b, "{\"documents\":[");
+    int first = 1, r;
+    while ((r = sqlite3_step(docs)) == SQLITE_ROW) {
+        ng_buf_puts(&o.b, first ? "\n" : ",\n");
+        first = 0;
+        ng_buf_puts(&o.b, "{\"doc\":");
+        out_col_str(&o, docs, 0);
+        ng_buf_puts(&o.b, ",\"lang\":");
+        out_col_str(&o, docs, 1);
+        ng_buf_puts(&o.b, ",\"published\":");
+        out_col_str(&o, docs, 2);
+        ng_buf_puts(&o.b, ",\"story\":");
+        if (sqlite3_column_type(docs, 3) == SQLITE_NULL)
+            ng_buf_puts(&o.b, "null");
+        else
+            ng_buf_printf(&o.b, "%lld", (long long)sqlite3_column_int64(docs, 3));
+        ng_buf_puts(&o.b, ",\"title\":");
+        out_col_str(&o, docs, 4);
+        ng_buf_putc(&o.b, '}');
+        out_flush(&o, 0);
+    }
+    if (r != SQLITE_DONE) {
+        rc = dbfail(k, "export documents");
+        goto end;
+    }
+    ng_buf_puts(&o.b, "],\n\"entities\":[");
+    first = 1;
+    while ((r = sqlite3_step(ents)) == SQLITE_ROW) {
+        int64_t id = sqlite3_column_int64(ents, 0);
+        ng_buf_puts(&o.b, first ? "\n" : ",\n");
+        first = 0;
+        ng_buf_printf(&o.b, "{\"id\":%lld,\"type\":", (long long)id);
+        out_col_str(&o, ents, 1);
+        ng_buf_puts(&o.b, ",\"name\":");
+        out_col_str(&o, ents, 2);
+        ng_buf_puts(&o.b, ",\"aliases\":");
+        if ((rc = out_str_array(k, &o, aliases, id)) != NG_OK)
+            goto end;
+        ng_buf_puts(&o.b, ",\"docs\":");
+        if ((rc = out_str_array(k, &o, edocs, id)) != NG_OK)
+            goto end;
+        ng_buf_putc(&o.b, '}');
+        out_flush(&o, 0);
+    }
+    if (r != SQLITE_DONE) {
+        rc = dbfail(k, "export entities");
+        goto end;
+    }
+    ng_buf_puts(&o.b, "],\n\"stories\":[");
+    first = 1;
+    while ((r = sqlite3_step(stories)) == SQLITE_ROW) {
+        int64_t id = sqlite3_column_int64(stories, 0);
+        ng_buf_puts(&o.b, first ? "\n" : ",\n");
+        first = 0;
+        ng_buf_printf(&o.b, "{\"id\":%lld,\"docs\":", (long long)id);
+        if ((rc = out_str_array(k, &o, sdocs, id)) != NG_OK)
+            goto end;
+        ng_buf_puts(&o.b, ",\"label\":");
+        sqlite3_reset(slabel);
+        sqlite3_bind_int64(slabel, 1, id);
+        ng_buf_putc(&o.b, '"');
+        int n = 0;
+        ng_buf lab;
+        ng_buf_init(&lab);
+        while ((r = sqlite3_step(slabel)) == SQLITE_ROW) {
+            const unsigned char *t = sqlite3_column_text(slabel, 0);
+            if (n++)
+                ng_buf_puts(&lab, ", ");
+            ng_buf_puts(&lab, t ? (const char *)t : "");
+        }
+        sqlite3_reset(slabel);
+        if (lab.len) {
+            /* json_str adds its own quotes: drop the one opened above */
+            o.b.len--;
+            ng_buf_json_str(&o.b, lab.p, lab.len);
+        } else {
+            ng_buf_putc(&o.b, '"');
+        }
+        ng_buf_free(&lab);
+        ng_buf_puts(&o.b, ",\"from\":");
+        out_day(&o, stories, 1);
+        ng_buf_puts(&o.b, ",\"to\":");
+        out_day(&o, stories, 2);
+        ng_buf_putc(&o.b, '}');
+        out_flush(&o, 0);
+    }
+    if (r != SQLITE_DONE) {
+        rc = dbfail(k, "export stories");
+        goto end;
+    }
+    ng_buf_puts(&o.b, "],\n\"events\":[]}\n");
+end:
+    if (!k->in_tx)
+        sqlite3_exec(k->db, "COMMIT", NULL, NULL, NULL);
+done:
+    for (size_t i = 0; i < sizeof sts / sizeof *sts; i++)
+        sqlite3_finalize(*sts[i]);
+    if (rc == NG_OK && o.b.oom)
+        rc = ng_kb_store_fail(s, NG_ENOMEM, "out of memory");
+    if (rc == NG_OK) {
+        out_flush(&o, 1);
+        if (o.failed)
+            rc = ng_kb_store_fail(s, NG_EIO, "write error");
+    }
+    ng_buf_free(&o.b);
+    return rc;
+}
+
+static const ng_kb_ops sqlite_ops = {
+    .close = op_close,
+    .begin = op_begin,
+    .commit = op_commit,
+    .doc_tx = op_doc_tx,
+    .doc_find = op_doc_find,
+    .doc_insert = op_doc_insert,
+    .doc_count = op_doc_count,
+    .doc_features = op_doc_features,
+    .doc_set_story = op_doc_set_story,
+    .key_find = op_key_find,
+    .key_add = op_key_add,
+    .entity_new = op_entity_new,
+    .entity_get = op_entity_get,
+    .entity_rename = op_entity_rename,
+    .entity_seen = op_entity_seen,
+    .name_add = op_name_add,
+    .cooccur = op_cooccur,
+    .docent_add = op_docent_add,
+    .mention_add = op_mention_add,
+    .entity_docs = op_entity_docs,
+    .timex_add = op_timex_add,
+    .quantity_add = op_quantity_add,
+    .quote_add = op_quote_add,
+    .term_bump = op_term_bump,
+    .term_df = op_term_df,
+    .posting_add = op_posting_add,
+    .posting_docs = op_posting_docs,
+    .story_new = op_story_new,
+    .story_add = op_story_add,
+    .export_json = op_export_json,
+};
+
+/* Brings the file's schema to NG_KB_SCHEMA: creates it in an empty file,
+ * applies each migration of an older one in one transaction, refuses a
+ * newer one. */
+static int migrate(kbsql *k)
+{
+    int64_t v = 0;
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(k->db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK)
+        return dbfail(k, "read schema version");
+    int rc = run_int(k, st, 0, &v, "read schema version");
+    sqlite3_finalize(st);
+    if (rc != NG_OK)
+        return rc;
+    if (v > NG_KB_SCHEMA)
+        return ng_kb_store_fail(&k->base, NG_EDB, "schema version %lld is newer than this program's (%d)",
+                                (long long)v, NG_KB_SCHEMA);
+    if (v == NG_KB_SCHEMA)
+        return NG_OK;
+    if ((rc = exec(k, "BEGIN IMMEDIATE")) != NG_OK)
+        return rc;
+    for (int64_t i = v; i < NG_KB_SCHEMA && rc == NG_OK; i++)
+        rc = exec(k, migrations[i]);
+    if (rc == NG_OK) {
+        char pragma[64];
+        snprintf(pragma, sizeof pragma, "PRAGMA user_version=%d", NG_KB_SCHEMA);
+        rc = exec(k, pragma);
+    }
+    if (rc == NG_OK)
+        rc = exec(k, "COMMIT");
+    else
+        sqlite3_exec(k->db, "ROLLBACK", NULL, NULL, NULL);
+    return rc;
+}
+
+int ng_kb_sqlite_open(ng_kb_store **out, const char *path, char *err, size_t errlen)
+{
+    *out = NULL;
+    kbsql *k = calloc(1, sizeof *k);
+    if (!k) {
+        snprintf(err, errlen, "out of memory");
+        return NG_ENOMEM;
+    }
+    k->base.ops = &sqlite_ops;
+    int rc = NG_OK;
+    if (sqlite3_open_v2(path, &k->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) !=
+        SQLITE_OK) {
+        snprintf(err, errlen, "cannot open: %s", k->db ? sqlite3_errmsg(k->db) : "out of memory");
+        sqlite3_close(k->db);
+        free(k);
+        return NG_EDB;
+    }
+    sqlite3_busy_timeout(k->db, 30000);
+    /* a file that is not a database fails on its first read */
+    rc = exec(k, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-65536;"
+                 "PRAGMA temp_store=MEMORY");
+    if (rc == NG_OK)
+        rc = migrate(k);
+    if (rc != NG_OK) {
+        snprintf(err, errlen, "%s", k->base.err);
+        op_close(&k->base);
+        return rc;
+    }
+    *out = &k->base;
+    return NG_OK;
+}
