@@ -64,6 +64,7 @@ typedef struct {
 
 typedef struct {
     char *key;   /* folded phrase, words joined by one space */
+    size_t klen; /* its length */
     tx_entry e;
 } tx_slot;
 
@@ -76,6 +77,8 @@ struct ng_grammar {
     size_t nrules, caprules;
     uint32_t *by_class[32]; /* rules indexed by the classes of their first element */
     uint32_t nby_class[32];
+    uint32_t nby_class1[32]; /* how many of them (listed first) are one element long */
+    uint32_t firstlen[256]; /* bit L (capped at 31) set when some phrase's first word is L bytes and starts with that byte */
     char decimal;         /* '.' or ',' */
     char future_sfx[8][8]; /* future-tense verb endings (French "-era") */
     int nfuture_sfx;
@@ -103,7 +106,7 @@ static tx_slot *find(const ng_grammar *g, const char *key, size_t n)
         tx_slot *s = &g->slots[i];
         if (!s->key)
             return NULL;
-        if (strlen(s->key) == n && memcmp(s->key, key, n) == 0)
+        if (s->klen == n && memcmp(s->key, key, n) == 0)
             return s;
         i = (i + 1) & g->mask;
     }
@@ -120,7 +123,7 @@ static tx_slot *intern(ng_grammar *g, const char *key, size_t n)
         for (size_t i = 0; g->slots && i <= g->mask; i++) {
             if (!g->slots[i].key)
                 continue;
-            size_t j = hash_key(g->slots[i].key, strlen(g->slots[i].key)) & (ncap - 1);
+            size_t j = hash_key(g->slots[i].key, g->slots[i].klen) & (ncap - 1);
             while (ns[j].key)
                 j = (j + 1) & (ncap - 1);
             ns[j] = g->slots[i];
@@ -131,9 +134,16 @@ static tx_slot *intern(ng_grammar *g, const char *key, size_t n)
     }
     size_t i = hash_key(key, n) & g->mask;
     while (g->slots[i].key) {
-        if (strlen(g->slots[i].key) == n && memcmp(g->slots[i].key, key, n) == 0)
+        if (g->slots[i].klen == n && memcmp(g->slots[i].key, key, n) == 0)
             return &g->slots[i];
         i = (i + 1) & g->mask;
+    }
+    g->slots[i].klen = n;
+    {
+        size_t w = 0;
+        while (w < n && key[w] != ' ')
+            w++;
+        g->firstlen[(unsigned char)key[0]] |= 1u << (w < 31 ? w : 31);
     }
     g->slots[i].key = ng_arena_strndup(&g->arena, key, n);
     if (!g->slots[i].key)
@@ -542,6 +552,21 @@ static int index_rules(ng_grammar *g)
     return NG_OK;
 }
 
+/* Puts the one-element rules of list[0..n) first, keeping the order
+ * within each group; returns how many there are. */
+static uint32_t singles_first(const ng_grammar *g, uint32_t *list, uint32_t n)
+{
+    uint32_t k = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        if (g->rules[list[i]].n == 1) {
+            uint32_t v = list[i];
+            memmove(list + k + 1, list + k, (i - k) * sizeof *list);
+            list[k++] = v;
+        }
+    }
+    return k;
+}
+
 int ng_grammar_load(ng_grammar **out, const char *code, char *err, size_t errlen)
 {
     *out = NULL;
@@ -568,6 +593,13 @@ int ng_grammar_load(ng_grammar **out, const char *code, char *err, size_t errlen
     }
     if (rc == NG_OK)
         rc = index_rules(g);
+    if (rc == NG_OK) {
+        for (int b = 0; b < 32; b++)
+            g->nby_class1[b] = singles_first(g, g->by_class[b], g->nby_class[b]);
+        for (size_t i = 0; g->slots && i <= g->mask; i++)
+            if (g->slots[i].key && g->slots[i].e.nrules)
+                g->slots[i].e.nrules1 = singles_first(g, g->slots[i].e.rules, g->slots[i].e.nrules);
+    }
     if (rc == NG_OK && g->arena.oom)
         rc = NG_ENOMEM;
     if (rc != NG_OK) {
@@ -914,6 +946,16 @@ int ng_tx_atoms(ng_worker *w, ng_doc *doc, const tx_atom **out, size_t *nout)
             if (k && win[k].sent != win[0].sent)
                 break;
             size_t pl = win[k].end - win[k].start;
+            if (!k) {
+                /* cheap filter: no phrase starts with a word of this first byte and length */
+                size_t fl = pl > 1 && text[win[0].end - 1] == '.' && (win[0].tflags & NG_TOK_WORD) ? pl - 1 : pl;
+                unsigned char c0 = (unsigned char)text[win[0].start];
+                int ascii = 1;
+                for (size_t q = 0; q < fl && ascii; q++)
+                    ascii = (unsigned char)text[win[0].start + q] < 0x80;
+                if (ascii && !(g->firstlen[c0 >= 'A' && c0 <= 'Z' ? c0 + 32 : c0] & (1u << (fl < 31 ? fl : 31))))
+                    break;
+            }
             if (klen + pl + 2 >= sizeof key)
                 break;
             if (k)
@@ -1182,10 +1224,32 @@ static void apply_all(frame *f, const tx_atom *a)
 
 /* Matches rule r at atoms[i..n); returns the atoms it spans (0: no match)
  * and fills the frame and the core span [*s0, *s1). */
-static size_t match_rule(const tx_rule *r, const tx_atom *at, size_t i, size_t n, frame *f, size_t *c0, size_t *c1)
+/* Does rule r match at atoms[i..n)?  (No frame: the cheap test first.) */
+static int rule_fits(const tx_rule *r, const tx_atom *at, size_t i, size_t n)
 {
     if (i + r->n > n)
         return 0;
+    for (size_t k = 0; k < r->n; k++) {
+        const tx_atom *a = &at[i + k];
+        if (k && a->sent != at[i].sent)
+            return 0;
+        const tx_elem *el = &r->el[k];
+        int ok = 0;
+        for (int q = 0; q < el->nalt && !ok; q++) {
+            const tx_alt *al = &el->alt[q];
+            ok = al->lit ? a->e == al->lit : (a->cls & al->cls) && role_ok(al, a);
+        }
+        if (!ok)
+            return 0;
+    }
+    return 1;
+}
+
+static size_t match_rule(const tx_rule *r, const tx_atom *at, size_t i, size_t n, frame *f, size_t *c0, size_t *c1)
+{
+    if (!rule_fits(r, at, i, n))
+        return 0;
+    frame_init(f);
     size_t first = (size_t)-1, last = 0;
     for (size_t k = 0; k < r->n; k++) {
         const tx_atom *a = &at[i + k];
@@ -1623,32 +1687,38 @@ int ng_timex(ng_worker *w, ng_doc *doc)
     ng_time_expr *arr = NULL;
     size_t cnt = 0, cap = 0;
     char value[96];
+    frame bestf; /* the winning match's frame (set before use) */
+    frame_init(&bestf);
     for (size_t i = 0; i < n;) {
         const tx_atom *a = &at[i];
         const tx_rule *bestr = NULL;
         size_t bestlen = 0, b0 = 0, b1 = 0;
-        frame bestf;
-        frame_init(&bestf);
         uint32_t bestid = UINT32_MAX;
-        /* candidate rules: by literal word, then by each class */
-        for (int pass = 0; pass < 33; pass++) {
+        /* candidate rules: by literal word, then by each class; when the
+         * next atom is a word no element accepts, one-element rules only */
+        if (!a->cls && !a->e) {
+            i++;
+            continue;
+        }
+        int next_blank = i + 1 >= n || (!at[i + 1].cls && !at[i + 1].e) || at[i + 1].sent != a->sent;
+        for (uint32_t todo = a->cls | (a->e && a->e->nrules ? 1u << 31 : 0); todo; todo &= todo - 1) {
+            int pass = __builtin_ctz(todo);
             const uint32_t *list;
             uint32_t ln;
-            if (pass == 32) {
+            if (pass == 31) {
                 if (!a->e || !a->e->nrules)
                     continue;
                 list = a->e->rules;
-                ln = a->e->nrules;
+                ln = next_blank ? a->e->nrules1 : a->e->nrules;
             } else {
                 if (!(a->cls & (1u << pass)) || !g->nby_class[pass])
                     continue;
                 list = g->by_class[pass];
-                ln = g->nby_class[pass];
+                ln = next_blank ? g->nby_class1[pass] : g->nby_class[pass];
             }
             for (uint32_t q = 0; q < ln; q++) {
                 const tx_rule *r = &g->rules[list[q]];
                 frame f;
-                frame_init(&f);
                 size_t c0, c1;
                 size_t len = match_rule(r, at, i, n, &f, &c0, &c1);
                 if (!len)

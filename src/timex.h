@@ -77,6 +77,7 @@ typedef struct tx_entry {
     const char *str;    /* CUR: ISO code; PERSON: noun; QUNIT: unit; PER: period */
     uint32_t *rules;    /* rules whose first element is this word (literal) */
     uint32_t nrules;
+    uint32_t nrules1;   /* how many of them (listed first) are one element long */
 } tx_entry;
 
 /* Atom flags. */
