@@ -104,6 +104,7 @@ typedef struct {
     uint32_t gap;           /* I_GAP/I_NL/I_PARA for the next token */
     size_t nl_single;       /* tokens after a single line break ... */
     size_t nl_lower;        /* ... of which start lowercase (hard-wrapped text) */
+    int nul_end;            /* s[n] is a NUL byte (loops may stop on it) */
 } seg;
 
 /* Class of a code point above ASCII. */
@@ -259,8 +260,15 @@ static size_t ascii_word(seg *g, size_t i)
     const unsigned char *s = g->s;
     size_t n = g->n, j = i + 1;
     unsigned first = ktab[s[i]], acc = first;
-    while (j < n && (ktab[s[j]] & K_ALNUM))
-        acc |= ktab[s[j++]];
+    /* the hot loop; the text's NUL terminator (class K_OTHER) stops it
+     * when ng_segment has checked that there is one */
+    if (g->nul_end) {
+        while (ktab[s[j]] & K_ALNUM)
+            acc |= ktab[s[j++]];
+    } else {
+        while (j < n && (ktab[s[j]] & K_ALNUM))
+            acc |= ktab[s[j++]];
+    }
     if (j < n) {
         unsigned c = s[j];
         if (c >= 0x80)
@@ -724,6 +732,12 @@ static int tokenize(seg *g)
         uint32_t cp = c;
         int len = 1;
         unsigned k;
+        if (c == ' ') {
+            /* the commonest byte, first */
+            ws = 1;
+            i++;
+            continue;
+        }
         if (c < 0x80) {
             k = ktab[c];
             if (k & K_SPACE) {
@@ -871,6 +885,7 @@ int ng_segment(ng_worker *w, ng_doc *doc)
     g.s = (const unsigned char *)doc->text;
     g.n = doc->text_len;
     g.L = doc->lang_res ? doc->lang_res : ng_model_lang(doc->model, "en");
+    g.nul_end = g.s[g.n] == '\0';
     /* a first guess at the token count (news text: ~6 bytes a token) */
     g.cap = g.n / 5 + 16;
     g.tok = ng_arena_alloc(&doc->arena, g.cap * sizeof *g.tok);
