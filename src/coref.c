@@ -115,7 +115,7 @@ static int lexmap_load(ng_lexmap *m, const char *path, int cue)
         slots *= 2;
     m->keys = calloc(slots, sizeof *m->keys);
     m->vals = calloc(slots, sizeof *m->vals);
-    size_t cap = len * 3 + 16;
+    size_t cap = len * 8 + 64; /* folded keys and their phrase prefixes */
     m->storage = malloc(cap);
     if (!m->keys || !m->vals || !m->storage) {
         lexmap_free(m);
@@ -148,14 +148,22 @@ static int lexmap_load(ng_lexmap *m, const char *path, int cue)
                 s = c + 1;
             }
         }
+        if (cap - used < (size_t)(ke - a) * 2 + 2)
+            break;
         char *key = m->storage + used;
         size_t k = ng_fold(a, (size_t)(ke - a), key, cap - used);
         used += k + 1;
         lexmap_put(m, key, k, bits);
         /* the leading words of a phrase, so matching can extend word by word */
-        for (size_t j = 0; j < k; j++)
-            if (key[j] == ' ')
-                lexmap_put(m, key, j, QL_PREFIX);
+        for (size_t j = 0; j < k; j++) {
+            if (key[j] != ' ' || used + j + 1 > cap)
+                continue;
+            char *pre = m->storage + used;
+            memcpy(pre, key, j);
+            pre[j] = '\0';
+            used += j + 1;
+            lexmap_put(m, pre, j, QL_PREFIX);
+        }
     }
     return NG_OK;
 }

@@ -783,6 +783,12 @@ static int indirect_quotes(qctx *c)
                        (ng_lex_tok(&c->q->pronouns, doc, after) & QL_SUBJ)) {
                 cs = after; /* "said he would", "said they were" */
                 ce = last;
+            } else if ((v & (QL_CUE_V | QL_CUE_B)) && after + 3 < last && ci > ss && !clause_boundary(c, ci - 1) &&
+                       !(ci >= 2 && clause_boundary(c, ci - 2) && (c->cue[ci - 1] & QL_AUX)) &&
+                       (doc->tokens[after].flags & (NG_TOK_WORD | NG_TOK_NUM)) && !preposition(doc, after) &&
+                       !c->cue[after] && !ng_tok_is(doc, after, "so") && !ng_tok_is(doc, after, "it")) {
+                cs = after; /* "Palmieri said Clinton will address ..." */
+                ce = last;
             } else if ((v & QL_CUE_V) && last <= after + 10) {
                 /* CLAUSE, X said [time]. / CLAUSE, said X. */
                 size_t comma = ci;

@@ -1,0 +1,267 @@
+/*
+ * test_quote.c — unit tests of the quotes stage (src/quote.c): direct quotes
+ * in every kind of mark, partial and indirect quotes, scare quotes left
+ * out, quotes across paragraphs, and speakers found through names,
+ * pronouns, titles and unnamed sources, in English and French.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "internal.h"
+
+static ng_model *model;
+static ng_worker *worker;
+
+static int setup(void **state)
+{
+    (void)state;
+    char err[256];
+    if (ng_model_new(&model, NULL, err, sizeof err) != NG_OK)
+        return -1;
+    return ng_worker_new(model, &worker) == NG_OK ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    ng_worker_free(worker);
+    ng_model_free(model);
+    return 0;
+}
+
+/* Analyzes text without the tagger, then gives it the entities named in
+ * names (NULL-terminated, "TYPE:surface"; every occurrence of the surface
+ * is a mention), so the tests see this stage's work and not the tagger's. */
+static ng_doc *with_entities(const char *text, const char *lang, const char *const *names)
+{
+    ng_source src;
+    ng_source_default(&src);
+    src.format = NG_FORMAT_TEXT;
+    src.lang = lang;
+    ng_doc *d = NULL;
+    ng_worker_set_stages(worker, 0);
+    assert_int_equal(ng_analyze(worker, &src, text, strlen(text), &d), NG_OK);
+    ng_worker_set_stages(worker, NG_STAGE_ALL);
+    size_t n = 0;
+    while (names[n])
+        n++;
+    d->entities = ng_arena_calloc(&d->arena, n + 1, sizeof *d->entities);
+    assert_non_null(d->entities);
+    for (size_t i = 0; i < n; i++) {
+        ng_entity *e = &d->entities[d->nentities];
+        const char *colon = strchr(names[i], ':');
+        e->id = (uint32_t)i + 1;
+        e->type = ng_arena_strndup(&d->arena, names[i], (size_t)(colon - names[i]));
+        e->name = colon + 1;
+        size_t len = strlen(e->name), cnt = 0;
+        for (size_t k = 0; k + len <= d->text_len; k++)
+            cnt += memcmp(d->text + k, e->name, len) == 0;
+        e->mentions = ng_arena_calloc(&d->arena, cnt + 1, sizeof *e->mentions);
+        for (size_t k = 0; k + len <= d->text_len; k++) {
+            if (memcmp(d->text + k, e->name, len) != 0)
+                continue;
+            ng_mention *m = &e->mentions[e->nmentions++];
+            m->span.start = (uint32_t)k;
+            m->span.end = (uint32_t)(k + len);
+            m->text = e->name;
+        }
+        d->nentities++;
+    }
+    assert_int_equal(ng_coref(worker, d), NG_OK);
+    assert_int_equal(ng_quotes(worker, d), NG_OK);
+    /* every entity's mentions stay in text order */
+    for (size_t e = 0; e < d->nentities; e++)
+        for (size_t k = 1; k < d->entities[e].nmentions; k++)
+            assert_true(d->entities[e].mentions[k - 1].span.start <= d->entities[e].mentions[k].span.start);
+    return d;
+}
+
+static ng_doc *analyze(const char *text, const char *lang)
+{
+    ng_source src;
+    ng_source_default(&src);
+    src.format = NG_FORMAT_TEXT;
+    src.lang = lang;
+    ng_doc *d = NULL;
+    assert_int_equal(ng_analyze(worker, &src, text, strlen(text), &d), NG_OK);
+    /* what must hold for any quote */
+    for (size_t i = 0; i < d->nquotes; i++) {
+        const ng_quote *q = &d->quotes[i];
+        assert_true(q->span.start < q->span.end && q->span.end <= d->text_len);
+        if (i)
+            assert_true(d->quotes[i - 1].span.start <= q->span.start);
+        if (q->speaker) {
+            int found = 0;
+            for (size_t e = 0; e < d->nentities; e++)
+                found |= d->entities[e].id == q->speaker;
+            assert_true(found);
+        }
+    }
+    return d;
+}
+
+/* The quote whose text contains s, or NULL. */
+static const ng_quote *quote_with(const ng_doc *d, const char *s)
+{
+    size_t n = strlen(s);
+    for (size_t i = 0; i < d->nquotes; i++) {
+        const ng_quote *q = &d->quotes[i];
+        for (uint32_t k = q->span.start; k + n <= q->span.end; k++)
+            if (memcmp(d->text + k, s, n) == 0)
+                return q;
+    }
+    return NULL;
+}
+
+/* The name of the entity with this id, or "". */
+static const char *speaker_name(const ng_doc *d, const ng_quote *q)
+{
+    for (size_t e = 0; e < d->nentities; e++)
+        if (d->entities[e].id == q->speaker && q->speaker)
+            return d->entities[e].name;
+    return "";
+}
+
+static void test_direct_marks(void **state)
+{
+    (void)state;
+    static const char *const texts[] = {
+        "\"We will stay in the region for a long time,\" said Mark Esper on Monday.",
+        "\xe2\x80\x9cWe will stay in the region for a long time,\xe2\x80\x9d said Mark Esper on Monday.",
+        "\xe2\x80\x98We will stay in the region for a long time,\xe2\x80\x99 said Mark Esper on Monday.",
+    };
+    for (size_t i = 0; i < sizeof texts / sizeof *texts; i++) {
+        ng_doc *d = analyze(texts[i], "en");
+        const ng_quote *q = quote_with(d, "We will stay in the region");
+        assert_non_null(q);
+        assert_true(q->direct);
+        assert_non_null(q->cue);
+        assert_string_equal(q->cue, "said");
+        assert_non_null(strstr(speaker_name(d, q), "Esper"));
+        /* the marks are not part of the quote */
+        assert_true(d->text[q->span.start] == 'W');
+        ng_doc_free(d);
+    }
+}
+
+static void test_french_guillemets(void **state)
+{
+    (void)state;
+    const char *t = "Le ministre am\xc3\xa9ricain Jim Mattis est arriv\xc3\xa9 mardi \xc3\xa0 Paris. "
+                    "\xc2\xab\xc2\xa0Nous resterons en Syrie aussi longtemps que n\xc3\xa9" "cessaire\xc2\xa0\xc2\xbb, "
+                    "a d\xc3\xa9" "clar\xc3\xa9 M. Mattis devant la presse.";
+    ng_doc *d = analyze(t, "fr");
+    const ng_quote *q = quote_with(d, "Nous resterons en Syrie");
+    assert_non_null(q);
+    assert_true(q->direct);
+    /* inner no-break spaces are trimmed */
+    assert_true(d->text[q->span.start] == 'N');
+    assert_true(d->text[q->span.end - 1] == 'e');
+    assert_non_null(strstr(speaker_name(d, q), "Mattis"));
+    ng_doc_free(d);
+}
+
+static void test_partial_and_indirect(void **state)
+{
+    (void)state;
+    static const char *const names[] = {"PER:Mark Esper", "PER:Florence Parly", "MISC:French", "LOC:Sahel", NULL};
+    ng_doc *d = with_entities("Mark Esper, meanwhile, stressed that \"no decision has been made yet\" during a press "
+                              "conference. Florence Parly said that the French forces would stay in the Sahel.",
+                              "en", names);
+    const ng_quote *q = quote_with(d, "no decision has been made yet");
+    assert_non_null(q);
+    assert_true(q->direct);
+    assert_non_null(strstr(speaker_name(d, q), "Esper"));
+    const ng_quote *r = quote_with(d, "French forces would stay");
+    assert_non_null(r);
+    assert_false(r->direct);
+    assert_non_null(strstr(speaker_name(d, r), "Parly"));
+    ng_doc_free(d);
+}
+
+static void test_scare_quotes_skipped(void **state)
+{
+    (void)state;
+    ng_doc *d = analyze("The French-led \xe2\x80\x9c" "Barkhane\xe2\x80\x9d operation will be discussed next week "
+                        "in Washington by the two ministers.",
+                        "en");
+    assert_null(quote_with(d, "Barkhane"));
+    ng_doc_free(d);
+    d = analyze("Members of Congress have warned that such a move would be a \xe2\x80\x9cshortsighted action.\xe2\x80\x9d",
+                "en");
+    assert_non_null(quote_with(d, "shortsighted action"));
+    ng_doc_free(d);
+}
+
+static void test_across_paragraphs(void **state)
+{
+    (void)state;
+    ng_doc *d = analyze("\xe2\x80\x9cWe have worked together for many months on this plan,\xe2\x80\x9d said Florence "
+                        "Parly after the meeting.\n\n"
+                        "\xe2\x80\x9cThe first part of the answer comes this year. The rest will take time.\n\n"
+                        "\xe2\x80\x9c" "And we will not give up on the Sahel.\xe2\x80\x9d\n",
+                        "en");
+    const ng_quote *q = quote_with(d, "The first part of the answer");
+    assert_non_null(q);
+    /* the reopened paragraph is the same quote */
+    assert_non_null(quote_with(d, "we will not give up"));
+    assert_ptr_equal(q, quote_with(d, "we will not give up"));
+    /* no cue: the speaker of the quote before */
+    assert_non_null(strstr(speaker_name(d, q), "Parly"));
+    ng_doc_free(d);
+}
+
+static void test_title_phrase_and_unnamed(void **state)
+{
+    (void)state;
+    ng_doc *d = analyze("\"I am struggling to prevent the Americans from leaving,\" said the Chief of the Defense "
+                        "Staff, General Fran\xc3\xa7ois Lecointre, last week. \"You can not help people against their "
+                        "will,\" said a source close to the French presidency.",
+                        "en");
+    const ng_quote *q = quote_with(d, "I am struggling");
+    assert_non_null(q);
+    assert_non_null(strstr(speaker_name(d, q), "Lecointre"));
+    const ng_quote *r = quote_with(d, "You can not help");
+    assert_non_null(r);
+    assert_non_null(r->speaker_text);
+    assert_non_null(strstr(r->speaker_text, "source close to"));
+    ng_doc_free(d);
+}
+
+static void test_bad_input(void **state)
+{
+    (void)state;
+    /* unbalanced and stray marks never make empty or inverted spans */
+    static const char *const texts[] = {"\" \" \" said he.", "\xc2\xbb \xc2\xab", "\xe2\x80\x9d\xe2\x80\x9c x",
+                                        "said that", "\"\"\"\"\"\"", "according to"};
+    for (size_t i = 0; i < sizeof texts / sizeof *texts; i++) {
+        ng_source src;
+        ng_source_default(&src);
+        src.format = NG_FORMAT_TEXT;
+        src.lang = "en";
+        ng_doc *d = NULL;
+        if (ng_analyze(worker, &src, texts[i], strlen(texts[i]), &d) == NG_OK) {
+            for (size_t k = 0; k < d->nquotes; k++)
+                assert_true(d->quotes[k].span.start < d->quotes[k].span.end);
+            ng_doc_free(d);
+        }
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_direct_marks),          cmocka_unit_test(test_french_guillemets),
+        cmocka_unit_test(test_partial_and_indirect),  cmocka_unit_test(test_scare_quotes_skipped),
+        cmocka_unit_test(test_across_paragraphs),     cmocka_unit_test(test_title_phrase_and_unnamed),
+        cmocka_unit_test(test_bad_input),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
