@@ -759,7 +759,17 @@ int ng_entities(ng_worker *w, ng_doc *doc)
         sc->words[i] = (ng_tword){doc->text + s, e - s, 0, 0};
         sc->first[i] = i == 0 || tk->sent != doc->tokens[i - 1].sent;
     }
+    /* gazetteer hits, sentence by sentence (names do not cross sentences) */
+    for (size_t s = 0; s < n;) {
+        size_t e = s + 1;
+        while (e < n && !sc->first[e] && e - s < NG_NER_CHUNK)
+            e++;
+        ng_gaz_mark(&t->gaz, sc->words + s, e - s);
+        s = e;
+    }
     if ((t->p.families & NG_FF_DOC) && ng_tagger_doc_context(sc->words, sc->first, n) != NG_OK)
+        return ng_worker_fail(w, NG_ENOMEM, "out of memory");
+    if ((t->p.families & NG_FF_DOC2) && ng_tagger_doc_context2(sc->words, sc->first, n) != NG_OK)
         return ng_worker_fail(w, NG_ENOMEM, "out of memory");
     /* tag sentence by sentence (long ones in chunks), collect mentions */
     size_t nm = 0;
@@ -767,7 +777,6 @@ int ng_entities(ng_worker *w, ng_doc *doc)
         size_t e = s + 1;
         while (e < n && !sc->first[e] && e - s < NG_NER_CHUNK)
             e++;
-        ng_gaz_mark(&t->gaz, sc->words + s, e - s);
         if (ng_tagger_tag(t, &sc->ts, sc->words + s, e - s, sc->tags + s) != NG_OK)
             return ng_worker_fail(w, NG_ENOMEM, "out of memory");
         size_t k = ng_tags_to_spans(t, sc->tags + s, e - s, sc->mf + nm, sc->ml + nm, sc->my + nm, n - nm);

@@ -427,6 +427,65 @@ int ng_tagger_doc_context(ng_tword *words, const uint8_t *sent_first, size_t n)
     return NG_OK;
 }
 
+int ng_tagger_doc_context2(ng_tword *words, const uint8_t *sent_first, size_t n)
+{
+    if (n == 0)
+        return NG_OK;
+    size_t cap = 64;
+    while (cap < n * 2)
+        cap *= 2;
+    uint64_t *keys = calloc(cap, sizeof *keys);
+    uint8_t *bits = calloc(cap, 1);
+    uint32_t *slot_of = malloc(n * sizeof *slot_of);
+    uint8_t *cls = malloc(n);
+    if (!keys || !bits || !slot_of || !cls) {
+        free(keys);
+        free(bits);
+        free(slot_of);
+        free(cls);
+        return NG_ENOMEM;
+    }
+    for (size_t i = 0; i < n; i++) {
+        size_t len = words[i].len > NG_TAGGER_MAX_TOKEN ? NG_TAGGER_MAX_TOKEN : words[i].len;
+        unsigned c;
+        (void)word_shape(words[i].s, len, &c);
+        cls[i] = (uint8_t)c;
+        uint64_t h = ng_tagger_word_hash(words[i].s, len) | 1;
+        size_t j = (size_t)(h >> 17) & (cap - 1);
+        while (keys[j] && keys[j] != h)
+            j = (j + 1) & (cap - 1);
+        keys[j] = h;
+        slot_of[i] = (uint32_t)j;
+    }
+#define CAP(i) (cls[i] == C_INITCAP || cls[i] == C_ALLCAP || cls[i] == C_MIXED)
+    for (size_t i = 0; i < n; i++) {
+        if (!CAP(i))
+            continue;
+        uint8_t b = 0;
+        int prev_cap = i > 0 && !sent_first[i] && CAP(i - 1) && !(words[i - 1].gaz & (NG_GAZ_TITLE | NG_GAZ_HONORIFIC));
+        int next_cap = i + 1 < n && !sent_first[i + 1] && CAP(i + 1);
+        if (i > 0 && !sent_first[i] && (words[i - 1].gaz & (NG_GAZ_TITLE | NG_GAZ_HONORIFIC)))
+            b |= 1u << 2;
+        if (prev_cap || next_cap)
+            b |= 1u << 3;
+        if (next_cap && (words[i + 1].gaz & NG_GAZ_ORGHEAD))
+            b |= 1u << 4;
+        if (prev_cap && !next_cap)
+            b |= 1u << 5;
+        if (next_cap && !prev_cap)
+            b |= 1u << 6;
+        bits[slot_of[i]] |= b;
+    }
+#undef CAP
+    for (size_t i = 0; i < n; i++)
+        words[i].doc |= bits[slot_of[i]];
+    free(keys);
+    free(bits);
+    free(slot_of);
+    free(cls);
+    return NG_OK;
+}
+
 /* ---- decoding ----------------------------------------------------------- */
 
 void ng_viterbi(const float *score, const float *trans, size_t n, unsigned T, float *delta, uint8_t *back,

@@ -114,6 +114,7 @@ enum {
     NG_FF_CLUSTER = 1u << 6,  /* word cluster path prefixes of w-1, w0, w+1 */
     NG_FF_GAZ = 1u << 7,      /* gazetteer hits (ng_tword.gaz bits) */
     NG_FF_DOC = 1u << 8,      /* document context: the word seen capitalised mid-sentence elsewhere */
+    NG_FF_DOC2 = 1u << 9,     /* more document context: after a title, inside a run of capitalised words (ng_tagger_doc_context2) */
     NG_FF_DEFAULT = 0x17fu
 };
 
@@ -253,6 +254,17 @@ uint64_t ng_tagger_word_hash(const char *s, size_t n);
  * Helps with sentence-initial words and headlines in capitals.  NG_ENOMEM
  * on failure (the bits are then left 0). */
 int ng_tagger_doc_context(ng_tword *words, const uint8_t *sent_first, size_t n);
+
+/* More document context (NG_FF_DOC2), ORed into words[i].doc after
+ * ng_tagger_doc_context and after the gazetteer bits are set: bit 2 when
+ * the word (folded) follows a title or honorific somewhere in the
+ * document, bit 3 when it is somewhere inside a run of two or more
+ * capitalised words, bit 4 when it somewhere comes right before an
+ * organisation's head word, bit 5 when it somewhere ends such a run,
+ * bit 6 when it somewhere starts one.  What a word is elsewhere in an
+ * article tells what it is here ("Parly" after "Ms." -> a person).
+ * NG_ENOMEM on failure (bits left as they were). */
+int ng_tagger_doc_context2(ng_tword *words, const uint8_t *sent_first, size_t n);
 
 /* Viterbi over precomputed scores: score is n x T emissions, trans is
  * (T+2) x T (row T the start state, row T+1 the end); writes the best path

@@ -86,6 +86,7 @@ typedef struct {
     char *s;       /* token */
     int type;      /* -1 outside, else index into TYPES */
     int begin;     /* 1 when the token starts an entity */
+    int nospace;   /* no space after it in the original text (HIPE NoSpaceAfter) */
 } tok;
 
 typedef struct {
@@ -152,6 +153,7 @@ static void c_add(corpus *c, const char *s, size_t n, const char *tag)
     t->s = xstrndup(s, n);
     t->type = -1;
     t->begin = 0;
+    t->nospace = 0;
     if (tag[0] && strcmp(tag, "O") != 0 && strcmp(tag, "_") != 0 && tag[1] == '-') {
         int ty = type_index(tag + 2);
         if (ty >= 0) {
@@ -240,6 +242,7 @@ static void read_hipe(corpus *c, const char *path)
             if (k >= 2) {
                 const char *misc = k >= 10 ? cols[9] : "";
                 c_add(c, cols[0], strlen(cols[0]), cols[1]);
+                c->t[c->n - 1].nospace = strstr(misc, "NoSpaceAfter") != NULL;
                 if (strstr(misc, "EndOfSentence"))
                     c_sent_end(c);
             }
@@ -305,6 +308,126 @@ static void read_data(corpus *c, const char *arg)
         read_bio(c, path);
     else
         die("unknown data format in '%s' (conll, hipe, bio)", arg);
+}
+
+/* ---- the program's own tokenization (--retokenize) --------------------- */
+
+/* Rebuilds each document of in as text the way ../shared/tools/eval-ner
+ * sends it (tokens joined by a space, or none after a NoSpaceAfter token;
+ * sentences by a newline), runs the library on it (text cleaning,
+ * segmentation) and appends to out the program's tokens and sentences,
+ * each token labelled with the gold entity it overlaps (the first token
+ * overlapping an entity begins it).  So the tagger learns on the tokens it
+ * will see: HIPE splits "l" "'" "Etat", the program "l'" "Etat". */
+static void retokenize(const corpus *in, corpus *out, const char *lang)
+{
+    ng_model *m;
+    ng_worker *w;
+    char err[512];
+    if (ng_model_new(&m, NULL, err, sizeof err) != NG_OK)
+        die("%s", err);
+    if (ng_worker_new(m, &w) != NG_OK)
+        die("%s", "out of memory");
+    ng_worker_set_stages(w, 0);
+    ng_buf text;
+    ng_buf_init(&text);
+    size_t *ts = xmalloc((in->n + 1) * sizeof *ts), *te = xmalloc((in->n + 1) * sizeof *te);
+    size_t lost = 0, kept = 0;
+    for (size_t d = 0; d < in->ndoc; d++) {
+        size_t s0 = in->doc[d], s1 = d + 1 < in->ndoc ? in->doc[d + 1] : in->nsent;
+        if (s0 >= s1)
+            continue;
+        ng_buf_reset(&text);
+        size_t t0 = in->sent[s0], t1 = in->sent[s1];
+        for (size_t si = s0; si < s1; si++) {
+            if (si > s0)
+                ng_buf_putc(&text, '\n');
+            for (size_t i = in->sent[si]; i < in->sent[si + 1]; i++) {
+                if (i > in->sent[si] && !in->t[i - 1].nospace)
+                    ng_buf_putc(&text, ' ');
+                ts[i] = text.len;
+                ng_buf_puts(&text, in->t[i].s);
+                te[i] = text.len;
+            }
+        }
+        ng_source src;
+        ng_source_default(&src);
+        src.lang = lang;
+        src.format = NG_FORMAT_TEXT;
+        ng_doc *doc;
+        if (ng_analyze(w, &src, text.p, text.len, &doc) != NG_OK) {
+            lost += t1 - t0;
+            continue;
+        }
+        size_t dlen;
+        const char *dt = ng_doc_text(doc, &dlen);
+        size_t nt = ng_doc_token_count(doc), ns = ng_doc_sentence_count(doc);
+        size_t cur = 0, g = t0, si = 0, last_begun = (size_t)-1;
+        size_t sent_end = 0;
+        c_sent_end(out);
+        c_doc(out);
+        for (size_t k = 0; k < nt; k++) {
+            size_t a, b;
+            ng_doc_token(doc, k, &a, &b);
+            while (si < ns) { /* the sentence holding token k */
+                size_t sa, sb;
+                ng_doc_sentence(doc, si, &sa, &sb);
+                if (a < sb) {
+                    if (sent_end != sb) {
+                        c_sent_end(out);
+                        sent_end = sb;
+                    }
+                    break;
+                }
+                si++;
+            }
+            /* where the token is in our text (the cleaner may have moved things) */
+            const char *hit = NULL;
+            size_t tl = b - a;
+            if (cur < text.len && tl > 0) {
+                size_t lim = cur + 4096 < text.len ? cur + 4096 : text.len;
+                for (size_t q = cur; q + tl <= lim; q++)
+                    if (text.p[q] == dt[a] && memcmp(text.p + q, dt + a, tl) == 0) {
+                        hit = text.p + q;
+                        break;
+                    }
+            }
+            const char *tag = "O";
+            char tagbuf[16];
+            if (hit) {
+                size_t ca = (size_t)(hit - text.p), cb = ca + tl;
+                cur = cb;
+                while (g < t1 && te[g] <= ca)
+                    g++;
+                /* the first gold token overlapping [ca, cb) with an entity */
+                for (size_t q = g; q < t1 && ts[q] < cb; q++) {
+                    if (in->t[q].type < 0)
+                        continue;
+                    size_t eb = q; /* the entity's first token */
+                    while (eb > t0 && !in->t[eb].begin && in->t[eb - 1].type == in->t[q].type)
+                        eb--;
+                    snprintf(tagbuf, sizeof tagbuf, "%c-%s", eb != last_begun ? 'B' : 'I', TYPES[in->t[q].type]);
+                    last_begun = eb;
+                    tag = tagbuf;
+                    break;
+                }
+                kept++;
+            } else {
+                lost++;
+            }
+            if (tag[0] == 'O')
+                last_begun = (size_t)-1;
+            c_add(out, dt + a, tl, tag);
+        }
+        c_sent_end(out);
+        ng_doc_free(doc);
+    }
+    fprintf(stderr, "retokenized: %zu tokens placed, %zu not found in the source\n", kept, lost);
+    free(ts);
+    free(te);
+    ng_buf_free(&text);
+    ng_worker_free(w);
+    ng_model_free(m);
 }
 
 /* ---- tags --------------------------------------------------------------- */
@@ -374,6 +497,8 @@ static ng_tsent *make_sents(const corpus *c, uint32_t families, const ng_gazette
             size_t e0 = d + 1 < c->ndoc ? (c->doc[d + 1] < c->nsent ? c->sent[c->doc[d + 1]] : c->n) : c->n;
             if (e0 > s0)
                 ng_tagger_doc_context(W + s0, first + s0, e0 - s0);
+            if (e0 > s0 && (families & NG_FF_DOC2))
+                ng_tagger_doc_context2(W + s0, first + s0, e0 - s0);
         }
         free(first);
     }
@@ -833,7 +958,7 @@ static void usage(void)
             "usage: ng-train-ner --lang CODE --train FMT:PATH [--train ...] [--dev FMT:PATH] [--text FMT:PATH ...]\n"
             "                    --out FILE [--bits N] [--epochs N] [--patience N] [--seed N]\n"
             "                    [--families HEX] [--scheme bilou|bio] [--cluster-vocab N] [--cluster-depth N]\n"
-            "                    [--gazetteer TSV]\n"
+            "                    [--gazetteer TSV] [--retokenize]\n"
             "       ng-train-ner --model FILE --dev FMT:PATH [--bench]\n"
             "       ng-train-ner --model FILE --gazetteer TSV --out FILE   (replace the gazetteer only)\n"
             "FMT: conll, hipe, bio (data); conll, hipe, bio, conllu, txt (text for clusters)\n");
@@ -844,7 +969,7 @@ int main(int argc, char **argv)
 {
     const char *lang = NULL, *out = NULL, *model = NULL, *gazfile = NULL;
     const char *train[16], *dev[16], *text[32];
-    int ntrain = 0, ndev = 0, ntext = 0, bench = 0;
+    int ntrain = 0, ndev = 0, ntext = 0, bench = 0, retok = 0;
     ng_train_opts o;
     memset(&o, 0, sizeof o);
     o.p.bits = 20;
@@ -887,6 +1012,8 @@ int main(int argc, char **argv)
             cvocab = (size_t)atol(v);
         else if (ARG("--cluster-depth"))
             cdepth = (unsigned)atoi(v);
+        else if (strcmp(a, "--retokenize") == 0)
+            retok = 1;
         else if (ARG("--gazetteer"))
             gazfile = v;
         else if (strcmp(a, "--bench") == 0)
@@ -950,6 +1077,11 @@ int main(int argc, char **argv)
     corpus cd = {0};
     for (int i = 0; i < ndev; i++)
         read_data(&cd, dev[i]);
+    if (retok) {
+        corpus r = {0};
+        retokenize(&cd, &r, lang ? lang : "en");
+        cd = r; /* (the gold-token corpus is left to the end of the run) */
+    }
     if (model) { /* evaluate (and time) an existing model */
         ng_modelfile mf;
         char err[512];
@@ -993,8 +1125,15 @@ int main(int argc, char **argv)
     if (!lang || !out || ntrain == 0)
         usage();
     corpus ct = {0};
-    for (int i = 0; i < ntrain; i++)
-        read_data(&ct, train[i]);
+    for (int i = 0; i < ntrain; i++) {
+        if (retok) {
+            corpus one = {0};
+            read_data(&one, train[i]);
+            retokenize(&one, &ct, lang);
+        } else {
+            read_data(&ct, train[i]);
+        }
+    }
     fprintf(stderr, "train: %zu documents, %zu sentences, %zu tokens; dev: %zu sentences, %zu tokens\n", ct.ndoc,
             ct.nsent, ct.n, cd.nsent, cd.n);
     o.p.ntags = make_tags(o.tags);
