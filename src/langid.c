@@ -119,12 +119,12 @@ static void sw_add(langid *L, const char *w, size_t n, int v)
     }
 }
 
-/* The vote mask of a folded word (0 when not a stopword). */
-static unsigned sw_find(const langid *L, const char *w, size_t n)
+/* The vote mask of a folded word whose hash_word() is h (0 when not a
+ * stopword). */
+static unsigned sw_find(const langid *L, const char *w, size_t n, uint32_t h)
 {
     if (n == 0 || n > SW_MAXLEN)
         return 0;
-    uint32_t h = hash_word(w, n);
     for (size_t probe = 0; probe < SW_SLOTS; probe++) {
         size_t at = (h + probe) & (SW_SLOTS - 1);
         const sw_slot *s = &L->sw[at];
@@ -278,6 +278,8 @@ static void vote(const langid *L, const char *s, size_t n, unsigned hits[MAX_VOT
         }
         size_t a = i;
         int high = 0;
+        char key[SW_MAXLEN * 2 + 2];
+        uint32_t h = 2166136261u; /* hash_word() of the lowercased word, as it is read */
         while (i < n) {
             c = (unsigned char)s[i];
             if (c >= 0x80) {
@@ -288,23 +290,24 @@ static void vote(const langid *L, const char *s, size_t n, unsigned hits[MAX_VOT
             } else if (!((c | 32) >= 'a' && (c | 32) <= 'z')) {
                 break;
             }
+            /* an ASCII word is lowercased and hashed in this same pass */
+            if (i - a < SW_MAXLEN) {
+                key[i - a] = (char)(c | 32);
+                h = (h ^ (c | 32)) * 16777619u;
+            }
             i++;
         }
         size_t len = i - a;
         *nletters += len;
         (*nwords)++;
-        char key[SW_MAXLEN * 2 + 2];
-        size_t kl;
+        size_t kl = len;
         if (len > SW_MAXLEN)
             continue;
         if (high) {
             kl = ng_fold(s + a, len, key, sizeof key);
-        } else {
-            for (size_t j = 0; j < len; j++)
-                key[j] = (char)(s[a + j] | 32);
-            kl = len;
+            h = hash_word(key, kl);
         }
-        unsigned mask = sw_find(L, key, kl);
+        unsigned mask = sw_find(L, key, kl, h);
         for (size_t v = 0; mask && v < L->nvote; v++, mask >>= 1)
             hits[v] += mask & 1;
         /* a vote already won by a wide margin cannot turn: stop early (the
