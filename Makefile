@@ -60,10 +60,14 @@ install: build
 	install -m 0644 models/*.bin $(DESTDIR)$(PREFIX)/share/newsgraph/models/
 
 # make models: rebuild models/ner-*.bin from $(DATA) (deterministic: fixed
-# seeds; docs/models.md records the scores).  NER_OPTS tunes both.
+# seeds; docs/models.md records the scores).  NER_OPTS tunes both.  The
+# gazetteer (build/gazetteer.tsv) is made from Debian's iso-codes,
+# unicode-cldr-core and tzdata and the lists under lang/ by
+# tools/gazetteer.py, and compiled into each model.
 DATA ?= ../shared/data
 NER_TRAIN ?= build/ng-train-ner
-NER_OPTS ?= --bits 18 --epochs 20 --patience 3 --seed 20240601
+NER_GAZ ?= build/gazetteer.tsv
+NER_OPTS ?= --bits 18 --epochs 20 --patience 3 --seed 20240601 --families 3ff --gazetteer $(NER_GAZ)
 NER_TEXT_EN = --text conll:$(DATA)/ner/en/conll2003-train.txt \
   --text conllu:$(DATA)/ud/UD_English-EWT/en_ewt-ud-train.conllu \
   --text conllu:$(DATA)/ud/UD_English-GUM/en_gum-ccby-ud-train.conllu \
@@ -74,9 +78,10 @@ NER_TEXT_FR = --text hipe:$(DATA)/ner/fr/newseye-fr/newseye-fr-dev.tsv --text bi
   --text conll:$(DATA)/ner/en/conll2003-train.txt
 
 models: build
+	python3 tools/gazetteer.py --lang-dir lang --out $(NER_GAZ)
 	$(NER_TRAIN) --lang en $(NER_OPTS) --train conll:$(DATA)/ner/en/conll2003-train.txt \
 	  --dev conll:$(DATA)/ner/en/conll2003-dev.txt $(NER_TEXT_EN) --out models/ner-en.bin
-	$(NER_TRAIN) --lang fr $(NER_OPTS) --train hipe:$(DATA)/ner/fr/newseye-fr/newseye-fr-dev.tsv \
+	$(NER_TRAIN) --lang fr $(NER_OPTS) --retokenize --train hipe:$(DATA)/ner/fr/newseye-fr/newseye-fr-dev.tsv \
 	  --train bio:$(DATA)/ner/fr/europeana-fr.bio --train conll:$(DATA)/ner/en/conll2003-train.txt \
 	  --dev hipe:$(DATA)/ner/fr/newseye-fr/newseye-fr-dev2.tsv $(NER_TEXT_FR) --out models/ner-fr.bin
 

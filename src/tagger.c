@@ -463,7 +463,8 @@ int ng_tagger_doc_context2(ng_tword *words, const uint8_t *sent_first, size_t n)
             continue;
         uint8_t b = 0;
         int prev_cap = i > 0 && !sent_first[i] && CAP(i - 1) && !(words[i - 1].gaz & (NG_GAZ_TITLE | NG_GAZ_HONORIFIC));
-        int next_cap = i + 1 < n && !sent_first[i + 1] && CAP(i + 1);
+        int next_cap = i + 1 < n && !sent_first[i + 1] && CAP(i + 1) &&
+                       !(words[i + 1].gaz & (NG_GAZ_TITLE | NG_GAZ_HONORIFIC));
         if (i > 0 && !sent_first[i] && (words[i - 1].gaz & (NG_GAZ_TITLE | NG_GAZ_HONORIFIC)))
             b |= 1u << 2;
         if (prev_cap || next_cap)

@@ -1,8 +1,9 @@
 /*
  * test_tagger.c — the NER tagger (tagger.c): Viterbi against brute force,
  * tagging with a tiny hand-made model, tags to spans (BILOU and repaired
- * sequences), deterministic training on a synthetic corpus, and a trained
- * model surviving the trip through a model file unchanged.
+ * sequences), deterministic training on a synthetic corpus, a trained
+ * model surviving the trip through a model file unchanged, document
+ * context, and the gazetteer (built, stored, read back, matched).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -298,12 +299,147 @@ static void doc_context_bits(void **state)
     assert_int_equal(w[3].doc, 0);     /* "Shares" only sentence-initially */
 }
 
+static void doc_context2_bits(void **state)
+{
+    (void)state;
+    /* "Ms. Parly" once makes every "Parly" a word seen after a title */
+    ng_tword w[] = {tw("Parly"), tw("spoke"), tw("."), tw("Then"), tw("Ms."), tw("Parly"), tw("met"),
+                    tw("Mark"), tw("Esper"), tw("of"), tw("Wagner"), tw("Group"), tw(".")};
+    uint8_t first[] = {1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+    w[4].gaz = NG_GAZ_HONORIFIC;
+    w[11].gaz = NG_GAZ_ORGHEAD;
+    assert_int_equal(ng_tagger_doc_context2(w, first, 13), NG_OK);
+    assert_true(w[0].doc & (1u << 2));   /* after a title elsewhere */
+    assert_true(w[5].doc & (1u << 2));
+    assert_false(w[1].doc & (1u << 2));
+    assert_true(w[7].doc & (1u << 6));   /* "Mark" starts a capitalised run */
+    assert_true(w[8].doc & (1u << 5));   /* "Esper" ends one */
+    assert_true(w[10].doc & (1u << 4));  /* "Wagner" before an organisation head */
+    assert_false(w[3].doc & (1u << 3));  /* "Then" only sentence-initially, alone */
+}
+
+/* Builds a gazetteer section from tsv and opens it the way a loader does. */
+static void gaz_from(const char *tsv, ng_buf *sec, unsigned char **file, ng_modelfile *mf, ng_gazetteer *g)
+{
+    ng_buf_init(sec);
+    assert_int_equal(ng_gaz_build(sec, tsv, strlen(tsv)), NG_OK);
+    ng_mf_writer wr;
+    ng_mf_writer_init(&wr);
+    size_t len = 0;
+    assert_int_equal(ng_mf_writer_add(&wr, "gazetteer", sec->p, sec->len), NG_OK);
+    assert_int_equal(ng_mf_writer_finish(&wr, file, &len), NG_OK);
+    ng_mf_writer_free(&wr);
+    char err[256];
+    assert_int_equal(ng_modelfile_open_mem(mf, *file, len, err, sizeof err), NG_OK);
+    assert_int_equal(ng_gaz_load(g, mf, err, sizeof err), NG_OK);
+}
+
+static void gazetteer_matches(void **state)
+{
+    (void)state;
+    const char *tsv = "# name kind code\n"
+                      "burkina faso\tcountry\tBFA\n"
+                      "côte d'ivoire\tcountry\tCIV\n"
+                      "niger\tcountry\tNER\n"
+                      "niger\tregion\tNGA\n"
+                      "minister of defense\ttitle\t-\n"
+                      "minister\ttitle\t-\n"
+                      "french\tdemonym\tFRA\n"
+                      "u.s.\tcountry\tUSA\n";
+    ng_buf sec;
+    unsigned char *file;
+    ng_modelfile mf;
+    ng_gazetteer g;
+    gaz_from(tsv, &sec, &file, &mf, &g);
+    ng_tword w[] = {tw("French"), tw("Minister"), tw("of"), tw("Defense"), tw("visited"), tw("BURKINA"),
+                    tw("Faso"), tw(","), tw("Côte"), tw("d’"), tw("Ivoire"), tw("and"), tw("Niger"), tw("US")};
+    size_t n = sizeof w / sizeof *w;
+    uint32_t k;
+    const char *code;
+    /* the longest name wins, across case, curly apostrophes and dots */
+    assert_int_equal(ng_gaz_match(&g, w, n, 1, &k, &code), 3);
+    assert_int_equal(k, NG_GAZ_TITLE);
+    assert_null(code);
+    assert_int_equal(ng_gaz_match(&g, w, n, 5, &k, &code), 2);
+    assert_string_equal(code, "BFA");
+    assert_int_equal(ng_gaz_match(&g, w, n, 8, &k, &code), 3);
+    assert_string_equal(code, "CIV");
+    /* two kinds: the country's code is kept */
+    assert_int_equal(ng_gaz_match(&g, w, n, 12, &k, &code), 1);
+    assert_int_equal(k, NG_GAZ_COUNTRY | NG_GAZ_REGION);
+    assert_string_equal(code, "NER");
+    assert_int_equal(ng_gaz_match(&g, w, n, 13, &k, &code), 1);
+    assert_string_equal(code, "USA");
+    assert_int_equal(ng_gaz_match(&g, w, n, 4, &k, &code), 0);
+    /* marking: kinds on every token of a match, << 16 on the first */
+    ng_gaz_mark(&g, w, n);
+    assert_int_equal(w[0].gaz, NG_GAZ_DEMONYM | NG_GAZ_DEMONYM << 16);
+    assert_int_equal(w[1].gaz, NG_GAZ_TITLE | NG_GAZ_TITLE << 16);
+    assert_int_equal(w[3].gaz, NG_GAZ_TITLE);
+    assert_int_equal(w[4].gaz, 0);
+    assert_int_equal(w[6].gaz, NG_GAZ_COUNTRY);
+    ng_modelfile_close(&mf);
+    free(file);
+    ng_buf_free(&sec);
+    /* an unknown kind is refused */
+    ng_buf b;
+    ng_buf_init(&b);
+    assert_int_equal(ng_gaz_build(&b, "x\tplanet\t-\n", 12), NG_EINVAL);
+    ng_buf_free(&b);
+}
+
+static void gazetteer_malformed(void **state)
+{
+    (void)state;
+    unsigned char sec[8 + 16 * 4 + 3];
+    memset(sec, 0, sizeof sec);
+    ng_put32(sec, 3); /* not a power of two */
+    ng_mf_writer wr;
+    ng_mf_writer_init(&wr);
+    unsigned char *file = NULL;
+    size_t len = 0;
+    assert_int_equal(ng_mf_writer_add(&wr, "gazetteer", sec, sizeof sec), NG_OK);
+    assert_int_equal(ng_mf_writer_finish(&wr, &file, &len), NG_OK);
+    ng_mf_writer_free(&wr);
+    ng_modelfile mf;
+    ng_gazetteer g;
+    char err[256];
+    assert_int_equal(ng_modelfile_open_mem(&mf, file, len, err, sizeof err), NG_OK);
+    assert_int_equal(ng_gaz_load(&g, &mf, err, sizeof err), NG_EMODEL);
+    assert_int_equal(g.nslots, 0);
+    /* 4 slots but codes not NUL-terminated */
+    free(file);
+    ng_mf_writer_init(&wr);
+    ng_put32(sec, 4);
+    sec[sizeof sec - 1] = 'X';
+    assert_int_equal(ng_mf_writer_add(&wr, "gazetteer", sec, sizeof sec), NG_OK);
+    assert_int_equal(ng_mf_writer_finish(&wr, &file, &len), NG_OK);
+    ng_mf_writer_free(&wr);
+    assert_int_equal(ng_modelfile_open_mem(&mf, file, len, err, sizeof err), NG_OK);
+    assert_int_equal(ng_gaz_load(&g, &mf, err, sizeof err), NG_EMODEL);
+    /* no section at all: an empty gazetteer, never a match */
+    ng_modelfile none;
+    ng_mf_writer_init(&wr);
+    unsigned char *f2 = NULL;
+    assert_int_equal(ng_mf_writer_add(&wr, "meta", "x", 1), NG_OK);
+    assert_int_equal(ng_mf_writer_finish(&wr, &f2, &len), NG_OK);
+    ng_mf_writer_free(&wr);
+    assert_int_equal(ng_modelfile_open_mem(&none, f2, len, err, sizeof err), NG_OK);
+    assert_int_equal(ng_gaz_load(&g, &none, err, sizeof err), NG_OK);
+    uint32_t k;
+    ng_tword w[] = {tw("Niger")};
+    assert_int_equal(ng_gaz_match(&g, w, 1, 0, &k, NULL), 0);
+    free(file);
+    free(f2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(viterbi_matches_brute_force), cmocka_unit_test(tiny_model_tags),
         cmocka_unit_test(spans_from_tags),             cmocka_unit_test(training_is_deterministic),
-        cmocka_unit_test(doc_context_bits),
+        cmocka_unit_test(doc_context_bits),            cmocka_unit_test(doc_context2_bits),
+        cmocka_unit_test(gazetteer_matches),           cmocka_unit_test(gazetteer_malformed),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
