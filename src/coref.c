@@ -289,6 +289,11 @@ int ng_tok_is(const ng_doc *doc, size_t i, const char *w)
     if (i >= doc->ntokens)
         return 0;
     const ng_token *t = &doc->tokens[i];
+    char c0 = doc->text[t->start];
+    if (c0 >= 'A' && c0 <= 'Z')
+        c0 = (char)(c0 - 'A' + 'a');
+    if (c0 != w[0]) /* most calls end here, before strlen */
+        return 0;
     size_t n = strlen(w);
     if (t->end - t->start != n)
         return 0;
@@ -767,7 +772,7 @@ int ng_coref(ng_worker *w, ng_doc *doc)
         }
         if (c.tokent[t] || !(tk->flags & NG_TOK_WORD))
             continue;
-        uint32_t v = ng_lex_tok(&c.q->pronouns, doc, t);
+        uint32_t v = tk->end - tk->start <= 10 ? ng_lex_tok(&c.q->pronouns, doc, t) : 0;
         if (v && !(v & QL_REL)) {
             uint32_t g = v & (QL_M | QL_F);
             int pl = (v & QL_PL) != 0;

@@ -217,7 +217,8 @@ static int new_entity(qctx *c, size_t a, size_t b)
     ng_entity *e = &ents[doc->nentities];
     memset(e, 0, sizeof *e);
     e->id = id + 1;
-    e->type = "PER";
+    /* one plural word ("Democrats") names a group */
+    e->type = (b == a + 1 && m->text && m->span.end - m->span.start > 3 && doc->text[m->span.end - 1] == 's') ? "ORG" : "PER";
     e->name = m->text;
     e->mentions = m;
     e->nmentions = 1;
@@ -460,6 +461,34 @@ static int cue_speaker(qctx *c, size_t ci, uint32_t v, size_t hi, speaker_t *sp)
     return find_head(c, after, e, sp);
 }
 
+/* A transcript label at token t ("WALLACE:", "MR. TRUMP:"): capitalised
+ * words then a colon.  Returns the colon's token, or SIZE_MAX. */
+static size_t transcript_label(const qctx *c, size_t t)
+{
+    const ng_doc *doc = c->doc;
+    for (size_t k = t; k < doc->ntokens && k < t + 3; k++) {
+        if (is_punct(doc, k, ':'))
+            return k > t ? k : SIZE_MAX;
+        if (!(doc->tokens[k].flags & NG_TOK_ALLCAP) && !(doc->tokens[k].flags & NG_TOK_ABBREV))
+            return SIZE_MAX;
+    }
+    return SIZE_MAX;
+}
+
+/* The speaker named by a transcript label in tokens [a, b): the entity
+ * mentioned there, else a new one. */
+static void label_speaker(qctx *c, size_t a, size_t b, speaker_t *sp)
+{
+    memset(sp, 0, sizeof *sp);
+    for (size_t k = a; k < b; k++)
+        if (c->tokent[k]) {
+            set_entity(sp, c, k, k, 1);
+            return;
+        }
+    if (new_entity(c, a, b))
+        set_entity(sp, c, a, b - 1, 1);
+}
+
 /* Appends a quote; returns 0 on out of memory. */
 static int emit(qctx *c, uint32_t s, uint32_t e, const speaker_t *sp, size_t ci, int direct)
 {
@@ -682,6 +711,16 @@ static int direct_quotes(qctx *c, qspan *qs, size_t nq)
             continue; /* scare quotes, a name between marks */
         speaker_t sp;
         memset(&sp, 0, sizeof sp);
+        size_t colon = transcript_label(c, q->a + 1);
+        if (colon != SIZE_MAX && colon < q->b) {
+            /* "WALLACE: Let's start ...": a transcript inside the marks */
+            label_speaker(c, q->a + 1, colon, &sp);
+            if (!emit(c, doc->tokens[colon].end, q->e, &sp, SIZE_MAX, 1))
+                return 0;
+            last = sp;
+            last_sent = doc->tokens[q->b].sent;
+            continue;
+        }
         if (ci != SIZE_MAX) {
             if (ci == ca) {
                 /* "…," she said: the subject between the quote and the cue;
@@ -808,6 +847,30 @@ static int indirect_quotes(qctx *c)
     return 1;
 }
 
+/* Transcript paragraphs outside quote marks: "PENCE: Well, the question ...". */
+static int transcript_quotes(qctx *c)
+{
+    ng_doc *doc = c->doc;
+    for (size_t t = 0; t < doc->ntokens; t++) {
+        if (c->inq[t] || (t > 0 && !para_break(doc, t - 1, t)))
+            continue;
+        size_t colon = transcript_label(c, t);
+        if (colon == SIZE_MAX)
+            continue;
+        size_t e = colon + 1;
+        while (e < doc->ntokens && !para_break(doc, e - 1, e) && !c->inq[e])
+            e++;
+        if (e <= colon + 3)
+            continue;
+        speaker_t sp;
+        label_speaker(c, t, colon, &sp);
+        if (!emit(c, doc->tokens[colon].end, doc->tokens[e - 1].end, &sp, SIZE_MAX, 1))
+            return 0;
+        t = e - 1;
+    }
+    return 1;
+}
+
 static int cmp_quote(const void *a, const void *b)
 {
     const ng_quote *x = a, *y = b;
@@ -855,7 +918,7 @@ int ng_quotes(ng_worker *w, ng_doc *doc)
     for (size_t i = 0; i < nq; i++)
         for (size_t k = qs[i].a; k <= qs[i].b; k++)
             c.inq[k] = (uint32_t)i + 1;
-    if (!direct_quotes(&c, qs, nq) || !indirect_quotes(&c))
+    if (!direct_quotes(&c, qs, nq) || !indirect_quotes(&c) || !transcript_quotes(&c))
         return ng_worker_fail(w, NG_ENOMEM, "out of memory");
     if (c.nout > 1)
         qsort(c.out, c.nout, sizeof *c.out, cmp_quote);
