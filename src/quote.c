@@ -73,6 +73,10 @@ static int mark_role(const ng_doc *doc, size_t t, int *family)
 {
     uint32_t cp = tok_cp(doc, t);
     *family = 1;
+    const ng_token *k0 = &doc->tokens[t];
+    if (k0->end - k0->start == 2 && (memcmp(doc->text + k0->start, "''", 2) == 0 ||
+                                      memcmp(doc->text + k0->start, "``", 2) == 0))
+        cp = '"'; /* typewriter double quotes written as two marks */
     switch (cp) {
     case 0x201C: case 0x00AB: case 0x201E: return QM_OPEN;   /* “ « „ */
     case 0x201D: case 0x00BB: return QM_CLOSE;               /* ” » */
@@ -248,8 +252,8 @@ static int find_head(qctx *c, size_t lo, size_t hi, speaker_t *sp)
             if (pv & QL_POSS)
                 continue;
             if (pv & QL_REL) {
-                size_t a = k;
-                if (a > lo && is_punct(doc, a - 1, ','))
+                size_t a = k; /* the antecedent may lie before the region */
+                if (a > 0 && is_punct(doc, a - 1, ','))
                     a--;
                 if (a > 0 && c->tokent[a - 1]) {
                     size_t m = a - 1;
@@ -257,6 +261,16 @@ static int find_head(qctx *c, size_t lo, size_t hi, speaker_t *sp)
                         m--;
                     set_entity(sp, c, m, a - 1, 1);
                     return 1;
+                }
+                if (a > 0 && (doc->tokens[a - 1].flags & NG_TOK_UPPER) && name_word(c, a - 1)) {
+                    size_t m = a - 1; /* "said Mr. Kamin, who": a name the tagger missed */
+                    while (m > 0 && m + 3 > a && !c->tokent[m - 1] && (doc->tokens[m - 1].flags & NG_TOK_UPPER) &&
+                           name_word(c, m - 1))
+                        m--;
+                    if (new_entity(c, m, a)) {
+                        set_entity(sp, c, m, a - 1, 1);
+                        return 1;
+                    }
                 }
                 continue;
             }
@@ -561,7 +575,7 @@ static size_t pair_marks(qctx *c, qspan **out)
     qspan *qs = ng_arena_alloc(&doc->arena, cap * sizeof *qs);
     if (!qs)
         return 0;
-    size_t open = SIZE_MAX;
+    size_t open = SIZE_MAX, open_last = SIZE_MAX;
     int ofam = 0;
     for (size_t t = 0; t < doc->ntokens; t++) {
         /* a paragraph ends with the quote still open */
@@ -579,8 +593,17 @@ static size_t pair_marks(qctx *c, qspan **out)
         if (r == QM_NONE)
             continue;
         const ng_token *mk = &doc->tokens[t];
+        size_t tl = t; /* last token of the mark */
+        if (t + 1 < doc->ntokens && doc->tokens[t + 1].start == mk->end && mk->end - mk->start == 1 &&
+            doc->text[mk->start] == '\'' && is_punct(doc, t + 1, '\'')) {
+            tl = t + 1; /* '' : two apostrophes for a double mark */
+            fam = 1;
+        }
+        uint32_t mend = doc->tokens[tl].end;
         int sp_before = mk->start == 0 || doc->text[mk->start - 1] == ' ' || doc->text[mk->start - 1] == '\n';
-        int sp_after = mk->end >= doc->text_len || doc->text[mk->end] == ' ' || doc->text[mk->end] == '\n';
+        int sp_after = mend >= doc->text_len || doc->text[mend] == ' ' || doc->text[mend] == '\n';
+        if (tl != t)
+            r = (sp_before && !sp_after) ? QM_OPEN : (!sp_before && sp_after) ? QM_CLOSE : QM_EITHER;
         if (open == SIZE_MAX && r == QM_CLOSE && fam == 1 && sp_before && !sp_after)
             r = QM_OPEN; /* ”Mr. Trump ...: a closing mark used to open */
         else if (open != SIZE_MAX && r == QM_OPEN && fam == 1 && !sp_before && (sp_after || t + 1 == doc->ntokens))
@@ -588,18 +611,25 @@ static size_t pair_marks(qctx *c, qspan **out)
         if (open == SIZE_MAX) {
             if (r == QM_OPEN || r == QM_EITHER) {
                 open = t;
+                open_last = tl;
                 ofam = fam;
             }
+            t = tl;
             continue;
         }
-        if (fam != ofam)
+        if (fam != ofam) {
+            t = tl;
             continue; /* a nested quote of the other family */
+        }
         if (r == QM_OPEN && tok_cp(doc, t) == tok_cp(doc, open) && tok_cp(doc, t) != '"' && tok_cp(doc, t) != '\'') {
             open = t; /* two openings: the first was stray */
+            open_last = tl;
             continue;
         }
         if (doc->tokens[t].start - doc->tokens[open].end > QUOTE_MAX_BYTES) {
             open = (r == QM_CLOSE) ? SIZE_MAX : t;
+            open_last = tl;
+            t = tl;
             continue;
         }
         if (n == cap) {
@@ -612,8 +642,8 @@ static size_t pair_marks(qctx *c, qspan **out)
         }
         qspan *q = &qs[n];
         q->a = open;
-        q->b = t;
-        q->s = doc->tokens[open].end;
+        q->b = tl;
+        q->s = doc->tokens[open_last].end;
         q->e = doc->tokens[t].start;
         q->words = 0;
         for (size_t k = open + 1; k < t; k++)
@@ -621,6 +651,7 @@ static size_t pair_marks(qctx *c, qspan **out)
         if (q->words)
             n++;
         open = SIZE_MAX;
+        t = tl;
     }
     *out = qs;
     return n;
