@@ -1,7 +1,7 @@
 /*
  * fuzz_html.c — libFuzzer target for the HTML reader: the input goes
  * through ng_analyze as an HTML page (format forced), so the nesting
- * pre-scan, the lean copy, gumbo, the tree walk, the metadata readers and
+ * pre-scan, the lean copy, myhtml, the tree walk, the metadata readers and
  * the boilerplate scorer all see it.  A refusal is fine; a crash, a leak or
  * a text that is not inside the arena's bounds is not.  The model and the
  * worker are made once, as a real caller would.

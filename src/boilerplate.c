@@ -44,24 +44,24 @@
 /* Tags whose segments are prose paragraphs. */
 static int para_tag(int t)
 {
-    return t == GUMBO_TAG_P || t == GUMBO_TAG_PRE || t == GUMBO_TAG_TD || t == GUMBO_TAG_BLOCKQUOTE ||
-           t == GUMBO_TAG_DIV || t == GUMBO_TAG_SECTION || t == GUMBO_TAG_ARTICLE || t == GUMBO_TAG_DD ||
-           t == GUMBO_TAG_LI || t == GUMBO_TAG_MAIN || t == GUMBO_TAG_CENTER || t == GUMBO_TAG_BODY;
+    return t == MyHTML_TAG_P || t == MyHTML_TAG_PRE || t == MyHTML_TAG_TD || t == MyHTML_TAG_BLOCKQUOTE ||
+           t == MyHTML_TAG_DIV || t == MyHTML_TAG_SECTION || t == MyHTML_TAG_ARTICLE || t == MyHTML_TAG_DD ||
+           t == MyHTML_TAG_LI || t == MyHTML_TAG_MAIN || t == MyHTML_TAG_CENTER || t == MyHTML_TAG_BODY;
 }
 
 /* Readability's starting weight of a candidate by tag. */
 static float tag_weight(int t)
 {
     switch (t) {
-    case GUMBO_TAG_DIV: case GUMBO_TAG_ARTICLE: case GUMBO_TAG_SECTION: case GUMBO_TAG_MAIN:
+    case MyHTML_TAG_DIV: case MyHTML_TAG_ARTICLE: case MyHTML_TAG_SECTION: case MyHTML_TAG_MAIN:
         return 5;
-    case GUMBO_TAG_PRE: case GUMBO_TAG_TD: case GUMBO_TAG_BLOCKQUOTE:
+    case MyHTML_TAG_PRE: case MyHTML_TAG_TD: case MyHTML_TAG_BLOCKQUOTE:
         return 3;
-    case GUMBO_TAG_ADDRESS: case GUMBO_TAG_OL: case GUMBO_TAG_UL: case GUMBO_TAG_DL:
-    case GUMBO_TAG_DD: case GUMBO_TAG_DT: case GUMBO_TAG_LI: case GUMBO_TAG_FORM:
+    case MyHTML_TAG_ADDRESS: case MyHTML_TAG_OL: case MyHTML_TAG_UL: case MyHTML_TAG_DL:
+    case MyHTML_TAG_DD: case MyHTML_TAG_DT: case MyHTML_TAG_LI: case MyHTML_TAG_FORM:
         return -3;
-    case GUMBO_TAG_H1: case GUMBO_TAG_H2: case GUMBO_TAG_H3: case GUMBO_TAG_H4:
-    case GUMBO_TAG_H5: case GUMBO_TAG_H6: case GUMBO_TAG_TH:
+    case MyHTML_TAG_H1: case MyHTML_TAG_H2: case MyHTML_TAG_H3: case MyHTML_TAG_H4:
+    case MyHTML_TAG_H5: case MyHTML_TAG_H6: case MyHTML_TAG_TH:
         return -5;
     default:
         return 0;
@@ -179,8 +179,8 @@ void ng_html_body(const ng_model *m, ng_hpage *pg, const char *title, ng_buf *ou
         int32_t a = o->parent;
         /* a <p> (or <li>) credits its container; a <div> with its own text
          * is itself a container */
-        int32_t lv0 = (o->tag == GUMBO_TAG_P || o->tag == GUMBO_TAG_LI || o->tag == GUMBO_TAG_PRE ||
-                       o->tag == GUMBO_TAG_BLOCKQUOTE || o->tag == GUMBO_TAG_DD)
+        int32_t lv0 = (o->tag == MyHTML_TAG_P || o->tag == MyHTML_TAG_LI || o->tag == MyHTML_TAG_PRE ||
+                       o->tag == MyHTML_TAG_BLOCKQUOTE || o->tag == MyHTML_TAG_DD)
                           ? a
                           : sg->owner;
         if (lv0 < 0)
@@ -245,7 +245,7 @@ void ng_html_body(const ng_model *m, ng_hpage *pg, const char *title, ng_buf *ou
                     take = 1;
                 else if (s->own == s->text && s->text > 80 && ld < 0.25f)
                     take = 1;
-                else if (s->own == s->text && s->text > 0 && s->text <= 80 && ld == 0.0f && s->tag == GUMBO_TAG_P)
+                else if (s->own == s->text && s->text > 0 && s->text <= 80 && ld == 0.0f && s->tag == MyHTML_TAG_P)
                     take = 1;
             }
             if (take)
@@ -284,7 +284,7 @@ void ng_html_body(const ng_model *m, ng_hpage *pg, const char *title, ng_buf *ou
             continue;
         if (sg->link * 2 > len)
             continue;
-        if (o->tag == GUMBO_TAG_H1)
+        if (o->tag == MyHTML_TAG_H1)
             continue;
         if (tlen && len == tlen && memcmp(s, title, len) == 0)
             continue;

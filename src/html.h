@@ -2,7 +2,7 @@
  * html.h — what read_html.c (parsing, metadata) and boilerplate.c (the
  * article's blocks) share.  Private to those two files.
  *
- * read_html.c walks gumbo's tree once, without recursion, and flattens it
+ * read_html.c walks myhtml's tree once, without recursion, and flattens it
  * into two arrays: the elements in document (pre-)order, each knowing its
  * parent and the end of its subtree, and the text segments (runs of inline
  * text between two block boundaries), each knowing the element that owns
@@ -13,7 +13,7 @@
 
 #include "internal.h"
 
-#include <gumbo.h>
+#include <myhtml/api.h>
 
 /* Element flags (ng_hel.flags). */
 enum {
@@ -28,11 +28,11 @@ enum {
 
 /* One element of the page, in document order. */
 typedef struct {
-    GumboNode *node; /* gumbo's node (owned by the parse) */
+    myhtml_tree_node_t *node; /* myhtml's node (owned by the worker's tree) */
     int32_t parent;  /* index of the parent element, -1 for the root */
     int32_t end;     /* one past the last element of this subtree */
     int32_t blk;     /* nearest block-level element at or above this one */
-    uint16_t tag;    /* GumboTag */
+    uint16_t tag;    /* myhtml_tag_id_t */
     uint16_t flags;  /* NG_HEL_* */
     int16_t cue;     /* class/id weight: + article cues, - boilerplate cues */
     uint16_t depth;  /* depth below the root, clamped */

@@ -8,7 +8,7 @@
  *   resource.c    language resources compiled into the binary (lang/)
  *   model.c       ng_model / ng_worker: load once, share read-only
  *   read_text.c   plain text: encoding, line classifier (page chrome)
- *   read_html.c   HTML via gumbo: metadata, block scoring (boilerplate)
+ *   read_html.c   HTML via myhtml: metadata, block scoring (boilerplate)
  *   read_jsonl.c  one JSON Lines item
  *   read_warc.c   WARC / .warc.gz streaming reader
  *   langid.c      language identification
@@ -170,6 +170,8 @@ struct ng_worker {
     char err[512];        /* detail of the last error */
     void *textcat;        /* language identifier handle (langid.c), lazily made */
     ng_buf scratch;       /* reusable buffer */
+    void *html_parser;    /* myhtml_t (read_html.c), lazily made */
+    void *html_tree;      /* myhtml_tree_t, cleaned after each page (read_html.c) */
     unsigned stages;      /* NG_STAGE_* to run (ng_worker_set_stages) */
     struct ng_ner_scratch *ner; /* tagger scratch (ner.c), lazily made */
     struct ng_tx_scratch *tx;   /* atoms of the current document (timex.c), lazily made */
@@ -326,11 +328,14 @@ int ng_decode(ng_worker *w, const char *data, size_t len, const char *charset, n
  * where found).  s is UTF-8. */
 int ng_text_extract(ng_worker *w, ng_doc *doc, const char *s, size_t n);
 
-/* HTML: parses with gumbo, reads metadata (title, og:*, article:published_time,
+/* HTML: parses with myhtml, reads metadata (title, og:*, article:published_time,
  * <time datetime>, JSON-LD datePublished, <html lang>) and keeps the article's
  * blocks only; sets doc->text/text_len, title, meta_published, lang_hint.
  * s is UTF-8. */
 int ng_html_extract(ng_worker *w, ng_doc *doc, const char *s, size_t n);
+
+/* Frees the worker's HTML parser and tree (made by ng_html_extract). */
+void ng_html_scratch_free(ng_worker *w);
 
 /* Charset named by an HTML document's <meta> (first 4 KiB), copied into
  * out[cap] lowercased; returns 1 when found. */

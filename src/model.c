@@ -159,6 +159,7 @@ void ng_worker_free(ng_worker *w)
     if (!w)
         return;
     ng_langid_free(w->textcat);
+    ng_html_scratch_free(w);
     ng_ner_scratch_free(w->ner);
     ng_tx_scratch_free(w->tx);
     ng_buf_free(&w->scratch);

@@ -1,29 +1,25 @@
 /*
- * read_html.c — HTML pages: parse with gumbo, read the metadata (title,
- * publication date, language) and hand the flattened page to boilerplate.c,
- * which keeps the article's blocks.
+ * read_html.c — HTML pages: parse with myhtml (Debian's libmodest), read
+ * the metadata (title, publication date, language) and hand the flattened
+ * page to boilerplate.c, which keeps the article's blocks.
  *
- * Three things here exist to keep gumbo safe on hostile input:
+ * The parser gets a lean copy of the page (html_prepare): no comments,
+ * scripts (but JSON-LD), styles, svg, and only the attributes the reader
+ * uses, class/id folded into one cue weight.  The same pass estimates the
+ * nesting: myhtml's tree builder, like any HTML5 one, walks the stack of
+ * open elements for many tags ("is there a <p> in button scope?"), so a
+ * page nested n deep costs n x tags; pages nested deeper than
+ * NG_HTML_MAX_DEPTH, or whose estimated stack walking exceeds a budget,
+ * are refused with NG_EFORMAT before the parser sees them.
  *
- *   - A nesting pre-scan (html_prepare).  gumbo's tree builder walks the
- *     stack of open elements for many tags ("is there a <p> in button
- *     scope?"), so a page that nests deeply costs depth x tags: 10,000
- *     nested <div>s take about 4 s, 100,000 would take minutes.  And
- *     gumbo_destroy_output frees the tree recursively, one C frame per
- *     level.  The pre-scan estimates the nesting with a cheap tokenizer
- *     (an upper bound: elements that close themselves implicitly, like <p>
- *     and <li>, are not counted) and refuses pages nested deeper than
- *     NG_HTML_MAX_DEPTH with NG_EFORMAT, or whose estimated stack walking
- *     exceeds a budget, before gumbo sees them.
- *   - An allocator of our own (hp_alloc): small blocks come from a bump
- *     arena, large ones from malloc on a list; the whole parse is released
- *     by freeing the arena and the list, so gumbo_destroy_output (and its
- *     recursion) is never called.  It is also faster than malloc per node.
- *   - max_errors = 0: gumbo records no parse errors (they would grow
- *     without bound on junk).
+ * The myhtml parser and tree are per-thread scratch in ng_worker, made on
+ * first use and cleaned (not freed) after each page; the tree's memory
+ * comes from myhtml's pools.  Every walk over the tree is iterative
+ * (parent and sibling pointers), never recursive.
  *
- * Every walk over the tree here is iterative (parent pointers), never
- * recursive.
+ * Why myhtml and not gumbo: on the 990 trafilatura pages gumbo took ~55%
+ * of analyze's time even on the lean copy; myhtml builds the same HTML5
+ * tree several times faster (docs/extraction.md has the figures).
  */
 #include "html.h"
 
@@ -34,112 +30,10 @@
 
 /* Pages whose estimated element nesting goes deeper than this are refused. */
 #define NG_HTML_MAX_DEPTH 5000
-/* Nesting beyond this depth costs gumbo a stack walk per tag; the sum of
+/* Nesting beyond this depth costs the parser a stack walk per tag; the sum of
  * those excess depths (and of failed end-tag searches) is capped. */
 #define NG_HTML_FREE_DEPTH 256
 #define NG_HTML_WALK_BUDGET 20000000ull
-
-/* ---- the parse allocator ----------------------------------------------- */
-
-#define HP_BLOCK (256u * 1024u) /* arena block size */
-#define HP_SMALL (4096u)        /* larger requests get their own malloc */
-#define HP_HDR 16u              /* header before every allocation */
-
-typedef struct hp_big {
-    struct hp_big *prev, *next; /* the list of live large allocations */
-} hp_big;
-
-typedef struct hp_block {
-    struct hp_block *next;
-} hp_block;
-
-typedef struct {
-    hp_block *blocks; /* arena blocks, newest first */
-    char *cur, *lim;  /* free room in the newest block */
-    hp_big big;       /* sentinel of the large-allocation list */
-    int oom;          /* an allocation failed */
-} hp_heap;
-
-/* gumbo's allocator: a 16-byte header says whether the block is small
- * (header word 0: bump-allocated, freed with the arena) or large (header is
- * the list link, freed by hp_free).  Returns NULL when malloc fails (gumbo
- * cannot recover from that; nothing can be done about it here). */
-static void *hp_alloc(void *ud, size_t n)
-{
-    hp_heap *h = ud;
-    if (n <= HP_SMALL) {
-        size_t need = HP_HDR + ((n + 15u) & ~(size_t)15u);
-        if (!h->cur || (size_t)(h->lim - h->cur) < need) {
-            hp_block *b = malloc(HP_BLOCK);
-            if (!b) {
-                h->oom = 1;
-                return NULL;
-            }
-            b->next = h->blocks;
-            h->blocks = b;
-            h->cur = (char *)b + 16;
-            h->lim = (char *)b + HP_BLOCK;
-        }
-        char *p = h->cur;
-        h->cur += need;
-        memset(p, 0, HP_HDR);
-        return p + HP_HDR;
-    }
-    if (n > SIZE_MAX - sizeof(hp_big) - HP_HDR)
-        return NULL;
-    char *p = malloc(HP_HDR + sizeof(hp_big) + n);
-    if (!p) {
-        h->oom = 1;
-        return NULL;
-    }
-    hp_big *b = (hp_big *)p;
-    b->next = h->big.next;
-    b->prev = &h->big;
-    h->big.next->prev = b;
-    h->big.next = b;
-    /* header right before the user pointer: the link's address, non-zero */
-    char *user = p + sizeof(hp_big) + HP_HDR;
-    memcpy(user - HP_HDR, &b, sizeof b);
-    return user;
-}
-
-/* gumbo's deallocator: frees large blocks now, leaves small ones to the arena. */
-static void hp_free(void *ud, void *ptr)
-{
-    (void)ud;
-    if (!ptr)
-        return;
-    hp_big *b;
-    memcpy(&b, (char *)ptr - HP_HDR, sizeof b);
-    if (!b)
-        return;
-    b->prev->next = b->next;
-    b->next->prev = b->prev;
-    free(b);
-}
-
-static void hp_init(hp_heap *h)
-{
-    memset(h, 0, sizeof *h);
-    h->big.next = h->big.prev = &h->big;
-}
-
-/* Releases everything the parse allocated.  Can't fail. */
-static void hp_release(hp_heap *h)
-{
-    while (h->blocks) {
-        hp_block *n = h->blocks->next;
-        free(h->blocks);
-        h->blocks = n;
-    }
-    hp_big *b = h->big.next;
-    while (b != &h->big) {
-        hp_big *n = b->next;
-        free(b);
-        b = n;
-    }
-    hp_init(h);
-}
 
 /* ---- the nesting pre-scan ---------------------------------------------- */
 
@@ -151,33 +45,59 @@ static int is_ws(int c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'
 static size_t find_ci(const char *s, size_t n, size_t i, const char *needle)
 {
     size_t L = strlen(needle);
-    int c0 = lc((unsigned char)needle[0]);
-    for (; i + L <= n; i++) {
-        if (lc((unsigned char)s[i]) != c0)
-            continue;
-        if (strncasecmp(s + i, needle, L) == 0)
+    if (L == 0 || L > n)
+        return n;
+    unsigned char c0 = (unsigned char)lc((unsigned char)needle[0]);
+    unsigned char c1 = (c0 >= 'a' && c0 <= 'z') ? (unsigned char)(c0 - 32) : c0;
+    while (i + L <= n) {
+        /* the next place either case of the first byte occurs (memchr) */
+        size_t span = n - L + 1 - i;
+        const char *p = memchr(s + i, c0, span);
+        if (c1 != c0) {
+            const char *q = memchr(s + i, c1, p ? (size_t)(p - (s + i)) : span);
+            if (q)
+                p = q;
+        }
+        if (!p)
+            return n;
+        i = (size_t)(p - s);
+        if (strncasecmp(s + i + 1, needle + 1, L - 1) == 0)
             return i;
+        i++;
     }
     return n;
 }
 
+/* The myhtml tag id of an element name s[0..n) (any case), or
+ * MyHTML_TAG__UNDEF for a name that is no HTML element. */
+static myhtml_tag_id_t tag_id(myhtml_tree_t *tree, const char *s, size_t n)
+{
+    char low[32];
+    if (n == 0 || n >= sizeof low)
+        return MyHTML_TAG__UNDEF;
+    for (size_t i = 0; i < n; i++)
+        low[i] = (char)lc((unsigned char)s[i]);
+    myhtml_tag_id_t t = myhtml_tag_id_by_name(tree, low, n);
+    return (t <= MyHTML_TAG__DOCTYPE || t >= MyHTML_TAG_LAST_ENTRY) ? MyHTML_TAG__UNDEF : t;
+}
+
 /* Elements never pushed by the estimate: void elements, and elements that
  * are closed implicitly by their next sibling or that do not nest. */
-static int prescan_unpushed(GumboTag t)
+static int prescan_unpushed(myhtml_tag_id_t t)
 {
     switch (t) {
-    case GUMBO_TAG_AREA: case GUMBO_TAG_BASE: case GUMBO_TAG_BASEFONT: case GUMBO_TAG_BGSOUND:
-    case GUMBO_TAG_BR: case GUMBO_TAG_COL: case GUMBO_TAG_EMBED: case GUMBO_TAG_HR:
-    case GUMBO_TAG_IMG: case GUMBO_TAG_INPUT: case GUMBO_TAG_KEYGEN: case GUMBO_TAG_LINK:
-    case GUMBO_TAG_META: case GUMBO_TAG_PARAM: case GUMBO_TAG_SOURCE: case GUMBO_TAG_TRACK:
-    case GUMBO_TAG_WBR: case GUMBO_TAG_FRAME: case GUMBO_TAG_IMAGE:
-    case GUMBO_TAG_P: case GUMBO_TAG_LI: case GUMBO_TAG_DD: case GUMBO_TAG_DT:
-    case GUMBO_TAG_OPTION: case GUMBO_TAG_OPTGROUP: case GUMBO_TAG_TR: case GUMBO_TAG_TD:
-    case GUMBO_TAG_TH: case GUMBO_TAG_RB: case GUMBO_TAG_RP: case GUMBO_TAG_RT:
-    case GUMBO_TAG_RTC: case GUMBO_TAG_TBODY: case GUMBO_TAG_THEAD: case GUMBO_TAG_TFOOT:
-    case GUMBO_TAG_COLGROUP: case GUMBO_TAG_CAPTION: case GUMBO_TAG_HTML: case GUMBO_TAG_HEAD:
-    case GUMBO_TAG_BODY: case GUMBO_TAG_A: case GUMBO_TAG_NOBR: case GUMBO_TAG_FORM:
-    case GUMBO_TAG_BUTTON:
+    case MyHTML_TAG_AREA: case MyHTML_TAG_BASE: case MyHTML_TAG_BASEFONT: case MyHTML_TAG_BGSOUND:
+    case MyHTML_TAG_BR: case MyHTML_TAG_COL: case MyHTML_TAG_EMBED: case MyHTML_TAG_HR:
+    case MyHTML_TAG_IMG: case MyHTML_TAG_INPUT: case MyHTML_TAG_KEYGEN: case MyHTML_TAG_LINK:
+    case MyHTML_TAG_META: case MyHTML_TAG_PARAM: case MyHTML_TAG_SOURCE: case MyHTML_TAG_TRACK:
+    case MyHTML_TAG_WBR: case MyHTML_TAG_FRAME: case MyHTML_TAG_IMAGE:
+    case MyHTML_TAG_P: case MyHTML_TAG_LI: case MyHTML_TAG_DD: case MyHTML_TAG_DT:
+    case MyHTML_TAG_OPTION: case MyHTML_TAG_OPTGROUP: case MyHTML_TAG_TR: case MyHTML_TAG_TD:
+    case MyHTML_TAG_TH: case MyHTML_TAG_RB: case MyHTML_TAG_RP: case MyHTML_TAG_RT:
+    case MyHTML_TAG_RTC: case MyHTML_TAG_TBODY: case MyHTML_TAG_THEAD: case MyHTML_TAG_TFOOT:
+    case MyHTML_TAG_COLGROUP: case MyHTML_TAG_CAPTION: case MyHTML_TAG_HTML: case MyHTML_TAG_HEAD:
+    case MyHTML_TAG_BODY: case MyHTML_TAG_A: case MyHTML_TAG_NOBR: case MyHTML_TAG_FORM:
+    case MyHTML_TAG_BUTTON:
         return 1;
     default:
         return 0;
@@ -186,19 +106,19 @@ static int prescan_unpushed(GumboTag t)
 
 /* "Special" elements (in the HTML5 sense) among those the estimate pushes:
  * an end tag of an ordinary element does not close through them. */
-static int prescan_special(GumboTag t)
+static int prescan_special(myhtml_tag_id_t t)
 {
     switch (t) {
-    case GUMBO_TAG_ADDRESS: case GUMBO_TAG_APPLET: case GUMBO_TAG_ARTICLE: case GUMBO_TAG_ASIDE:
-    case GUMBO_TAG_BLOCKQUOTE: case GUMBO_TAG_CENTER: case GUMBO_TAG_DETAILS: case GUMBO_TAG_DIR:
-    case GUMBO_TAG_DIV: case GUMBO_TAG_DL: case GUMBO_TAG_FIELDSET: case GUMBO_TAG_FIGCAPTION:
-    case GUMBO_TAG_FIGURE: case GUMBO_TAG_FOOTER: case GUMBO_TAG_H1: case GUMBO_TAG_H2:
-    case GUMBO_TAG_H3: case GUMBO_TAG_H4: case GUMBO_TAG_H5: case GUMBO_TAG_H6:
-    case GUMBO_TAG_HEADER: case GUMBO_TAG_HGROUP: case GUMBO_TAG_LISTING: case GUMBO_TAG_MAIN:
-    case GUMBO_TAG_MARQUEE: case GUMBO_TAG_MENU: case GUMBO_TAG_NAV: case GUMBO_TAG_NOSCRIPT:
-    case GUMBO_TAG_OBJECT: case GUMBO_TAG_OL: case GUMBO_TAG_PRE: case GUMBO_TAG_SECTION:
-    case GUMBO_TAG_SELECT: case GUMBO_TAG_SUMMARY: case GUMBO_TAG_TABLE: case GUMBO_TAG_TEMPLATE:
-    case GUMBO_TAG_UL: case GUMBO_TAG_FRAMESET:
+    case MyHTML_TAG_ADDRESS: case MyHTML_TAG_APPLET: case MyHTML_TAG_ARTICLE: case MyHTML_TAG_ASIDE:
+    case MyHTML_TAG_BLOCKQUOTE: case MyHTML_TAG_CENTER: case MyHTML_TAG_DETAILS: case MyHTML_TAG_DIR:
+    case MyHTML_TAG_DIV: case MyHTML_TAG_DL: case MyHTML_TAG_FIELDSET: case MyHTML_TAG_FIGCAPTION:
+    case MyHTML_TAG_FIGURE: case MyHTML_TAG_FOOTER: case MyHTML_TAG_H1: case MyHTML_TAG_H2:
+    case MyHTML_TAG_H3: case MyHTML_TAG_H4: case MyHTML_TAG_H5: case MyHTML_TAG_H6:
+    case MyHTML_TAG_HEADER: case MyHTML_TAG_HGROUP: case MyHTML_TAG_LISTING: case MyHTML_TAG_MAIN:
+    case MyHTML_TAG_MARQUEE: case MyHTML_TAG_MENU: case MyHTML_TAG_NAV: case MyHTML_TAG_NOSCRIPT:
+    case MyHTML_TAG_OBJECT: case MyHTML_TAG_OL: case MyHTML_TAG_PRE: case MyHTML_TAG_SECTION:
+    case MyHTML_TAG_SELECT: case MyHTML_TAG_SUMMARY: case MyHTML_TAG_TABLE: case MyHTML_TAG_TEMPLATE:
+    case MyHTML_TAG_UL: case MyHTML_TAG_FRAMESET:
         return 1;
     default:
         return 0;
@@ -208,10 +128,13 @@ static int prescan_special(GumboTag t)
 /* ---- small string helpers ---------------------------------------------- */
 
 /* The value of attribute name on an element node, or NULL. */
-static const char *attr(const GumboNode *n, const char *name)
+static const char *attr(myhtml_tree_node_t *n, const char *name)
 {
-    const GumboAttribute *a = gumbo_get_attribute(&n->v.element.attributes, name);
-    return a ? a->value : NULL;
+    myhtml_tree_attr_t *a = myhtml_attribute_by_key(n, name, strlen(name));
+    if (!a)
+        return NULL;
+    const char *v = myhtml_attribute_value(a, NULL);
+    return v ? v : ""; /* <a href>, hidden: present without a value */
 }
 
 /* Case-insensitive equality of s[0..n) and the NUL-terminated word. */
@@ -316,13 +239,13 @@ static void cue_value(const ng_model *m, const char *s, size_t n, int *pos, int 
 }
 
 /* The cue weight the pre-pass stored on an element ("ngc" attribute). */
-static int cue_weight(const GumboNode *n)
+static int cue_weight(myhtml_tree_node_t *n)
 {
     const char *v = attr(n, "ngc");
     return v ? atoi(v) : 0;
 }
 
-/* Attributes copied as they are into the copy given to gumbo.  class and
+/* Attributes copied as they are into the copy given to the parser.  class and
  * id become one "ngc" attribute (their cue weight), hidden/aria-hidden/
  * style one "hidden", href keeps its name only; the rest is dropped. */
 static int kept_attr(const char *s, size_t n)
@@ -336,22 +259,28 @@ static int kept_attr(const char *s, size_t n)
 }
 
 /* Appends text with each run of ASCII white space made one space (the
- * reader collapses white space anyway; gumbo then has less to read). */
+ * reader collapses white space anyway; the parser has less to read). */
 static void put_text_lean(ng_buf *out, const char *s, size_t n)
 {
-    size_t i = 0;
+    size_t i = 0, run = 0; /* s[run..i) is copied as it is */
     while (i < n) {
-        size_t j = i;
-        while (j < n && !is_ws((unsigned char)s[j]))
-            j++;
-        ng_buf_put(out, s + i, j - i);
-        if (j >= n)
-            break;
+        unsigned char c = (unsigned char)s[i];
+        if (!is_ws(c)) {
+            i++;
+            continue;
+        }
+        /* a single ' ' between words stays; other white space is rewritten */
+        if (c == ' ' && (i + 1 >= n || !is_ws((unsigned char)s[i + 1]))) {
+            i++;
+            continue;
+        }
+        ng_buf_put(out, s + run, i - run);
         ng_buf_putc(out, ' ');
-        while (j < n && is_ws((unsigned char)s[j]))
-            j++;
-        i = j;
+        while (i < n && is_ws((unsigned char)s[i]))
+            i++;
+        run = i;
     }
+    ng_buf_put(out, s + run, i - run);
 }
 
 /* Finds the end tag "</name" (followed by white space, '/' or '>') from
@@ -388,26 +317,31 @@ static size_t skip_to_gt(const char *s, size_t n, size_t i)
  * "news-time", "datum")?  Modification stamps do not count. */
 static int date_class(const char *s, size_t n)
 {
-    if (n == 0 || n > 256)
+    char low[257];
+    if (n == 0 || n >= sizeof low)
         return 0;
-    int d = find_ci(s, n, 0, "date") < n || find_ci(s, n, 0, "datum") < n || find_ci(s, n, 0, "time") < n ||
-            find_ci(s, n, 0, "posted") < n || find_ci(s, n, 0, "publish") < n || find_ci(s, n, 0, "fecha") < n;
-    if (!d)
+    for (size_t i = 0; i < n; i++)
+        low[i] = (char)lc((unsigned char)s[i]);
+    low[n] = '\0';
+    if (!strstr(low, "dat") && !strstr(low, "time") && !strstr(low, "posted") && !strstr(low, "publish") &&
+        !strstr(low, "fecha"))
         return 0;
-    if (find_ci(s, n, 0, "update") < n || find_ci(s, n, 0, "modif") < n || find_ci(s, n, 0, "timeline") < n ||
-        find_ci(s, n, 0, "runtime") < n)
-        return find_ci(s, n, 0, "publish") < n;
+    if (!strstr(low, "date") && !strstr(low, "datum") && !strstr(low, "time") && !strstr(low, "posted") &&
+        !strstr(low, "publish") && !strstr(low, "fecha"))
+        return 0;
+    if (strstr(low, "update") || strstr(low, "modif") || strstr(low, "timeline") || strstr(low, "runtime"))
+        return strstr(low, "publish") != NULL;
     return 1;
 }
 
-/* Makes the copy of the page that gumbo parses, and estimates its nesting.
+/* Makes the copy of the page that myhtml parses, and estimates its nesting.
  *
- * The copy leaves out what the reader never uses and what costs gumbo the
+ * The copy leaves out what the reader never uses and what costs the parser the
  * most: comments, <script> (except JSON-LD), <style>, <svg>, <math>,
  * <noscript>, the contents of <textarea>/<iframe>, and every attribute but
  * the few the reader reads (kept_attr).  On news pages that is about two
  * thirds of the bytes.  Tags are tokenized as the HTML5 tokenizer does
- * (quoted and unquoted values, '/' and '>' inside them), so the tree gumbo
+ * (quoted and unquoted values, '/' and '>' inside them), so the tree myhtml
  * builds from the copy has the same shape.
  *
  * The nesting estimate is an upper bound: elements that close themselves
@@ -418,7 +352,7 @@ static int date_class(const char *s, size_t n)
  *
  * Returns NG_OK, NG_ENOMEM, or NG_EFORMAT with the detail set on w when the
  * page nests too deeply to parse safely. */
-static int html_prepare(ng_worker *w, const ng_model *m, const char *s, size_t n, ng_buf *out)
+static int html_prepare(ng_worker *w, const ng_model *m, myhtml_tree_t *tree, const char *s, size_t n, ng_buf *out)
 {
     uint32_t stack[NG_HTML_MAX_DEPTH + 1];
     uint32_t counts[1024]; /* open entries per key bucket */
@@ -499,9 +433,9 @@ static int html_prepare(ng_worker *w, const ng_model *m, const char *s, size_t n
         while (i < n && !is_ws((unsigned char)s[i]) && s[i] != '/' && s[i] != '>')
             i++;
         size_t nl = i - ns;
-        GumboTag tag = gumbo_tagn_enum(s + ns, (unsigned)(nl > 64 ? 64 : nl));
+        myhtml_tag_id_t tag = tag_id(tree, s + ns, nl);
         uint32_t key = (uint32_t)tag;
-        if (tag == GUMBO_TAG_UNKNOWN) {
+        if (tag == MyHTML_TAG__UNDEF) {
             uint32_t hsh = 2166136261u;
             for (size_t k = ns; k < i && k < ns + 64; k++)
                 hsh = (hsh ^ (uint32_t)lc((unsigned char)s[k])) * 16777619u;
@@ -556,15 +490,15 @@ static int html_prepare(ng_worker *w, const ng_model *m, const char *s, size_t n
                 continue;
             const char *an = s + as, *av = s + vs;
             size_t raw = (vs ? vs + vl + (i > vs + vl ? 1 : 0) : as + al) - as;
-            if (tag == GUMBO_TAG_LINK && eq_ci(an, al, "rel")) {
+            if (tag == MyHTML_TAG_LINK && eq_ci(an, al, "rel")) {
                 canon = vl >= 9 && find_ci(av, vl, 0, "canonical") < vl;
-            } else if (tag == GUMBO_TAG_LINK && eq_ci(an, al, "href")) {
+            } else if (tag == MyHTML_TAG_LINK && eq_ci(an, al, "href")) {
                 hs = vs, hl = vl;
             } else if (eq_ci(an, al, "class") || eq_ci(an, al, "id")) {
                 cue_value(m, av, vl, &pos, &neg);
                 if (date_class(av, vl))
                     dated = 1;
-                if (tag == GUMBO_TAG_TIME) {
+                if (tag == MyHTML_TAG_TIME) {
                     ng_buf_putc(out, ' ');
                     ng_buf_put(out, an, raw);
                 }
@@ -579,11 +513,11 @@ static int html_prepare(ng_worker *w, const ng_model *m, const char *s, size_t n
                 if (vl && (find_ci(av, vl, 0, "display:none") < vl || find_ci(av, vl, 0, "display: none") < vl ||
                            find_ci(av, vl, 0, "visibility:hidden") < vl))
                     hide = 1;
-            } else if (eq_ci(an, al, "title") && (tag == GUMBO_TAG_ABBR || tag == GUMBO_TAG_TIME)) {
+            } else if (eq_ci(an, al, "title") && (tag == MyHTML_TAG_ABBR || tag == MyHTML_TAG_TIME)) {
                 ng_buf_putc(out, ' ');
                 ng_buf_put(out, an, raw);
             } else if (kept_attr(an, al)) {
-                if (tag == GUMBO_TAG_SCRIPT && eq_ci(an, al, "type") && vl && find_ci(av, vl, 0, "ld+json") < vl)
+                if (tag == MyHTML_TAG_SCRIPT && eq_ci(an, al, "type") && vl && find_ci(av, vl, 0, "ld+json") < vl)
                     ldjson = 1;
                 ng_buf_putc(out, ' ');
                 ng_buf_put(out, an, raw);
@@ -607,13 +541,13 @@ static int html_prepare(ng_worker *w, const ng_model *m, const char *s, size_t n
             if (counts[key & 1023u] == 0)
                 continue;
             /* pop up to the element; an ordinary end tag stops at a special element */
-            int special_end = tag != GUMBO_TAG_UNKNOWN && prescan_special(tag);
+            int special_end = tag != MyHTML_TAG__UNDEF && prescan_special(tag);
             size_t k = depth;
             while (k > 0) {
                 uint32_t e = stack[k - 1];
                 if (e == key)
                     break;
-                if (!special_end && e < 0x10000u && prescan_special((GumboTag)e)) {
+                if (!special_end && e < 0x10000u && prescan_special((myhtml_tag_id_t)e)) {
                     k = 0;
                     break;
                 }
@@ -632,21 +566,21 @@ static int html_prepare(ng_worker *w, const ng_model *m, const char *s, size_t n
             continue;
         }
         if (selfclose) {
-            ng_buf_put(out, "/>", 2); /* gumbo ignores it on HTML elements */
+            ng_buf_put(out, "/>", 2); /* the parser ignores it on HTML elements */
         } else {
             ng_buf_putc(out, '>');
         }
-        if (tag == GUMBO_TAG_PLAINTEXT) {
+        if (tag == MyHTML_TAG_PLAINTEXT) {
             ng_buf_put(out, s + i, n - i);
             break;
         }
-        if (selfclose && (tag == GUMBO_TAG_SVG || tag == GUMBO_TAG_MATH)) {
+        if (selfclose && (tag == MyHTML_TAG_SVG || tag == MyHTML_TAG_MATH)) {
             out->len = tag_out;
             continue;
         }
         switch (tag) {
-        case GUMBO_TAG_IMG: case GUMBO_TAG_LINK: case GUMBO_TAG_INPUT: case GUMBO_TAG_SOURCE:
-        case GUMBO_TAG_TRACK: case GUMBO_TAG_WBR:
+        case MyHTML_TAG_IMG: case MyHTML_TAG_LINK: case MyHTML_TAG_INPUT: case MyHTML_TAG_SOURCE:
+        case MyHTML_TAG_TRACK: case MyHTML_TAG_WBR:
             out->len = tag_out; /* void elements the reader never looks at */
             /* but the canonical URL may carry the date: it becomes a meta */
             if (canon && hl > 0 && hl < 1024 && !memchr(s + hs, '"', hl) && !memchr(s + hs, '<', hl)) {
@@ -655,7 +589,7 @@ static int html_prepare(ng_worker *w, const ng_model *m, const char *s, size_t n
                 ng_buf_put(out, "\">", 2);
             }
             continue;
-        case GUMBO_TAG_SCRIPT: {
+        case MyHTML_TAG_SCRIPT: {
             size_t e = find_end_tag(s, n, i, "script");
             if (ldjson) {
                 ng_buf_put(out, s + i, e - i);
@@ -666,16 +600,16 @@ static int html_prepare(ng_worker *w, const ng_model *m, const char *s, size_t n
             i = skip_to_gt(s, n, e);
             continue;
         }
-        case GUMBO_TAG_STYLE: case GUMBO_TAG_NOSCRIPT: case GUMBO_TAG_SVG: case GUMBO_TAG_MATH:
-        case GUMBO_TAG_TEXTAREA: case GUMBO_TAG_IFRAME: case GUMBO_TAG_NOEMBED: case GUMBO_TAG_NOFRAMES:
-        case GUMBO_TAG_XMP: case GUMBO_TAG_BUTTON: case GUMBO_TAG_SELECT: {
+        case MyHTML_TAG_STYLE: case MyHTML_TAG_NOSCRIPT: case MyHTML_TAG_SVG: case MyHTML_TAG_MATH:
+        case MyHTML_TAG_TEXTAREA: case MyHTML_TAG_IFRAME: case MyHTML_TAG_NOEMBED: case MyHTML_TAG_NOFRAMES:
+        case MyHTML_TAG_XMP: case MyHTML_TAG_BUTTON: case MyHTML_TAG_SELECT: {
             /* the whole element goes (svg/math: up to the first end tag) */
-            size_t e = find_end_tag(s, n, i, gumbo_normalized_tagname(tag));
+            size_t e = find_end_tag(s, n, i, myhtml_tag_name_by_id(tree, tag, NULL));
             out->len = tag_out;
             i = skip_to_gt(s, n, e);
             continue;
         }
-        case GUMBO_TAG_TITLE: {
+        case MyHTML_TAG_TITLE: {
             size_t e = find_end_tag(s, n, i, "title");
             ng_buf_put(out, s + i, e - i);
             ng_buf_put(out, "</title>", 8);
@@ -687,8 +621,16 @@ static int html_prepare(ng_worker *w, const ng_model *m, const char *s, size_t n
         }
         /* "<div/>" opens a div: the slash counts only in foreign content,
          * and the copy has none */
-        if (tag != GUMBO_TAG_UNKNOWN && prescan_unpushed(tag))
+        if (tag != MyHTML_TAG__UNDEF && prescan_unpushed(tag)) {
+            /* not pushed, but its start tag ("is there a <p> in button
+             * scope?") still walks the open elements */
+            if (depth > NG_HTML_FREE_DEPTH) {
+                walk += depth - NG_HTML_FREE_DEPTH;
+                if (walk > NG_HTML_WALK_BUDGET)
+                    return ng_worker_fail(w, NG_EFORMAT, "HTML too deeply nested to parse in reasonable time (%zu levels)", maxdepth);
+            }
             continue;
+        }
         if (depth >= NG_HTML_MAX_DEPTH)
             return ng_worker_fail(w, NG_EFORMAT, "HTML nested deeper than %d levels", NG_HTML_MAX_DEPTH);
         stack[depth++] = key;
@@ -835,7 +777,7 @@ static void date_candidate(meta_info *mi, int rank, const char *s, size_t n)
 }
 
 /* Reads one <meta>. */
-static void meta_tag(meta_info *mi, const GumboNode *n)
+static void meta_tag(meta_info *mi, myhtml_tree_node_t *n)
 {
     const char *content = attr(n, "content");
     const char *key = attr(n, "property");
@@ -904,14 +846,13 @@ static const char *jsonld_value(const char *s, size_t n, const char *key, size_t
 }
 
 /* The text of a node's first text child (script, title), or NULL. */
-static const char *first_text(const GumboNode *n, size_t *len)
+static const char *first_text(myhtml_tree_node_t *n, size_t *len)
 {
-    const GumboVector *k = &n->v.element.children;
-    for (unsigned i = 0; i < k->length; i++) {
-        const GumboNode *c = k->data[i];
-        if (c->type == GUMBO_NODE_TEXT || c->type == GUMBO_NODE_WHITESPACE || c->type == GUMBO_NODE_CDATA) {
-            *len = strlen(c->v.text.text);
-            return c->v.text.text;
+    for (myhtml_tree_node_t *c = myhtml_node_child(n); c; c = myhtml_node_next(c)) {
+        if (myhtml_node_tag_id(c) == MyHTML_TAG__TEXT) {
+            const char *t = myhtml_node_text(c, len);
+            if (t)
+                return t;
         }
     }
     return NULL;
@@ -920,63 +861,59 @@ static const char *first_text(const GumboNode *n, size_t *len)
 /* Gathers the text of an element's subtree (at most 64 nodes, 4 levels
  * down, in document order), pieces joined by a space, into out[cap]
  * (NUL-terminated); returns its length (0 when it holds no text). */
-static size_t deep_text(const GumboNode *n, char *out, size_t cap)
+static size_t deep_text(myhtml_tree_node_t *n, char *out, size_t cap)
 {
-    const GumboNode *stack[5];
-    unsigned idx[5];
-    int top = 0;
     unsigned seen = 0;
+    int depth = 0;
     size_t o = 0;
     out[0] = '\0';
-    stack[0] = n;
-    idx[0] = 0;
-    while (top >= 0 && seen < 64) {
-        const GumboVector *k = &stack[top]->v.element.children;
-        if (idx[top] >= k->length) {
-            top--;
-            continue;
-        }
-        const GumboNode *x = k->data[idx[top]++];
-        seen++;
-        if (x->type == GUMBO_NODE_ELEMENT) {
-            if (top + 1 < 5) {
-                top++;
-                stack[top] = x;
-                idx[top] = 0;
+    myhtml_tree_node_t *x = myhtml_node_child(n);
+    while (x && seen++ < 64) {
+        myhtml_tag_id_t t = myhtml_node_tag_id(x);
+        if (t == MyHTML_TAG__TEXT) {
+            size_t L = 0;
+            const char *v = myhtml_node_text(x, &L);
+            if (v && L) {
+                if (o + L + 2 > cap)
+                    return o;
+                if (o)
+                    out[o++] = ' ';
+                memcpy(out + o, v, L);
+                o += L;
+                out[o] = '\0';
             }
+        } else if (t != MyHTML_TAG__COMMENT && depth < 4 && myhtml_node_child(x)) {
+            x = myhtml_node_child(x);
+            depth++;
             continue;
         }
-        if (x->type != GUMBO_NODE_TEXT && x->type != GUMBO_NODE_CDATA)
-            continue;
-        size_t L = strlen(x->v.text.text);
-        if (o + L + 2 > cap)
-            return o;
-        if (o)
-            out[o++] = ' ';
-        memcpy(out + o, x->v.text.text, L);
-        o += L;
-        out[o] = '\0';
+        /* next in document order, not leaving n's subtree */
+        while (x && !myhtml_node_next(x) && depth > 0) {
+            x = myhtml_node_parent(x);
+            depth--;
+        }
+        x = x ? myhtml_node_next(x) : NULL;
     }
     return o;
 }
 
 /* ---- the walk: flatten the tree ---------------------------------------- */
 
-static int block_tag(GumboTag t)
+static int block_tag(myhtml_tag_id_t t)
 {
     switch (t) {
-    case GUMBO_TAG_ADDRESS: case GUMBO_TAG_ARTICLE: case GUMBO_TAG_ASIDE: case GUMBO_TAG_BLOCKQUOTE:
-    case GUMBO_TAG_BODY: case GUMBO_TAG_DD: case GUMBO_TAG_DETAILS:
-    case GUMBO_TAG_DIV: case GUMBO_TAG_DL: case GUMBO_TAG_DT: case GUMBO_TAG_FIELDSET:
-    case GUMBO_TAG_FIGCAPTION: case GUMBO_TAG_FIGURE: case GUMBO_TAG_FOOTER: case GUMBO_TAG_FORM:
-    case GUMBO_TAG_H1: case GUMBO_TAG_H2: case GUMBO_TAG_H3: case GUMBO_TAG_H4: case GUMBO_TAG_H5:
-    case GUMBO_TAG_H6: case GUMBO_TAG_HEADER: case GUMBO_TAG_HGROUP: case GUMBO_TAG_HR:
-    case GUMBO_TAG_LI: case GUMBO_TAG_MAIN: case GUMBO_TAG_NAV: case GUMBO_TAG_OL: case GUMBO_TAG_P:
-    case GUMBO_TAG_PRE: case GUMBO_TAG_SECTION: case GUMBO_TAG_TABLE: case GUMBO_TAG_TBODY:
-    case GUMBO_TAG_TD: case GUMBO_TAG_TFOOT: case GUMBO_TAG_TH: case GUMBO_TAG_THEAD: case GUMBO_TAG_TR:
-    case GUMBO_TAG_UL: case GUMBO_TAG_CAPTION: case GUMBO_TAG_CENTER: case GUMBO_TAG_SUMMARY:
-    case GUMBO_TAG_MENU: case GUMBO_TAG_HTML: case GUMBO_TAG_LISTING: case GUMBO_TAG_DIR:
-    case GUMBO_TAG_BR: case GUMBO_TAG_TITLE:
+    case MyHTML_TAG_ADDRESS: case MyHTML_TAG_ARTICLE: case MyHTML_TAG_ASIDE: case MyHTML_TAG_BLOCKQUOTE:
+    case MyHTML_TAG_BODY: case MyHTML_TAG_DD: case MyHTML_TAG_DETAILS:
+    case MyHTML_TAG_DIV: case MyHTML_TAG_DL: case MyHTML_TAG_DT: case MyHTML_TAG_FIELDSET:
+    case MyHTML_TAG_FIGCAPTION: case MyHTML_TAG_FIGURE: case MyHTML_TAG_FOOTER: case MyHTML_TAG_FORM:
+    case MyHTML_TAG_H1: case MyHTML_TAG_H2: case MyHTML_TAG_H3: case MyHTML_TAG_H4: case MyHTML_TAG_H5:
+    case MyHTML_TAG_H6: case MyHTML_TAG_HEADER: case MyHTML_TAG_HGROUP: case MyHTML_TAG_HR:
+    case MyHTML_TAG_LI: case MyHTML_TAG_MAIN: case MyHTML_TAG_NAV: case MyHTML_TAG_OL: case MyHTML_TAG_P:
+    case MyHTML_TAG_PRE: case MyHTML_TAG_SECTION: case MyHTML_TAG_TABLE: case MyHTML_TAG_TBODY:
+    case MyHTML_TAG_TD: case MyHTML_TAG_TFOOT: case MyHTML_TAG_TH: case MyHTML_TAG_THEAD: case MyHTML_TAG_TR:
+    case MyHTML_TAG_UL: case MyHTML_TAG_CAPTION: case MyHTML_TAG_CENTER: case MyHTML_TAG_SUMMARY:
+    case MyHTML_TAG_MENU: case MyHTML_TAG_HTML: case MyHTML_TAG_LISTING: case MyHTML_TAG_DIR:
+    case MyHTML_TAG_BR: case MyHTML_TAG_TITLE:
         return 1;
     default:
         return 0;
@@ -984,28 +921,19 @@ static int block_tag(GumboTag t)
 }
 
 /* Elements whose subtree is never article text. */
-static int skip_tag(GumboTag t)
+static int skip_tag(myhtml_tag_id_t t)
 {
     switch (t) {
-    case GUMBO_TAG_SCRIPT: case GUMBO_TAG_STYLE: case GUMBO_TAG_NOSCRIPT: case GUMBO_TAG_TEMPLATE:
-    case GUMBO_TAG_SVG: case GUMBO_TAG_MATH: case GUMBO_TAG_IFRAME: case GUMBO_TAG_OBJECT:
-    case GUMBO_TAG_EMBED: case GUMBO_TAG_CANVAS: case GUMBO_TAG_SELECT: case GUMBO_TAG_TEXTAREA:
-    case GUMBO_TAG_INPUT: case GUMBO_TAG_BUTTON: case GUMBO_TAG_TITLE:
-    case GUMBO_TAG_META: case GUMBO_TAG_LINK: case GUMBO_TAG_AUDIO: case GUMBO_TAG_VIDEO:
-    case GUMBO_TAG_MAP: case GUMBO_TAG_NOFRAMES: case GUMBO_TAG_NOEMBED:
+    case MyHTML_TAG_SCRIPT: case MyHTML_TAG_STYLE: case MyHTML_TAG_NOSCRIPT: case MyHTML_TAG_TEMPLATE:
+    case MyHTML_TAG_SVG: case MyHTML_TAG_MATH: case MyHTML_TAG_IFRAME: case MyHTML_TAG_OBJECT:
+    case MyHTML_TAG_EMBED: case MyHTML_TAG_CANVAS: case MyHTML_TAG_SELECT: case MyHTML_TAG_TEXTAREA:
+    case MyHTML_TAG_INPUT: case MyHTML_TAG_BUTTON: case MyHTML_TAG_TITLE:
+    case MyHTML_TAG_META: case MyHTML_TAG_LINK: case MyHTML_TAG_AUDIO: case MyHTML_TAG_VIDEO:
+    case MyHTML_TAG_MAP: case MyHTML_TAG_NOFRAMES: case MyHTML_TAG_NOEMBED:
         return 1;
     default:
         return 0;
     }
-}
-
-static const GumboVector *kids_of(const GumboNode *n)
-{
-    if (n->type == GUMBO_NODE_DOCUMENT)
-        return &n->v.document.children;
-    if (n->type == GUMBO_NODE_ELEMENT || n->type == GUMBO_NODE_TEMPLATE)
-        return &n->v.element.children;
-    return NULL;
 }
 
 typedef struct {
@@ -1038,14 +966,14 @@ static int grow(void **p, size_t *cap, size_t need, size_t size)
 
 /* Reads the element's metadata, if any; returns 1 when its subtree is to
  * be skipped. */
-static int element_meta(walk_ctx *c, const GumboNode *n, GumboTag t)
+static int element_meta(walk_ctx *c, myhtml_tree_node_t *n, myhtml_tag_id_t t)
 {
     meta_info *mi = c->mi;
-    if (t == GUMBO_TAG_META) {
+    if (t == MyHTML_TAG_META) {
         meta_tag(mi, n);
         return 1;
     }
-    if (t == GUMBO_TAG_TITLE && n->v.element.tag_namespace == GUMBO_NAMESPACE_HTML && !mi->have_title) {
+    if (t == MyHTML_TAG_TITLE && myhtml_node_namespace(n) == MyHTML_NAMESPACE_HTML && !mi->have_title) {
         size_t L;
         const char *s = first_text(n, &L);
         if (s) {
@@ -1054,7 +982,7 @@ static int element_meta(walk_ctx *c, const GumboNode *n, GumboTag t)
         }
         return 1;
     }
-    if (t == GUMBO_TAG_SCRIPT) {
+    if (t == MyHTML_TAG_SCRIPT) {
         const char *ty = attr(n, "type");
         size_t L;
         const char *s;
@@ -1073,9 +1001,9 @@ static int element_meta(walk_ctx *c, const GumboNode *n, GumboTag t)
         }
         return 1;
     }
-    if (t == GUMBO_TAG_HTML && !mi->lang)
+    if (t == MyHTML_TAG_HTML && !mi->lang)
         mi->lang = attr(n, "lang");
-    if (t == GUMBO_TAG_H1)
+    if (t == MyHTML_TAG_H1)
         mi->seen_h1 = 1;
     const char *ip = attr(n, "itemprop");
     if (ip && !c->in_bad) {
@@ -1094,7 +1022,7 @@ static int element_meta(walk_ctx *c, const GumboNode *n, GumboTag t)
         if (v && rank >= 0 && rank != DATE_GUESS)
             date_candidate(mi, rank, v, vl);
     }
-    if (t != GUMBO_TAG_TIME && !c->in_bad && attr(n, "ngd")) {
+    if (t != MyHTML_TAG_TIME && !c->in_bad && attr(n, "ngd")) {
         char tb[160];
         const char *v = attr(n, "title");
         size_t vl = v ? strlen(v) : 0;
@@ -1105,7 +1033,7 @@ static int element_meta(walk_ctx *c, const GumboNode *n, GumboTag t)
         if (v)
             date_candidate(mi, (mi->seen_h1 || c->in_art) ? DATE_CLASS_NEAR : DATE_CLASS, v, vl);
     }
-    if (t == GUMBO_TAG_TIME && !c->in_bad) {
+    if (t == MyHTML_TAG_TIME && !c->in_bad) {
         const char *v = attr(n, "datetime");
         size_t vl = v ? strlen(v) : 0;
         char tb[160];
@@ -1135,27 +1063,27 @@ static int element_meta(walk_ctx *c, const GumboNode *n, GumboTag t)
 }
 
 /* Is the element hidden from readers? */
-static int hidden(const GumboNode *n)
+static int hidden(myhtml_tree_node_t *n)
 {
     return attr(n, "hidden") != NULL; /* html_prepare folded the other signs into it */
 }
 
 /* Element flags from the tag and the role/itemprop attributes. */
-static unsigned tag_flags(const GumboNode *n, GumboTag t)
+static unsigned tag_flags(myhtml_tree_node_t *n, myhtml_tag_id_t t)
 {
     unsigned f = block_tag(t) ? NG_HEL_BLOCK : 0;
     switch (t) {
-    case GUMBO_TAG_NAV: case GUMBO_TAG_ASIDE: case GUMBO_TAG_FOOTER: case GUMBO_TAG_FORM:
-    case GUMBO_TAG_MENU: case GUMBO_TAG_FIGCAPTION:
+    case MyHTML_TAG_NAV: case MyHTML_TAG_ASIDE: case MyHTML_TAG_FOOTER: case MyHTML_TAG_FORM:
+    case MyHTML_TAG_MENU: case MyHTML_TAG_FIGCAPTION:
         f |= NG_HEL_BADTAG;
         break;
-    case GUMBO_TAG_HEADER:
+    case MyHTML_TAG_HEADER:
         f |= NG_HEL_HEADER;
         break;
-    case GUMBO_TAG_ARTICLE: case GUMBO_TAG_MAIN:
+    case MyHTML_TAG_ARTICLE: case MyHTML_TAG_MAIN:
         f |= NG_HEL_ARTICLE;
         break;
-    case GUMBO_TAG_A:
+    case MyHTML_TAG_A:
         if (attr(n, "href"))
             f |= NG_HEL_LINK;
         break;
@@ -1179,27 +1107,29 @@ static unsigned tag_flags(const GumboNode *n, GumboTag t)
 }
 
 /* Called on entering a node; returns 1 to descend into its children. */
-static int walk_enter(walk_ctx *c, GumboNode *n)
+static int walk_enter(walk_ctx *c, myhtml_tree_node_t *n, int root)
 {
     ng_hpage *pg = c->pg;
-    if (n->type == GUMBO_NODE_DOCUMENT)
-        return 1;
-    if (n->type == GUMBO_NODE_ELEMENT || n->type == GUMBO_NODE_TEMPLATE) {
-        GumboTag t = n->v.element.tag;
+    if (root)
+        return 1; /* the document */
+    myhtml_tag_id_t t = myhtml_node_tag_id(n);
+    if (t == MyHTML_TAG__COMMENT || t == MyHTML_TAG__DOCTYPE)
+        return 0;
+    if (t != MyHTML_TAG__TEXT) {
         if (element_meta(c, n, t))
             return 0;
         if (skip_tag(t))
             return 0;
-        if (t == GUMBO_TAG_BR) {
+        if (t == MyHTML_TAG_BR) {
             c->pend = 1;
             return 0;
         }
-        if (t == GUMBO_TAG_HR || t == GUMBO_TAG_IMG) {
-            if (t == GUMBO_TAG_HR)
+        if (t == MyHTML_TAG_HR || t == MyHTML_TAG_IMG) {
+            if (t == MyHTML_TAG_HR)
                 c->seg = -1;
             return 0;
         }
-        if (t != GUMBO_TAG_HTML && t != GUMBO_TAG_BODY && hidden(n))
+        if (t != MyHTML_TAG_HTML && t != MyHTML_TAG_BODY && hidden(n))
             return 0;
         if (!grow((void **)&pg->el, &pg->capel, pg->nel + 1, sizeof *pg->el) || pg->nel >= INT32_MAX) {
             pg->oom = 1;
@@ -1228,15 +1158,11 @@ static int walk_enter(walk_ctx *c, GumboNode *n)
         c->cur = i;
         return 1;
     }
-    if (n->type == GUMBO_NODE_TEXT || n->type == GUMBO_NODE_CDATA || n->type == GUMBO_NODE_WHITESPACE) {
-        const char *s = n->v.text.text;
-        size_t L = strlen(s);
-        if (c->cur < 0)
+    {
+        size_t L = 0;
+        const char *s = myhtml_node_text(n, &L);
+        if (c->cur < 0 || !s)
             return 0;
-        if (n->type == GUMBO_NODE_WHITESPACE) {
-            c->pend = 1;
-            return 0;
-        }
         size_t before = pg->buf.len;
         if (c->seg < 0) {
             /* a new segment starts at the first visible character */
@@ -1263,11 +1189,10 @@ static int walk_enter(walk_ctx *c, GumboNode *n)
         }
         ng_hseg *sg = &pg->seg[c->seg];
         size_t seglen0 = pg->buf.len;
-        int pend = c->pend && pg->buf.len > sg->start;
-        if (pend) {
-            ng_buf_putc(&pg->buf, ' ');
+        /* a pending space (white space at the end of the last text, a <br>)
+         * is written by put_collapsed before the next word, once */
+        if (pg->buf.len <= sg->start)
             c->pend = 0;
-        }
         size_t txt0 = pg->buf.len;
         put_collapsed(&pg->buf, s, L, &c->pend);
         if (pg->buf.len > UINT32_MAX - 2) {
@@ -1286,7 +1211,7 @@ static int walk_enter(walk_ctx *c, GumboNode *n)
 }
 
 /* Called on leaving a node (also when its children were skipped). */
-static void walk_leave(walk_ctx *c, GumboNode *n)
+static void walk_leave(walk_ctx *c, myhtml_tree_node_t *n)
 {
     ng_hpage *pg = c->pg;
     if (c->cur < 0 || pg->el[c->cur].node != n)
@@ -1304,34 +1229,31 @@ static void walk_leave(walk_ctx *c, GumboNode *n)
     c->cur = e->parent;
 }
 
-/* Walks the tree in document order without recursion, using the parent
- * pointers.  Returns NG_EFORMAT when the tree is inconsistent. */
-static int walk(walk_ctx *c, GumboNode *root)
+/* Walks the tree in document order without recursion, using the child,
+ * sibling and parent pointers.  Returns NG_EFORMAT when the tree is
+ * inconsistent (a node without a parent below the root). */
+static int walk(walk_ctx *c, myhtml_tree_node_t *root)
 {
-    GumboNode *n = root;
+    myhtml_tree_node_t *n = root;
     for (;;) {
-        int down = walk_enter(c, n);
-        const GumboVector *k = kids_of(n);
-        if (down && k && k->length > 0 && !c->pg->oom) {
-            n = k->data[0];
+        int down = walk_enter(c, n, n == root);
+        myhtml_tree_node_t *k = myhtml_node_child(n);
+        if (down && k && !c->pg->oom) {
+            n = k;
             continue;
         }
         for (;;) {
             walk_leave(c, n);
             if (n == root)
                 return NG_OK;
-            GumboNode *p = n->parent;
-            if (!p)
-                return NG_EFORMAT;
-            const GumboVector *pk = kids_of(p);
-            size_t i = n->index_within_parent;
-            if (!pk || i >= pk->length || pk->data[i] != n)
-                return NG_EFORMAT;
-            if (i + 1 < pk->length && !c->pg->oom) {
-                n = pk->data[i + 1];
+            myhtml_tree_node_t *nx = myhtml_node_next(n);
+            if (nx && !c->pg->oom) {
+                n = nx;
                 break;
             }
-            n = p;
+            n = myhtml_node_parent(n);
+            if (!n)
+                return NG_EFORMAT;
         }
     }
 }
@@ -1514,7 +1436,7 @@ static int32_t headline_seg(const ng_hpage *pg, const char *title, int32_t h1)
         return h1;
     for (size_t i = 0; i < pg->nseg; i++) {
         int t = pg->el[pg->seg[i].owner].tag;
-        if (t != GUMBO_TAG_H1 && t != GUMBO_TAG_H2 && t != GUMBO_TAG_H3)
+        if (t != MyHTML_TAG_H1 && t != MyHTML_TAG_H2 && t != MyHTML_TAG_H3)
             continue;
         const char *x = pg->buf.p + pg->seg[i].start;
         size_t n = pg->seg[i].end - pg->seg[i].start;
@@ -1655,27 +1577,60 @@ static void choose_title(ng_doc *doc, const meta_info *mi, const ng_hpage *pg)
 
 /* ---- the entry points -------------------------------------------------- */
 
+/* Makes the worker's myhtml parser and tree on first use.  NG_ENOMEM when
+ * myhtml cannot be set up. */
+static int html_scratch(ng_worker *w)
+{
+    if (w->html_tree)
+        return NG_OK;
+    myhtml_t *p = myhtml_create();
+    if (!p)
+        return ng_worker_fail(w, NG_ENOMEM, "out of memory starting the HTML parser");
+    if (myhtml_init(p, MyHTML_OPTIONS_PARSE_MODE_SINGLE, 1, 0) != MyCORE_STATUS_OK) {
+        myhtml_destroy(p);
+        return ng_worker_fail(w, NG_ENOMEM, "out of memory starting the HTML parser");
+    }
+    myhtml_tree_t *t = myhtml_tree_create();
+    if (!t || myhtml_tree_init(t, p) != MyCORE_STATUS_OK) {
+        if (t)
+            myhtml_tree_destroy(t);
+        myhtml_destroy(p);
+        return ng_worker_fail(w, NG_ENOMEM, "out of memory starting the HTML parser");
+    }
+    w->html_parser = p;
+    w->html_tree = t;
+    return NG_OK;
+}
+
+void ng_html_scratch_free(ng_worker *w)
+{
+    if (w->html_tree)
+        myhtml_tree_destroy(w->html_tree);
+    if (w->html_parser)
+        myhtml_destroy(w->html_parser);
+    w->html_tree = NULL;
+    w->html_parser = NULL;
+}
+
 int ng_html_extract(ng_worker *w, ng_doc *doc, const char *s, size_t n)
 {
     if (n > UINT32_MAX / 2)
         return ng_worker_fail(w, NG_ETOOBIG, "HTML page of %zu bytes is too large", n);
     ng_buf lean;
     ng_buf_init(&lean);
-    int rc = html_prepare(w, doc->model, s, n, &lean);
+    int rc = html_scratch(w);
     if (rc != NG_OK) {
         ng_buf_free(&lean);
         return rc;
     }
-    hp_heap heap;
-    hp_init(&heap);
-    GumboOptions opt = kGumboDefaultOptions;
-    opt.allocator = hp_alloc;
-    opt.deallocator = hp_free;
-    opt.userdata = &heap;
-    opt.max_errors = 0;
-    GumboOutput *out = gumbo_parse_with_options(&opt, lean.len ? lean.p : "", lean.len);
-    if (!out || heap.oom) {
-        hp_release(&heap);
+    myhtml_tree_t *tree = w->html_tree;
+    rc = html_prepare(w, doc->model, tree, s, n, &lean);
+    if (rc != NG_OK) {
+        ng_buf_free(&lean);
+        return rc;
+    }
+    if (myhtml_parse(tree, MyENCODING_UTF_8, lean.len ? lean.p : "", lean.len) != MyCORE_STATUS_OK) {
+        myhtml_tree_clean(tree);
         ng_buf_free(&lean);
         return ng_worker_fail(w, NG_ENOMEM, "out of memory parsing HTML");
     }
@@ -1689,7 +1644,7 @@ int ng_html_extract(ng_worker *w, ng_doc *doc, const char *s, size_t n)
     mi.h1_seg = -1;
     mi.m = doc->model;
     walk_ctx c = {.m = doc->model, .pg = &pg, .mi = &mi, .cur = -1, .seg = -1};
-    rc = walk(&c, out->document);
+    rc = walk(&c, myhtml_tree_get_document(tree));
     if (rc != NG_OK)
         ng_worker_fail(w, rc, "malformed HTML tree");
     if (rc == NG_OK && (pg.oom || pg.buf.oom || mi.title.oom))
@@ -1697,12 +1652,12 @@ int ng_html_extract(ng_worker *w, ng_doc *doc, const char *s, size_t n)
 
     if (rc == NG_OK) {
         for (size_t i = 0; i < pg.nseg; i++) {
-            if (pg.el[pg.seg[i].owner].tag == GUMBO_TAG_H1) {
+            if (pg.el[pg.seg[i].owner].tag == MyHTML_TAG_H1) {
                 mi.h1_seg = (int32_t)i;
                 break;
             }
         }
-        /* metadata (strings still point into gumbo's tree) */
+        /* metadata (strings still point into the tree) */
         choose_title(doc, &mi, &pg);
         mi.h1_seg = headline_seg(&pg, doc->title, mi.h1_seg);
         text_date(doc->model, &mi, &pg);
@@ -1729,7 +1684,10 @@ int ng_html_extract(ng_worker *w, ng_doc *doc, const char *s, size_t n)
     free(pg.seg);
     ng_buf_free(&pg.buf);
     ng_buf_free(&mi.title);
-    hp_release(&heap); /* instead of gumbo_destroy_output, which recurses */
+    myhtml_tree_clean(tree);
+    /* a huge page leaves big pools behind: start afresh next time */
+    if (lean.len > ((size_t)8 << 20))
+        ng_html_scratch_free(w);
     ng_buf_free(&lean);
     return rc;
 }

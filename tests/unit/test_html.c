@@ -346,6 +346,19 @@ static void nesting_depth(void **state)
     assert_true(contains(d, PROSE));
     ng_doc_free(d);
     free(s);
+    /* many paragraphs under 4,000 open elements: each <p> makes the tree
+     * builder walk the open elements, which the pre-scan charges */
+    char *deep = repeat("<em>", 4000, "<html><body>", "", &n);
+    char *tail = repeat("<p>x</p>", 200000, deep, "</body></html>", &n);
+    clock_t t0 = clock();
+    int rc = run(tail, n, &d);
+    assert_true((double)(clock() - t0) / CLOCKS_PER_SEC < 5.0);
+    if (rc == NG_OK)
+        ng_doc_free(d);
+    else
+        assert_int_equal(rc, NG_EFORMAT);
+    free(tail);
+    free(deep);
 }
 
 /* Unclosed tags, junk in attributes, a huge paragraph. */
