@@ -345,6 +345,16 @@ static int find_head(qctx *c, size_t lo, size_t hi, speaker_t *sp)
                 set_entity(sp, c, m, mention_end(c, m, hi), 1);
                 return 1;
             }
+            if (he < hi && !c->tokent[he] && (doc->tokens[he].flags & NG_TOK_UPPER) && name_word(c, he)) {
+                size_t ne = he + 1; /* "nominee Donald Trump": a name the tagger missed */
+                while (ne < hi && ne < he + 3 && !c->tokent[ne] && (doc->tokens[ne].flags & NG_TOK_UPPER) &&
+                       name_word(c, ne))
+                    ne++;
+                if (new_entity(c, he, ne)) {
+                    set_entity(sp, c, he, ne - 1, 1);
+                    return 1;
+                }
+            }
             /* the description was resolved by coref.c */
             size_t d = k;
             for (size_t x = k; x > lo && x + 4 > k; x--) {
@@ -387,9 +397,22 @@ static int find_head(qctx *c, size_t lo, size_t hi, speaker_t *sp)
             sp->found = 1;
             sp->s = doc->tokens[d].start;
             sp->e = doc->tokens[e - 1].end;
-            size_t hm = mention_in(c, he, e);
-            if (hm != SIZE_MAX)
+            size_t hm = mention_in(c, d, e); /* "The Trump campaign", "those close to X" */
+            if (hm != SIZE_MAX && hm != k) {
                 sp->ent = c->tokent[hm];
+            } else {
+                for (size_t x = d; x < e; x++) {
+                    if (x == k || c->tokent[x] || !(doc->tokens[x].flags & NG_TOK_UPPER) || !name_word(c, x) ||
+                        (x == d && determiner(doc, x)))
+                        continue;
+                    size_t y = x + 1;
+                    while (y < e && y != k && !c->tokent[y] && (doc->tokens[y].flags & NG_TOK_UPPER) && name_word(c, y))
+                        y++;
+                    if (new_entity(c, x, y))
+                        sp->ent = c->tokent[x];
+                    break;
+                }
+            }
             return 1;
         }
     }
