@@ -190,7 +190,9 @@ enum { TY_PER, TY_ORG, TY_LOC, TY_MISC };
 
 /* One mention while grouping. */
 typedef struct {
-    uint32_t f, l;        /* first and last token, titles trimmed */
+    uint32_t f, l;        /* first and last token of the name, titles trimmed */
+    uint32_t of;          /* first token of the mention as written: the tagger's (a title it took in
+                           * stays: HIPE counts "M. Chéron" as the mention; the name is Chéron) */
     uint32_t parent;      /* union-find parent (a mention index) */
     uint32_t tf[2], tl[2]; /* up to two title phrases (tokens tf..tl), tf == UINT32_MAX when none */
     uint64_t key;         /* gazetteer-style hash of the folded name (or of a body's code) */
@@ -299,6 +301,7 @@ static void study_mention(const gctx *g, gmention *m)
 {
     size_t ss = sent_start(g, m->f), se = sent_end(g, m->f);
     m->tf[0] = m->tf[1] = UINT32_MAX;
+    m->of = m->f;
     unsigned nt = 0;
     /* a title phrase that covers the whole mention: not a name */
     for (size_t s = m->f > ss + NG_GAZ_MAX_WORDS ? m->f - NG_GAZ_MAX_WORDS : ss; s <= m->f; s++) {
@@ -322,6 +325,8 @@ static void study_mention(const gctx *g, gmention *m)
             }
         }
         if (cut) {
+            if (ts < m->f)
+                m->of = (uint32_t)cut; /* the title began before: the tagger's start is inside it */
             if (nt < 2) {
                 m->tf[nt] = (uint32_t)title_before(g, ss, cut);
                 if (m->tf[nt] == UINT32_MAX)
@@ -336,6 +341,8 @@ static void study_mention(const gctx *g, gmention *m)
         }
         if (m->f < m->l && initial_stopword(g, m->f)) {
             m->f++;
+            if (m->of < m->f)
+                m->of = m->f;
             continue;
         }
         break;
@@ -465,6 +472,14 @@ static uint32_t kmap_get(const kmap *km, uint64_t key)
     return km->keys[i] ? km->vals[i] : UINT32_MAX;
 }
 
+/* FNV-1a of s[0..n) into h, with a separator: the exact words of a name. */
+static uint64_t hash_raw(uint64_t h, const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)s[i]) * 0x100000001b3ULL;
+    return (h ^ 0x1f) * 0x100000001b3ULL;
+}
+
 /* 1 when the code is an ISO 3166-1 alpha-3 code (three capitals). */
 static int is_country_code(const char *c)
 {
@@ -498,6 +513,115 @@ static void sort_by_first(const gmention *M, uint32_t *idx, size_t n)
     }
 }
 
+/* 1 when the sentence holding token i is mostly in capitals (a headline
+ * or a dateline: "WHO" there is no organisation). */
+static int caps_sentence(const gctx *g, size_t i)
+{
+    size_t s = sent_start(g, i), e = sent_end(g, i), words = 0, caps = 0;
+    for (size_t j = s; j < e && j < s + 64; j++) {
+        uint32_t f = g->doc->tokens[j].flags;
+        if (f & NG_TOK_WORD) {
+            words++;
+            caps += (f & NG_TOK_ALLCAP) != 0;
+        }
+    }
+    return words >= 2 && caps * 4 >= words * 3;
+}
+
+/* Adds a mention of tokens f..l with type ty at M[k] (studied like the
+ * tagger's); returns the new count (k when it was dropped). */
+static size_t add_mention(const gctx *g, gmention *M, size_t k, size_t f, size_t l, uint8_t ty, uint8_t *covered,
+                          uint32_t *by_last)
+{
+    gmention *m = &M[k];
+    memset(m, 0, sizeof *m);
+    m->f = (uint32_t)f;
+    m->l = (uint32_t)l;
+    m->type = ty;
+    study_mention(g, m);
+    if (m->dropped)
+        return k;
+    m->parent = (uint32_t)k;
+    by_last[l] = (uint32_t)k;
+    for (size_t i = f; i <= l; i++)
+        covered[i] = 1;
+    return k + 1;
+}
+
+/* Finds names the tagger missed: a country or a well-known body of the
+ * gazetteer written with a capital (not in a headline in capitals), and
+ * the very words of a name tagged elsewhere in the article (same case;
+ * one word alone only inside a sentence).  Returns the new mention count,
+ * or SIZE_MAX when memory runs out. */
+static size_t fill_mentions(const gctx *g, gmention *M, size_t k, size_t cap, uint32_t *by_last)
+{
+    ng_doc *doc = g->doc;
+    uint8_t *covered = ng_arena_calloc(&doc->arena, g->n ? g->n : 1, 1);
+    if (!covered)
+        return SIZE_MAX;
+    size_t k0 = k;
+    for (size_t j = 0; j < k; j++)
+        for (size_t i = M[j].of; i <= M[j].l; i++)
+            covered[i] = 1;
+    /* the tagger's names by their exact words */
+    kmap names;
+    if (kmap_init(&names, &doc->arena, k0) != NG_OK)
+        return SIZE_MAX;
+    unsigned maxw = 1;
+    for (size_t j = 0; j < k0; j++) {
+        const gmention *m = &M[j];
+        if (m->ntok > 4 || !(doc->tokens[m->f].flags & NG_TOK_UPPER) || (m->ntok == 1 && g->first[m->f]))
+            continue;
+        uint64_t h = NG_GAZ_H0;
+        for (size_t i = m->f; i <= m->l; i++)
+            h = hash_raw(h, g->words[i].s, g->words[i].len);
+        size_t x = kmap_slot(&names, h);
+        if (!names.keys[x]) {
+            names.keys[x] = h ? h : 1;
+            names.vals[x] = (uint32_t)j;
+        }
+        if (m->ntok > maxw)
+            maxw = m->ntok;
+    }
+    for (size_t i = 0; i < g->n && k < cap; i++) {
+        if (covered[i] || !(doc->tokens[i].flags & NG_TOK_UPPER))
+            continue;
+        size_t se = sent_end(g, i);
+        /* a country or a body */
+        if (g->words[i].gaz & ((NG_GAZ_COUNTRY | NG_GAZ_BODY) << 16)) {
+            uint32_t kinds;
+            size_t len = ng_gaz_match(&g->t->gaz, g->words, se, i, &kinds, NULL);
+            int free_run = len > 0;
+            for (size_t q = i; q < i + len && free_run; q++)
+                free_run = !covered[q];
+            size_t last = i + len - 1;
+            if (free_run && (kinds & (NG_GAZ_COUNTRY | NG_GAZ_BODY)) && !(kinds & NG_GAZ_DEMONYM) &&
+                (doc->tokens[last].flags & (NG_TOK_UPPER | NG_TOK_NUM)) && !caps_sentence(g, i) &&
+                (len > 1 || g->words[i].len > 3 || (doc->tokens[i].flags & NG_TOK_ALLCAP))) {
+                k = add_mention(g, M, k, i, last, (kinds & NG_GAZ_BODY) ? TY_ORG : TY_LOC, covered, by_last);
+                i = last;
+                continue;
+            }
+        }
+        /* the words of a name tagged elsewhere */
+        uint64_t h = NG_GAZ_H0;
+        size_t found = SIZE_MAX, flen = 0;
+        for (size_t L = 1; L <= maxw && i + L <= se && !covered[i + L - 1]; L++) {
+            h = hash_raw(h, g->words[i + L - 1].s, g->words[i + L - 1].len);
+            uint32_t x = kmap_get(&names, h);
+            if (x != UINT32_MAX && M[x].ntok == L) {
+                found = x;
+                flen = L;
+            }
+        }
+        if (found != SIZE_MAX && (flen > 1 || !g->first[i])) {
+            k = add_mention(g, M, k, i, i + flen - 1, M[found].type, covered, by_last);
+            i += flen - 1;
+        }
+    }
+    return k;
+}
+
 /* Groups the nm mentions the tagger found (sc->mf, ml, my) into
  * doc->entities: titles trimmed, same names joined across case, surnames
  * joined to the full name, acronyms to their long form; the canonical
@@ -506,7 +630,7 @@ static void sort_by_first(const gmention *M, uint32_t *idx, size_t n)
 static int group_mentions(ng_worker *w, ng_doc *doc, const ng_tagger *t, ng_ner_scratch *sc, size_t nm)
 {
     gctx g = {doc, t, sc->words, sc->first, doc->ntokens};
-    size_t cap = nm * 2 + 4;
+    size_t cap = nm + g.n + 4; /* the tagger's mentions, and at most one more per token */
     gmention *M = ng_arena_calloc(&doc->arena, cap, sizeof *M);
     uint32_t *by_last = ng_arena_alloc(&doc->arena, g.n * sizeof *by_last); /* mention ending at a token */
     if (!M || !by_last)
@@ -533,6 +657,9 @@ static int group_mentions(ng_worker *w, ng_doc *doc, const ng_tagger *t, ng_ner_
         by_last[m->l] = (uint32_t)k;
         k++;
     }
+    k = fill_mentions(&g, M, k, cap, by_last);
+    if (k == SIZE_MAX)
+        return ng_worker_fail(w, NG_ENOMEM, "out of memory");
     /* acronyms defined in parentheses: "Forces démocratiques syriennes
      * (FDS)" -- tagged or not, the acronym joins the name before it */
     size_t base = k;
@@ -549,7 +676,7 @@ static int group_mentions(ng_worker *w, ng_doc *doc, const ng_tagger *t, ng_ner_
         if (x == UINT32_MAX || M[x].f != a) { /* not tagged: add it */
             gmention *m = &M[k];
             memset(m, 0, sizeof *m);
-            m->f = m->l = (uint32_t)a;
+            m->f = m->l = m->of = (uint32_t)a;
             m->type = M[j].type;
             m->parent = (uint32_t)k;
             m->tf[0] = m->tf[1] = UINT32_MAX;
@@ -690,7 +817,7 @@ static int group_mentions(ng_worker *w, ng_doc *doc, const ng_tagger *t, ng_ner_
         uint32_t j = order[o];
         const gmention *m = &M[j];
         ng_entity *x = &ents[ent_of[uf_find(M, j)]];
-        const ng_token *ta = &doc->tokens[m->f], *tb = &doc->tokens[m->l];
+        const ng_token *ta = &doc->tokens[m->of < m->f ? m->of : m->f], *tb = &doc->tokens[m->l];
         ng_mention *mm = &x->mentions[x->nmentions++];
         mm->span.start = ta->start;
         mm->span.end = tb->end;
