@@ -721,6 +721,25 @@ static size_t cue_before(const qctx *c, size_t a, size_t *dist)
     return SIZE_MAX;
 }
 
+/* 1 when token t is a time word that may follow a cue ("Friday", "last",
+ * "week", "mardi", "dimanche"). */
+static int time_word(const qctx *c, size_t t)
+{
+    static const char *const words[] = {"last", "week", "month", "year", "today", "yesterday", "earlier", "later",
+                                        "this", "morning", "afternoon", "evening", "night", "on", "hier",
+                                        "dernier", "derni\xc3\xa8re", "semaine", "matin", "soir"};
+    const ng_doc *doc = c->doc;
+    const ng_token *k = &doc->tokens[t];
+    if (!(k->flags & NG_TOK_WORD) || k->end - k->start > 20)
+        return 0;
+    for (size_t i = 0; i < sizeof words / sizeof *words; i++)
+        if (ng_tok_is(doc, t, words[i]))
+            return 1;
+    char key[64];
+    size_t n = ng_fold(doc->text + k->start, k->end - k->start, key, sizeof key);
+    return ng_strset_has(&doc->lang_res->weekdays, key, n);
+}
+
 static int is_that(const ng_doc *doc, size_t t)
 {
     return ng_tok_is(doc, t, "that") || ng_tok_is(doc, t, "que") || ng_tok_is(doc, t, "qu'") ||
@@ -847,6 +866,12 @@ static int indirect_quotes(qctx *c)
                !(doc->tokens[last - 1].flags & NG_TOK_QUOTE))
             last--;
         size_t after = ci + (c->cuelen[ci] ? c->cuelen[ci] : 1);
+        /* "said Friday", "said on Monday", "said last week": time words after the cue */
+        size_t after0 = after;
+        while (after < last && after < after0 + 4 && time_word(c, after))
+            after++;
+        if (after > after0 && is_punct(doc, after, ','))
+            after++;
         speaker_t sp;
         memset(&sp, 0, sizeof sp);
         size_t cs = SIZE_MAX, ce = SIZE_MAX;
@@ -876,13 +901,15 @@ static int indirect_quotes(qctx *c)
                        (ng_lex_tok(&c->q->pronouns, doc, after) & QL_SUBJ)) {
                 cs = after; /* "said he would", "said they were" */
                 ce = last;
-            } else if ((v & (QL_CUE_V | QL_CUE_B)) && after + 3 < last && ci > ss && !clause_boundary(c, ci - 1) &&
+            } else if ((v & (QL_CUE_V | QL_CUE_B)) && after + 3 < last && ci > ss &&
+                       (!clause_boundary(c, ci - 1) ||
+                        (is_punct(doc, ci - 1, ',') && (c->first[ss] || ng_lex_tok(&c->q->pronouns, doc, ss)))) &&
                        !(ci >= 2 && clause_boundary(c, ci - 2) && (c->cue[ci - 1] & QL_AUX)) &&
                        (doc->tokens[after].flags & (NG_TOK_WORD | NG_TOK_NUM)) && !preposition(doc, after) &&
-                       !c->cue[after] && !ng_tok_is(doc, after, "so") && !ng_tok_is(doc, after, "it")) {
+                       !c->cue[after] && !ng_tok_is(doc, after, "so")) {
                 cs = after; /* "Palmieri said Clinton will address ..." */
                 ce = last;
-            } else if ((v & QL_CUE_V) && last <= after + 10) {
+            } else if ((v & QL_CUE_V) && (last <= after + 10 || after > after0 || is_punct(doc, after, ','))) {
                 /* CLAUSE, X said [time]. / CLAUSE, said X. */
                 size_t comma = ci;
                 while (comma > ss && !is_punct(doc, comma - 1, ','))
