@@ -896,6 +896,10 @@ static int indirect_quotes(qctx *c)
             if (k < last && is_that(doc, k) && k + 3 < last) {
                 cs = k;
                 ce = last;
+            } else if ((v & (QL_CUE_V | QL_CUE_B)) && ng_tok_is(doc, after, "to") && after + 3 < last && ci > ss &&
+                       !clause_boundary(c, ci - 1)) {
+                cs = after; /* "wants to triple the size of ...", "agreed to clean up ..." */
+                ce = last;
             } else if ((v & (QL_CUE_V | QL_CUE_P)) && after + 3 < last &&
                        !determiner(doc, after) && !preposition(doc, after) &&
                        (ng_lex_tok(&c->q->pronouns, doc, after) & QL_SUBJ)) {
@@ -909,7 +913,7 @@ static int indirect_quotes(qctx *c)
                        !c->cue[after] && !ng_tok_is(doc, after, "so")) {
                 cs = after; /* "Palmieri said Clinton will address ..." */
                 ce = last;
-            } else if ((v & QL_CUE_V) && (last <= after + 10 || after > after0 || is_punct(doc, after, ','))) {
+            } else if ((v & (QL_CUE_V | QL_CUE_B)) && (last <= after + 10 || after > after0 || is_punct(doc, after, ','))) {
                 /* CLAUSE, X said [time]. / CLAUSE, said X. */
                 size_t comma = ci;
                 while (comma > ss && !is_punct(doc, comma - 1, ','))
