@@ -528,6 +528,24 @@ static int caps_sentence(const gctx *g, size_t i)
     return words >= 2 && caps * 4 >= words * 3;
 }
 
+/* 1 when token i is a month or weekday name ("May", "Mars"): the same
+ * word tagged a name elsewhere is not carried over to it. */
+static int calendar_word(const gctx *g, size_t i)
+{
+    const ng_lang *L = g->doc->lang_res;
+    if (!L || g->words[i].len >= 60)
+        return 0;
+    char buf[128];
+    size_t k = ng_fold(g->words[i].s, g->words[i].len, buf, sizeof buf - 2);
+    if (k > 0 && buf[k - 1] == '.')
+        k--;
+    if (ng_strset_has(&L->weekdays, buf, k))
+        return 1;
+    buf[k++] = ' ';
+    size_t lo, hi;
+    return ng_strset_prefix(&L->months, buf, k, &lo, &hi) > 0;
+}
+
 /* Adds a mention of tokens f..l with type ty at M[k] (studied like the
  * tagger's); returns the new count (k when it was dropped). */
 static size_t add_mention(const gctx *g, gmention *M, size_t k, size_t f, size_t l, uint8_t ty, uint8_t *covered,
@@ -560,6 +578,32 @@ static size_t fill_mentions(const gctx *g, gmention *M, size_t k, size_t cap, ui
     if (!covered)
         return SIZE_MAX;
     size_t k0 = k;
+    /* a place or body the tagger cut short: "[Afrique] occidentale",
+     * "[Côte] d'Ivoire" */
+    for (size_t j = 0; j < k; j++) {
+        gmention *m = &M[j];
+        size_t lim = j + 1 < k && M[j + 1].of > m->l ? M[j + 1].of : sent_end(g, m->f);
+        if (lim > sent_end(g, m->f))
+            lim = sent_end(g, m->f);
+        uint32_t kinds;
+        size_t len = ng_gaz_match(&g->t->gaz, g->words, lim, m->f, &kinds, NULL);
+        if (m->f + len > m->l + 1 && (kinds & (NG_GAZ_COUNTRY | NG_GAZ_CITY | NG_GAZ_REGION | NG_GAZ_BODY)) &&
+            !(kinds & NG_GAZ_DEMONYM)) {
+            uint32_t f = m->f, of = m->of;
+            uint8_t ty = m->type;
+            by_last[m->l] = UINT32_MAX;
+            memset(m, 0, sizeof *m);
+            m->f = f;
+            m->l = (uint32_t)(f + len - 1);
+            m->type = ty;
+            study_mention(g, m); /* the longer name, looked up again */
+            m->dropped = 0;
+            if (of < m->of)
+                m->of = of;
+            m->parent = (uint32_t)j;
+            by_last[m->l] = (uint32_t)j;
+        }
+    }
     for (size_t j = 0; j < k; j++)
         for (size_t i = M[j].of; i <= M[j].l; i++)
             covered[i] = 1;
@@ -614,7 +658,7 @@ static size_t fill_mentions(const gctx *g, gmention *M, size_t k, size_t cap, ui
                 flen = L;
             }
         }
-        if (found != SIZE_MAX && (flen > 1 || !g->first[i])) {
+        if (found != SIZE_MAX && (flen > 1 || (!g->first[i] && !calendar_word(g, i)))) {
             k = add_mention(g, M, k, i, i + flen - 1, M[found].type, covered, by_last);
             i += flen - 1;
         }
@@ -699,8 +743,8 @@ static int group_mentions(ng_worker *w, ng_doc *doc, const ng_tagger *t, ng_ner_
          * team's are two things), unless a title or the gazetteer says what
          * it is */
         uint64_t key = M[j].key;
-        if (!M[j].titled && !(M[j].gkinds & NG_GAZ_BODY))
-            key ^= (uint64_t)(M[j].type + 1) * 0x9e3779b97f4a7c15ULL;
+        unsigned ty = M[j].titled ? TY_PER : (M[j].gkinds & NG_GAZ_BODY) ? TY_ORG : M[j].type;
+        key ^= (uint64_t)(ty + 1) * 0x9e3779b97f4a7c15ULL;
         size_t i = kmap_slot(&km, key);
         if (km.keys[i])
             uf_union(M, km.vals[i], (uint32_t)j);

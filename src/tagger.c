@@ -1118,7 +1118,10 @@ size_t ng_gaz_match(const ng_gazetteer *g, const ng_tword *words, size_t n, size
     uint64_t h = NG_GAZ_H0;
     size_t best = 0;
     for (size_t j = i; j < n && j < i + NG_GAZ_MAX_WORDS; j++) {
+        uint64_t h0 = h;
         h = ng_gaz_feed(h, words[j].s, words[j].len);
+        if (h == h0)
+            break; /* a token that adds nothing ("."): no name runs over it */
         const char *c;
         uint32_t k = ng_gaz_get(g, h, &c);
         if (k & NG_GAZ_KINDS) {
