@@ -810,6 +810,18 @@ static int direct_quotes(qctx *c, qspan *qs, size_t nq)
             }
         } else {
             uint32_t s0 = doc->tokens[q->a].sent;
+            /* "…” ― Sonya Herridge": a signature after a dash */
+            size_t dsh = q->b + 1;
+            if (dsh + 1 < doc->ntokens && !para_break(doc, q->b, dsh) &&
+                (tok_cp(doc, dsh) == 0x2015 || tok_cp(doc, dsh) == 0x2014 || tok_cp(doc, dsh) == 0x2013 ||
+                 is_punct(doc, dsh, '-')) &&
+                (doc->tokens[dsh + 1].flags & NG_TOK_UPPER)) {
+                size_t ne = dsh + 1;
+                while (ne < doc->ntokens && ne < dsh + 5 && !para_break(doc, ne - 1, ne) &&
+                       (doc->tokens[ne].flags & NG_TOK_UPPER))
+                    ne++;
+                label_speaker(c, dsh + 1, ne, &sp);
+            }
             /* "X said:" ending the sentence before */
             if (q->a > 0 && is_punct(doc, q->a - 1, ':')) {
                 size_t d;
