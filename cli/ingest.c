@@ -23,6 +23,7 @@ typedef struct {
     int jobs;
     int quiet;
     size_t batch;
+    double threshold; /* --story-threshold, 0 = the default */
     ng_input_kind kind;
     ng_format format;
     size_t max_bytes;
@@ -78,6 +79,7 @@ static void usage(FILE *f)
             "  -j, --jobs N       analyze with N threads (default 1; 0 = one per core);\n"
             "                     one thread writes to the base, in input order\n"
             "  --batch N          articles per transaction (default 100)\n"
+            "  --story-threshold X  similarity (0-1) that joins an article to a story\n"
             "  --max-bytes N      refuse articles larger than N bytes (default 64M; K/M/G)\n"
             "  -q, --quiet        no progress display\n"
             "  -h, --help         this help\n"
@@ -304,16 +306,17 @@ static int read_inputs(char **paths, int npaths, pipeline *p)
 
 int cmd_ingest(int argc, char **argv)
 {
-    options opt = {NULL, 1, 0, 100, NG_INPUT_AUTO, NG_FORMAT_AUTO, 0};
+    options opt = {NULL, 1, 0, 100, 0, NG_INPUT_AUTO, NG_FORMAT_AUTO, 0};
     ng_model_options mopt;
     ng_model_options_default(&mopt);
     opt.max_bytes = mopt.max_bytes;
-    enum { O_DB = 256, O_JSONL, O_WARC, O_FORMAT, O_BATCH, O_MAXB };
+    enum { O_DB = 256, O_JSONL, O_WARC, O_FORMAT, O_BATCH, O_MAXB, O_THRESH };
     static const struct option longopts[] = {
         {"db", required_argument, NULL, O_DB},        {"jsonl", no_argument, NULL, O_JSONL},
         {"warc", no_argument, NULL, O_WARC},          {"format", required_argument, NULL, O_FORMAT},
         {"jobs", required_argument, NULL, 'j'},       {"batch", required_argument, NULL, O_BATCH},
         {"max-bytes", required_argument, NULL, O_MAXB}, {"quiet", no_argument, NULL, 'q'},
+        {"story-threshold", required_argument, NULL, O_THRESH},
         {"help", no_argument, NULL, 'h'},             {NULL, 0, NULL, 0}};
     optind = 1;
     opterr = 0;
@@ -357,6 +360,17 @@ int cmd_ingest(int argc, char **argv)
             opt.batch = (size_t)n;
             break;
         }
+        case O_THRESH: {
+            char *end;
+            double v = strtod(optarg, &end);
+            if (*end || !(v > 0 && v < 1)) {
+                fprintf(stderr, "newsgraph: ingest: --story-threshold wants a number between 0 and 1, not '%s'\n",
+                        optarg);
+                return 2;
+            }
+            opt.threshold = v;
+            break;
+        }
         case O_MAXB:
             if (parse_size(optarg, &opt.max_bytes) != 0) {
                 fprintf(stderr, "newsgraph: ingest: --max-bytes wants a size such as 64M, not '%s'\n", optarg);
@@ -385,6 +399,7 @@ int cmd_ingest(int argc, char **argv)
     ng_kb_options kopt;
     ng_kb_options_default(&kopt);
     kopt.batch = opt.batch;
+    kopt.story_threshold = opt.threshold;
     ng_kb *kb = NULL;
     int rc = ng_kb_open(&kb, opt.db, &kopt, err, sizeof err);
     if (rc != NG_OK) {

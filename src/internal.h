@@ -158,6 +158,9 @@ struct ng_model {
     size_t nlangs;
     ng_strset html_negative;  /* class/id cues of boilerplate blocks (common) */
     ng_strset html_positive;  /* class/id cues of article blocks (common) */
+    ng_strset html_promo;     /* calls to action in short HTML blocks (common/html-promo.txt, boilerplate.c) */
+    ng_strset html_chrome;    /* whole HTML blocks that are chrome (common/html-chrome-lines.txt, boilerplate.c) */
+    ng_strset html_teaser;    /* headings of trailing teaser lists (common/html-teaser-heads.txt, boilerplate.c) */
     ng_strset agencies;       /* news agency names (common) */
     ng_strset months_extra;   /* month names of languages without a lang/ folder, connectors as "de 0" (common/months.txt, pubdate.c) */
 };

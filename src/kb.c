@@ -101,17 +101,29 @@ int ng_kb_has_raw(ng_kb *kb, const char *data, size_t len)
     return id != 0;
 }
 
-/* The day an article is about: its publication date, else its first full
- * date in the text (TIMEX3 "2020-01-27"), else unknown. */
+/* The day an article is about: its publication date, else the latest
+ * full date its text names (TIMEX3 "2020-01-27": news tell of the recent
+ * event and look back at older ones), else the latest month named
+ * ("2020-01", as its 15th), else unknown. */
 static int32_t doc_day(const ng_doc *d)
 {
     int32_t day = ng_kb_day(d->published);
-    for (size_t i = 0; day == NG_KB_NODAY && i < d->ntimexes; i++) {
+    if (day != NG_KB_NODAY)
+        return day;
+    int32_t month = NG_KB_NODAY;
+    for (size_t i = 0; i < d->ntimexes; i++) {
         const char *v = d->timexes[i].value;
-        if (v && strlen(v) >= 10 && v[4] == '-' && v[7] == '-')
-            day = ng_kb_day(v);
+        if (!v || strlen(v) < 7 || v[4] != '-')
+            continue;
+        int32_t k = ng_kb_day(v);
+        if (k == NG_KB_NODAY)
+            continue;
+        if (v[7] == '-' && (day == NG_KB_NODAY || k > day))
+            day = k;
+        else if (v[7] != '-' && (month == NG_KB_NODAY || k > month))
+            month = k;
     }
-    return day;
+    return day != NG_KB_NODAY ? day : month;
 }
 
 /* Stores everything about one article inside the open transaction. */
@@ -132,7 +144,7 @@ static int add_doc(ng_kb *kb, const ng_doc *d, int64_t hash, int64_t raw_hash)
         rc = ng_story_entities(s, d, ids, &ents, &nents);
     if (rc == NG_OK) {
         ng_kb_docrow row = {d->id, d->lang[0] ? d->lang : NULL, d->published, d->title, d->url, d->text,
-                            d->text_len, hash, raw_hash, day, sig, nsig * sizeof *sig, ents,
+                            d->text_len, hash, raw_hash, day, sig, (nsig < NG_STORY_SIG ? nsig : NG_STORY_SIG) * sizeof *sig, ents,
                             nents * sizeof *ents};
         rc = s->ops->doc_insert(s, &row, &doc);
     }

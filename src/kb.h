@@ -119,6 +119,12 @@ typedef struct {
     /* stories */
     int (*story_new)(ng_kb_store *s, int32_t day, ng_id *id);
     int (*story_add)(ng_kb_store *s, ng_id story, int32_t day);
+    /* a story's centroid (sums of its articles' normalised vectors):
+     * malloc'd arrays the caller frees; empty for a new story */
+    int (*story_features)(ng_kb_store *s, ng_id story, ng_kb_term **sig, size_t *nsig, ng_kb_term **ents,
+                          size_t *nents);
+    int (*story_set_features)(ng_kb_store *s, ng_id story, const ng_kb_term *sig, size_t nsig,
+                              const ng_kb_term *ents, size_t nents);
     /* the whole base as the JSON object of CONTRACT.md */
     int (*export_json)(ng_kb_store *s, int (*write)(void *ctx, const char *p, size_t n), void *ctx);
 } ng_kb_ops;
@@ -168,9 +174,12 @@ typedef struct {
 
 void ng_story_options_default(ng_story_options *o);
 
-/* Computes doc's story signature (its most distinctive terms, weighted by
- * rarity in the base so far) into a malloc'd array *sig of *n terms, and
- * counts its terms into the base's document frequencies. */
+#define NG_STORY_SIG 64 /* terms of a stored signature */
+
+/* Computes doc's term vector (every term, tf-idf weighted by rarity in the
+ * base so far, best first) into a malloc'd array *sig of *n terms, and
+ * counts its terms into the base's document frequencies.  The first
+ * NG_STORY_SIG terms are the stored signature. */
 int ng_story_signature(ng_kb_store *s, const ng_doc *doc, ng_kb_term **sig, size_t *n);
 
 /* The linked-entity vector of a document (weights from rarity), malloc'd. */

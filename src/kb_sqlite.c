@@ -34,7 +34,8 @@
  *             start, stop)                 (filled once events land)
  *   terms(term, df), postings(term, doc)   story vocabulary: document
  *             frequencies and an inverted index of each article's rarest terms
- *   stories(id, ndocs, first_day, last_day)
+ *   stories(id, ndocs, first_day, last_day, sig, ents)   sig/ents: the
+ *             centroid of its articles' vectors (story.c)
  *
  * Every lookup the ingest path makes is an index probe (B-tree, log n), so
  * one more article costs about the same at 100,000 articles as at 1,000.
@@ -51,7 +52,7 @@ enum {
     Q_DOC_FIND, Q_RAW_FIND, Q_DOC_INSERT, Q_RAW_INSERT, Q_FTS_INSERT, Q_DOC_COUNT, Q_DOC_FEATURES, Q_DOC_STORY,
     Q_KEY_FIND, Q_KEY_ADD, Q_ENT_NEW, Q_ENT_GET, Q_ENT_RENAME, Q_ENT_SEEN, Q_NAME_ADD, Q_COOCCUR, Q_DOCENT_ADD,
     Q_MENTION_ADD, Q_ENT_DOCS, Q_TIMEX_ADD, Q_QTY_ADD, Q_QUOTE_ADD, Q_QUOTE_FTS, Q_TERM_BUMP, Q_TERM_DF,
-    Q_POSTING_ADD, Q_POSTING_DOCS, Q_STORY_NEW, Q_STORY_ADD, Q_COUNT
+    Q_POSTING_ADD, Q_POSTING_DOCS, Q_STORY_NEW, Q_STORY_ADD, Q_STORY_FEATURES, Q_STORY_SET, Q_COUNT
 };
 
 static const char *const sql_text[Q_COUNT] = {
@@ -95,6 +96,8 @@ static const char *const sql_text[Q_COUNT] = {
     [Q_STORY_NEW] = "INSERT INTO stories(ndocs,first_day,last_day) VALUES(0,?1,?1)",
     [Q_STORY_ADD] = "UPDATE stories SET ndocs=ndocs+1, first_day=min(coalesce(first_day,?2),coalesce(?2,first_day)), "
                     "last_day=max(coalesce(last_day,?2),coalesce(?2,last_day)) WHERE id=?1",
+    [Q_STORY_FEATURES] = "SELECT sig,ents FROM stories WHERE id=?1",
+    [Q_STORY_SET] = "UPDATE stories SET sig=?2, ents=?3 WHERE id=?1",
 };
 
 /* Version 1 of the schema, as created in a new file. */
@@ -139,7 +142,7 @@ static const char schema_v1[] =
     "CREATE TABLE terms(term INTEGER PRIMARY KEY, df INTEGER NOT NULL);"
     "CREATE TABLE postings(term INTEGER NOT NULL, doc INTEGER NOT NULL, PRIMARY KEY(term, doc)) WITHOUT ROWID;"
     "CREATE TABLE stories(id INTEGER PRIMARY KEY, ndocs INTEGER NOT NULL DEFAULT 0, first_day INTEGER,"
-    " last_day INTEGER);";
+    " last_day INTEGER, sig BLOB, ents BLOB);";
 
 /* Upgrades from version i to i + 1, in order; migrations[0] creates v1
  * from an empty file.  A new schema version appends one entry here. */
@@ -689,6 +692,49 @@ static int op_story_add(ng_kb_store *s, ng_id story, int32_t day)
     return run(k, st, "grow story");
 }
 
+static int op_story_features(ng_kb_store *s, ng_id story, ng_kb_term **sig, size_t *nsig, ng_kb_term **ents,
+                             size_t *nents)
+{
+    kbsql *k = (kbsql *)s;
+    sqlite3_stmt *st = stmt(k, Q_STORY_FEATURES);
+    *sig = *ents = NULL;
+    *nsig = *nents = 0;
+    if (!st)
+        return NG_EDB;
+    sqlite3_bind_int64(st, 1, story);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        int e1 = copy_terms(st, 0, sig, nsig);
+        int e2 = copy_terms(st, 1, ents, nents);
+        sqlite3_reset(st);
+        if (e1 != NG_OK || e2 != NG_OK) {
+            free(*sig);
+            free(*ents);
+            *sig = *ents = NULL;
+            *nsig = *nents = 0;
+            return ng_kb_store_fail(s, NG_ENOMEM, "out of memory");
+        }
+        return NG_OK;
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? NG_OK : dbfail(k, "read story");
+}
+
+static int op_story_set_features(ng_kb_store *s, ng_id story, const ng_kb_term *sig, size_t nsig,
+                                 const ng_kb_term *ents, size_t nents)
+{
+    kbsql *k = (kbsql *)s;
+    sqlite3_stmt *st = stmt(k, Q_STORY_SET);
+    if (!st)
+        return NG_EDB;
+    sqlite3_bind_int64(st, 1, story);
+    if (nsig)
+        sqlite3_bind_blob(st, 2, sig, (int)(nsig * sizeof *sig), SQLITE_TRANSIENT);
+    if (nents)
+        sqlite3_bind_blob(st, 3, ents, (int)(nents * sizeof *ents), SQLITE_TRANSIENT);
+    return run(k, st, "store story centroid");
+}
+
 /* ---- export --------------------------------------------------------------- */
 
 /* Output buffered in 64 KiB pieces. */
@@ -930,6 +976,8 @@ static const ng_kb_ops sqlite_ops = {
     .story_new = op_story_new,
     .story_add = op_story_add,
     .export_json = op_export_json,
+    .story_features = op_story_features,
+    .story_set_features = op_story_set_features,
 };
 
 /* Brings the file's schema to NG_KB_SCHEMA: creates it in an empty file,

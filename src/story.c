@@ -24,16 +24,22 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define SIG_TERMS 64    /* terms kept in a signature */
+#define SIG_TERMS NG_STORY_SIG    /* terms kept in a signature */
 #define POST_TERMS 24   /* of which indexed in postings */
+#define PROBE_TERMS 64 /* best terms of a new article looked up in postings */
 #define MAX_PER_KEY 64  /* recent documents read per term or entity */
 #define MAX_CANDS 400   /* candidates scored per article */
-#define W_TERMS 0.6
-#define W_ENTS 0.4
+#define CENTROID_TERMS 256 /* terms (and entities) kept in a story's centroid */
+#define TOP_STORIES 8   /* stories compared by centroid */
+#define W_TERMS 0.6    /* weight of the words in a similarity */
+#define W_ENTS 0.4     /* weight of the linked entities */
+#define W_CENTROID 0.5 /* weight of the story's centroid against its best article */
+#define PRIOR_DOCS 300 /* pseudo-documents added to the base's size in idf, so
+                        * that a small base does not make every word rare */
 
 void ng_story_options_default(ng_story_options *o)
 {
-    o->threshold = 0.22;
+    o->threshold = 0.23;
     o->window_days = 10;
 }
 
@@ -115,7 +121,7 @@ static void normalise_vec(ng_kb_term *v, size_t n)
 
 static double idf(int64_t n, int64_t df)
 {
-    return log((double)(n + 1) / ((double)df + 0.5));
+    return log((double)(n + 1 + PRIOR_DOCS) / ((double)df + 0.5));
 }
 
 int ng_story_signature(ng_kb_store *s, const ng_doc *doc, ng_kb_term **sig, size_t *nsig)
@@ -169,7 +175,7 @@ int ng_story_signature(ng_kb_store *s, const ng_doc *doc, ng_kb_term **sig, size
         return rc;
     }
     qsort(tab, o, sizeof *tab, cmp_weight_desc);
-    size_t k = o < SIG_TERMS ? o : SIG_TERMS;
+    size_t k = o; /* all of them: the caller stores the first SIG_TERMS */
     ng_kb_term *v = malloc((k ? k : 1) * sizeof *v);
     if (!v) {
         free(tab);
@@ -248,6 +254,71 @@ static double cosine(const ng_kb_term *a, size_t na, const ng_kb_term *b, size_t
     return s;
 }
 
+/* Cosine of normalised a and any b (both sorted by key). */
+static double cosine_any(const ng_kb_term *a, size_t na, const ng_kb_term *b, size_t nb)
+{
+    double nn = 0;
+    for (size_t j = 0; j < nb; j++)
+        nn += (double)b[j].weight * b[j].weight;
+    return nn > 0 ? cosine(a, na, b, nb) / sqrt(nn) : 0;
+}
+
+static int cmp_term_weight_desc(const void *a, const void *b)
+{
+    float x = ((const ng_kb_term *)a)->weight, y = ((const ng_kb_term *)b)->weight;
+    return x < y ? 1 : x > y ? -1 : 0;
+}
+
+/* Adds vector b to a (both sorted by key) into a new malloc'd array of at
+ * most cap terms (the heaviest), sorted by key.  NULL when out of memory. */
+static ng_kb_term *vec_add(const ng_kb_term *a, size_t na, const ng_kb_term *b, size_t nb, size_t cap, size_t *n)
+{
+    ng_kb_term *v = malloc((na + nb + 1) * sizeof *v);
+    if (!v)
+        return NULL;
+    size_t i = 0, j = 0, o = 0;
+    while (i < na || j < nb) {
+        if (j >= nb || (i < na && a[i].key < b[j].key))
+            v[o++] = a[i++];
+        else if (i >= na || b[j].key < a[i].key)
+            v[o++] = b[j++];
+        else {
+            v[o] = a[i++];
+            v[o++].weight += b[j++].weight;
+        }
+    }
+    if (o > cap) {
+        qsort(v, o, sizeof *v, cmp_term_weight_desc);
+        o = cap;
+        qsort(v, o, sizeof *v, cmp_key);
+    }
+    *n = o;
+    return v;
+}
+
+/* Adds an article's vectors to its story's centroid. */
+static int centroid_add(ng_kb_store *s, ng_id story, const ng_kb_term *sig, size_t nsig, const ng_kb_term *ents,
+                        size_t nents)
+{
+    ng_kb_term *cs, *ce;
+    size_t ncs, nce;
+    int rc = s->ops->story_features(s, story, &cs, &ncs, &ce, &nce);
+    if (rc != NG_OK)
+        return rc;
+    size_t n1, n2;
+    ng_kb_term *v1 = vec_add(cs, ncs, sig, nsig, CENTROID_TERMS, &n1);
+    ng_kb_term *v2 = vec_add(ce, nce, ents, nents, CENTROID_TERMS, &n2);
+    if (v1 && v2)
+        rc = s->ops->story_set_features(s, story, v1, n1, v2, n2);
+    else
+        rc = ng_kb_store_fail(s, NG_ENOMEM, "out of memory");
+    free(cs);
+    free(ce);
+    free(v1);
+    free(v2);
+    return rc;
+}
+
 /* A candidate document. */
 typedef struct {
     ng_id doc;
@@ -259,6 +330,12 @@ static int cmp_id(const void *a, const void *b)
 {
     ng_id x = *(const ng_id *)a, y = *(const ng_id *)b;
     return x < y ? -1 : x > y;
+}
+
+static int cmp_sim_desc(const void *a, const void *b)
+{
+    const cand *x = a, *y = b;
+    return x->sim < y->sim ? 1 : x->sim > y->sim ? -1 : (x->story > y->story) - (x->story < y->story);
 }
 
 static int cmp_story_sim(const void *a, const void *b)
@@ -273,7 +350,7 @@ int ng_story_assign(ng_kb_store *s, const ng_story_options *o, ng_id doc, const 
                     const ng_kb_term *ents, size_t nents, int32_t day, ng_id *story)
 {
     *story = 0;
-    ng_id *ids = malloc((POST_TERMS + nents + 1) * MAX_PER_KEY * sizeof *ids);
+    ng_id *ids = malloc((PROBE_TERMS + nents + 1) * MAX_PER_KEY * sizeof *ids);
     ng_kb_term *mysig = malloc((nsig ? nsig : 1) * sizeof *mysig);
     cand *cs = NULL;
     int rc = NG_OK;
@@ -283,11 +360,11 @@ int ng_story_assign(ng_kb_store *s, const ng_story_options *o, ng_id doc, const 
     }
     /* sig is in rank order: index its best terms, then use it sorted */
     size_t nids = 0;
-    for (size_t i = 0; i < nsig && i < POST_TERMS && rc == NG_OK; i++) {
+    for (size_t i = 0; i < nsig && i < PROBE_TERMS && rc == NG_OK; i++) {
         size_t n;
         rc = s->ops->posting_docs(s, sig[i].key, ids + nids, MAX_PER_KEY, &n);
         nids += n;
-        if (rc == NG_OK)
+        if (rc == NG_OK && i < POST_TERMS)
             rc = s->ops->posting_add(s, sig[i].key, doc);
     }
     for (size_t i = 0; i < nents && rc == NG_OK; i++) {
@@ -341,22 +418,37 @@ int ng_story_assign(ng_kb_store *s, const ng_story_options *o, ng_id doc, const 
     }
     if (rc != NG_OK)
         goto done;
-    /* each story's score: its best candidate, with its second best
-     * counting for a third when it has one */
+    /* each story's best candidate, then the best few stories compared by
+     * centroid too: score = (1 - C) * best article + C * centroid */
     qsort(cs, nc, sizeof *cs, cmp_story_sim);
-    double best = 0;
-    ng_id best_story = 0;
+    size_t ns = 0;
     for (size_t i = 0; i < nc;) {
         size_t j = i;
         while (j < nc && cs[j].story == cs[i].story)
             j++;
-        double score = cs[i].sim;
+        cs[ns++] = cs[i]; /* the story's best, in place */
+        i = j;
+    }
+    qsort(cs, ns, sizeof *cs, cmp_sim_desc);
+    double best = 0, C = W_CENTROID;
+    ng_id best_story = 0;
+    for (size_t i = 0; i < ns && i < TOP_STORIES && rc == NG_OK; i++) {
+        ng_kb_term *ct, *ce;
+        size_t nct, nce;
+        rc = s->ops->story_features(s, cs[i].story, &ct, &nct, &ce, &nce);
+        if (rc != NG_OK)
+            break;
+        double csim = W_TERMS * cosine_any(mysig, nsig, ct, nct) + W_ENTS * cosine_any(ents, nents, ce, nce);
+        free(ct);
+        free(ce);
+        double score = (1 - C) * cs[i].sim + C * csim;
         if (score > best) {
             best = score;
             best_story = cs[i].story;
         }
-        i = j;
     }
+    if (rc != NG_OK)
+        goto done;
     if (best_story && best >= o->threshold) {
         *story = best_story;
     } else {
@@ -366,6 +458,8 @@ int ng_story_assign(ng_kb_store *s, const ng_story_options *o, ng_id doc, const 
         rc = s->ops->story_add(s, *story, day);
     if (rc == NG_OK)
         rc = s->ops->doc_set_story(s, doc, *story);
+    if (rc == NG_OK)
+        rc = centroid_add(s, *story, mysig, nsig < SIG_TERMS ? nsig : SIG_TERMS, ents, nents);
 done:
     free(ids);
     free(mysig);
