@@ -20,7 +20,6 @@
 
 #include <stddef.h>
 #include <stdio.h>
-#include <stdio.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -220,55 +219,6 @@ int ng_doc_json(const ng_doc *d, unsigned fields, int pretty, char **out, size_t
 /* Writes the JSON record of a refused input, {"doc":..., "error":...}, the
  * same way.  Used by callers that keep output aligned with input. */
 int ng_error_json(const char *id, const char *message, char **out, size_t *outlen);
-
-/* ---- the knowledge base (kb.c, docs/kb.md) ----------------------------- */
-
-/* A store of analyzed articles across which entities are linked (one
- * entity per real-world thing, across articles and languages) and articles
- * grouped into stories.  One thread at a time may use a handle. */
-typedef struct ng_kb ng_kb;
-
-typedef struct {
-    size_t batch;         /* articles per transaction (default 100); a crash loses at most the open batch */
-    double story_threshold; /* similarity that joins an article to a story (0: the default) */
-    int story_window_days;  /* articles further apart in time than this weigh less (0: the default) */
-} ng_kb_options;
-
-/* Fills *opt with the defaults.  Can't fail. */
-void ng_kb_options_default(ng_kb_options *opt);
-
-/* Opens the knowledge base at where: a file name (SQLite; created when
- * absent, an older schema migrated) or a postgresql:// URL (NG_EUNSUPPORTED
- * in this build).  opt may be NULL.  On failure *out is NULL and err[errlen]
- * says why. */
-int ng_kb_open(ng_kb **out, const char *where, const ng_kb_options *opt, char *err, size_t errlen);
-
-/* Whether raw input bytes were already ingested (compared by hash), so a
- * caller may skip analyzing them.  Returns 1, 0, or a negative code. */
-int ng_kb_has_raw(ng_kb *kb, const char *data, size_t len);
-
-/* Stores one analyzed article: links its entities, puts it into a story.
- * raw/rawlen are the input's bytes (may be NULL) so a rerun can skip them.
- * *added (may be NULL) is 1 when stored, 0 when an article with the same
- * clean text or raw bytes was already there (a no-op).  Writes are grouped
- * in transactions of opt->batch articles; ng_kb_commit or ng_kb_close ends
- * the open one.  The doc is not kept. */
-int ng_kb_add(ng_kb *kb, const ng_doc *doc, const char *raw, size_t rawlen, int *added);
-
-/* Commits the open transaction, if any. */
-int ng_kb_commit(ng_kb *kb);
-
-/* Writes the whole base as one JSON object (documents, entities, stories,
- * events; CONTRACT.md) through write(ctx, bytes, n), which returns 0 on
- * success.  ng_kb_export_file writes it to f. */
-int ng_kb_export_json(ng_kb *kb, int (*write)(void *ctx, const char *p, size_t n), void *ctx);
-int ng_kb_export_file(ng_kb *kb, FILE *f);
-
-/* The detail of the last error on kb (one line); never NULL. */
-const char *ng_kb_error(const ng_kb *kb);
-
-/* Commits what is pending and closes.  Returns the commit's code.  Accepts NULL. */
-int ng_kb_close(ng_kb *kb);
 
 /* ---- the knowledge base (kb.c, docs/kb.md) ----------------------------- */
 

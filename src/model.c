@@ -202,8 +202,6 @@ const char *ng_strerror(int rc)
     case NG_ETRUNCATED: return "truncated input";
     case NG_EUNSUPPORTED: return "not supported by this build";
     case NG_EDB: return "knowledge base error";
-    case NG_EUNSUPPORTED: return "not supported by this build";
-    case NG_EDB: return "knowledge base error";
     default: return "unknown error";
     }
 }
