@@ -113,6 +113,7 @@ typedef struct {
     ng_strset_slot *index; /* hash of every prefix of every item (resource.c), or NULL */
     size_t index_mask; /* slots in index - 1 (a power of two - 1) */
     size_t maxlen;     /* bytes of the longest item */
+    uint64_t first_bytes; /* bit b & 63 set for the first byte b of every item (a filter) */
 } ng_strset;
 
 /* Loads resource 'path' into s; a missing resource gives an empty set

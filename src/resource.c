@@ -163,6 +163,8 @@ static void build_index(ng_strset *s)
                 common++;
         prefixes += k - common;
         s->maxlen = k > s->maxlen ? k : s->maxlen;
+        if (k)
+            s->first_bytes |= 1ull << ((unsigned char)it[0] & 63);
     }
     if (prefixes == 0 || s->n > UINT16_MAX - 1 || s->maxlen > UINT8_MAX)
         return;
@@ -206,8 +208,12 @@ static void build_index(ng_strset *s)
 static const ng_strset_slot *find_slot(const ng_strset *s, const char *key, size_t n)
 {
     /* no item is as long: no hashing (whole lines are looked up in
-     * lists of short cues) */
+     * lists of short cues) ... */
     if (n == 0 || n > s->maxlen)
+        return NULL;
+    /* nor one that begins with this byte (most words of a text, for a
+     * short list): no hashing, no look at the table */
+    if (!((s->first_bytes >> ((unsigned char)key[0] & 63)) & 1))
         return NULL;
     uint32_t h = hash_bytes(key, n);
     size_t at = h & s->index_mask;
