@@ -73,15 +73,64 @@ static float link_density(const ng_hel *e)
     return e->text ? (float)e->link / (float)e->text : 0.0f;
 }
 
-/* Is a segment's text (folded) a page-chrome line of some loaded language? */
-static int chrome_line(const ng_model *m, const char *s, size_t n)
+/* Folds s[0..n) into low[cap] and drops trailing ':', ' ', '.', '!', '?';
+ * returns the length (0 when n does not fit). */
+static size_t fold_line(const char *s, size_t n, char *low, size_t cap)
 {
-    char low[128];
-    if (n == 0 || n >= 100)
+    if (n == 0 || n >= cap / 2)
         return 0;
-    size_t L = ng_fold(s, n, low, sizeof low);
-    while (L > 0 && (low[L - 1] == ':' || low[L - 1] == ' ' || low[L - 1] == '.' || low[L - 1] == '!'))
+    size_t L = ng_fold(s, n, low, cap);
+    while (L > 0 && (low[L - 1] == ':' || low[L - 1] == ' ' || low[L - 1] == '.' || low[L - 1] == '!' ||
+                     low[L - 1] == '?'))
         L--;
+    low[L] = '\0';
+    return L;
+}
+
+static int word_end(char c)
+{
+    return c == ' ' || c == ',' || c == '.' || c == ':' || c == ';' || c == '!' || c == '?' || c == ')' || c == '\0';
+}
+
+/* Does the folded line low[0..L) hold an item of set at word boundaries?
+ * Phrases of up to 8 words are tried from every word start. */
+static int has_phrase(const ng_strset *set, const char *low, size_t L)
+{
+    if (set->n == 0)
+        return 0;
+    for (size_t a = 0; a < L; a++) {
+        if (a > 0 && low[a - 1] != ' ' && low[a - 1] != '(' && low[a - 1] != '"')
+            continue;
+        if (low[a] == ' ')
+            continue;
+        int words = 0;
+        for (size_t b = a + 1; b <= L && words < 8; b++) {
+            if (b == L || word_end(low[b])) {
+                words++;
+                if (ng_strset_has(set, low + a, b - a))
+                    return 1;
+            }
+        }
+    }
+    return 0;
+}
+
+/* Is a segment's text (folded, low[0..L)) a page-chrome line of some
+ * loaded language or of common/html-chrome-lines.txt?  n is the block's
+ * length in bytes, s its text (for the sentence test of prefixes). */
+static int chrome_line(const ng_model *m, const char *low, size_t L, size_t n, int sentence)
+{
+    if (L == 0)
+        return 0;
+    if (ng_strset_has(&m->html_chrome, low, L))
+        return 1;
+    /* "Quelle: dpa", "Aktualisiert am 3. Mai": a chrome word opens a short non-sentence */
+    if (n <= 80 && !sentence)
+        for (size_t k = 1; k < L; k++)
+            if ((low[k] == ' ' || low[k] == ':') && ng_strset_has(&m->html_chrome, low, k))
+                return 1;
+    if (n >= 100)
+        return 0;
     for (size_t i = 0; i < m->nlangs; i++) {
         const ng_lang *lg = &m->langs[i];
         if (ng_strset_has(&lg->chrome_lines, low, L))
@@ -91,6 +140,33 @@ static int chrome_line(const ng_model *m, const char *s, size_t n)
             if ((k == L || low[k] == ' ' || low[k] == ':') && ng_strset_has(&lg->chrome_prefix, low, k))
                 return 1;
     }
+    return 0;
+}
+
+/* Is the folded line a call to action, a subscription or app promotion,
+ * a comment policy or reprint notice (common/html-promo.txt and every
+ * language's chrome-phrases.txt)? */
+static int promo_line(const ng_model *m, const char *low, size_t L)
+{
+    if (has_phrase(&m->html_promo, low, L))
+        return 1;
+    for (size_t i = 0; i < m->nlangs; i++)
+        if (has_phrase(&m->langs[i].chrome_phrase, low, L))
+            return 1;
+    return 0;
+}
+
+/* Is the folded line the heading of a teaser list ("Lesen Sie auch",
+ * "Related coverage")? */
+static int teaser_head(const ng_model *m, const char *low, size_t L)
+{
+    if (L == 0)
+        return 0;
+    if (ng_strset_has(&m->html_teaser, low, L))
+        return 1;
+    for (size_t i = 0; i < m->nlangs; i++)
+        if (ng_strset_has(&m->langs[i].teaser_heads, low, L))
+            return 1;
     return 0;
 }
 
@@ -104,9 +180,12 @@ static int sentence_like(const char *s, size_t n)
     char c = s[n - 1];
     if (c == '.' || c == '!' || c == '?' || c == ':')
         return 1;
-    /* closing curly quote or guillemet */
+    /* closing quotes (” and German “, ’), an ellipsis, a guillemet */
     if (n >= 3 && (unsigned char)s[n - 3] == 0xE2 && (unsigned char)s[n - 2] == 0x80 &&
-        ((unsigned char)s[n - 1] == 0x9D || (unsigned char)s[n - 1] == 0xA6))
+        ((unsigned char)s[n - 1] == 0x9D || (unsigned char)s[n - 1] == 0x9C || (unsigned char)s[n - 1] == 0x99 ||
+         (unsigned char)s[n - 1] == 0xA6))
+        return 1;
+    if (n >= 2 && (unsigned char)s[n - 2] == 0xC2 && (unsigned char)s[n - 1] == 0xBB)
         return 1;
     return 0;
 }
@@ -273,6 +352,7 @@ void ng_html_body(const ng_model *m, ng_hpage *pg, const char *title, ng_buf *ou
         }
     }
     size_t tlen = title ? strlen(title) : 0;
+    int teaser = 0; /* inside a teaser list after the article */
     for (size_t i = 0; i < pg->nseg; i++) {
         const ng_hseg *sg = &pg->seg[i];
         const ng_hel *o = &el[sg->owner];
@@ -288,10 +368,27 @@ void ng_html_body(const ng_model *m, ng_hpage *pg, const char *title, ng_buf *ou
             continue;
         if (tlen && len == tlen && memcmp(s, title, len) == 0)
             continue;
-        if ((i < first || i > last) && len < EDGE && !sentence_like(s, len))
+        int sentence = sentence_like(s, len);
+        if (first < pg->nseg && (i < first || i > last) && len < EDGE && !sentence)
             continue;
-        if (chrome_line(m, s, len))
-            continue;
+        if (len < 250) {
+            char low[512];
+            size_t L = fold_line(s, len, low, sizeof low);
+            /* a teaser heading after the article's first prose: it and the
+             * short blocks after it go, up to the next prose paragraph */
+            if (len < 80 && i > first && teaser_head(m, low, L)) {
+                teaser = 1;
+                continue;
+            }
+            if (chrome_line(m, low, L, len, sentence) || promo_line(m, low, L))
+                continue;
+        }
+        if (teaser) {
+            if (len >= 150 && sg->link * 4 < len && sentence)
+                teaser = 0;
+            else
+                continue;
+        }
         if (out->len)
             ng_buf_put(out, "\n\n", 2);
         ng_buf_put(out, s, len);

@@ -93,6 +93,12 @@ int ng_model_new(ng_model **out, const ng_model_options *opt, char *err, size_t 
     if (rc == NG_OK)
         rc = ng_strset_load(&m->html_positive, "common/html-positive.txt", 1, 0);
     if (rc == NG_OK)
+        rc = ng_strset_load(&m->html_promo, "common/html-promo.txt", 1, 0);
+    if (rc == NG_OK)
+        rc = ng_strset_load(&m->html_chrome, "common/html-chrome-lines.txt", 1, 0);
+    if (rc == NG_OK)
+        rc = ng_strset_load(&m->html_teaser, "common/html-teaser-heads.txt", 1, 0);
+    if (rc == NG_OK)
         rc = ng_strset_load(&m->agencies, "common/agencies.txt", 0, 0);
     if (rc == NG_OK)
         rc = ng_strset_load(&m->months_extra, "common/months.txt", 1, 0);
@@ -121,6 +127,9 @@ void ng_model_free(ng_model *m)
         free_lang(&m->langs[i]);
     ng_strset_free(&m->html_negative);
     ng_strset_free(&m->html_positive);
+    ng_strset_free(&m->html_promo);
+    ng_strset_free(&m->html_chrome);
+    ng_strset_free(&m->html_teaser);
     ng_strset_free(&m->agencies);
     ng_strset_free(&m->months_extra);
     free(m);

@@ -534,6 +534,8 @@ static int html_prepare(ng_worker *w, const ng_model *m, myhtml_tree_t *tree, co
             ng_buf_put(out, " ngd", 4);
         if (i < n)
             i++; /* '>' */
+        if (end && tag == MyHTML_TAG_NOSCRIPT)
+            continue;
         if (end) {
             ng_buf_put(out, "</", 2);
             ng_buf_put(out, s + ns, nl);
@@ -600,7 +602,12 @@ static int html_prepare(ng_worker *w, const ng_model *m, myhtml_tree_t *tree, co
             i = skip_to_gt(s, n, e);
             continue;
         }
-        case MyHTML_TAG_STYLE: case MyHTML_TAG_NOSCRIPT: case MyHTML_TAG_SVG: case MyHTML_TAG_MATH:
+        case MyHTML_TAG_NOSCRIPT:
+            /* the copy runs no scripts: what a page shows without them
+             * (some blogs put the article there) is ordinary markup */
+            out->len = tag_out;
+            continue;
+        case MyHTML_TAG_STYLE: case MyHTML_TAG_SVG: case MyHTML_TAG_MATH:
         case MyHTML_TAG_TEXTAREA: case MyHTML_TAG_IFRAME: case MyHTML_TAG_NOEMBED: case MyHTML_TAG_NOFRAMES:
         case MyHTML_TAG_XMP: case MyHTML_TAG_BUTTON: case MyHTML_TAG_SELECT: {
             /* the whole element goes (svg/math: up to the first end tag) */

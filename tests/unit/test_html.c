@@ -221,6 +221,51 @@ static void date_sources_more(void **state)
     expect_day("<html><body><nav><span class=\"date\">1. Februar 2024</span></nav>" BODY, NULL, NULL);
 }
 
+/* Calls to action, chrome lines and teaser lists inside the article's
+ * container go (lang/common/html-promo.txt, html-chrome-lines.txt,
+ * html-teaser-heads.txt); the prose around them stays. */
+static void promo_and_teasers(void **state)
+{
+    (void)state;
+    ng_doc *d = must("<html><body><article><p>" PROSE "</p><p>" PROSE2 "</p>"
+                     "<p>Subscribe now to our eNATION edition for the full story.</p>"
+                     "<p>Vervielf\xc3\xa4ltigung nur mit Genehmigung der Redaktion.</p>"
+                     "<p>Quelle: dpa</p>"
+                     "<h3>Lesen Sie auch:</h3><p>Neue Regeln f\xc3\xbcr Mieter</p><p>Wahl in Berlin</p>"
+                     "<p>" PROSE "</p></article></body></html>");
+    assert_true(contains(d, PROSE));
+    assert_true(contains(d, PROSE2));
+    assert_false(contains(d, "Subscribe now"));
+    assert_false(contains(d, "Genehmigung"));
+    assert_false(contains(d, "Quelle"));
+    assert_false(contains(d, "Lesen Sie auch"));
+    assert_false(contains(d, "Neue Regeln"));
+    assert_false(contains(d, "Wahl in Berlin"));
+    ng_doc_free(d);
+    /* a teaser heading before any prose is not the end of anything, and a
+     * sentence that merely mentions following is kept */
+    d = must("<html><body><article><p>" PROSE " Voters will follow the debate closely.</p>"
+             "<p>" PROSE2 "</p></article></body></html>");
+    assert_true(contains(d, "follow the debate"));
+    ng_doc_free(d);
+}
+
+/* A short article of short quoted lines (German quotes end a sentence),
+ * and an article that only a <noscript> holds. */
+static void short_and_noscript(void **state)
+{
+    (void)state;
+    ng_doc *d = must("<html><body><div class=\"post\"><h2>Titel</h2>"
+                     "<p>\xe2\x80\x9e" "Ich wei\xc3\x9f, ich bin m\xc3\xbc" "de und sollte das nicht sagen\xe2\x80\xa6\xe2\x80\x9c</p>"
+                     "<p>\xe2\x80\x93 \xe2\x80\x9e" "Dann sag es nicht\xe2\x80\x9c</p></div></body></html>");
+    assert_true(contains(d, "Dann sag es nicht"));
+    ng_doc_free(d);
+    d = must("<html><body><div class=\"post-body\"><script type=\"text/template\"><p>x</p></script>"
+             "<noscript><p>" PROSE "</p><p>" PROSE2 "</p></noscript></div></body></html>");
+    assert_true(contains(d, PROSE));
+    ng_doc_free(d);
+}
+
 static void lang_hint(void **state)
 {
     (void)state;
@@ -412,7 +457,8 @@ static void charset_sniffer(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(title_sources),     cmocka_unit_test(date_sources), cmocka_unit_test(date_sources_more),   cmocka_unit_test(lang_hint),
+        cmocka_unit_test(title_sources),     cmocka_unit_test(date_sources), cmocka_unit_test(date_sources_more), cmocka_unit_test(promo_and_teasers),
+        cmocka_unit_test(short_and_noscript),   cmocka_unit_test(lang_hint),
         cmocka_unit_test(boilerplate_dropped), cmocka_unit_test(inline_text),  cmocka_unit_test(no_article),
         cmocka_unit_test(nesting_depth),     cmocka_unit_test(broken_and_huge), cmocka_unit_test(charset_sniffer),
     };
