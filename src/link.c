@@ -313,9 +313,9 @@ int ng_linker_new(ng_linker **out)
     ng_linker *l = calloc(1, sizeof *l);
     if (!l)
         return NG_ENOMEM;
-    static const char *const titles[] = {"en/titles.txt", "fr/titles.txt"};
+    static const char *const titles[] = {"en/titles.txt", "fr/titles.txt", "en/honorifics.txt", "fr/honorifics.txt"};
     static const char *const stop[] = {"en/stopwords.txt", "fr/stopwords.txt"};
-    int rc = load_words(&l->titles, &l->ntitles, titles, 2);
+    int rc = load_words(&l->titles, &l->ntitles, titles, 4);
     static const char *const heads[] = {"common/kb-name-heads.txt"};
     if (rc == NG_OK)
         rc = load_words(&l->stop, &l->nstop, stop, 2);
@@ -482,6 +482,8 @@ static ng_id pick(const ng_kb_cand *cands, size_t n, const char *type, int nword
     return n == 1 ? cands[0].id : 0;
 }
 
+static const char *headless(const ng_linker *l, const char *key);
+
 /* Rule 6: fuzzy match through one-deletion variants. */
 static int link_fuzzy(linkctx *c, const char *key, const char *type, ng_id *out)
 {
@@ -506,13 +508,18 @@ static int link_fuzzy(linkctx *c, const char *key, const char *type, ng_id *out)
         if (rc != NG_OK)
             return rc;
         for (size_t k = 0; k < nc; k++) {
+            /* the candidate's name, or its name without a head word */
             char ck[KEY_MAX];
-            size_t cn = ng_link_key(c->l, cands[k].name, ck, sizeof ck);
-            if (!compatible(cands[k].type, type, count_words(key)) || cn < FUZZ_MIN || ck[0] != key[0])
+            ng_link_key(c->l, cands[k].name, ck, sizeof ck);
+            const char *forms[2] = {ck, headless(c->l, ck)};
+            if (!compatible(cands[k].type, type, count_words(key)))
                 continue;
-            if (ng_link_distance(key, n, ck, cn, 1) <= 1) {
-                *out = cands[k].id;
-                return NG_OK;
+            for (int f = 0; f < 2; f++) {
+                size_t cn = forms[f] ? strlen(forms[f]) : 0;
+                if (cn >= FUZZ_MIN && forms[f][0] == key[0] && ng_link_distance(key, n, forms[f], cn, 1) <= 1) {
+                    *out = cands[k].id;
+                    return NG_OK;
+                }
             }
         }
     }
@@ -587,6 +594,7 @@ static int link_one(linkctx *c, size_t i)
     ng_id id = 0;
     int rc = NG_OK;
     int fresh_key = 1; /* register the name key afterwards */
+    int fresh_key_was_found = 0; /* the entity was found by this exact name */
 
     /* 1. alias group (the plain key too: "General Staff" is not a title) */
     char pk[KEY_MAX];
@@ -613,7 +621,7 @@ static int link_one(linkctx *c, size_t i)
             return rc;
         id = pick(cands, n, type, nwords);
         if (id)
-            fresh_key = 0;
+            fresh_key = 0, fresh_key_was_found = 1;
         const char *rest = headless(c->l, key);
         if (!id && rest) {
             if ((rc = s->ops->key_find(s, NG_KEY_NAME, rest, cands, MAX_CANDS, &n)) != NG_OK)
@@ -668,6 +676,8 @@ static int link_one(linkctx *c, size_t i)
         return rc;
     const char *rest = headless(c->l, key);
     if (rest && (rc = s->ops->key_add(s, NG_KEY_NAME, rest, id)) != NG_OK)
+        return rc;
+    if (rest && !fresh_key_was_found && (rc = add_fuzz_keys(s, rest, id)) != NG_OK)
         return rc;
     c->grouped[i] = a != NULL;
     if (is_per(type) && nwords >= 2 && strlen(last_word(key)) >= 3) {
