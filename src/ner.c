@@ -513,6 +513,58 @@ static void sort_by_first(const gmention *M, uint32_t *idx, size_t n)
     }
 }
 
+/* The first letter of s (a code point's worth), lowercased and without
+ * its accent for the Latin-1 letters ("É" -> 'e'); 0 when not a letter. */
+static char initial_of(const char *s, size_t n)
+{
+    if (n == 0)
+        return 0;
+    unsigned char c = (unsigned char)s[0];
+    if (c < 0x80)
+        return (char)((c >= 'A' && c <= 'Z') ? c + 32 : (c >= 'a' && c <= 'z') ? c : 0);
+    if (c != 0xC3 || n < 2)
+        return 0;
+    unsigned char d = (unsigned char)(s[1] | 0x20); /* lowercase Latin-1 */
+    static const char map[] = "aaaaaaaceeeeiiii" "dnooooo" "xouuuuyt" "y";
+    return d >= 0xA0 && d < 0xA0 + sizeof map - 1 ? map[d - 0xA0] : 0;
+}
+
+/* When the acronym at token a (after "(") spells the initials of the
+ * words just before the parenthesis (lowercase words of three bytes or
+ * less may be skipped: "de", "des", "of", "the"), returns the first token
+ * of that long form, else SIZE_MAX.  The long form starts with a capital. */
+static size_t initials_match(const gctx *g, size_t a)
+{
+    const char *acr = g->words[a].s;
+    size_t na = g->words[a].len, ss = sent_start(g, a);
+    if (a < ss + 3)
+        return SIZE_MAX;
+    size_t i = a - 2; /* the word before "(" */
+    size_t want = na;
+    while (want > 0) {
+        char c = (char)(acr[want - 1] | 0x20);
+        if (acr[want - 1] == '.') {
+            want--;
+            continue;
+        }
+        char ini = initial_of(g->words[i].s, g->words[i].len);
+        if (ini == c) {
+            want--;
+            if (want == 0)
+                break;
+        } else if (!(g->words[i].len <= 3 && !(g->doc->tokens[i].flags & NG_TOK_UPPER) &&
+                     (g->doc->tokens[i].flags & NG_TOK_WORD))) {
+            return SIZE_MAX;
+        }
+        if (i == ss)
+            return SIZE_MAX;
+        i--;
+    }
+    if (!(g->doc->tokens[i].flags & NG_TOK_UPPER) || a - 2 - i + 1 < 2)
+        return SIZE_MAX;
+    return i;
+}
+
 /* 1 when the sentence holding token i is mostly in capitals (a headline
  * or a dateline: "WHO" there is no organisation). */
 static int caps_sentence(const gctx *g, size_t i)
@@ -704,6 +756,32 @@ static int group_mentions(ng_worker *w, ng_doc *doc, const ng_tagger *t, ng_ner_
     k = fill_mentions(&g, M, k, cap, by_last);
     if (k == SIZE_MAX)
         return ng_worker_fail(w, NG_ENOMEM, "out of memory");
+    /* a long form the tagger missed, found by the acronym after it:
+     * "Forces démocratiques syriennes (FDS)" */
+    for (size_t a = 2; a + 1 < g.n && k < cap; a++) {
+        if (!(doc->tokens[a].flags & NG_TOK_ALLCAP) || !tok_is(&g, a - 1, '(') || !tok_is(&g, a + 1, ')') ||
+            g.words[a].len < 2 || g.words[a].len > 8 || g.words[a].gaz)
+            continue;
+        size_t f = initials_match(&g, a);
+        if (f == SIZE_MAX)
+            continue;
+        int taken = 0;
+        for (size_t j = 0; j < k && !taken; j++)
+            taken = M[j].l >= f && M[j].of <= a - 2;
+        if (taken)
+            continue;
+        gmention *m = &M[k];
+        memset(m, 0, sizeof *m);
+        m->f = (uint32_t)f;
+        m->l = (uint32_t)(a - 2);
+        m->type = TY_ORG;
+        study_mention(&g, m);
+        if (m->dropped)
+            continue;
+        m->parent = (uint32_t)k;
+        by_last[m->l] = (uint32_t)k;
+        k++;
+    }
     /* acronyms defined in parentheses: "Forces démocratiques syriennes
      * (FDS)" -- tagged or not, the acronym joins the name before it */
     size_t base = k;
