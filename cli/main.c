@@ -15,6 +15,9 @@ static void usage(FILE *f)
             "  analyze PATH...   read articles, write one JSON record per article (JSON Lines)\n"
             "  ingest --db FILE PATH...  analyze articles into a knowledge base\n"
             "  export --db FILE  write the knowledge base as one JSON object\n"
+            "  timeline --db FILE ENTITY|--story N  articles about it, in time order\n"
+            "  entity --db FILE NAME  an entity's aliases, counterparts, quotes, timeline\n"
+            "  stories --db FILE  the largest stories;  search --db FILE QUERY  full text\n"
             "  model info|dump FILE  describe a trained model file\n"
             "  version           print the version\n"
             "\n"
@@ -34,6 +37,14 @@ int main(int argc, char **argv)
         return cmd_ingest(argc - 1, argv + 1);
     if (strcmp(cmd, "export") == 0)
         return cmd_export(argc - 1, argv + 1);
+    if (strcmp(cmd, "timeline") == 0)
+        return cmd_timeline(argc - 1, argv + 1);
+    if (strcmp(cmd, "entity") == 0)
+        return cmd_entity(argc - 1, argv + 1);
+    if (strcmp(cmd, "stories") == 0)
+        return cmd_stories(argc - 1, argv + 1);
+    if (strcmp(cmd, "search") == 0)
+        return cmd_search(argc - 1, argv + 1);
     if (strcmp(cmd, "model") == 0)
         return cmd_model(argc - 1, argv + 1);
     if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {

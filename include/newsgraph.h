@@ -263,6 +263,22 @@ int ng_kb_commit(ng_kb *kb);
 int ng_kb_export_json(ng_kb *kb, int (*write)(void *ctx, const char *p, size_t n), void *ctx);
 int ng_kb_export_file(ng_kb *kb, FILE *f);
 
+/* Queries; each writes JSON through write(ctx, bytes, n) (docs/kb.md shows
+ * the shapes). */
+typedef enum {
+    NG_KB_ENTITY = 1, /* arg: a name in any language or form; its profile (aliases, counterparts, quotes, timeline) */
+    NG_KB_TIMELINE,   /* arg: a name; the articles naming it, oldest first, each with the mention in context */
+    NG_KB_STORY,      /* arg: a story number; its articles, oldest first */
+    NG_KB_STORIES,    /* the largest stories with labels and date ranges (arg unused) */
+    NG_KB_SEARCH      /* arg: an FTS5 query over the articles' titles and text */
+} ng_kb_query;
+
+/* Runs a query; limit caps the rows (0: a default).  NG_EEMPTY when no
+ * entity has that name, NG_EINVAL for a bad argument (a malformed search),
+ * with the detail in ng_kb_error. */
+int ng_kb_query_json(ng_kb *kb, ng_kb_query kind, const char *arg, size_t limit,
+                     int (*write)(void *ctx, const char *p, size_t n), void *ctx);
+
 /* The detail of the last error on kb (one line); never NULL. */
 const char *ng_kb_error(const ng_kb *kb);
 

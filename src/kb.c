@@ -256,6 +256,52 @@ int ng_kb_export_file(ng_kb *kb, FILE *f)
     return ng_kb_export_json(kb, write_file, f);
 }
 
+int ng_kb_query_json(ng_kb *kb, ng_kb_query kind, const char *arg, size_t limit,
+                     int (*write)(void *ctx, const char *p, size_t n), void *ctx)
+{
+    if (!kb || !write)
+        return NG_EINVAL;
+    int rc = ng_kb_commit(kb);
+    if (rc != NG_OK)
+        return rc;
+    ng_id id = 0;
+    int q = 0;
+    switch (kind) {
+    case NG_KB_ENTITY:
+    case NG_KB_TIMELINE:
+        if (!arg || !*arg)
+            return kb_fail(kb, NG_EINVAL, "no entity name given");
+        if ((rc = ng_link_resolve(kb->linker, kb->s, arg, &id)) != NG_OK)
+            return kb_fail(kb, rc, kb->s->err);
+        if (!id) {
+            snprintf(kb->err, sizeof kb->err, "no entity named '%.200s'", arg);
+            return NG_EEMPTY;
+        }
+        q = kind == NG_KB_ENTITY ? NG_KBQ_ENTITY : NG_KBQ_TIMELINE;
+        break;
+    case NG_KB_STORY: {
+        char *end;
+        long long v = arg ? strtoll(arg, &end, 10) : 0;
+        if (!arg || *end || v <= 0)
+            return kb_fail(kb, NG_EINVAL, "a story is named by its number");
+        id = v;
+        q = NG_KBQ_STORY;
+        break;
+    }
+    case NG_KB_STORIES: q = NG_KBQ_STORIES; break;
+    case NG_KB_SEARCH:
+        if (!arg || !*arg)
+            return kb_fail(kb, NG_EINVAL, "nothing to search for");
+        q = NG_KBQ_SEARCH;
+        break;
+    default: return kb_fail(kb, NG_EINVAL, "unknown query");
+    }
+    rc = kb->s->ops->query_json(kb->s, q, id, q == NG_KBQ_SEARCH ? arg : NULL, limit, write, ctx);
+    if (rc != NG_OK)
+        kb_fail(kb, rc, kb->s->err);
+    return rc;
+}
+
 int ng_kb_close(ng_kb *kb)
 {
     if (!kb)

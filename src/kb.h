@@ -72,6 +72,15 @@ typedef struct ng_kb_store ng_kb_store;
 
 enum { NG_TX_MARK, NG_TX_KEEP, NG_TX_UNDO };
 
+/* Queries (query_json). */
+enum {
+    NG_KBQ_ENTITY = 1,   /* profile of entity id: aliases, timeline, counterparts, quotes */
+    NG_KBQ_TIMELINE,     /* articles naming entity id, oldest first, with the mention in context */
+    NG_KBQ_STORY,        /* articles of story id, oldest first */
+    NG_KBQ_STORIES,      /* the largest stories (limit) with labels and date ranges */
+    NG_KBQ_SEARCH        /* full-text search (FTS5 syntax) over articles */
+};
+
 /* The operations of a storage backend.  s is the backend's own object. */
 typedef struct {
     void (*close)(ng_kb_store *s);
@@ -125,6 +134,10 @@ typedef struct {
                           size_t *nents);
     int (*story_set_features)(ng_kb_store *s, ng_id story, const ng_kb_term *sig, size_t nsig,
                               const ng_kb_term *ents, size_t nents);
+    /* a query (NG_KBQ_*) about entity or story id, or search text,
+     * written as JSON */
+    int (*query_json)(ng_kb_store *s, int kind, ng_id id, const char *text, size_t limit,
+                      int (*write)(void *ctx, const char *p, size_t n), void *ctx);
     /* the whole base as the JSON object of CONTRACT.md */
     int (*export_json)(ng_kb_store *s, int (*write)(void *ctx, const char *p, size_t n), void *ctx);
 } ng_kb_ops;
@@ -164,6 +177,11 @@ int ng_link_distance(const char *a, size_t na, const char *b, size_t nb, int lim
  * writes ids[i] for doc->entities[i].  Registers new keys and surface forms.
  * day is the document's day (or NG_KB_NODAY). */
 int ng_link_doc(const ng_linker *l, ng_kb_store *s, const ng_doc *doc, int32_t day, ng_id *ids);
+
+/* Finds the knowledge-base entity a name means (alias group, exact key,
+ * surname, fuzzy), the one named by most articles when several fit;
+ * *id = 0 when none. */
+int ng_link_resolve(const ng_linker *l, ng_kb_store *s, const char *name, ng_id *id);
 
 /* ---- story.c ------------------------------------------------------------ */
 

@@ -945,6 +945,173 @@ done:
     return rc;
 }
 
+/* ---- queries -------------------------------------------------------------- */
+
+/* Writes a column's value as JSON by its SQLite type.  A blob is text cut
+ * at byte offsets: partial UTF-8 sequences at its ends are dropped. */
+static void out_value(out_t *o, sqlite3_stmt *st, int i)
+{
+    switch (sqlite3_column_type(st, i)) {
+    case SQLITE_INTEGER: ng_buf_printf(&o->b, "%lld", (long long)sqlite3_column_int64(st, i)); break;
+    case SQLITE_FLOAT: ng_buf_printf(&o->b, "%.17g", sqlite3_column_double(st, i)); break;
+    case SQLITE_TEXT: out_col_str(o, st, i); break;
+    case SQLITE_BLOB: {
+        const unsigned char *p = sqlite3_column_blob(st, i);
+        size_t n = (size_t)sqlite3_column_bytes(st, i);
+        while (n && (*p & 0xC0) == 0x80)
+            p++, n--;
+        size_t k = n;
+        while (k && (p[k - 1] & 0xC0) == 0x80)
+            k--;
+        if (k && p[k - 1] >= 0xC0) /* a lead byte whose sequence was cut */
+            n = k - 1;
+        ng_buf_json_str(&o->b, (const char *)p, n);
+        break;
+    }
+    default: ng_buf_puts(&o->b, "null"); break;
+    }
+}
+
+/* Runs sql with ?1 = id (integer) and ?2 = text (when not NULL), ?3 =
+ * limit, and writes its rows as a JSON array of objects keyed by column
+ * name. */
+static int out_rows(kbsql *k, out_t *o, const char *sql, ng_id id, const char *text, size_t limit)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(k->db, sql, -1, &st, NULL) != SQLITE_OK)
+        return dbfail(k, "query");
+    sqlite3_bind_int64(st, 1, id);
+    if (text)
+        sqlite3_bind_text(st, 2, text, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 3, (sqlite3_int64)limit);
+    ng_buf_putc(&o->b, '[');
+    int rc, first = 1, nc = sqlite3_column_count(st);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        ng_buf_puts(&o->b, first ? "\n{" : ",\n{");
+        first = 0;
+        for (int i = 0; i < nc; i++) {
+            if (i)
+                ng_buf_putc(&o->b, ',');
+            const char *name = sqlite3_column_name(st, i);
+            ng_buf_json_str(&o->b, name, strlen(name));
+            ng_buf_putc(&o->b, ':');
+            out_value(o, st, i);
+        }
+        ng_buf_putc(&o->b, '}');
+        out_flush(o, 0);
+    }
+    ng_buf_putc(&o->b, ']');
+    int ok = rc == SQLITE_DONE;
+    if (!ok)
+        ng_kb_store_fail(&k->base, NG_EINVAL, "query: %s", sqlite3_errmsg(k->db));
+    sqlite3_finalize(st);
+    return ok ? NG_OK : NG_EINVAL;
+}
+
+#define DATE_OF(col) "CASE WHEN " col " IS NULL THEN NULL ELSE date(" col " * 86400, 'unixepoch') END"
+#define STORY_LABEL(sid)                                                                                        \
+    "(SELECT group_concat(name, ', ') FROM (SELECT e.name AS name FROM documents d JOIN doc_entities de ON "      \
+    "de.doc=d.id JOIN entities e ON e.id=de.entity WHERE d.story=" sid " GROUP BY e.id ORDER BY "              \
+    "count(DISTINCT de.doc) DESC, sum(de.mentions) DESC, e.ndocs, e.id LIMIT 3))"
+
+/* Articles naming entity ?1, oldest first, with their first mention in context. */
+static const char sql_timeline[] =
+    "SELECT " DATE_OF("d.day") " AS date, d.name AS doc, d.title AS title, d.story AS story, "
+    "substr(CAST(d.text AS BLOB), max(1, m.start - 99), min(m.start, 100) + (m.stop - m.start) + 100) AS context "
+    "FROM (SELECT doc, min(local) AS local FROM doc_entities WHERE entity=?1 GROUP BY doc) x "
+    "JOIN documents d ON d.id=x.doc "
+    "LEFT JOIN mentions m ON m.doc=x.doc AND m.local=x.local AND m.start=(SELECT min(start) FROM mentions "
+    "WHERE doc=x.doc AND local=x.local) "
+    "ORDER BY d.day IS NULL, d.day, d.id LIMIT ?3";
+
+static int op_query_json(ng_kb_store *s, int kind, ng_id id, const char *text, size_t limit,
+                         int (*write)(void *ctx, const char *p, size_t n), void *ctx)
+{
+    kbsql *k = (kbsql *)s;
+    out_t o;
+    memset(&o, 0, sizeof o);
+    ng_buf_init(&o.b);
+    o.write = write;
+    o.ctx = ctx;
+    int rc = NG_OK;
+    if (!limit)
+        limit = 1000;
+    switch (kind) {
+    case NG_KBQ_TIMELINE:
+        rc = out_rows(k, &o, sql_timeline, id, NULL, limit);
+        break;
+    case NG_KBQ_STORY:
+        rc = out_rows(k, &o,
+                      "SELECT " DATE_OF("day") " AS date, name AS doc, title, lang FROM documents WHERE story=?1 "
+                      "ORDER BY day IS NULL, day, id LIMIT ?3",
+                      id, NULL, limit);
+        break;
+    case NG_KBQ_STORIES:
+        rc = out_rows(k, &o,
+                      "SELECT s.id AS story, s.ndocs AS docs, " DATE_OF("s.first_day") " AS \"from\", "
+                      DATE_OF("s.last_day") " AS \"to\", " STORY_LABEL("s.id") " AS label, "
+                      "(SELECT title FROM documents WHERE story=s.id AND title IS NOT NULL ORDER BY id LIMIT 1) AS title "
+                      "FROM stories s WHERE s.ndocs > 0 ORDER BY s.ndocs DESC, s.id LIMIT ?3",
+                      0, NULL, limit);
+        break;
+    case NG_KBQ_SEARCH:
+        rc = out_rows(k, &o,
+                      "SELECT d.name AS doc, d.title AS title, " DATE_OF("d.day") " AS date, d.story AS story, "
+                      "snippet(documents_fts, 1, '[', ']', '...', 16) AS snippet FROM documents_fts f "
+                      "JOIN documents d ON d.id=f.rowid WHERE documents_fts MATCH ?2 ORDER BY f.rank LIMIT ?3",
+                      0, text ? text : "", limit);
+        break;
+    case NG_KBQ_ENTITY:
+        ng_buf_puts(&o.b, "{\"entity\":");
+        rc = out_rows(k, &o,
+                      "SELECT id, type, name, ndocs AS docs, " DATE_OF("first_day") " AS \"from\", "
+                      DATE_OF("last_day") " AS \"to\" FROM entities WHERE id=?1",
+                      id, NULL, 1);
+        if (rc == NG_OK) {
+            ng_buf_puts(&o.b, ",\n\"aliases\":");
+            rc = out_rows(k, &o, "SELECT name, n AS docs FROM names WHERE entity=?1 ORDER BY n DESC, name LIMIT ?3",
+                          id, NULL, 100);
+        }
+        if (rc == NG_OK) {
+            /* who and what is named with it, over its latest 500 articles */
+            ng_buf_puts(&o.b, ",\n\"counterparts\":");
+            rc = out_rows(k, &o,
+                          "SELECT e.id, e.type, e.name, count(DISTINCT b.doc) AS docs FROM (SELECT DISTINCT doc FROM "
+                          "doc_entities WHERE entity=?1 ORDER BY doc DESC LIMIT 500) a JOIN doc_entities b ON "
+                          "b.doc=a.doc AND b.entity<>?1 JOIN entities e ON e.id=b.entity GROUP BY e.id "
+                          "ORDER BY docs DESC, e.ndocs, e.id LIMIT ?3",
+                          id, NULL, 20);
+        }
+        if (rc == NG_OK) {
+            ng_buf_puts(&o.b, ",\n\"quotes\":");
+            rc = out_rows(k, &o,
+                          "SELECT d.name AS doc, " DATE_OF("d.day") " AS date, q.text AS text, q.cue AS cue FROM "
+                          "quotes q JOIN documents d ON d.id=q.doc WHERE q.speaker=?1 ORDER BY d.day, q.id LIMIT ?3",
+                          id, NULL, 50);
+        }
+        if (rc == NG_OK) {
+            ng_buf_puts(&o.b, ",\n\"timeline\":");
+            rc = out_rows(k, &o, sql_timeline, id, NULL, limit);
+        }
+        ng_buf_putc(&o.b, '}');
+        break;
+    default:
+        rc = ng_kb_store_fail(s, NG_EINVAL, "unknown query");
+    }
+    if (rc == NG_OK) {
+        ng_buf_putc(&o.b, '\n');
+        if (o.b.oom)
+            rc = ng_kb_store_fail(s, NG_ENOMEM, "out of memory");
+        else {
+            out_flush(&o, 1);
+            if (o.failed)
+                rc = ng_kb_store_fail(s, NG_EIO, "write error");
+        }
+    }
+    ng_buf_free(&o.b);
+    return rc;
+}
+
 static const ng_kb_ops sqlite_ops = {
     .close = op_close,
     .begin = op_begin,
@@ -976,6 +1143,7 @@ static const ng_kb_ops sqlite_ops = {
     .story_new = op_story_new,
     .story_add = op_story_add,
     .export_json = op_export_json,
+    .query_json = op_query_json,
     .story_features = op_story_features,
     .story_set_features = op_story_set_features,
 };

@@ -512,7 +512,7 @@ static int link_fuzzy(linkctx *c, const char *key, const char *type, ng_id *out)
             char ck[KEY_MAX];
             ng_link_key(c->l, cands[k].name, ck, sizeof ck);
             const char *forms[2] = {ck, headless(c->l, ck)};
-            if (!compatible(cands[k].type, type, count_words(key)))
+            if (type && !compatible(cands[k].type, type, count_words(key)))
                 continue;
             for (int f = 0; f < 2; f++) {
                 size_t cn = forms[f] ? strlen(forms[f]) : 0;
@@ -745,4 +745,34 @@ int ng_link_doc(const ng_linker *l, ng_kb_store *s, const ng_doc *doc, int32_t d
     free(c.keys);
     free(c.grouped);
     return rc;
+}
+
+int ng_link_resolve(const ng_linker *l, ng_kb_store *s, const char *name, ng_id *id)
+{
+    char key[KEY_MAX], pk[KEY_MAX];
+    ng_kb_cand cands[MAX_CANDS];
+    size_t n = 0;
+    int rc;
+    *id = 0;
+    ng_link_key(l, name, key, sizeof key);
+    plain_key(l, name, pk, sizeof pk);
+    if (!key[0])
+        return NG_OK;
+    const alias *a = find_alias(l, key);
+    if (!a)
+        a = find_alias(l, pk);
+    if (a && (rc = s->ops->key_find(s, NG_KEY_GROUP, a->group, cands, 1, &n)) != NG_OK)
+        return rc;
+    const char *keys[2] = {pk, key};
+    for (int k = 0; k < 2 && !n; k++)
+        if ((rc = s->ops->key_find(s, NG_KEY_NAME, keys[k], cands, MAX_CANDS, &n)) != NG_OK)
+            return rc;
+    if (!n && !strchr(key, ' ') && (rc = s->ops->key_find(s, NG_KEY_SURNAME, key, cands, MAX_CANDS, &n)) != NG_OK)
+        return rc;
+    if (n) {
+        *id = cands[0].id; /* the most documents first */
+        return NG_OK;
+    }
+    linkctx c = {l, s, NULL, NULL, NULL, NULL, NG_KB_NODAY};
+    return link_fuzzy(&c, key, NULL, id);
 }
