@@ -531,7 +531,7 @@ static uint32_t choose(coref_t *c, size_t t, uint32_t g, int pl, uint32_t title,
 {
     uint32_t sent = c->doc->tokens[t].sent;
     long best = -1, bestscore = 0, fb = -1;
-    for (size_t k = c->nseen; k-- > 0;) {
+    for (size_t k = c->nseen; k-- > 0 && k + 200 > c->nseen;) { /* a bounded look back */
         const seen_t *s = &c->seen[k];
         if (sent - s->sent > 3)
             break;

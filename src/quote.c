@@ -49,7 +49,26 @@ typedef struct {
     ng_quote *out;
     size_t nout, capout;
     uint8_t *used;    /* cue tokens already given to a quote */
+    size_t *sfirst;   /* first token of each sentence, and ntokens at [nsentences] */
 } qctx;
+
+/* How far (in tokens) speaker and content searches look from a cue: a
+ * sentence of a million tokens costs no more than a short one. */
+#define QWIN 60
+
+/* The first token of t's sentence, or t - w when that is nearer. */
+static size_t sent_lo(const qctx *c, size_t t, size_t w)
+{
+    size_t s = c->sfirst[c->doc->tokens[t].sent];
+    return t - s > w ? t - w : s;
+}
+
+/* One past the last token of t's sentence, or t + w when that is nearer. */
+static size_t sent_hi(const qctx *c, size_t t, size_t w)
+{
+    size_t e = c->sfirst[c->doc->tokens[t].sent + 1];
+    return e - t > w ? t + w : e;
+}
 
 /* A speaker found around a cue. */
 typedef struct {
@@ -433,14 +452,11 @@ static int after_comma(const qctx *c, size_t a, size_t b)
 static int cue_speaker(qctx *c, size_t ci, uint32_t v, size_t hi, speaker_t *sp)
 {
     const ng_doc *doc = c->doc;
-    uint32_t sent = doc->tokens[ci].sent;
-    size_t sstart = ci;
-    while (sstart > 0 && doc->tokens[sstart - 1].sent == sent)
-        sstart--;
+    size_t sstart = sent_lo(c, ci, QWIN);
     size_t after = ci + (c->cuelen[ci] ? c->cuelen[ci] : 1);
-    size_t send = after;
-    while (send < doc->ntokens && doc->tokens[send].sent == sent)
-        send++;
+    size_t send = sent_hi(c, ci, QWIN);
+    if (send < after)
+        send = after;
     if (hi > send)
         hi = send;
     if (v & QL_CUE_S)
@@ -833,9 +849,7 @@ static int direct_quotes(qctx *c, qspan *qs, size_t nq)
             }
             /* a partial quote: the subject of its sentence */
             if (!sp.found && q->a > 2 && doc->tokens[q->a - 3].sent == s0) {
-                size_t ss = q->a;
-                while (ss > 0 && doc->tokens[ss - 1].sent == s0)
-                    ss--;
+                size_t ss = sent_lo(c, q->a, QWIN);
                 find_head(c, ss, q->a, &sp);
             }
             if (!sp.found && last.found && last_sent != SIZE_MAX && s0 <= last_sent + 2) {
@@ -868,13 +882,12 @@ static int indirect_quotes(qctx *c)
         if (!(v & QL_CUE) || c->used[ci] || c->inq[ci])
             continue;
         uint32_t sent = doc->tokens[ci].sent;
-        size_t ss = ci, se = ci;
-        while (ss > 0 && doc->tokens[ss - 1].sent == sent)
-            ss--;
-        while (se < doc->ntokens && doc->tokens[se].sent == sent)
-            se++;
+        /* a reported clause is not longer than a few lines */
+        size_t ss = sent_lo(c, ci, 4 * QWIN), se = sent_hi(c, ci, 4 * QWIN);
+        if (ss != c->sfirst[sent] || se != c->sfirst[sent + 1])
+            continue;
         size_t last = se; /* the content ends before the final punctuation */
-        while (last > ss && !(doc->tokens[last - 1].flags & (NG_TOK_WORD | NG_TOK_NUM)) &&
+        while (last > ss && last + 8 > se && !(doc->tokens[last - 1].flags & (NG_TOK_WORD | NG_TOK_NUM)) &&
                !(doc->tokens[last - 1].flags & NG_TOK_QUOTE))
             last--;
         size_t after = ci + (c->cuelen[ci] ? c->cuelen[ci] : 1);
@@ -987,8 +1000,17 @@ int ng_quotes(ng_worker *w, ng_doc *doc)
     c.cue = ng_arena_calloc(&doc->arena, doc->ntokens + 1, sizeof *c.cue);
     c.cuelen = ng_arena_calloc(&doc->arena, doc->ntokens + 1, 1);
     c.used = ng_arena_calloc(&doc->arena, doc->ntokens + 1, 1);
-    if (!c.tokent || !c.inq || !c.cue || !c.cuelen || !c.used)
+    c.sfirst = ng_arena_calloc(&doc->arena, doc->nsentences + 2, sizeof *c.sfirst);
+    if (!c.tokent || !c.inq || !c.cue || !c.cuelen || !c.used || !c.sfirst)
         return ng_worker_fail(w, NG_ENOMEM, "out of memory");
+    for (size_t i = 0; i <= doc->nsentences + 1; i++)
+        c.sfirst[i] = doc->ntokens;
+    for (size_t t = doc->ntokens; t-- > 0;)
+        if (doc->tokens[t].sent <= doc->nsentences)
+            c.sfirst[doc->tokens[t].sent] = t;
+    for (size_t i = doc->nsentences; i-- > 0;) /* sentences without tokens */
+        if (c.sfirst[i] > c.sfirst[i + 1])
+            c.sfirst[i] = c.sfirst[i + 1];
     /* cues */
     for (size_t t = 0; t < doc->ntokens; t++) {
         const ng_token *k = &doc->tokens[t];
