@@ -1,7 +1,8 @@
 /*
  * fuzz_modelfile.c — the model loader from memory: the container checks
  * (modelfile.c), then the tagger's sections (tagger.c), then, when both
- * accept the bytes, one tagging call, which must stay inside the file.
+ * accept the bytes, gazetteer lookups and one tagging call, which must stay
+ * inside the file.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -26,6 +27,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             ng_tword w[5];
             for (int i = 0; i < 5; i++)
                 w[i] = (ng_tword){words[i], (uint32_t)strlen(words[i]), 0, 0};
+            ng_gaz_mark(&t.gaz, w, 5); /* probes the gazetteer table, reads its codes */
+            uint32_t kinds;
+            const char *code = NULL;
+            if (ng_gaz_match(&t.gaz, w, 5, 3, &kinds, &code) && code)
+                (void)strlen(code);
             uint8_t tags[5];
             ng_tagger_scratch sc = {0};
             ng_tagger_tag(&t, &sc, w, 5, tags);
