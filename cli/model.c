@@ -2,7 +2,7 @@
  * model.c — `newsgraph model info FILE` (the header and section table of a
  * model file) and `newsgraph model dump FILE` (the same, then a readable
  * summary: metadata, tags, transitions, weight statistics, the heaviest
- * weights, clusters).  The file is validated first (modelfile.c); a bad
+ * weights, clusters, gazetteer).  The file is validated first (modelfile.c); a bad
  * file is refused with the loader's reason and exit status 1.
  */
 #include "cli.h"
@@ -16,7 +16,7 @@
 static void usage(FILE *f)
 {
     fprintf(f, "usage: newsgraph model info FILE   print the header and the section table\n"
-               "       newsgraph model dump FILE   the same, then tags, transitions, weights, clusters\n");
+               "       newsgraph model dump FILE   the same, then tags, transitions, weights, clusters, gazetteer\n");
 }
 
 static void print_info(const char *path, const ng_modelfile *mf)
@@ -131,6 +131,31 @@ static void dump_tagger(const ng_modelfile *mf)
     for (unsigned k = 0; k <= 32; k++)
         if (bylen[k])
             printf("  %2u: %zu\n", k, bylen[k]);
+    /* the gazetteer: names (hashed, so counted, not listed) by kind */
+    printf("\n[gazetteer]\n");
+    if (!t.gaz.nslots) {
+        printf("none\n");
+        return;
+    }
+    static const char *const kinds[] = {"country", "city",  "region", "currency", "demonym",
+                                        "title",   "orghead", "body", "honorific", "mischead"};
+    size_t bykind[10] = {0}, names = 0, prefixes = 0;
+    for (uint32_t i = 0; i < t.gaz.nslots; i++) {
+        const unsigned char *sl = t.gaz.slots + (size_t)i * 16;
+        if (ng_le64(sl) == 0)
+            continue;
+        uint32_t k = ng_le32(sl + 8);
+        if (k & NG_GAZ_KINDS)
+            names++;
+        else
+            prefixes++;
+        for (unsigned b = 0; b < 10; b++)
+            bykind[b] += (k >> b) & 1;
+    }
+    printf("%u slots, %zu names, %zu word prefixes only, %u bytes of codes\nnames by kind:\n", t.gaz.nslots, names,
+           prefixes, t.gaz.codes_len);
+    for (unsigned b = 0; b < 10; b++)
+        printf("  %-10s %zu\n", kinds[b], bykind[b]);
 }
 
 int cmd_model(int argc, char **argv)
