@@ -30,6 +30,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 /* Per-element marks during the region pass (in ng_hel.flags). */
 #define HEL_DROP (1u << 14)
@@ -73,12 +74,18 @@ static float link_density(const ng_hel *e)
     return e->text ? (float)e->link / (float)e->text : 0.0f;
 }
 
-/* Folds s[0..n) into low[cap] and drops trailing ':', ' ', '.', '!', '?';
- * returns the length (0 when n does not fit). */
+/* Folds s[0..n) into low[cap], without the brackets around a line that is
+ * all bracketed and without trailing ':', ' ', '.', '!', '?'; returns the
+ * length (0 when n does not fit). */
 static size_t fold_line(const char *s, size_t n, char *low, size_t cap)
 {
     if (n == 0 || n >= cap / 2)
         return 0;
+    /* "(Credit: Grist)": the brackets around a caption line go */
+    if (n > 2 && s[0] == '(' && s[n - 1] == ')') {
+        s++;
+        n -= 2;
+    }
     size_t L = ng_fold(s, n, low, cap);
     while (L > 0 && (low[L - 1] == ':' || low[L - 1] == ' ' || low[L - 1] == '.' || low[L - 1] == '!' ||
                      low[L - 1] == '?'))
@@ -154,6 +161,15 @@ static int promo_line(const ng_model *m, const char *low, size_t L)
         if (has_phrase(&m->langs[i].chrome_phrase, low, L))
             return 1;
     return 0;
+}
+
+/* Does the block open as a copyright notice ("© 2022 ...", "Copyright
+ * 2022 ...")?  Such a block is the page's, whatever follows in it. */
+static int copyright_notice(const char *s, size_t n)
+{
+    if (n >= 2 && (unsigned char)s[0] == 0xC2 && (unsigned char)s[1] == 0xA9)
+        return 1;
+    return n >= 10 && strncasecmp(s, "copyright ", 10) == 0;
 }
 
 /* Is the folded line the heading of a teaser list ("Lesen Sie auch",
@@ -370,6 +386,8 @@ void ng_html_body(const ng_model *m, ng_hpage *pg, const char *title, ng_buf *ou
             continue;
         int sentence = sentence_like(s, len);
         if (first < pg->nseg && (i < first || i > last) && len < EDGE && !sentence)
+            continue;
+        if (len < 600 && copyright_notice(s, len))
             continue;
         if (len < 250) {
             char low[512];

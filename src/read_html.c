@@ -1101,8 +1101,7 @@ static unsigned tag_flags(myhtml_tree_node_t *n, myhtml_tag_id_t t)
     if (role) {
         if (!strcasecmp(role, "navigation") || !strcasecmp(role, "banner") || !strcasecmp(role, "contentinfo") ||
             !strcasecmp(role, "complementary") || !strcasecmp(role, "menu") || !strcasecmp(role, "menubar") ||
-            !strcasecmp(role, "dialog") || !strcasecmp(role, "alertdialog") || !strcasecmp(role, "search") ||
-            !strcasecmp(role, "toolbar") || !strcasecmp(role, "tablist"))
+            !strcasecmp(role, "search") || !strcasecmp(role, "toolbar"))
             f |= NG_HEL_BADTAG;
         else if (!strcasecmp(role, "main") || !strcasecmp(role, "article"))
             f |= NG_HEL_ARTICLE;
@@ -1150,6 +1149,11 @@ static int walk_enter(walk_ctx *c, myhtml_tree_node_t *n, int root)
         e->tag = (uint16_t)t;
         e->flags = (uint16_t)tag_flags(n, t);
         int cw = cue_weight(n);
+        /* dialogs and tab lists often wrap the whole article (accordions,
+         * overlays): a boilerplate cue, not a boilerplate tag */
+        const char *role = attr(n, "role");
+        if (role && (!strcasecmp(role, "dialog") || !strcasecmp(role, "alertdialog") || !strcasecmp(role, "tablist")))
+            cw--;
         e->cue = (int16_t)(cw > 100 ? 100 : cw < -100 ? -100 : cw);
         const ng_hel *p = c->cur >= 0 ? &pg->el[c->cur] : NULL;
         e->depth = (uint16_t)(p ? (p->depth < 65535 ? p->depth + 1 : 65535) : 0);

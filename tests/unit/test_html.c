@@ -242,6 +242,14 @@ static void promo_and_teasers(void **state)
     assert_false(contains(d, "Neue Regeln"));
     assert_false(contains(d, "Wahl in Berlin"));
     ng_doc_free(d);
+    /* a copyright block, however long, and a bracketed photo credit */
+    d = must("<html><body><article><p>" PROSE "</p><p>(Credit: Jane Doe / Example Agency)</p><p>" PROSE2 "</p>"
+             "<p>\xc2\xa9 2022, Example News. This article is the property of Example News. " PROSE "</p>"
+             "</article></body></html>");
+    assert_true(contains(d, PROSE2));
+    assert_false(contains(d, "Credit"));
+    assert_false(contains(d, "property of Example"));
+    ng_doc_free(d);
     /* a teaser heading before any prose is not the end of anything, and a
      * sentence that merely mentions following is kept */
     d = must("<html><body><article><p>" PROSE " Voters will follow the debate closely.</p>"
