@@ -154,6 +154,13 @@ static int lexmap_load(ng_lexmap *m, const char *path, int cue)
         size_t k = ng_fold(a, (size_t)(ke - a), key, cap - used);
         used += k + 1;
         lexmap_put(m, key, k, bits);
+        size_t w0 = 0; /* the first word's length, for the quick test of lex_quick_no */
+        while (w0 < k && key[w0] != ' ')
+            w0++;
+        if (k && (unsigned char)key[0] < 128)
+            m->lenmask[(unsigned char)key[0]] |= 1u << (w0 < 31 ? w0 : 31);
+        else
+            m->lenmask[0] = 1; /* a key starting with a non-ASCII byte: no quick test for those */
         /* the leading words of a phrase, so matching can extend word by word */
         for (size_t j = 0; j < k; j++) {
             if (key[j] != ' ' || used + j + 1 > cap)
@@ -228,10 +235,33 @@ static size_t fold_span(const char *text, uint32_t s, uint32_t e, char *out, siz
     return n + 1 >= cap ? cap : n;
 }
 
+/* 1 when token i surely starts no key of m: its first byte and length
+ * (ASCII tokens only) match no key's first word.  Saves folding and hashing
+ * most tokens. */
+static int lex_quick_no(const ng_lexmap *m, const ng_doc *doc, size_t i)
+{
+    const ng_token *t = &doc->tokens[i];
+    size_t n = t->end - t->start;
+    const unsigned char *s = (const unsigned char *)doc->text + t->start;
+    unsigned char b = s[0];
+    if (b >= 128)
+        return 0;
+    for (size_t k = 1; k < n; k++)
+        if (s[k] >= 128)
+            return 0;
+    if (b >= 'A' && b <= 'Z')
+        b = (unsigned char)(b - 'A' + 'a');
+    uint32_t mask = m->lenmask[b];
+    uint32_t want = 1u << (n < 31 ? n : 31);
+    if (n > 1 && s[n - 1] == '.') /* "Mr." is looked up as "mr" too */
+        want |= 1u << (n - 1 < 31 ? n - 1 : 31);
+    return !(mask & want);
+}
+
 uint32_t ng_lex_match(const ng_lexmap *m, const ng_doc *doc, size_t i, size_t maxtok, size_t *ntok)
 {
     *ntok = 0;
-    if (!m->mask || i >= doc->ntokens)
+    if (!m->mask || i >= doc->ntokens || lex_quick_no(m, doc, i))
         return 0;
     uint32_t best = 0;
     char key[160];
@@ -257,7 +287,7 @@ uint32_t ng_lex_tok(const ng_lexmap *m, const ng_doc *doc, size_t i)
     if (!m->mask || i >= doc->ntokens)
         return 0;
     const ng_token *t = &doc->tokens[i];
-    if (t->end - t->start > 40 || !(t->flags & NG_TOK_WORD))
+    if (t->end - t->start > 40 || !(t->flags & NG_TOK_WORD) || lex_quick_no(m, doc, i))
         return 0;
     char key[160];
     size_t n = ng_fold(doc->text + t->start, t->end - t->start, key, sizeof key);
@@ -802,7 +832,8 @@ int ng_coref(ng_worker *w, ng_doc *doc)
             continue;
         }
         /* a determiner, up to two modifiers, then a description head */
-        if (!definite_det(doc, t) && !ng_tok_is(doc, t, "un") && !ng_tok_is(doc, t, "une") && !ng_tok_is(doc, t, "a"))
+        if (tk->end - tk->start > 5 ||
+            (!definite_det(doc, t) && !ng_tok_is(doc, t, "un") && !ng_tok_is(doc, t, "une") && !ng_tok_is(doc, t, "a")))
             continue;
         for (size_t h = t + 1; h < doc->ntokens && h <= t + 3; h++) {
             if (doc->tokens[h].sent != tk->sent || !(doc->tokens[h].flags & NG_TOK_WORD))

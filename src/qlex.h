@@ -39,6 +39,7 @@ typedef struct {
     size_t mask;     /* slots - 1 (a power of two - 1), 0 when empty */
     char *storage;   /* every key */
     size_t n;        /* entries */
+    uint32_t lenmask[128]; /* by first ASCII byte of a key: bit L set when its first word is L bytes (31: longer) */
 } ng_lexmap;
 
 struct ng_qlex {
