@@ -319,22 +319,16 @@ int ng_tok_is(const ng_doc *doc, size_t i, const char *w)
     if (i >= doc->ntokens)
         return 0;
     const ng_token *t = &doc->tokens[i];
-    char c0 = doc->text[t->start];
-    if (c0 >= 'A' && c0 <= 'Z')
-        c0 = (char)(c0 - 'A' + 'a');
-    if (c0 != w[0]) /* most calls end here, before strlen */
-        return 0;
-    size_t n = strlen(w);
-    if (t->end - t->start != n)
-        return 0;
-    for (size_t k = 0; k < n; k++) {
-        char c = doc->text[t->start + k];
+    size_t n = t->end - t->start;
+    const char *s = doc->text + t->start;
+    for (size_t k = 0; k < n; k++) { /* no strlen: most calls stop at the first byte */
+        char c = s[k];
         if (c >= 'A' && c <= 'Z')
             c = (char)(c - 'A' + 'a');
-        if (c != w[k])
+        if (c != w[k]) /* also stops at the end of w */
             return 0;
     }
-    return 1;
+    return w[n] == '\0';
 }
 
 /* Index of the first token ending after offset off (the one holding it). */
