@@ -67,7 +67,7 @@ install: build
 DATA ?= ../shared/data
 NER_TRAIN ?= build/ng-train-ner
 NER_GAZ ?= build/gazetteer.tsv
-NER_OPTS ?= --bits 18 --epochs 20 --patience 3 --seed 20240601 --families 3ff --gazetteer $(NER_GAZ)
+NER_OPTS ?= --bits 18 --epochs 20 --patience 3 --seed 20240601 --families 7ff --gazetteer $(NER_GAZ)
 NER_TEXT_EN = --text conll:$(DATA)/ner/en/conll2003-train.txt \
   --text conllu:$(DATA)/ud/UD_English-EWT/en_ewt-ud-train.conllu \
   --text conllu:$(DATA)/ud/UD_English-GUM/en_gum-ccby-ud-train.conllu \

@@ -226,8 +226,10 @@ enum {
     T_CAP_FIRST, T_CAP_3, T_CAPS_SENT_SHAPE, T_CAPS_SENT_CLASS, T_POS, T_LAST,
     T_CL0_4, T_CL0_6, T_CL0_10, T_CL0_ALL, T_CLM1_6, T_CLM1_ALL, T_CLP1_6, T_CLP1_ALL,
     T_RAW_M1, T_RAW_P1, T_LEN,
-    T_GAZ = 48, /* + bit, 32 of them */
-    T_DOC = 96  /* + bit */
+    T_GAZ = 48,    /* + bit, 32 of them */
+    T_DOC = 96,    /* + bit */
+    T_GAZ_M1 = 160, /* + kind bit (10): the previous word's gazetteer kinds */
+    T_GAZ_P1 = 176  /* + kind bit (10): the next word's */
 };
 
 /* Byte offset just past the first k code points of s[0..n), and the offset
@@ -369,6 +371,15 @@ int ng_tagger_features(const ng_tagger_params *p, const ng_clusters *cl, ng_tagg
             for (unsigned b = 0; b < 32 && k + 2 < NG_TAGGER_MAX_FEATS; b++)
                 if (g >> b & 1)
                     PUT(T_GAZ + b, cls);
+        }
+        if (fam & NG_FF_GAZCTX) {
+            uint32_t gm = ui > 0 ? words[ui - 1].gaz & 0x3ffu : 0, gp = ui + 1 < n ? words[ui + 1].gaz & 0x3ffu : 0;
+            for (unsigned b = 0; b < 10 && (gm | gp) && k + 2 < NG_TAGGER_MAX_FEATS; b++) {
+                if (gm >> b & 1)
+                    PUT(T_GAZ_M1 + b, cls);
+                if (gp >> b & 1)
+                    PUT(T_GAZ_P1 + b, cls);
+            }
         }
         if ((fam & NG_FF_DOC) && words[ui].doc) {
             uint32_t g = words[ui].doc;

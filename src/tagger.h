@@ -114,6 +114,7 @@ enum {
     NG_FF_CLUSTER = 1u << 6,  /* word cluster path prefixes of w-1, w0, w+1 */
     NG_FF_GAZ = 1u << 7,      /* gazetteer hits (ng_tword.gaz bits) */
     NG_FF_DOC = 1u << 8,      /* document context: the word seen capitalised mid-sentence elsewhere */
+    NG_FF_GAZCTX = 1u << 10,  /* gazetteer kinds of w-1 and w+1 ("Minister [X]", "[X] Forces") */
     NG_FF_DOC2 = 1u << 9,     /* more document context: after a title, inside a run of capitalised words (ng_tagger_doc_context2) */
     NG_FF_DEFAULT = 0x17fu
 };
