@@ -629,6 +629,9 @@ static int merge_mentions(coref_t *c)
 static int definite_det(const ng_doc *doc, size_t t)
 {
     static const char *const dets[] = {"the", "le", "la", "l'", "l\xe2\x80\x99", "his", "her", "their", "son", "sa", "leur", "its"};
+    char c0 = doc->text[doc->tokens[t].start] | 0x20; /* every determiner starts with one of these */
+    if (c0 != 't' && c0 != 'l' && c0 != 'h' && c0 != 's' && c0 != 'i')
+        return 0;
     for (size_t i = 0; i < sizeof dets / sizeof *dets; i++)
         if (ng_tok_is(doc, t, dets[i]))
             return 1;
