@@ -84,6 +84,7 @@ enum {
     NG_STAGE_ENTITIES = 1u << 0, /* named entities (the NER tagger) */
     NG_STAGE_TIMEX = 1u << 1,    /* temporal expressions (TIMEX3) */
     NG_STAGE_QUANTITIES = 1u << 2, /* numbers with units, money, people */
+    NG_STAGE_QUOTES = 1u << 3,   /* coreference, quotations and speakers (needs NG_STAGE_ENTITIES) */
     NG_STAGE_ALL = 0xffffffffu
 };
 
@@ -204,8 +205,9 @@ enum {
     NG_FIELD_ENTITIES = 1u << 8,
     NG_FIELD_TIMEXES = 1u << 9,
     NG_FIELD_QUANTITIES = 1u << 10,
-    NG_FIELD_DEFAULT = 0x77fu,
-    NG_FIELD_ALL = 0x7ffu
+    NG_FIELD_QUOTES = 1u << 11,
+    NG_FIELD_DEFAULT = 0xf7fu,
+    NG_FIELD_ALL = 0xfffu
 };
 
 /* Parses a comma-separated list of field names ("text,sentences") into a

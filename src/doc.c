@@ -124,6 +124,10 @@ int ng_analyze(ng_worker *w, const ng_source *src_in, const char *data, size_t l
         rc = ng_timex(w, doc);
     if (rc == NG_OK && (w->stages & NG_STAGE_QUANTITIES))
         rc = ng_quantities(w, doc);
+    if (rc == NG_OK && (w->stages & NG_STAGE_QUOTES) && (w->stages & NG_STAGE_ENTITIES))
+        rc = ng_coref(w, doc);
+    if (rc == NG_OK && (w->stages & NG_STAGE_QUOTES) && (w->stages & NG_STAGE_ENTITIES))
+        rc = ng_quotes(w, doc);
     if (rc == NG_OK && doc->arena.oom)
         rc = ng_worker_fail(w, NG_ENOMEM, "out of memory");
     /* keep the scratch buffer from pinning a huge article's memory */

@@ -151,6 +151,7 @@ typedef struct {
     ng_strset chrome_phrase; /* phrases that mark a short line as chrome anywhere in it (folded) */
     struct ng_ner *ner;      /* the named-entity tagger (models/ner-<code>.bin, ner.c) */
     struct ng_grammar *grammar; /* time and quantity grammar (timex-*.txt, quantity-*.txt; timex.c) */
+    struct ng_qlex *qlex;    /* speech cues, pronouns, first names, descriptions (coref.c, quote.c) */
 } ng_lang;
 
 struct ng_model {
@@ -239,6 +240,8 @@ struct ng_doc {
     size_t ntimexes;
     struct ng_quantity *quantities; /* quantities (quantity.c), in text order */
     size_t nquantities;
+    struct ng_quote *quotes; /* quotations with their speakers (quote.c), in text order */
+    size_t nquotes;
 };
 
 /* ---- timex.c, quantity.c: time expressions and quantities -------------- */
@@ -315,6 +318,36 @@ void ng_ner_scratch_free(ng_ner_scratch *sc);
 /* The entities stage: tags doc->tokens with the tagger of doc's language
  * (none when the language has no model) and fills doc->entities. */
 int ng_entities(ng_worker *w, ng_doc *doc);
+
+/* ---- coref.c, quote.c: coreference and quotations ------------------- */
+
+/* One quotation: direct (between quote marks) or indirect ("said that ..."). */
+typedef struct ng_quote {
+    ng_span span;             /* what was said, byte offsets into doc->text (marks excluded) */
+    uint32_t speaker;         /* id of the speaking entity, 0 when none is known */
+    const char *speaker_text; /* the speaker as written when unnamed or a description (doc->arena), or NULL */
+    const char *cue;          /* the speech cue as written ("said", "a indiqué", "selon") (doc->arena), or NULL */
+    int direct;               /* 1 between quote marks, 0 for reported speech */
+} ng_quote;
+
+/* The word lists of one language used by coref.c and quote.c (lang/<code>/
+ * speech-verbs.txt, pronouns.txt, first-names.txt, descriptions.txt,
+ * unnamed-sources.txt).  Read-only after load. */
+typedef struct ng_qlex ng_qlex;
+
+/* Loads the lists of language code into *out (an empty lexicon when the
+ * language has none).  NG_ENOMEM on failure. */
+int ng_qlex_load(ng_qlex **out, const char *code);
+void ng_qlex_free(ng_qlex *q);
+
+/* The coreference stage: links pronouns, nominal descriptions and
+ * appositions to the entities of doc, adding them as mentions (in text
+ * order) to the entity they mean.  Needs doc->entities. */
+int ng_coref(ng_worker *w, ng_doc *doc);
+
+/* The quotes stage: fills doc->quotes, with speakers found through the
+ * entities' mentions (run ng_coref first). */
+int ng_quotes(ng_worker *w, ng_doc *doc);
 
 /* ---- the stages (each returns NG_OK or a code, with the detail set on w) */
 

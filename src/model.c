@@ -45,6 +45,8 @@ static int load_lang(ng_lang *L, const char *code)
     char gerr[256];
     if ((rc = ng_grammar_load(&L->grammar, code, gerr, sizeof gerr)) != NG_OK)
         return rc;
+    if ((rc = ng_qlex_load(&L->qlex, code)) != NG_OK)
+        return rc;
     return NG_OK;
 }
 
@@ -54,6 +56,8 @@ static void free_lang(ng_lang *L)
     L->ner = NULL;
     ng_grammar_free(L->grammar);
     L->grammar = NULL;
+    ng_qlex_free(L->qlex);
+    L->qlex = NULL;
     ng_strset_free(&L->abbrev);
     ng_strset_free(&L->chrome_lines);
     ng_strset_free(&L->chrome_prefix);

@@ -15,6 +15,7 @@ static const struct {
     {"agencies", NG_FIELD_AGENCIES}, {"tokens", NG_FIELD_TOKENS},
     {"entities", NG_FIELD_ENTITIES},       {"all", NG_FIELD_ALL},
     {"timexes", NG_FIELD_TIMEXES},   {"quantities", NG_FIELD_QUANTITIES},
+    {"quotes", NG_FIELD_QUOTES},
     {"doc", 0},
 };
 
@@ -27,6 +28,8 @@ unsigned ng_fields_stages(unsigned fields)
         st |= NG_STAGE_TIMEX;
     if (fields & NG_FIELD_QUANTITIES)
         st |= NG_STAGE_QUANTITIES | NG_STAGE_TIMEX; /* dates and years are not quantities */
+    if (fields & NG_FIELD_QUOTES)
+        st |= NG_STAGE_QUOTES | NG_STAGE_ENTITIES; /* speakers are entities */
     return st;
 }
 
@@ -141,7 +144,7 @@ static void jw_spans(jw *w, const char *key, const void *base, size_t n, size_t 
     ng_buf_putc(w->b, ']');
 }
 
-/* "entities": [{"id","type","name","mentions":[{"span":[s,e],"text"}]}] */
+/* "entities": [{"id","type","name","mentions":[{"span":[s,e],"text"}],"titles":[...],"country"}] */
 static void write_entities(jw *w, const ng_doc *d)
 {
     ng_buf *b = w->b;
@@ -246,6 +249,35 @@ static void write_quantities(jw *w, const ng_doc *d)
     ng_buf_putc(b, ']');
 }
 
+/* "quotes": [{"span":[s,e],"text","speaker"[,"speaker_text"],"cue","direct"}] */
+static void write_quotes(jw *w, const ng_doc *d)
+{
+    ng_buf *b = w->b;
+    jw_key(w, "quotes");
+    ng_buf_putc(b, '[');
+    for (size_t i = 0; i < d->nquotes; i++) {
+        const ng_quote *q = &d->quotes[i];
+        ng_buf_puts(b, i ? (w->pretty ? ", {\"span\":[" : ",{\"span\":[") : "{\"span\":[");
+        buf_u32(b, q->span.start);
+        ng_buf_putc(b, ',');
+        buf_u32(b, q->span.end);
+        ng_buf_puts(b, "],\"text\":");
+        ng_buf_json_str(b, d->text + q->span.start, q->span.end - q->span.start);
+        ng_buf_puts(b, ",\"speaker\":");
+        if (q->speaker)
+            buf_u32(b, q->speaker);
+        else
+            ng_buf_puts(b, "null");
+        if (q->speaker_text) {
+            ng_buf_puts(b, ",\"speaker_text\":");
+            ng_buf_json_str(b, q->speaker_text, strlen(q->speaker_text));
+        }
+        put_str_or_null(b, "cue", q->cue);
+        ng_buf_puts(b, q->direct ? ",\"direct\":true}" : ",\"direct\":false}");
+    }
+    ng_buf_putc(b, ']');
+}
+
 int ng_doc_json(const ng_doc *d, unsigned fields, int pretty, char **out, size_t *outlen)
 {
     *out = NULL;
@@ -298,6 +330,8 @@ int ng_doc_json(const ng_doc *d, unsigned fields, int pretty, char **out, size_t
         write_timexes(&w, d);
     if (fields & NG_FIELD_QUANTITIES)
         write_quantities(&w, d);
+    if (fields & NG_FIELD_QUOTES)
+        write_quotes(&w, d);
     w.depth = 0;
     jw_newline(&w);
     ng_buf_putc(&b, '}');
