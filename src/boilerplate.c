@@ -113,11 +113,34 @@ static int has_phrase(const ng_strset *set, const char *low, size_t L)
         int words = 0;
         for (size_t b = a + 1; b <= L && words < 8; b++) {
             if (b == L || word_end(low[b])) {
+                size_t lo, hi;
                 words++;
+                /* no item begins with these words: no longer one will match */
+                if (ng_strset_prefix(set, low + a, b - a, &lo, &hi) == 0)
+                    break;
                 if (ng_strset_has(set, low + a, b - a))
                     return 1;
             }
         }
+    }
+    return 0;
+}
+
+/* Does the folded line low[0..L) begin with an item of set that ends at
+ * a word boundary (' ' or ':'; with whole set, the end of the line too)?
+ * Stops as soon as no item begins with the words read so far. */
+static int starts_with_item(const ng_strset *set, const char *low, size_t L, int whole)
+{
+    for (size_t k = 1; k <= L; k++) {
+        if (k < L && low[k] != ' ' && low[k] != ':')
+            continue;
+        if (k == L && !whole)
+            break;
+        size_t lo, hi;
+        if (ng_strset_prefix(set, low, k, &lo, &hi) == 0)
+            return 0;
+        if (ng_strset_has(set, low, k))
+            return 1;
     }
     return 0;
 }
@@ -132,20 +155,16 @@ static int chrome_line(const ng_model *m, const char *low, size_t L, size_t n, i
     if (ng_strset_has(&m->html_chrome, low, L))
         return 1;
     /* "Quelle: dpa", "Aktualisiert am 3. Mai": a chrome word opens a short non-sentence */
-    if (n <= 80 && !sentence)
-        for (size_t k = 1; k < L; k++)
-            if ((low[k] == ' ' || low[k] == ':') && ng_strset_has(&m->html_chrome, low, k))
-                return 1;
+    if (n <= 80 && !sentence && starts_with_item(&m->html_chrome, low, L, 0))
+        return 1;
     if (n >= 100)
         return 0;
     for (size_t i = 0; i < m->nlangs; i++) {
         const ng_lang *lg = &m->langs[i];
         if (ng_strset_has(&lg->chrome_lines, low, L))
             return 1;
-        /* prefixes: try each word boundary */
-        for (size_t k = 1; k <= L; k++)
-            if ((k == L || low[k] == ' ' || low[k] == ':') && ng_strset_has(&lg->chrome_prefix, low, k))
-                return 1;
+        if (starts_with_item(&lg->chrome_prefix, low, L, 1))
+            return 1;
     }
     return 0;
 }

@@ -202,6 +202,10 @@ static void cue_word(const ng_model *m, const char *s, size_t n, int *pos, int *
     /* a compound ("share-buttons", "post_body"): its parts */
     size_t a = 0;
     for (size_t i = 0; i <= n; i++) {
+        /* a BEM modifier ("section--ads", "teaser--wide") says what the
+         * block may hold, not what it is: its words are not cues */
+        if (i + 1 < n && s[i] == '-' && s[i + 1] == '-')
+            n = i;
         if (i == n || s[i] == '-' || s[i] == '_' || s[i] == ':' || s[i] == '.') {
             size_t L = i - a;
             if (L > 1 && L < n) {
