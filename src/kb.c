@@ -142,10 +142,16 @@ static int add_doc(ng_kb *kb, const ng_doc *d, int64_t hash, int64_t raw_hash)
         rc = ng_story_signature(s, d, &sig, &nsig);
     if (rc == NG_OK)
         rc = ng_story_entities(s, d, ids, &ents, &nents);
+    /* the stored signature: the best terms, normalised, sorted by key */
+    size_t ntop = nsig < NG_STORY_SIG ? nsig : NG_STORY_SIG;
+    ng_kb_term top[NG_STORY_SIG];
+    if (rc == NG_OK) {
+        memcpy(top, sig, ntop * sizeof *top);
+        ng_story_normalise(top, ntop);
+    }
     if (rc == NG_OK) {
         ng_kb_docrow row = {d->id, d->lang[0] ? d->lang : NULL, d->published, d->title, d->url, d->text,
-                            d->text_len, hash, raw_hash, day, sig, (nsig < NG_STORY_SIG ? nsig : NG_STORY_SIG) * sizeof *sig, ents,
-                            nents * sizeof *ents};
+                            d->text_len, hash, raw_hash, day, top, ntop * sizeof *top, ents, nents * sizeof *ents};
         rc = s->ops->doc_insert(s, &row, &doc);
     }
     for (size_t i = 0; i < d->nentities && rc == NG_OK; i++) {
@@ -182,7 +188,7 @@ static int add_doc(ng_kb *kb, const ng_doc *d, int64_t hash, int64_t raw_hash)
     }
 #endif
     if (rc == NG_OK)
-        rc = ng_story_assign(s, &kb->sopt, doc, sig, nsig, ents, nents, day, &story);
+        rc = ng_story_assign(s, &kb->sopt, doc, sig, nsig, top, ntop, ents, nents, day, &story);
     free(ids);
     free(sig);
     free(ents);

@@ -203,11 +203,17 @@ int ng_story_signature(ng_kb_store *s, const ng_doc *doc, ng_kb_term **sig, size
 /* The linked-entity vector of a document (weights from rarity), malloc'd. */
 int ng_story_entities(ng_kb_store *s, const ng_doc *doc, const ng_id *ids, ng_kb_term **out, size_t *n);
 
-/* Puts stored document doc (with signature sig and entity vector ents)
- * into the best existing story among those its rare terms and entities
- * lead to, or a new one; *story gets its id. */
+/* L2-normalises v[n] and sorts it by key (the stored form of signatures
+ * and entity vectors).  Can't fail. */
+void ng_story_normalise(ng_kb_term *v, size_t n);
+
+/* Puts stored document doc (with its whole term vector sig, best first, its
+ * stored signature top, and its entity vector ents) into the best existing
+ * story among those its rare terms and entities lead to, or a new one;
+ * *story gets its id. */
 int ng_story_assign(ng_kb_store *s, const ng_story_options *o, ng_id doc, const ng_kb_term *sig, size_t nsig,
-                    const ng_kb_term *ents, size_t nents, int32_t day, ng_id *story);
+                    const ng_kb_term *top, size_t ntop, const ng_kb_term *ents, size_t nents, int32_t day,
+                    ng_id *story);
 
 /* Days since 1970-01-01 of an ISO date "YYYY-MM-DD..." (or "YYYY-MM", the
  * 15th), or NG_KB_NODAY. */

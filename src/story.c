@@ -26,9 +26,9 @@
 
 #define SIG_TERMS NG_STORY_SIG    /* terms kept in a signature */
 #define POST_TERMS 24   /* of which indexed in postings */
-#define PROBE_TERMS 64 /* best terms of a new article looked up in postings */
-#define MAX_PER_KEY 64  /* recent documents read per term or entity */
-#define MAX_CANDS 400   /* candidates scored per article */
+#define PROBE_TERMS 32 /* best terms of a new article looked up in postings */
+#define MAX_PER_KEY 32  /* recent documents read per term or entity */
+#define MAX_CANDS 100   /* candidates scored per article (the most recent) */
 #define CENTROID_TERMS 256 /* terms (and entities) kept in a story's centroid */
 #define TOP_STORIES 8   /* stories compared by centroid */
 #define W_TERMS 0.6    /* weight of the words in a similarity */
@@ -108,7 +108,7 @@ static int cmp_key(const void *a, const void *b)
 }
 
 /* L2-normalises v[n] and sorts it by key. */
-static void normalise_vec(ng_kb_term *v, size_t n)
+void ng_story_normalise(ng_kb_term *v, size_t n)
 {
     double s = 0;
     for (size_t i = 0; i < n; i++)
@@ -232,7 +232,7 @@ int ng_story_entities(ng_kb_store *s, const ng_doc *doc, const ng_id *ids, ng_kb
         free(v);
         return rc;
     }
-    normalise_vec(v, k);
+    ng_story_normalise(v, k);
     *out = v;
     *n = k;
     return NG_OK;
@@ -347,7 +347,8 @@ static int cmp_story_sim(const void *a, const void *b)
 }
 
 int ng_story_assign(ng_kb_store *s, const ng_story_options *o, ng_id doc, const ng_kb_term *sig, size_t nsig,
-                    const ng_kb_term *ents, size_t nents, int32_t day, ng_id *story)
+                    const ng_kb_term *top, size_t ntop, const ng_kb_term *ents, size_t nents, int32_t day,
+                    ng_id *story)
 {
     *story = 0;
     ng_id *ids = malloc((PROBE_TERMS + nents + 1) * MAX_PER_KEY * sizeof *ids);
@@ -375,7 +376,7 @@ int ng_story_assign(ng_kb_store *s, const ng_story_options *o, ng_id doc, const 
     if (rc != NG_OK)
         goto done;
     memcpy(mysig, sig, nsig * sizeof *sig);
-    normalise_vec(mysig, nsig);
+    ng_story_normalise(mysig, nsig);
     /* distinct candidates, most recent first, this document left out */
     qsort(ids, nids, sizeof *ids, cmp_id);
     size_t u = 0;
@@ -402,7 +403,6 @@ int ng_story_assign(ng_kb_store *s, const ng_story_options *o, ng_id doc, const 
             }
             continue;
         }
-        normalise_vec(csig, ncsig);
         double sim = W_TERMS * cosine(mysig, nsig, csig, ncsig) + W_ENTS * cosine(ents, nents, cents, ncents);
         if (day != NG_KB_NODAY && cday != NG_KB_NODAY && o->window_days > 0) {
             int dist = day > cday ? day - cday : cday - day;
@@ -459,7 +459,7 @@ int ng_story_assign(ng_kb_store *s, const ng_story_options *o, ng_id doc, const 
     if (rc == NG_OK)
         rc = s->ops->doc_set_story(s, doc, *story);
     if (rc == NG_OK)
-        rc = centroid_add(s, *story, mysig, nsig < SIG_TERMS ? nsig : SIG_TERMS, ents, nents);
+        rc = centroid_add(s, *story, top, ntop, ents, nents);
 done:
     free(ids);
     free(mysig);
