@@ -137,7 +137,16 @@ static void print_table(ng_kb_query kind, json_t *root)
                 fputs(", ", stdout);
             put_flat(cell(a, "name", tmp, sizeof tmp), 60);
         }
-        fputs("\n\nnamed with:\n", stdout);
+        json_t *ts = json_object_get(root, "titles");
+        if (json_array_size(ts)) {
+            fputs("\n\ntitles:\n", stdout);
+            static const char *const tc[] = {"from", "to", "title", NULL};
+            static const int tw[] = {10, 10, -100};
+            print_rows(ts, tc, tw);
+            fputs("\nnamed with:\n", stdout);
+        } else {
+            fputs("\n\nnamed with:\n", stdout);
+        }
         print_rows(json_object_get(root, "counterparts"), cp, cpw);
         json_t *q = json_object_get(root, "quotes");
         if (json_array_size(q)) {

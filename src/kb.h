@@ -112,6 +112,7 @@ typedef struct {
     int (*docent_add)(ng_kb_store *s, ng_id doc, uint32_t local, ng_id entity, const char *type, const char *name,
                       uint32_t nmentions);
     int (*mention_add)(ng_kb_store *s, ng_id doc, uint32_t local, uint32_t start, uint32_t end);
+    int (*title_add)(ng_kb_store *s, ng_id doc, uint32_t local, const char *title);
     /* the most recent documents naming entity (at most max) */
     int (*entity_docs)(ng_kb_store *s, ng_id entity, ng_id *out, size_t max, size_t *n);
     /* other annotations */

@@ -30,6 +30,8 @@
  *   timexes(doc, start, stop, type, value), quantities(doc, start, stop,
  *             value, unit, noun, per), quotes(doc, start, stop,
  *             speaker_local, speaker, cue, direct, text) + quotes_fts
+ *   titles(doc, local, title)             (v2) titles and roles around an
+ *             entity's mentions in one article
  *   events(id, code, source, target, date, day), event_reports(event, doc,
  *             start, stop)                 (filled once events land)
  *   terms(term, df), postings(term, doc)   story vocabulary: document
@@ -46,13 +48,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define NG_KB_SCHEMA 1
+#define NG_KB_SCHEMA 2
 
 enum {
     Q_DOC_FIND, Q_RAW_FIND, Q_DOC_INSERT, Q_RAW_INSERT, Q_FTS_INSERT, Q_DOC_COUNT, Q_DOC_FEATURES, Q_DOC_STORY,
     Q_KEY_FIND, Q_KEY_ADD, Q_ENT_NEW, Q_ENT_GET, Q_ENT_RENAME, Q_ENT_SEEN, Q_NAME_ADD, Q_COOCCUR, Q_DOCENT_ADD,
     Q_MENTION_ADD, Q_ENT_DOCS, Q_TIMEX_ADD, Q_QTY_ADD, Q_QUOTE_ADD, Q_QUOTE_FTS, Q_TERM_BUMP, Q_TERM_DF,
-    Q_POSTING_ADD, Q_POSTING_DOCS, Q_STORY_NEW, Q_STORY_ADD, Q_STORY_FEATURES, Q_STORY_SET, Q_COUNT
+    Q_POSTING_ADD, Q_POSTING_DOCS, Q_STORY_NEW, Q_STORY_ADD, Q_STORY_FEATURES, Q_STORY_SET, Q_TITLE_ADD, Q_COUNT
 };
 
 static const char *const sql_text[Q_COUNT] = {
@@ -100,6 +102,7 @@ static const char *const sql_text[Q_COUNT] = {
                     "last_day=max(coalesce(last_day,?2),coalesce(?2,last_day)) WHERE id=?1",
     [Q_STORY_FEATURES] = "SELECT sig,ents FROM stories WHERE id=?1",
     [Q_STORY_SET] = "UPDATE stories SET sig=?2, ents=?3 WHERE id=?1",
+    [Q_TITLE_ADD] = "INSERT OR IGNORE INTO titles(doc,local,title) VALUES(?1,?2,?3)",
 };
 
 /* Version 1 of the schema, as created in a new file. */
@@ -146,9 +149,16 @@ static const char schema_v1[] =
     "CREATE TABLE stories(id INTEGER PRIMARY KEY, ndocs INTEGER NOT NULL DEFAULT 0, first_day INTEGER,"
     " last_day INTEGER, sig BLOB, ents BLOB);";
 
+/* Version 2: the titles and roles the tagger found around an entity's
+ * mentions ("French Minister of Defense"), per article, for "titles over
+ * time". */
+static const char schema_v2[] =
+    "CREATE TABLE titles(doc INTEGER NOT NULL, local INTEGER NOT NULL, title TEXT NOT NULL,"
+    " PRIMARY KEY(doc, local, title)) WITHOUT ROWID;";
+
 /* Upgrades from version i to i + 1, in order; migrations[0] creates v1
  * from an empty file.  A new schema version appends one entry here. */
-static const char *const migrations[] = {schema_v1};
+static const char *const migrations[] = {schema_v1, schema_v2};
 
 typedef struct {
     ng_kb_store base; /* must come first */
@@ -737,6 +747,18 @@ static int op_story_set_features(ng_kb_store *s, ng_id story, const ng_kb_term *
     return run(k, st, "store story centroid");
 }
 
+static int op_title_add(ng_kb_store *s, ng_id doc, uint32_t local, const char *title)
+{
+    kbsql *k = (kbsql *)s;
+    sqlite3_stmt *st = stmt(k, Q_TITLE_ADD);
+    if (!st)
+        return NG_EDB;
+    sqlite3_bind_int64(st, 1, doc);
+    sqlite3_bind_int(st, 2, (int)local);
+    sqlite3_bind_text(st, 3, title, -1, SQLITE_TRANSIENT);
+    return run(k, st, "store title");
+}
+
 /* ---- export --------------------------------------------------------------- */
 
 /* Output buffered in 64 KiB pieces. */
@@ -1085,6 +1107,15 @@ static int op_query_json(ng_kb_store *s, int kind, ng_id id, const char *text, s
                           id, NULL, 20);
         }
         if (rc == NG_OK) {
+            ng_buf_puts(&o.b, ",\n\"titles\":");
+            rc = out_rows(k, &o,
+                          "SELECT t.title AS title, count(DISTINCT t.doc) AS docs, " DATE_OF("min(d.day)") " AS \"from\", "
+                          DATE_OF("max(d.day)") " AS \"to\" FROM doc_entities de JOIN titles t ON t.doc=de.doc AND "
+                          "t.local=de.local JOIN documents d ON d.id=de.doc WHERE de.entity=?1 GROUP BY t.title "
+                          "ORDER BY min(d.day), docs DESC LIMIT ?3",
+                          id, NULL, 50);
+        }
+        if (rc == NG_OK) {
             ng_buf_puts(&o.b, ",\n\"quotes\":");
             rc = out_rows(k, &o,
                           "SELECT d.name AS doc, " DATE_OF("d.day") " AS date, q.text AS text, q.cue AS cue FROM "
@@ -1146,6 +1177,7 @@ static const ng_kb_ops sqlite_ops = {
     .story_add = op_story_add,
     .export_json = op_export_json,
     .query_json = op_query_json,
+    .title_add = op_title_add,
     .story_features = op_story_features,
     .story_set_features = op_story_set_features,
 };
