@@ -24,6 +24,7 @@ typedef struct {
     int quiet;
     size_t batch;
     double threshold; /* --story-threshold, 0 = the default */
+    int window;       /* --story-window, 0 = the default */
     ng_input_kind kind;
     ng_format format;
     size_t max_bytes;
@@ -80,6 +81,7 @@ static void usage(FILE *f)
             "                     one thread writes to the base, in input order\n"
             "  --batch N          articles per transaction (default 100)\n"
             "  --story-threshold X  similarity (0-1) that joins an article to a story\n"
+            "  --story-window D   articles more than D days apart weigh less (default 10)\n"
             "  --max-bytes N      refuse articles larger than N bytes (default 64M; K/M/G)\n"
             "  -q, --quiet        no progress display\n"
             "  -h, --help         this help\n"
@@ -306,17 +308,18 @@ static int read_inputs(char **paths, int npaths, pipeline *p)
 
 int cmd_ingest(int argc, char **argv)
 {
-    options opt = {NULL, 1, 0, 100, 0, NG_INPUT_AUTO, NG_FORMAT_AUTO, 0};
+    options opt = {NULL, 1, 0, 100, 0, 0, NG_INPUT_AUTO, NG_FORMAT_AUTO, 0};
     ng_model_options mopt;
     ng_model_options_default(&mopt);
     opt.max_bytes = mopt.max_bytes;
-    enum { O_DB = 256, O_JSONL, O_WARC, O_FORMAT, O_BATCH, O_MAXB, O_THRESH };
+    enum { O_DB = 256, O_JSONL, O_WARC, O_FORMAT, O_BATCH, O_MAXB, O_THRESH, O_WINDOW };
     static const struct option longopts[] = {
         {"db", required_argument, NULL, O_DB},        {"jsonl", no_argument, NULL, O_JSONL},
         {"warc", no_argument, NULL, O_WARC},          {"format", required_argument, NULL, O_FORMAT},
         {"jobs", required_argument, NULL, 'j'},       {"batch", required_argument, NULL, O_BATCH},
         {"max-bytes", required_argument, NULL, O_MAXB}, {"quiet", no_argument, NULL, 'q'},
         {"story-threshold", required_argument, NULL, O_THRESH},
+        {"story-window", required_argument, NULL, O_WINDOW},
         {"help", no_argument, NULL, 'h'},             {NULL, 0, NULL, 0}};
     optind = 1;
     opterr = 0;
@@ -371,6 +374,16 @@ int cmd_ingest(int argc, char **argv)
             opt.threshold = v;
             break;
         }
+        case O_WINDOW: {
+            char *end;
+            long v = strtol(optarg, &end, 10);
+            if (*end || v < 1 || v > 100000) {
+                fprintf(stderr, "newsgraph: ingest: --story-window wants a number of days from 1, not '%s'\n", optarg);
+                return 2;
+            }
+            opt.window = (int)v;
+            break;
+        }
         case O_MAXB:
             if (parse_size(optarg, &opt.max_bytes) != 0) {
                 fprintf(stderr, "newsgraph: ingest: --max-bytes wants a size such as 64M, not '%s'\n", optarg);
@@ -400,6 +413,7 @@ int cmd_ingest(int argc, char **argv)
     ng_kb_options_default(&kopt);
     kopt.batch = opt.batch;
     kopt.story_threshold = opt.threshold;
+    kopt.story_window_days = opt.window;
     ng_kb *kb = NULL;
     int rc = ng_kb_open(&kb, opt.db, &kopt, err, sizeof err);
     if (rc != NG_OK) {

@@ -14,8 +14,8 @@
  * one of its entities (doc_entities), MAX_PER_KEY each, MAX_CANDS in all.
  * The similarity of two articles is
  *     sim = W_TERMS * cos(signatures) + W_ENTS * cos(entities)
- * times a time factor: 1 within window_days, window/distance beyond (when
- * both dates are known).  The article joins the story of its most similar
+ * times a time factor: 1 within window_days (30), window/distance beyond
+ * (when both dates are known).  The article joins the story of its most similar
  * candidate when sim reaches the threshold (single link).
  */
 #include "kb.h"
@@ -40,7 +40,7 @@
 void ng_story_options_default(ng_story_options *o)
 {
     o->threshold = 0.23;
-    o->window_days = 10;
+    o->window_days = 30;
 }
 
 uint64_t ng_kb_hash(const void *p, size_t n)
