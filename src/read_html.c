@@ -151,7 +151,7 @@ static int has_ci(const char *s, const char *needle)
     return find_ci(s, n, 0, needle) < n;
 }
 
-/* Appends s[0..n) to b with runs of white space (ASCII and NBSP) made one
+/* Appends s[0..n) to b with runs of white space (ASCII, NBSP, control bytes) made one
  * space, *pend carrying a pending space across calls; leading space is
  * dropped when b is empty. */
 static void put_collapsed(ng_buf *b, const char *s, size_t n, int *pend)
@@ -159,7 +159,7 @@ static void put_collapsed(ng_buf *b, const char *s, size_t n, int *pend)
     size_t i = 0;
     while (i < n) {
         unsigned char c = (unsigned char)s[i];
-        if (is_ws(c) || c == '\v') {
+        if (c <= 0x20) { /* white space, and control bytes (a NUL the parser let through) */
             *pend = 1;
             i++;
             continue;
@@ -172,7 +172,7 @@ static void put_collapsed(ng_buf *b, const char *s, size_t n, int *pend)
         size_t j = i + 1;
         while (j < n) {
             unsigned char d = (unsigned char)s[j];
-            if (is_ws(d) || d == '\v' || d == 0xC2)
+            if (d <= 0x20 || d == 0xC2)
                 break;
             j++;
         }
@@ -1360,7 +1360,8 @@ static long iso_day(const char *s)
 }
 
 /* Reads the publication day from a URL: "/2022/01/20/", "/2022-01-20",
- * "/20220120/" or "_2022_01_20" (a year 1995..2099, a real day).  Writes
+ * "/20220120/", "_2022_01_20" or "/29-10-2021" (a year 1995..2099, a real
+ * day).  Writes
  * "YYYY-MM-DD" into out[11] and returns 1; with only "/2022/01/" writes
  * "YYYY-MM" and returns 2; 0 when the URL holds no date. */
 static int url_date(const char *u, char *out)
@@ -1375,6 +1376,26 @@ static int url_date(const char *u, char *out)
     for (size_t i = 0; i + 4 <= n; i++) {
         if (i > 0 && u[i - 1] >= '0' && u[i - 1] <= '9')
             continue;
+        /* "/29-10-2021", "/23.01.2022-title": day first */
+        if (i > 0 && (u[i - 1] == '/' || u[i - 1] == '_') && i + 10 <= n && (u[i + 2] == '-' || u[i + 2] == '.') &&
+            u[i + 5] == u[i + 2] && (i + 10 == n || u[i + 10] < '0' || u[i + 10] > '9')) {
+            int ok = 1, v[8];
+            static const int at[8] = {0, 1, 3, 4, 6, 7, 8, 9};
+            for (int k = 0; k < 8 && ok; k++) {
+                char ch = u[i + (size_t)at[k]];
+                ok = ch >= '0' && ch <= '9';
+                v[k] = ch - '0';
+            }
+            int d = v[0] * 10 + v[1], mo = v[2] * 10 + v[3], y = v[4] * 1000 + v[5] * 100 + v[6] * 10 + v[7];
+            static const int dm[12] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+            if (ok && y >= 1995 && y <= 2099 && mo >= 1 && mo <= 12 && d >= 1 && d <= dm[mo - 1] &&
+                !(mo == 2 && d == 29 && !((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))) {
+                const char iso[11] = {u[i + 6], u[i + 7], u[i + 8], u[i + 9], '-', u[i + 3], u[i + 4], '-',
+                                      u[i], u[i + 1], '\0'};
+                memcpy(out, iso, sizeof iso);
+                return 1;
+            }
+        }
         if (i == 0 || !(u[i - 1] == '/' || u[i - 1] == '-' || u[i - 1] == '_' || u[i - 1] == '.' || u[i - 1] == '='))
             continue;
         const char *p = u + i;
