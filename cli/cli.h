@@ -12,10 +12,11 @@ int cmd_model(int argc, char **argv);
  * the knowledge base. */
 int cmd_ingest(int argc, char **argv);
 int cmd_export(int argc, char **argv);
-/* `timeline`, `entity`, `stories`, `search` over a knowledge base (query.c). */
+/* `timeline`, `entity`, `stories`, `search`, `quotes` over a knowledge base (query.c). */
 int cmd_timeline(int argc, char **argv);
 int cmd_entity(int argc, char **argv);
 int cmd_stories(int argc, char **argv);
 int cmd_search(int argc, char **argv);
+int cmd_quotes(int argc, char **argv);
 
 #endif

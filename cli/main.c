@@ -18,6 +18,7 @@ static void usage(FILE *f)
             "  timeline --db FILE ENTITY|--story N  articles about it, in time order\n"
             "  entity --db FILE NAME  an entity's aliases, counterparts, quotes, timeline\n"
             "  stories --db FILE  the largest stories;  search --db FILE QUERY  full text\n"
+            "  quotes --db FILE [--by NAME]  quotes, oldest first\n"
             "  model info|dump FILE  describe a trained model file\n"
             "  version           print the version\n"
             "\n"
@@ -45,6 +46,8 @@ int main(int argc, char **argv)
         return cmd_stories(argc - 1, argv + 1);
     if (strcmp(cmd, "search") == 0)
         return cmd_search(argc - 1, argv + 1);
+    if (strcmp(cmd, "quotes") == 0)
+        return cmd_quotes(argc - 1, argv + 1);
     if (strcmp(cmd, "model") == 0)
         return cmd_model(argc - 1, argv + 1);
     if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {

@@ -5,6 +5,7 @@
  *   newsgraph entity --db FILE NAME                   a profile
  *   newsgraph stories --db FILE                       the largest stories
  *   newsgraph search --db FILE QUERY                  full-text (FTS5) search
+ *   newsgraph quotes --db FILE [--by NAME]            quotes, oldest first
  *
  * The library answers in JSON (ng_kb_query_json); --json prints it as it
  * is, otherwise this file lays it out as a readable table (jansson).
@@ -25,6 +26,7 @@ static void usage(FILE *f, const char *cmd)
             "       newsgraph entity --db FILE [--json] NAME\n"
             "       newsgraph stories --db FILE [--json] [--limit N]\n"
             "       newsgraph search --db FILE [--json] [--limit N] QUERY\n"
+            "       newsgraph quotes --db FILE [--json] [--by NAME]\n"
             "\n"
             "Queries a knowledge base made by 'newsgraph ingest' (%s).  A name may be\n"
             "given in any language or form the base knows ('Parly', 'Etats-Unis', 'EI').\n"
@@ -34,6 +36,7 @@ static void usage(FILE *f, const char *cmd)
             "  --db FILE      the knowledge base (required; never created)\n"
             "  --json         print the JSON answer instead of a table\n"
             "  --story N      (timeline) the articles of story N\n"
+            "  --by NAME      (quotes) only those of this speaker\n"
             "  --limit N      at most N rows (default 1000 for timelines, 50 for stories, 20 for search)\n"
             "  -h, --help     this help\n",
             cmd);
@@ -122,6 +125,12 @@ static void print_table(ng_kb_query kind, json_t *root)
     case NG_KB_STORY: print_rows(root, st, stw); break;
     case NG_KB_STORIES: print_rows(root, ss, ssw); break;
     case NG_KB_SEARCH: print_rows(root, se, sew); break;
+    case NG_KB_QUOTES: {
+        static const char *const qc[] = {"date", "speaker", "text", NULL};
+        static const int qw[] = {10, 24, -160};
+        print_rows(root, qc, qw);
+        break;
+    }
     case NG_KB_ENTITY: {
         json_t *e = json_array_get(json_object_get(root, "entity"), 0);
         char tmp[32];
@@ -168,11 +177,13 @@ static int run_query(int argc, char **argv, ng_kb_query kind)
     const char *db = NULL, *story = NULL;
     int json = 0;
     size_t limit = kind == NG_KB_STORIES ? 50 : kind == NG_KB_SEARCH ? 20 : 0;
-    enum { O_DB = 256, O_JSON, O_STORY, O_LIMIT };
+    const char *by = NULL;
+    enum { O_DB = 256, O_JSON, O_STORY, O_LIMIT, O_BY };
     static const struct option longopts[] = {{"db", required_argument, NULL, O_DB},
                                              {"json", no_argument, NULL, O_JSON},
                                              {"story", required_argument, NULL, O_STORY},
                                              {"limit", required_argument, NULL, O_LIMIT},
+                                             {"by", required_argument, NULL, O_BY},
                                              {"help", no_argument, NULL, 'h'},
                                              {NULL, 0, NULL, 0}};
     optind = 1;
@@ -186,6 +197,11 @@ static int run_query(int argc, char **argv, ng_kb_query kind)
             if (kind != NG_KB_TIMELINE)
                 goto bad;
             story = optarg;
+            break;
+        case O_BY:
+            if (kind != NG_KB_QUOTES)
+                goto bad;
+            by = optarg;
             break;
         case O_LIMIT: {
             char *end;
@@ -224,7 +240,16 @@ static int run_query(int argc, char **argv, ng_kb_query kind)
         kind = NG_KB_STORY;
         snprintf(arg, sizeof arg, "%s", story);
     }
-    if (!db || (kind != NG_KB_STORIES && !arg[0]) || (kind == NG_KB_STORIES && arg[0])) {
+    if (kind == NG_KB_QUOTES && by) {
+        if (arg[0])
+            goto bad;
+        snprintf(arg, sizeof arg, "%s", by);
+    } else if (kind == NG_KB_QUOTES && arg[0]) {
+        fprintf(stderr, "newsgraph: quotes: give the speaker with --by NAME\n");
+        return 2;
+    }
+    int needs_arg = kind != NG_KB_STORIES && kind != NG_KB_QUOTES;
+    if (!db || (needs_arg && !arg[0]) || (kind == NG_KB_STORIES && arg[0])) {
         fprintf(stderr, "newsgraph: %s: %s\n", argv[0],
                 !db ? "no knowledge base given (--db FILE)" : arg[0] ? "unexpected argument" : "nothing to look for");
         usage(stderr, argv[0]);
@@ -275,3 +300,4 @@ int cmd_timeline(int argc, char **argv) { return run_query(argc, argv, NG_KB_TIM
 int cmd_entity(int argc, char **argv) { return run_query(argc, argv, NG_KB_ENTITY); }
 int cmd_stories(int argc, char **argv) { return run_query(argc, argv, NG_KB_STORIES); }
 int cmd_search(int argc, char **argv) { return run_query(argc, argv, NG_KB_SEARCH); }
+int cmd_quotes(int argc, char **argv) { return run_query(argc, argv, NG_KB_QUOTES); }

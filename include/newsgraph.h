@@ -272,7 +272,8 @@ typedef enum {
     NG_KB_TIMELINE,   /* arg: a name; the articles naming it, oldest first, each with the mention in context */
     NG_KB_STORY,      /* arg: a story number; its articles, oldest first */
     NG_KB_STORIES,    /* the largest stories with labels and date ranges (arg unused) */
-    NG_KB_SEARCH      /* arg: an FTS5 query over the articles' titles and text */
+    NG_KB_SEARCH,     /* arg: an FTS5 query over the articles' titles and text */
+    NG_KB_QUOTES      /* arg: a speaker's name, or NULL for every quote; oldest first */
 } ng_kb_query;
 
 /* Runs a query; limit caps the rows (0: a default).  NG_EEMPTY when no

@@ -173,7 +173,6 @@ static int add_doc(ng_kb *kb, const ng_doc *d, int64_t hash, int64_t raw_hash)
         const ng_quantity *q = &d->quantities[i];
         rc = s->ops->quantity_add(s, doc, q->span.start, q->span.end, q->value, q->unit, q->noun, q->per);
     }
-#ifdef NG_KB_QUOTES
     for (size_t i = 0; i < d->nquotes && rc == NG_OK; i++) {
         const ng_quote *q = &d->quotes[i];
         ng_id speaker = 0;
@@ -189,7 +188,6 @@ static int add_doc(ng_kb *kb, const ng_doc *d, int64_t hash, int64_t raw_hash)
         rc = s->ops->quote_add(s, doc, q->span.start, q->span.end, q->speaker, speaker, q->cue, q->direct, text);
         free(copy);
     }
-#endif
     if (rc == NG_OK)
         rc = ng_story_assign(s, &kb->sopt, doc, sig, nsig, top, ntop, ents, nents, day, &story);
     free(ids);
@@ -298,6 +296,17 @@ int ng_kb_query_json(ng_kb *kb, ng_kb_query kind, const char *arg, size_t limit,
         break;
     }
     case NG_KB_STORIES: q = NG_KBQ_STORIES; break;
+    case NG_KB_QUOTES:
+        q = NG_KBQ_QUOTES;
+        if (arg && *arg) {
+            if ((rc = ng_link_resolve(kb->linker, kb->s, arg, &id)) != NG_OK)
+                return kb_fail(kb, rc, kb->s->err);
+            if (!id) {
+                snprintf(kb->err, sizeof kb->err, "no entity named '%.200s'", arg);
+                return NG_EEMPTY;
+            }
+        }
+        break;
     case NG_KB_SEARCH:
         if (!arg || !*arg)
             return kb_fail(kb, NG_EINVAL, "nothing to search for");

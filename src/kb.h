@@ -78,7 +78,8 @@ enum {
     NG_KBQ_TIMELINE,     /* articles naming entity id, oldest first, with the mention in context */
     NG_KBQ_STORY,        /* articles of story id, oldest first */
     NG_KBQ_STORIES,      /* the largest stories (limit) with labels and date ranges */
-    NG_KBQ_SEARCH        /* full-text search (FTS5 syntax) over articles */
+    NG_KBQ_SEARCH,       /* full-text search (FTS5 syntax) over articles */
+    NG_KBQ_QUOTES        /* quotes by entity id (0: all), oldest first */
 };
 
 /* The operations of a storage backend.  s is the backend's own object. */

@@ -1085,6 +1085,14 @@ static int op_query_json(ng_kb_store *s, int kind, ng_id id, const char *text, s
                       "JOIN documents d ON d.id=f.rowid WHERE documents_fts MATCH ?2 ORDER BY f.rank LIMIT ?3",
                       0, text ? text : "", limit);
         break;
+    case NG_KBQ_QUOTES:
+        rc = out_rows(k, &o,
+                      "SELECT " DATE_OF("d.day") " AS date, d.name AS doc, e.name AS speaker, q.cue AS cue, "
+                      "q.direct AS direct, q.text AS text FROM quotes q JOIN documents d ON d.id=q.doc "
+                      "LEFT JOIN entities e ON e.id=q.speaker WHERE (?1 = 0 OR q.speaker=?1) "
+                      "ORDER BY d.day IS NULL, d.day, q.id LIMIT ?3",
+                      id, NULL, limit);
+        break;
     case NG_KBQ_ENTITY:
         ng_buf_puts(&o.b, "{\"entity\":");
         rc = out_rows(k, &o,
