@@ -119,6 +119,8 @@ static size_t normalise(const char *name, char *out, size_t cap)
         i += k;
     }
     free(m);
+    while (o > 0 && out[o - 1] == ' ') /* a word that did not fit after its space */
+        o--;
     out[o] = '\0';
     return o;
 }
