@@ -620,6 +620,14 @@ static void emit(ctx *c, const char *s, size_t n)
 /* Keeps line s[0..n): writes the separator and the line, remembers it. */
 static void keep(ctx *c, const char *s, size_t n, const line *L)
 {
+    /* control characters become spaces in the output (emit): trim those at
+     * the ends too, so no kept line (nor the title) ends in white space */
+    while (n && ((unsigned char)s[n - 1] <= 0x20 || s[n - 1] == 0x7f))
+        n--;
+    while (n && ((unsigned char)s[0] <= 0x20 || s[0] == 0x7f)) {
+        s++;
+        n--;
+    }
     size_t sep = 0;
     if (c->nkept) {
         sep = c->gap ? 2 : 1;
