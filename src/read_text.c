@@ -82,6 +82,7 @@ typedef struct {
     int gap;             /* a blank line since the last kept line */
     int teaser;          /* inside a teaser list */
     int long_seen;       /* a long article paragraph has been kept */
+    int menu_seen;       /* a site menu line was dropped before any kept line */
     kept_line ring[RING];/* the last kept lines (index nkept % RING) */
     size_t title_off, title_len; /* the first kept line */
     line scratch;        /* a line being looked at by the tail pass */
@@ -498,9 +499,11 @@ static int top_date(ctx *c, const line *L, size_t *rest)
             j++;
         if (j >= L->n) {
             /* a site's "today" widget is decorated like the menu items
-             * around it ("• mer. Avr 24th, 2024"); it is chrome and never
-             * a publication date.  A plain date line is the article's. */
-            int widget = L->decorated;
+             * around it ("• mer. Avr 24th, 2024") or sits in the site's
+             * header, after its menu line and before the article; it is
+             * chrome and never a publication date.  A plain date line is
+             * the article's. */
+            int widget = L->decorated || (c->menu_seen && c->nkept == 0);
             if (!widget && has_year)
                 set_published(c, iso);
             return L_CHROME;
@@ -539,10 +542,44 @@ static int top_date(ctx *c, const line *L, size_t *rest)
 /* Classifies one line: L_KEEP, L_CHROME or L_LABELLED (keep from *rest).
  * The common case, a sentence past the page's top, costs a look at the
  * line's last bytes and at its first few words only. */
+/* True for a site menu: three or more short items (at most four words and
+ * 32 bytes each, none ending a sentence) separated by '|' or ' / ', as in
+ * "Home | World | Europe | Sign in". */
+static int menu_line(const line *L)
+{
+    size_t items = 0, start = 0;
+    if (L->n > 240 || !memchr(L->s, '|', L->n))
+        return 0;
+    for (size_t i = 0; i <= L->n; i++) {
+        if (i < L->n && L->s[i] != '|')
+            continue;
+        size_t a = start, b = i;
+        while (a < b && L->s[a] == ' ')
+            a++;
+        while (b > a && L->s[b - 1] == ' ')
+            b--;
+        start = i + 1;
+        if (a == b)
+            continue;
+        size_t words = 1;
+        for (size_t k = a; k < b; k++)
+            words += L->s[k] == ' ';
+        if (words > 4 || b - a > 32 || L->s[b - 1] == '.' || L->s[b - 1] == '!' || L->s[b - 1] == '?')
+            return 0;
+        items++;
+    }
+    return items >= 3;
+}
+
 static int classify(ctx *c, line *L, size_t *rest)
 {
     const ng_model *m = c->m;
     size_t plen;
+    if (menu_line(L)) {
+        if (c->nkept == 0)
+            c->menu_seen = 1;
+        return L_CHROME;
+    }
     if (c->teaser) {
         /* a teaser list lasts until a real paragraph comes back */
         shape(L);

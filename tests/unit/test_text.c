@@ -188,6 +188,28 @@ static void test_dates(void **state)
     ng_doc_free(d);
 }
 
+static void test_menu_and_header_date(void **state)
+{
+    (void)state;
+    /* a site menu is chrome, and a bare date in the site's header (after
+     * the menu, before the article) is its "today" widget */
+    ng_doc *d = extract("Home | World | Europe | Business | Sign in\n\nTuesday, 21 November 2023\n\n"
+                        "Title of the story\n\n" BODY1 "\n");
+    assert_false(has(d, "Home"));
+    assert_false(has(d, "Sign in"));
+    assert_null(d->published);
+    assert_string_equal(d->title, "Title of the story");
+    ng_doc_free(d);
+    /* a sentence with pipes is not a menu */
+    d = extract(BODY1 " Results: 3 | 4 | 5 were counted, the officials said on Monday.\n");
+    assert_true(has(d, "3 | 4 | 5"));
+    ng_doc_free(d);
+    /* without a menu before it, the bare date is still the article's */
+    d = extract("Tuesday, 21 November 2023\n\nTitle of the story\n\n" BODY1 "\n");
+    assert_string_equal(d->published, "2023-11-21");
+    ng_doc_free(d);
+}
+
 static void test_title(void **state)
 {
     (void)state;
@@ -280,6 +302,7 @@ int main(void)
         cmocka_unit_test(test_line_ends),   cmocka_unit_test(test_calls_to_action),
         cmocka_unit_test(test_promo_and_newsletter), cmocka_unit_test(test_file_names),
         cmocka_unit_test(test_teasers),     cmocka_unit_test(test_dates),
+        cmocka_unit_test(test_menu_and_header_date),
         cmocka_unit_test(test_title),       cmocka_unit_test(test_credits),
         cmocka_unit_test(test_html_credit), cmocka_unit_test(test_all_chrome),
     };
