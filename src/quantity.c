@@ -82,7 +82,14 @@ static int scan(ng_worker *w, ng_doc *doc, const tx_atom *at, size_t n)
 {
     int rc;
     size_t cap = 0, tk = 0, used = 0;
+    const uint32_t *live = w->tx->live; /* only these atoms have a class */
+    size_t nlive = w->tx->nlive, li = 0;
     for (size_t i = 0; i < n; i++) {
+        while (li < nlive && live[li] < i)
+            li++;
+        if (li == nlive)
+            break;
+        i = live[li];
         const tx_atom *a = &at[i];
         if (!(a->cls & TX_C_NUM) || (a->cls & (TX_C_ORD | TX_C_TIME | TX_C_DECADE)))
             continue;

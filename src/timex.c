@@ -37,19 +37,37 @@
 #define TX_MAX_ALT 16  /* alternatives in one element */
 #define TX_MAX_EL 12   /* elements in one rule */
 #define TX_MAX_WORDS 5 /* words in one lexicon phrase */
+#define TX_KEYBITS 16384 /* bits of the lexicon's key filter (2 KiB: stays in the L1 cache) */
 
 /* Element roles: what a number means where it stands. */
 enum { R_NONE, R_DAY, R_YEAR, R_YY, R_HOUR, R_MIN, R_INT, R_SMALL, R_PL, R_SG, R_UNIT };
 
 typedef struct {
     uint32_t cls;        /* a class, or 0 for a literal */
-    const tx_entry *lit; /* the literal word's entry */
     uint8_t role;        /* R_* */
     int8_t unit;         /* R_UNIT: the unit required */
+    const tx_entry *lit; /* the literal word's entry */
 } tx_alt;
 
+/* A rule as the compiler reads it (fixed arrays, 4.6 KB). */
 typedef struct {
     tx_alt alt[TX_MAX_ALT];
+    uint8_t nalt;
+    uint8_t ctx; /* context: must match, not part of the expression */
+} tx_elem_src;
+
+typedef struct {
+    const char *type;  /* "DATE" ... (static) */
+    const char *value; /* a fixed value, or NULL to resolve */
+    tx_elem_src el[TX_MAX_EL];
+    uint8_t n;
+    int line;
+} tx_rule_src;
+
+/* A compiled rule: its elements and their alternatives packed in the
+ * grammar's arena, so matching touches a few cache lines. */
+typedef struct {
+    const tx_alt *alt; /* nalt alternatives */
     uint8_t nalt;
     uint8_t ctx; /* context: must match, not part of the expression */
 } tx_elem;
@@ -57,15 +75,25 @@ typedef struct {
 typedef struct {
     const char *type;  /* "DATE" ... (static) */
     const char *value; /* a fixed value, or NULL to resolve */
-    tx_elem el[TX_MAX_EL];
+    const tx_elem *el; /* n elements */
     uint8_t n;
     int line;
 } tx_rule;
 
+/* A rule in brief, for a quick and cache-friendly "no": an atom can match
+ * element k only if it has a class of need[k], or an entry when need[k]
+ * has TX_NEED_LIT (some alternative is a word). */
+#define TX_NEED_LIT (1u << 31)
+typedef struct tx_rsum {
+    uint32_t need[TX_MAX_EL];
+    uint8_t n;
+} tx_rsum;
+
 typedef struct {
-    char *key;   /* folded phrase, words joined by one space */
-    size_t klen; /* its length */
-    tx_entry e;
+    char *key;     /* folded phrase, words joined by one space; NULL: empty */
+    uint32_t klen; /* its length */
+    uint32_t h;    /* hash_key(key) */
+    tx_entry *e;   /* its entry (arena: never moves, rules point to it) */
 } tx_slot;
 
 struct ng_grammar {
@@ -75,6 +103,7 @@ struct ng_grammar {
     size_t used;
     tx_rule *rules;
     size_t nrules, caprules;
+    struct tx_rsum *sums; /* per rule, what each element needs, in 52 bytes (a rule is 4.6 KB) */
     uint32_t *by_class[32]; /* rules indexed by the classes of their first element */
     uint32_t nby_class[32];
     uint32_t nby_class1[32]; /* how many of them (listed first) are one element long */
@@ -84,6 +113,9 @@ struct ng_grammar {
     int nfuture_sfx;
     char past_sfx[8][8];   /* past-tense verb endings (English "-ed") */
     int npast_sfx;
+    uint8_t future_len[8], past_len[8]; /* their lengths */
+    uint32_t sfx_last[8];  /* bit set for the last byte of every tense ending */
+    uint64_t keybits[TX_KEYBITS / 64]; /* bit (h ^ h >> 16) mod TX_KEYBITS set for the hash h of every key */
     int months_cap;        /* month names count only capitalised (English) */
     char not_month[8][16]; /* names of months.txt that are not months here ("sept": seven) */
     int nnot_month;
@@ -97,20 +129,23 @@ static uint32_t hash_key(const char *s, size_t n)
     return h;
 }
 
-static tx_slot *find(const ng_grammar *g, const char *key, size_t n)
+/* The slot of key (h its hash_key), or NULL. */
+static tx_slot *find_h(const ng_grammar *g, const char *key, size_t n, uint32_t h)
 {
     if (!g->slots)
         return NULL;
-    size_t i = hash_key(key, n) & g->mask;
+    size_t i = h & g->mask;
     for (;;) {
         tx_slot *s = &g->slots[i];
         if (!s->key)
             return NULL;
-        if (s->klen == n && memcmp(s->key, key, n) == 0)
+        if (s->h == h && s->klen == n && memcmp(s->key, key, n) == 0)
             return s;
         i = (i + 1) & g->mask;
     }
 }
+
+static tx_slot *find(const ng_grammar *g, const char *key, size_t n) { return find_h(g, key, n, hash_key(key, n)); }
 
 /* Finds or adds the slot of key; NULL when out of memory. */
 static tx_slot *intern(ng_grammar *g, const char *key, size_t n)
@@ -123,7 +158,7 @@ static tx_slot *intern(ng_grammar *g, const char *key, size_t n)
         for (size_t i = 0; g->slots && i <= g->mask; i++) {
             if (!g->slots[i].key)
                 continue;
-            size_t j = hash_key(g->slots[i].key, g->slots[i].klen) & (ncap - 1);
+            size_t j = g->slots[i].h & (ncap - 1);
             while (ns[j].key)
                 j = (j + 1) & (ncap - 1);
             ns[j] = g->slots[i];
@@ -132,13 +167,18 @@ static tx_slot *intern(ng_grammar *g, const char *key, size_t n)
         g->slots = ns;
         g->mask = ncap - 1;
     }
-    size_t i = hash_key(key, n) & g->mask;
+    uint32_t h = hash_key(key, n);
+    size_t i = h & g->mask;
     while (g->slots[i].key) {
-        if (g->slots[i].klen == n && memcmp(g->slots[i].key, key, n) == 0)
+        if (g->slots[i].h == h && g->slots[i].klen == n && memcmp(g->slots[i].key, key, n) == 0)
             return &g->slots[i];
         i = (i + 1) & g->mask;
     }
-    g->slots[i].klen = n;
+    g->slots[i].klen = (uint32_t)n;
+    g->slots[i].h = h;
+    g->slots[i].e = ng_arena_calloc(&g->arena, 1, sizeof(tx_entry));
+    if (!g->slots[i].e)
+        return NULL;
     {
         size_t w = 0;
         while (w < n && key[w] != ' ')
@@ -155,7 +195,7 @@ static tx_slot *intern(ng_grammar *g, const char *key, size_t n)
 const tx_entry *ng_grammar_lookup(const ng_grammar *g, const char *key, size_t n)
 {
     const tx_slot *s = g ? find(g, key, n) : NULL;
-    return s ? &s->e : NULL;
+    return s ? s->e : NULL;
 }
 
 char ng_grammar_decimal(const ng_grammar *g) { return g ? g->decimal : '.'; }
@@ -194,13 +234,13 @@ static int add_phrase(ng_grammar *g, const char *phrase, const char *attrs, char
             tx_slot *p = intern(g, key, i);
             if (!p)
                 return NG_ENOMEM;
-            p->e.flags |= TX_E_PREFIX;
+            p->e->flags |= TX_E_PREFIX;
         }
     }
     tx_slot *s = intern(g, key, k);
     if (!s)
         return NG_ENOMEM;
-    tx_entry *e = &s->e;
+    tx_entry *e = s->e;
     e->flags |= TX_E_ENTRY;
     char buf[256];
     snprintf(buf, sizeof buf, "%s", attrs);
@@ -404,13 +444,14 @@ static int parse_alt(ng_grammar *g, const char *s, size_t n, tx_alt *a, char *er
     tx_slot *slot = intern(g, key, k);
     if (!slot)
         return NG_ENOMEM;
-    slot->e.cls |= TX_C_LIT;
-    slot->e.flags |= TX_E_ENTRY;
-    a->lit = &slot->e;
+    slot->e->cls |= TX_C_LIT;
+    slot->e->flags |= TX_E_ENTRY;
+    a->lit = slot->e;
     return NG_OK;
 }
 
-static int push_rule(ng_grammar *g, const tx_rule *r)
+/* Packs rule r into the arena and appends it.  NG_OK or NG_ENOMEM. */
+static int push_rule(ng_grammar *g, const tx_rule_src *r)
 {
     if (g->nrules == g->caprules) {
         size_t nc = g->caprules ? g->caprules * 2 : 256;
@@ -420,7 +461,26 @@ static int push_rule(ng_grammar *g, const tx_rule *r)
         g->rules = nr;
         g->caprules = nc;
     }
-    g->rules[g->nrules++] = *r;
+    size_t nalt = 0;
+    for (int k = 0; k < r->n; k++)
+        nalt += r->el[k].nalt;
+    tx_elem *el = ng_arena_alloc(&g->arena, r->n * sizeof *el + nalt * sizeof(tx_alt));
+    if (!el)
+        return NG_ENOMEM;
+    tx_alt *alts = (tx_alt *)(el + r->n);
+    for (int k = 0; k < r->n; k++) {
+        memcpy(alts, r->el[k].alt, r->el[k].nalt * sizeof *alts);
+        el[k].alt = alts;
+        el[k].nalt = r->el[k].nalt;
+        el[k].ctx = r->el[k].ctx;
+        alts += r->el[k].nalt;
+    }
+    tx_rule *d = &g->rules[g->nrules++];
+    d->type = r->type;
+    d->value = r->value;
+    d->el = el;
+    d->n = r->n;
+    d->line = r->line;
     return NG_OK;
 }
 
@@ -430,7 +490,7 @@ static int push_rule(ng_grammar *g, const tx_rule *r)
 static int rule_line(ng_grammar *g, char *s, char *err, size_t errlen, const char *where)
 {
     static const char *const types[] = {"DATE", "TIME", "DURATION", "SET", "NONE"};
-    tx_rule r;
+    tx_rule_src r;
     memset(&r, 0, sizeof r);
     r.line = atoi(strrchr(where, ':') + 1);
     char *arrow = strstr(s, "=>");
@@ -456,7 +516,7 @@ static int rule_line(ng_grammar *g, char *s, char *err, size_t errlen, const cha
             snprintf(err, errlen, "%s: more than %d elements", where, TX_MAX_EL);
             return NG_EMODEL;
         }
-        tx_elem *el = &r.el[r.n];
+        tx_elem_src *el = &r.el[r.n];
         size_t n = strlen(tok);
         if (n > 1 && tok[n - 1] == '?' ) {
             opt[r.n] = 1;
@@ -491,7 +551,7 @@ static int rule_line(ng_grammar *g, char *s, char *err, size_t errlen, const cha
         return NG_EMODEL;
     }
     for (unsigned mask = 0; mask < (1u << no); mask++) {
-        tx_rule v = r;
+        tx_rule_src v = r;
         v.n = 0;
         int o = 0;
         for (int i = 0; i < r.n; i++) {
@@ -517,11 +577,11 @@ static int index_rules(ng_grammar *g)
     /* count, then fill; literal lists go into the word's entry */
     for (size_t pass = 0; pass < 2; pass++) {
         for (size_t i = 0; i <= g->mask && g->slots; i++)
-            if (g->slots[i].key && pass == 1 && g->slots[i].e.nrules) {
-                g->slots[i].e.rules = ng_arena_alloc(&g->arena, g->slots[i].e.nrules * sizeof(uint32_t));
-                if (!g->slots[i].e.rules)
+            if (g->slots[i].key && pass == 1 && g->slots[i].e->nrules) {
+                g->slots[i].e->rules = ng_arena_alloc(&g->arena, g->slots[i].e->nrules * sizeof(uint32_t));
+                if (!g->slots[i].e->rules)
                     return NG_ENOMEM;
-                g->slots[i].e.nrules = 0;
+                g->slots[i].e->nrules = 0;
             }
         for (int b = 0; b < 32 && pass == 1; b++) {
             if (g->nby_class[b]) {
@@ -593,12 +653,46 @@ int ng_grammar_load(ng_grammar **out, const char *code, char *err, size_t errlen
     }
     if (rc == NG_OK)
         rc = index_rules(g);
+    if (rc == NG_OK && g->nrules) {
+        g->sums = ng_arena_alloc(&g->arena, g->nrules * sizeof *g->sums);
+        if (!g->sums)
+            rc = NG_ENOMEM;
+        for (size_t r = 0; rc == NG_OK && r < g->nrules; r++) {
+            const tx_rule *ru = &g->rules[r];
+            tx_rsum *sm = &g->sums[r];
+            memset(sm, 0, sizeof *sm);
+            sm->n = ru->n;
+            for (int k = 0; k < ru->n; k++)
+                for (int q = 0; q < ru->el[k].nalt; q++)
+                    sm->need[k] |= ru->el[k].alt[q].lit ? TX_NEED_LIT : ru->el[k].alt[q].cls;
+        }
+    }
     if (rc == NG_OK) {
         for (int b = 0; b < 32; b++)
             g->nby_class1[b] = singles_first(g, g->by_class[b], g->nby_class[b]);
         for (size_t i = 0; g->slots && i <= g->mask; i++)
-            if (g->slots[i].key && g->slots[i].e.nrules)
-                g->slots[i].e.nrules1 = singles_first(g, g->slots[i].e.rules, g->slots[i].e.nrules);
+            if (g->slots[i].key && g->slots[i].e->nrules)
+                g->slots[i].e->nrules1 = singles_first(g, g->slots[i].e->rules, g->slots[i].e->nrules);
+    }
+    if (rc == NG_OK) {
+        /* the filters of the atom builder: every key's hash, the tense endings' last bytes */
+        for (size_t i = 0; g->slots && i <= g->mask; i++) {
+            if (!g->slots[i].key)
+                continue;
+            uint32_t h = g->slots[i].h;
+            uint32_t b = (h ^ (h >> 16)) & (TX_KEYBITS - 1);
+            g->keybits[b >> 6] |= 1ull << (b & 63);
+        }
+        for (int k = 0; k < g->nfuture_sfx + g->npast_sfx; k++) {
+            const char *sf = k < g->nfuture_sfx ? g->future_sfx[k] : g->past_sfx[k - g->nfuture_sfx];
+            size_t sl = strlen(sf);
+            if (k < g->nfuture_sfx)
+                g->future_len[k] = (uint8_t)sl;
+            else
+                g->past_len[k - g->nfuture_sfx] = (uint8_t)sl;
+            unsigned char c = sl ? (unsigned char)sf[sl - 1] : 0;
+            g->sfx_last[c >> 5] |= 1u << (c & 31);
+        }
     }
     if (rc == NG_OK && g->arena.oom)
         rc = NG_ENOMEM;
@@ -629,6 +723,8 @@ void ng_tx_scratch_free(ng_tx_scratch *sc)
     if (!sc)
         return;
     free(sc->atoms);
+    free(sc->pieces);
+    free(sc->live);
     free(sc);
 }
 
@@ -643,7 +739,7 @@ static tx_atom *push_atom(ng_tx_scratch *sc)
         sc->cap = nc;
     }
     tx_atom *a = &sc->atoms[sc->n++];
-    memset(a, 0, sizeof *a);
+    *a = (tx_atom){0};
     return a;
 }
 
@@ -826,21 +922,24 @@ static size_t fold(const char *s, size_t n, char *out, size_t cap)
 }
 
 /* One piece of a token: a hyphen-separated part, or the whole token. */
-typedef struct {
+typedef struct tx_piece {
     uint32_t start, end, sent, tflags;
-    int hyphen; /* joined to the previous piece by a hyphen */
+    uint32_t hyphen; /* joined to the previous piece by a hyphen */
 } piece;
 
-/* TX_A_FUTURE or TX_A_PAST when word w[0..n) has a tense ending, else 0. */
+/* TX_A_FUTURE or TX_A_PAST when folded word w[0..n) has a tense ending,
+ * else 0.  Most words end in a byte no ending ends in: one table test. */
 static uint32_t tense_form(const ng_grammar *g, const char *w, size_t n)
 {
+    if (!n || !(g->sfx_last[(unsigned char)w[n - 1] >> 5] & (1u << (w[n - 1] & 31))))
+        return 0;
     for (int k = 0; k < g->nfuture_sfx; k++) {
-        size_t sl = strlen(g->future_sfx[k]);
+        size_t sl = g->future_len[k];
         if (n >= sl + 3 && !memcmp(w + n - sl, g->future_sfx[k], sl))
             return TX_A_FUTURE;
     }
     for (int k = 0; k < g->npast_sfx; k++) {
-        size_t sl = strlen(g->past_sfx[k]);
+        size_t sl = g->past_len[k];
         if (n >= sl + 3 && !memcmp(w + n - sl, g->past_sfx[k], sl))
             return TX_A_PAST;
     }
@@ -867,6 +966,71 @@ static double combine_numwords(const double *v, int k)
     return total + cur;
 }
 
+/* Cuts doc's tokens into pieces (sc->pieces): a word token with inner
+ * hyphens is split at them unless the whole token is a lexicon phrase
+ * ("week-end"); a later piece has its own capital.  Returns NG_OK or
+ * NG_ENOMEM. */
+static int make_pieces(const ng_grammar *g, const ng_doc *doc, ng_tx_scratch *sc)
+{
+    const char *text = doc->text;
+    size_t nt = doc->ntokens;
+    sc->npieces = 0;
+    for (size_t ti = 0; ti < nt; ti++) {
+        const ng_token *t = &doc->tokens[ti];
+        uint32_t s0 = t->start;
+        for (;;) {
+            const char *hy = NULL;
+            if (s0 == t->start && (t->flags & NG_TOK_WORD)) {
+                /* split at hyphens unless the whole token is a phrase */
+                const char *p = memchr(text + t->start, '-', t->end - t->start);
+                if (p && p > text + t->start && p + 1 < text + t->end) {
+                    char key[64];
+                    size_t k = fold(text + t->start, t->end - t->start, key, sizeof key);
+                    const tx_entry *e = ng_grammar_lookup(g, key, k);
+                    if (!e || !(e->flags & TX_E_ENTRY))
+                        hy = p;
+                }
+            } else if (s0 != t->start) {
+                const char *p = memchr(text + s0, '-', t->end - s0);
+                if (p && p > text + s0 && p + 1 < text + t->end)
+                    hy = p;
+            }
+            if (sc->npieces == sc->cappieces) {
+                size_t nc = sc->cappieces ? sc->cappieces * 2 : 1024;
+                piece *np = realloc(sc->pieces, nc * sizeof *np);
+                if (!np)
+                    return NG_ENOMEM;
+                sc->pieces = np;
+                sc->cappieces = nc;
+            }
+            piece *pc = &sc->pieces[sc->npieces++];
+            pc->start = s0;
+            pc->end = hy ? (uint32_t)(hy - text) : t->end;
+            pc->sent = t->sent;
+            pc->tflags = t->flags;
+            pc->hyphen = s0 != t->start;
+            if (pc->hyphen) {
+                /* a later piece of a hyphenated token: its own capital */
+                unsigned char c0 = (unsigned char)text[s0];
+                pc->tflags &= ~(uint32_t)NG_TOK_UPPER;
+                if (c0 >= 'A' && c0 <= 'Z')
+                    pc->tflags |= NG_TOK_UPPER;
+            }
+            if (!hy)
+                break;
+            s0 = (uint32_t)(hy - text) + 1;
+        }
+    }
+    return NG_OK;
+}
+
+/* Is the folded key h (hash_key) possibly in the lexicon?  No false "no". */
+static int maybe_key(const ng_grammar *g, uint32_t h)
+{
+    uint32_t b = (h ^ (h >> 16)) & (TX_KEYBITS - 1);
+    return (g->keybits[b >> 6] >> (b & 63)) & 1;
+}
+
 int ng_tx_atoms(ng_worker *w, ng_doc *doc, const tx_atom **out, size_t *nout)
 {
     *out = NULL;
@@ -889,92 +1053,77 @@ int ng_tx_atoms(ng_worker *w, ng_doc *doc, const tx_atom **out, size_t *nout)
         return NG_OK;
     const char *text = doc->text;
     char dec = g->decimal;
-    size_t nt = doc->ntokens;
-    /* pieces are made on the fly; a small window keeps lookahead cheap */
-    piece win[TX_MAX_WORDS + 8];
-    size_t wn = 0, ti = 0;
-    uint32_t sub = 0; /* where the next piece of token ti starts */
-    for (;;) {
-        /* refill the window */
-        while (wn < TX_MAX_WORDS + 4 && ti < nt) {
-            const ng_token *t = &doc->tokens[ti];
-            uint32_t s0 = sub ? sub : t->start;
-            const char *hy = NULL;
-            if (!sub && (t->flags & NG_TOK_WORD)) {
-                /* split at hyphens unless the whole token is a phrase */
-                const char *p = memchr(text + t->start, '-', t->end - t->start);
-                if (p && p > text + t->start && p + 1 < text + t->end) {
-                    char key[64];
-                    size_t k = fold(text + t->start, t->end - t->start, key, sizeof key);
-                    const tx_entry *e = ng_grammar_lookup(g, key, k);
-                    if (!e || !(e->flags & TX_E_ENTRY))
-                        hy = p;
-                }
-            } else if (sub) {
-                const char *p = memchr(text + sub, '-', t->end - sub);
-                if (p && p > text + sub && p + 1 < text + t->end)
-                    hy = p;
-            }
-            piece *pc = &win[wn++];
-            pc->start = s0;
-            pc->end = hy ? (uint32_t)(hy - text) : t->end;
-            pc->sent = t->sent;
-            pc->tflags = t->flags;
-            pc->hyphen = sub != 0;
-            if (pc->hyphen) {
-                /* a later piece of a hyphenated token: its own capital */
-                unsigned char c0 = (unsigned char)text[s0];
-                pc->tflags &= ~(uint32_t)NG_TOK_UPPER;
-                if (c0 >= 'A' && c0 <= 'Z')
-                    pc->tflags |= NG_TOK_UPPER;
-            }
-            if (hy) {
-                sub = (uint32_t)(hy - text) + 1;
-            } else {
-                sub = 0;
-                ti++;
-            }
-        }
-        if (!wn)
-            break;
-        /* the longest lexicon phrase starting at win[0] */
+    int has_sfx = g->nfuture_sfx || g->npast_sfx;
+    if (make_pieces(g, doc, sc) != NG_OK)
+        return NG_ENOMEM;
+    const piece *pcs = sc->pieces;
+    size_t np = sc->npieces;
+    for (size_t p = 0; p < np;) {
+        const piece *win = pcs + p; /* the pieces from here on */
+        size_t wn = np - p;
+        /* the longest lexicon phrase starting at win[0]; an ASCII piece is
+         * folded and hashed in one pass, and most words stop at the filter */
         char key[160];
         size_t klen = 0;
         const tx_entry *best = NULL;
         size_t bestw = 0;
+        uint32_t pl0 = win[0].end - win[0].start;
+        int fast = 0;
+        uint32_t tense = 0;
+        if (pl0 < 64) {
+            const unsigned char *s = (const unsigned char *)text + win[0].start;
+            unsigned orv = 0;
+            for (uint32_t q = 0; q < pl0; q++) {
+                unsigned c = s[q];
+                orv |= c;
+                key[q] = (char)(c - 'A' < 26u ? c + 32 : c);
+            }
+            fast = !(orv & 0x80);
+            if (fast && (win[0].tflags & NG_TOK_WORD) && has_sfx)
+                tense = tense_form(g, key, pl0);
+        }
         for (size_t k = 0; k < wn && k < TX_MAX_WORDS; k++) {
             if (k && win[k].sent != win[0].sent)
                 break;
             size_t pl = win[k].end - win[k].start;
-            if (!k) {
-                /* cheap filter: no phrase starts with a word of this first byte and length */
-                size_t fl = pl > 1 && text[win[0].end - 1] == '.' && (win[0].tflags & NG_TOK_WORD) ? pl - 1 : pl;
-                unsigned char c0 = (unsigned char)text[win[0].start];
-                int ascii = 1;
-                for (size_t q = 0; q < fl && ascii; q++)
-                    ascii = (unsigned char)text[win[0].start + q] < 0x80;
-                if (ascii && !(g->firstlen[c0 >= 'A' && c0 <= 'Z' ? c0 + 32 : c0] & (1u << (fl < 31 ? fl : 31))))
+            const tx_slot *s;
+            if (!k && fast) {
+                klen = pl > 1 && key[pl - 1] == '.' && (win[0].tflags & NG_TOK_WORD) ? pl - 1 : pl;
+                uint32_t h = hash_key(key, klen);
+                if (!maybe_key(g, h))
                     break;
+                s = find_h(g, key, klen, h);
+            } else {
+                if (!k) {
+                    /* cheap filter: no phrase starts with a word of this first byte and length */
+                    size_t fl = pl > 1 && text[win[0].end - 1] == '.' && (win[0].tflags & NG_TOK_WORD) ? pl - 1 : pl;
+                    unsigned char c0 = (unsigned char)text[win[0].start];
+                    int ascii = 1;
+                    for (size_t q = 0; q < fl && ascii; q++)
+                        ascii = (unsigned char)text[win[0].start + q] < 0x80;
+                    if (ascii && !(g->firstlen[c0 >= 'A' && c0 <= 'Z' ? c0 + 32 : c0] & (1u << (fl < 31 ? fl : 31))))
+                        break;
+                }
+                if (klen + pl + 2 >= sizeof key)
+                    break;
+                if (k)
+                    key[klen++] = ' ';
+                if (pl > 1 && text[win[k].end - 1] == '.' && (win[k].tflags & NG_TOK_WORD))
+                    pl--; /* "Jan.", "Sept.", "p.m.": the lexicon has them without the last dot */
+                klen += fold(text + win[k].start, pl, key + klen, sizeof key - klen);
+                /* a French elision keeps its apostrophe: "l'" + "an" is "l' an" */
+                s = find(g, key, klen);
             }
-            if (klen + pl + 2 >= sizeof key)
-                break;
-            if (k)
-                key[klen++] = ' ';
-            if (pl > 1 && text[win[k].end - 1] == '.' && (win[k].tflags & NG_TOK_WORD))
-                pl--; /* "Jan.", "Sept.", "p.m.": the lexicon has them without the last dot */
-            klen += fold(text + win[k].start, pl, key + klen, sizeof key - klen);
-            /* a French elision keeps its apostrophe: "l'" + "an" is "l' an" */
-            const tx_slot *s = find(g, key, klen);
             if (!s)
                 break;
-            if (s->e.flags & TX_E_ENTRY) {
-                int capok = !(s->e.flags & TX_E_CAP) || (win[0].tflags & NG_TOK_UPPER);
+            if (s->e->flags & TX_E_ENTRY) {
+                int capok = !(s->e->flags & TX_E_CAP) || (win[0].tflags & NG_TOK_UPPER);
                 if (capok) {
-                    best = &s->e;
+                    best = s->e;
                     bestw = k + 1;
                 }
             }
-            if (!(s->e.flags & TX_E_PREFIX))
+            if (!(s->e->flags & TX_E_PREFIX))
                 break;
         }
         tx_atom *a = push_atom(sc);
@@ -1004,23 +1153,26 @@ int ng_tx_atoms(ng_worker *w, ng_doc *doc, const tx_atom **out, size_t *nout)
             bestw = 1;
             if ((win[0].tflags & NG_TOK_NUM) && !read_digits(text + a->start, a->end - a->start, dec, a))
                 digits_suffix(g, text + a->start, a->end - a->start, dec, a);
-            else if ((win[0].tflags & NG_TOK_WORD) && (g->nfuture_sfx || g->npast_sfx)) {
-                char fk[64];
-                size_t fl = fold(text + a->start, a->end - a->start, fk, sizeof fk);
-                a->flags |= tense_form(g, fk, fl);
+            else if ((win[0].tflags & NG_TOK_WORD) && has_sfx) {
+                if (fast) {
+                    a->flags |= tense;
+                } else {
+                    char fk[64];
+                    size_t fl = fold(text + a->start, a->end - a->start, fk, sizeof fk);
+                    a->flags |= tense_form(g, fk, fl);
+                }
             }
         }
-        memmove(win, win + bestw, (wn - bestw) * sizeof *win);
-        wn -= bestw;
+        p += bestw;
         /* number words: merge with the previous atoms of a number phrase */
         if (a->e && (a->e->flags & TX_E_NUMWORD) && sc->n >= 2) {
             size_t j = sc->n - 1; /* a is sc->atoms[j] */
             size_t first = j;
             while (first > 0) {
-                tx_atom *p = &sc->atoms[first - 1];
-                if (p->e && (p->e->flags & TX_E_NUMWORD) && p->sent == a->sent)
+                tx_atom *pa = &sc->atoms[first - 1];
+                if (pa->e && (pa->e->flags & TX_E_NUMWORD) && pa->sent == a->sent)
                     first--;
-                else if (p->e && (p->e->flags & TX_E_AND) && first >= 2 && sc->atoms[first - 2].e &&
+                else if (pa->e && (pa->e->flags & TX_E_AND) && first >= 2 && sc->atoms[first - 2].e &&
                          (sc->atoms[first - 2].e->flags & TX_E_NUMWORD))
                     first--;
                 else
@@ -1050,21 +1202,35 @@ int ng_tx_atoms(ng_worker *w, ng_doc *doc, const tx_atom **out, size_t *nout)
         for (size_t i = 0; i < sc->n; i++) {
             tx_atom *a = &sc->atoms[i];
             if (o && (a->flags & TX_A_DIGITS) && a->ndig == 3 && !(a->cls & TX_C_YEAR)) {
-                tx_atom *p = &sc->atoms[o - 1];
-                if ((p->flags & TX_A_DIGITS) && (p->flags & TX_A_INT) && p->ndig >= 1 && p->ndig <= 3 &&
-                    p->sent == a->sent && a->start == p->end + 1 && text[p->end] == ' ' &&
-                    (p->ndig < 3 || p->num >= 100) && !(p->cls & TX_C_YEAR)) {
-                    p->num = p->num * 1000 + a->num;
-                    p->end = a->end;
-                    p->ndig = 0; /* no longer a day, hour or year */
-                    p->cls = TX_C_NUM;
+                tx_atom *pa = &sc->atoms[o - 1];
+                if ((pa->flags & TX_A_DIGITS) && (pa->flags & TX_A_INT) && pa->ndig >= 1 && pa->ndig <= 3 &&
+                    pa->sent == a->sent && a->start == pa->end + 1 && text[pa->end] == ' ' &&
+                    (pa->ndig < 3 || pa->num >= 100) && !(pa->cls & TX_C_YEAR)) {
+                    pa->num = pa->num * 1000 + a->num;
+                    pa->end = a->end;
+                    pa->ndig = 0; /* no longer a day, hour or year */
+                    pa->cls = TX_C_NUM;
                     continue;
                 }
             }
-            sc->atoms[o++] = *a;
+            if (o != i)
+                sc->atoms[o] = *a;
+            o++;
         }
         sc->n = o;
     }
+    /* the atoms the stages look at: those with a class or an entry */
+    if (sc->caplive < sc->n) {
+        uint32_t *nl = realloc(sc->live, sc->n * sizeof *nl);
+        if (!nl)
+            return NG_ENOMEM;
+        sc->live = nl;
+        sc->caplive = sc->n;
+    }
+    sc->nlive = 0;
+    for (size_t i = 0; i < sc->n; i++)
+        if (sc->atoms[i].cls || sc->atoms[i].e)
+            sc->live[sc->nlive++] = (uint32_t)i;
     sc->doc = doc;
     *out = sc->atoms;
     *nout = sc->n;
@@ -1240,6 +1406,19 @@ static int rule_fits(const tx_rule *r, const tx_atom *at, size_t i, size_t n)
             ok = al->lit ? a->e == al->lit : (a->cls & al->cls) && role_ok(al, a);
         }
         if (!ok)
+            return 0;
+    }
+    return 1;
+}
+
+/* Can rule sm match at atoms[i..n)?  0 is sure; 1 means rule_fits must tell. */
+static int sum_fits(const tx_rsum *sm, const tx_atom *at, size_t i, size_t n)
+{
+    if (i + sm->n > n)
+        return 0;
+    for (size_t k = 0; k < sm->n; k++) {
+        const tx_atom *a = &at[i + k];
+        if (!(a->cls & sm->need[k]) && !((sm->need[k] & TX_NEED_LIT) && a->e))
             return 0;
     }
     return 1;
@@ -1665,8 +1844,11 @@ int ng_timex(ng_worker *w, ng_doc *doc)
     anchor an;
     memset(&an, 0, sizeof an);
     int have_dct = parse_iso_day(doc->published, &an.dct);
+    const uint32_t *live = w->tx->live;
+    size_t nlive = w->tx->nlive;
     /* the text's explicit years, latest first, for weekday checks */
-    for (size_t i = 0; i < n; i++) {
+    for (size_t li = 0; li < nlive; li++) {
+        size_t i = live[li];
         if (!(at[i].cls & TX_C_YEAR))
             continue;
         int y = (int)at[i].num, dup = 0;
@@ -1689,17 +1871,20 @@ int ng_timex(ng_worker *w, ng_doc *doc)
     char value[96];
     frame bestf; /* the winning match's frame (set before use) */
     frame_init(&bestf);
+    size_t li = 0;
     for (size_t i = 0; i < n;) {
+        /* only atoms with a class or an entry can start a rule */
+        while (li < nlive && live[li] < i)
+            li++;
+        if (li == nlive)
+            break;
+        i = live[li];
         const tx_atom *a = &at[i];
         const tx_rule *bestr = NULL;
         size_t bestlen = 0, b0 = 0, b1 = 0;
         uint32_t bestid = UINT32_MAX;
         /* candidate rules: by literal word, then by each class; when the
          * next atom is a word no element accepts, one-element rules only */
-        if (!a->cls && !a->e) {
-            i++;
-            continue;
-        }
         int next_blank = i + 1 >= n || (!at[i + 1].cls && !at[i + 1].e) || at[i + 1].sent != a->sent;
         for (uint32_t todo = a->cls | (a->e && a->e->nrules ? 1u << 31 : 0); todo; todo &= todo - 1) {
             int pass = __builtin_ctz(todo);
@@ -1717,6 +1902,8 @@ int ng_timex(ng_worker *w, ng_doc *doc)
                 ln = next_blank ? g->nby_class1[pass] : g->nby_class[pass];
             }
             for (uint32_t q = 0; q < ln; q++) {
+                if (!sum_fits(&g->sums[list[q]], at, i, n))
+                    continue;
                 const tx_rule *r = &g->rules[list[q]];
                 frame f;
                 size_t c0, c1;

@@ -97,13 +97,14 @@ typedef struct {
     uint32_t sent;       /* sentence index */
     uint32_t cls;        /* TX_C_* */
     uint32_t flags;      /* TX_A_* */
+    int8_t ndig;         /* digits of an all-digit integer token, else 0 */
+    int8_t hour, min;    /* TIME */
+    int8_t iso_m, iso_d; /* ISO: month and day */
+    int16_t iso_y;       /* ISO: year */
+    int16_t decade;      /* DECADE */
     const tx_entry *e;   /* the lexicon entry, or NULL */
     double num;          /* NUM / ORD / YEAR value */
-    int ndig;            /* digits of an all-digit integer token, else 0 */
-    int hour, min;       /* TIME */
-    int decade;          /* DECADE */
     double scale;        /* "5bn": the suffix's factor (1e9), else 0 */
-    int iso_y, iso_m, iso_d; /* ISO */
     const tx_entry *sfx; /* "5bn", "10km": the suffix's entry, else NULL */
 } tx_atom;
 
@@ -112,6 +113,10 @@ struct ng_tx_scratch {
     const ng_doc *doc; /* the document the atoms are of, or NULL */
     tx_atom *atoms;
     size_t n, cap;
+    struct tx_piece *pieces; /* the tokens cut at hyphens (timex.c) */
+    size_t npieces, cappieces;
+    uint32_t *live;  /* indices of the atoms with a class or an entry, in order */
+    size_t nlive, caplive;
 };
 
 /* The compiled grammar of one language (timex-*.txt, quantity-*.txt,
