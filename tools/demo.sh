@@ -2,8 +2,9 @@
 # demo.sh BIN — the demo: analyzes the example articles (examples/) and
 # prints, for each, what newsgraph found: language, date, title, agencies,
 # sentences, the start of the clean text, and the entities named in more
-# than one article.  The full records are left in
-# demo/records.jsonl.
+# than one article; then ingests them into a knowledge base (demo/kb.db)
+# and prints its stories, the timeline of its most named entity and that entity's profile.
+# The full records are left in demo/records.jsonl.
 set -euo pipefail
 bin=${1:-build/newsgraph}
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -40,4 +41,26 @@ if ents:
         if len(docs) > 1:
             print("  %-5s %-40s %d" % (t, n, len(docs)))
 PY
+echo
+echo "== newsgraph ingest --db demo/kb.db examples/ (the knowledge base: entities linked across articles and languages, stories)"
+rm -f "$out/kb.db" "$out/kb.db-wal" "$out/kb.db-shm"
+"$bin" ingest -q --db "$out/kb.db" "$here/examples" || status=$?
+echo
+echo "== newsgraph stories --db demo/kb.db"
+"$bin" stories --db "$out/kb.db" || status=$?
+# the most named person of the largest story
+who=$("$bin" stories --db "$out/kb.db" --json --limit 1 | python3 -c '
+import json, sys
+s = json.load(sys.stdin)
+s = s[0] if isinstance(s, list) and s else (s.get("stories") or [{}])[0] if isinstance(s, dict) else {}
+label = s.get("label") or ""
+print(label.split(",")[0].strip())' 2>/dev/null || true)
+if [[ -n "$who" ]]; then
+  echo
+  echo "== newsgraph timeline --db demo/kb.db \"$who\""
+  "$bin" timeline --db "$out/kb.db" "$who" || status=$?
+  echo
+  echo "== newsgraph entity --db demo/kb.db \"$who\""
+  "$bin" entity --db "$out/kb.db" "$who" | head -n 25 || status=$?
+fi
 exit $status
