@@ -455,6 +455,41 @@ static size_t skip_symbols(const char *s, size_t n)
  * a date and its time fit in 96 bytes. */
 static size_t cap_date(size_t n) { return n < 96 ? n : 96; }
 
+/* An agency dateline opening the line ("PARIS, 2 oct 2019 (AFP) -":
+ * capitals, a comma, a date with a year, then '(' or a dash within 40
+ * bytes) gives the publication date.  Cheap: it reads at most the first
+ * hundred bytes, so it runs on long paragraphs too. */
+static void agency_dateline(ctx *c, const line *L)
+{
+    char iso[64];
+    int has_year;
+    size_t k, caps = 0, i = 0;
+    while (i < L->n && i < 40 && ((L->s[i] >= 'A' && L->s[i] <= 'Z') || L->s[i] == ' ' || L->s[i] == '-' ||
+                                  L->s[i] == '.' || (unsigned char)L->s[i] >= 0x80)) {
+        caps += L->s[i] >= 'A' && L->s[i] <= 'Z';
+        i++;
+    }
+    if (caps >= 3 && i < L->n && L->s[i] == ',') {
+        i++;
+        while (i < L->n && L->s[i] == ' ')
+            i++;
+        k = ng_date_scan(c->m, L->s + i, cap_date(L->n - i), iso, sizeof iso, &has_year);
+        if (k && has_year) {
+            const char *after = L->s + i + k;
+            size_t left = L->n - i - k;
+            if (left > 40)
+                left = 40;
+            int mark = 0;
+            for (size_t j = 0; j < left && !mark; j++)
+                mark = after[j] == '(' || after[j] == '-' ||
+                       (j + 2 < left && (unsigned char)after[j] == 0xE2 && (unsigned char)after[j + 1] == 0x80 &&
+                        ((unsigned char)after[j + 2] == 0x93 || (unsigned char)after[j + 2] == 0x94));
+            if (mark)
+                set_published(c, iso);
+        }
+    }
+}
+
 /* Looks for a date at the top of the article: a labelled date ("date
  * 2022-01-20 ...", "Published: ...", "Publié le ..."), a line that is only
  * a date, or an agency dateline ("PARIS, 2 oct 2019 (AFP) -").  Returns
@@ -509,33 +544,7 @@ static int top_date(ctx *c, const line *L, size_t *rest)
             return L_CHROME;
         }
     }
-    /* an agency dateline: capitals, a comma, a date, then '(' or a dash */
-    size_t caps = 0;
-    i = 0;
-    while (i < L->n && i < 40 && ((L->s[i] >= 'A' && L->s[i] <= 'Z') || L->s[i] == ' ' || L->s[i] == '-' ||
-                                  L->s[i] == '.' || (unsigned char)L->s[i] >= 0x80)) {
-        caps += L->s[i] >= 'A' && L->s[i] <= 'Z';
-        i++;
-    }
-    if (caps >= 3 && i < L->n && L->s[i] == ',') {
-        i++;
-        while (i < L->n && L->s[i] == ' ')
-            i++;
-        k = ng_date_scan(c->m, L->s + i, cap_date(L->n - i), iso, sizeof iso, &has_year);
-        if (k && has_year) {
-            const char *after = L->s + i + k;
-            size_t left = L->n - i - k;
-            if (left > 40)
-                left = 40;
-            int mark = 0;
-            for (size_t j = 0; j < left && !mark; j++)
-                mark = after[j] == '(' || after[j] == '-' ||
-                       (j + 2 < left && (unsigned char)after[j] == 0xE2 && (unsigned char)after[j + 1] == 0x80 &&
-                        ((unsigned char)after[j + 2] == 0x93 || (unsigned char)after[j + 2] == 0x94));
-            if (mark)
-                set_published(c, iso);
-        }
-    }
+    agency_dateline(c, L);
     return L_KEEP;
 }
 
@@ -588,16 +597,26 @@ static int classify(ctx *c, line *L, size_t *rest)
         else
             return L_CHROME;
     }
-    if (L->n > CUE_LINE)
-        return L_KEEP;
     int top = c->ncontent < TOP_LINES && !c->long_seen;
+    if (L->n > CUE_LINE) {
+        /* a long first paragraph may still open with a dateline */
+        if (top && !c->doc->published)
+            agency_dateline(c, L);
+        return L_KEEP;
+    }
     /* the head of the line is enough for the prefixes (and its first word
      * enough to tell that none can match, the common case) */
     if (may_have_prefix(m, L)) {
         normalise(L, 40);
         if (prefix_match(m, offsetof(ng_lang, chrome_prefix), L->raw, L->nraw, &plen) ||
-            (L->decorated && prefix_match(m, offsetof(ng_lang, chrome_prefix), L->norm, L->nnorm, &plen)))
+            (L->decorated && prefix_match(m, offsetof(ng_lang, chrome_prefix), L->norm, L->nnorm, &plen))) {
+            /* "Read more:" alone on its line heads a list of teasers */
+            if (!L->norm_full)
+                normalise(L, NORM_MAX);
+            if (L->norm_full && any_has(m, offsetof(ng_lang, teaser_heads), L->norm, L->nnorm))
+                c->teaser = 1;
             return L_CHROME;
+        }
     }
     /* past the top, a sentence of some length is article text */
     if (!top && ((L->end_sentence && L->n > 60) || L->n > 160))
@@ -628,6 +647,8 @@ static int classify(ctx *c, line *L, size_t *rest)
         return L_CHROME;
     if (top && L->n <= SHORT_LINE && L->norm_full)
         return top_date(c, L, rest);
+    if (top && !c->doc->published)
+        agency_dateline(c, L); /* a longer first paragraph may open with one */
     return L_KEEP;
 }
 

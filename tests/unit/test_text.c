@@ -204,6 +204,17 @@ static void test_menu_and_header_date(void **state)
     d = extract(BODY1 " Results: 3 | 4 | 5 were counted, the officials said on Monday.\n");
     assert_true(has(d, "3 | 4 | 5"));
     ng_doc_free(d);
+    /* a teaser list under a "Read more:" header goes with it */
+    d = extract(BODY1 "\n\n" BODY2 "\n\nRead more:\nBaltic cable incident: what we know\nPoland to double its budget\n");
+    assert_false(has(d, "Read more"));
+    assert_false(has(d, "cable incident"));
+    assert_true(has(d, BODY2));
+    ng_doc_free(d);
+    /* an agency dateline opening a long first paragraph */
+    d = extract("VARSOVIE, 16 mars 2023 (AFP) - " BODY1 " " BODY2 " " BODY1 "\n");
+    assert_non_null(d->published);
+    assert_string_equal(d->published, "2023-03-16");
+    ng_doc_free(d);
     /* without a menu before it, the bare date is still the article's */
     d = extract("Tuesday, 21 November 2023\n\nTitle of the story\n\n" BODY1 "\n");
     assert_string_equal(d->published, "2023-11-21");
