@@ -195,8 +195,11 @@ static void write_timexes(jw *w, const ng_doc *d)
     ng_buf_putc(b, '[');
     for (size_t i = 0; i < d->ntimexes; i++) {
         const ng_time_expr *t = &d->timexes[i];
-        ng_buf_printf(b, "%s{\"span\":[%u,%u],\"text\":", i ? (w->pretty ? ", " : ",") : "", t->span.start,
-                      t->span.end);
+        ng_buf_puts(b, i ? (w->pretty ? ", {\"span\":[" : ",{\"span\":[") : "{\"span\":[");
+        buf_u32(b, t->span.start);
+        ng_buf_putc(b, ',');
+        buf_u32(b, t->span.end);
+        ng_buf_puts(b, "],\"text\":");
         ng_buf_json_str(b, d->text + t->span.start, t->span.end - t->span.start);
         ng_buf_puts(b, ",\"type\":");
         ng_buf_json_str(b, t->type, strlen(t->type));
@@ -213,7 +216,9 @@ static void write_timexes(jw *w, const ng_doc *d)
 
 static void put_str_or_null(ng_buf *b, const char *key, const char *s)
 {
-    ng_buf_printf(b, ",\"%s\":", key);
+    ng_buf_puts(b, ",\"");
+    ng_buf_puts(b, key);
+    ng_buf_puts(b, "\":");
     if (s)
         ng_buf_json_str(b, s, strlen(s));
     else
@@ -228,11 +233,17 @@ static void write_quantities(jw *w, const ng_doc *d)
     ng_buf_putc(b, '[');
     for (size_t i = 0; i < d->nquantities; i++) {
         const ng_quantity *q = &d->quantities[i];
-        ng_buf_printf(b, "%s{\"span\":[%u,%u],\"text\":", i ? (w->pretty ? ", " : ",") : "", q->span.start,
-                      q->span.end);
+        ng_buf_puts(b, i ? (w->pretty ? ", {\"span\":[" : ",{\"span\":[") : "{\"span\":[");
+        buf_u32(b, q->span.start);
+        ng_buf_putc(b, ',');
+        buf_u32(b, q->span.end);
+        ng_buf_puts(b, "],\"text\":");
         ng_buf_json_str(b, d->text + q->span.start, q->span.end - q->span.start);
         double v = q->value;
-        if (v == (double)(long long)v && v > -1e15 && v < 1e15)
+        if (v >= 0 && v <= 4294967295.0 && v == (double)(uint32_t)v) {
+            ng_buf_puts(b, ",\"value\":");
+            buf_u32(b, (uint32_t)v);
+        } else if (v == (double)(long long)v && v > -1e15 && v < 1e15)
             ng_buf_printf(b, ",\"value\":%lld", (long long)v);
         else if (v == v && v - v == 0)
             ng_buf_printf(b, ",\"value\":%.10g", v);
