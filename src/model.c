@@ -18,7 +18,7 @@ void ng_model_options_default(ng_model_options *opt)
     opt->max_bytes = (size_t)64 << 20;
 }
 
-static int load_lang(ng_lang *L, const char *code)
+static int load_lang(ng_lang *L, const char *code, char *detail, size_t detaillen)
 {
     char path[64];
     int rc;
@@ -42,9 +42,8 @@ static int load_lang(ng_lang *L, const char *code)
     LOAD(credit_words, "credit-words.txt", 1)
     LOAD(chrome_phrase, "chrome-phrases.txt", 1)
 #undef LOAD
-    char gerr[256];
-    if ((rc = ng_grammar_load(&L->grammar, code, gerr, sizeof gerr)) != NG_OK)
-        return rc;
+    if ((rc = ng_grammar_load(&L->grammar, code, detail, detaillen)) != NG_OK)
+        return rc; /* detail: "en/timex-rules.txt:12: unknown class '@x'" */
     if ((rc = ng_qlex_load(&L->qlex, code)) != NG_OK)
         return rc;
     return NG_OK;
@@ -88,8 +87,9 @@ int ng_model_new(ng_model **out, const ng_model_options *opt, char *err, size_t 
     else
         ng_model_options_default(&m->opt);
     int rc = NG_OK;
+    char detail[256] = ""; /* what a language's grammar compiler said */
     for (size_t i = 0; i < sizeof lang_codes / sizeof *lang_codes && rc == NG_OK; i++) {
-        rc = load_lang(&m->langs[m->nlangs], lang_codes[i]);
+        rc = load_lang(&m->langs[m->nlangs], lang_codes[i], detail, sizeof detail);
         m->nlangs++;
     }
     if (rc == NG_OK)
@@ -108,7 +108,8 @@ int ng_model_new(ng_model **out, const ng_model_options *opt, char *err, size_t 
         rc = ng_strset_load(&m->months_extra, "common/months.txt", 1, 0);
     if (rc != NG_OK) {
         if (err)
-            snprintf(err, errlen, "cannot load the language resources: %s", ng_strerror(rc));
+            snprintf(err, errlen, "cannot load the language resources: %s%s%s", ng_strerror(rc), detail[0] ? ": " : "",
+                     detail);
         ng_model_free(m);
         return rc;
     }

@@ -306,12 +306,22 @@ static int add_phrase(ng_grammar *g, const char *phrase, const char *attrs, char
  * non-comment line (trimmed, NUL-terminated in a copy). */
 typedef int (*line_fn)(ng_grammar *g, char *line, char *err, size_t errlen, const char *where);
 
+static int each_line_text(ng_grammar *g, const char *path, const char *p, size_t len, line_fn fn, char *err,
+                          size_t errlen);
+
 static int each_line(ng_grammar *g, const char *path, line_fn fn, char *err, size_t errlen)
 {
     size_t len;
     const char *p = ng_resource(path, &len);
     if (!p)
         return NG_OK;
+    return each_line_text(g, path, p, len, fn, err, errlen);
+}
+
+/* each_line over text p[0..len) named path in messages. */
+static int each_line_text(ng_grammar *g, const char *path, const char *p, size_t len, line_fn fn, char *err,
+                          size_t errlen)
+{
     const char *end = p + len;
     int lineno = 0;
     while (p < end) {
@@ -629,6 +639,12 @@ static uint32_t singles_first(const ng_grammar *g, uint32_t *list, uint32_t n)
 
 int ng_grammar_load(ng_grammar **out, const char *code, char *err, size_t errlen)
 {
+    return ng_grammar_load_rules(out, code, NULL, 0, err, errlen);
+}
+
+int ng_grammar_load_rules(ng_grammar **out, const char *code, const char *rules, size_t rules_len, char *err,
+                          size_t errlen)
+{
     *out = NULL;
     ng_grammar *g = calloc(1, sizeof *g);
     if (!g)
@@ -649,7 +665,8 @@ int ng_grammar_load(ng_grammar **out, const char *code, char *err, size_t errlen
     }
     if (rc == NG_OK) {
         snprintf(path, sizeof path, "%s/timex-rules.txt", code);
-        rc = each_line(g, path, rule_line, err, errlen);
+        rc = rules ? each_line_text(g, path, rules, rules_len, rule_line, err, errlen)
+                   : each_line(g, path, rule_line, err, errlen);
     }
     if (rc == NG_OK)
         rc = index_rules(g);

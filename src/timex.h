@@ -123,6 +123,12 @@ struct ng_tx_scratch {
  * months.txt).  Read-only once loaded.  Defined in timex.c. */
 struct ng_grammar;
 
+/* ng_grammar_load with rules[0..rules_len) read in place of language
+ * code's timex-rules.txt (NULL: that file).  A syntax error gives
+ * NG_EMODEL and one line in err: "<code>/timex-rules.txt:<line>: what". */
+int ng_grammar_load_rules(struct ng_grammar **out, const char *code, const char *rules, size_t rules_len, char *err,
+                          size_t errlen);
+
 /* Lexicon lookup of a folded key; NULL when absent. */
 const tx_entry *ng_grammar_lookup(const struct ng_grammar *g, const char *key, size_t n);
 

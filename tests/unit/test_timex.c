@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "internal.h"
+#include "timex.h"
 
 static ng_model *model;
 static ng_worker *worker;
@@ -168,6 +169,17 @@ static void test_grammar_loads(void **state)
     ng_grammar *g = NULL;
     assert_int_equal(ng_grammar_load(&g, "en", err, sizeof err), NG_OK);
     ng_grammar_free(g);
+    /* a syntax error names the file and the line, on one line */
+    static const char bad[] = "# a comment\nDATE @month @num:day\nDATE @month @bogus\n";
+    err[0] = '\0';
+    assert_int_equal(ng_grammar_load_rules(&g, "en", bad, sizeof bad - 1, err, sizeof err), NG_EMODEL);
+    assert_null(g);
+    assert_non_null(strstr(err, "en/timex-rules.txt:3:"));
+    assert_non_null(strstr(err, "@bogus"));
+    assert_null(strchr(err, '\n'));
+    static const char bad2[] = "MAYBE @month\n";
+    assert_int_equal(ng_grammar_load_rules(&g, "fr", bad2, sizeof bad2 - 1, err, sizeof err), NG_EMODEL);
+    assert_non_null(strstr(err, "fr/timex-rules.txt:1:"));
     /* a language without grammar files gets an empty grammar */
     assert_int_equal(ng_grammar_load(&g, "xx", err, sizeof err), NG_OK);
     ng_grammar_free(g);
