@@ -210,6 +210,9 @@ typedef struct {
     const ng_tagger *t;
     ng_tword *words;      /* with gazetteer bits */
     const uint8_t *first; /* 1 at a sentence's first token */
+    uint32_t *sstart;     /* per token: the first token of its sentence */
+    uint32_t *send;       /* per token: the end (exclusive) of its sentence */
+    uint8_t *covered;     /* per token: 1 inside a mention (fill_mentions on) */
     size_t n;             /* tokens */
 } gctx;
 
@@ -219,21 +222,26 @@ static int tok_is(const gctx *g, size_t i, char c)
     return i < g->n && g->words[i].len == 1 && g->words[i].s[0] == c;
 }
 
-/* The first token of the sentence holding token i. */
-static size_t sent_start(const gctx *g, size_t i)
-{
-    while (i > 0 && !g->first[i])
-        i--;
-    return i;
-}
+/* The first token of the sentence holding token i (looked up: a text
+ * without punctuation is one sentence of a million tokens). */
+static size_t sent_start(const gctx *g, size_t i) { return g->sstart[i]; }
 
 /* The end (exclusive) of the sentence holding token i. */
-static size_t sent_end(const gctx *g, size_t i)
+static size_t sent_end(const gctx *g, size_t i) { return g->send[i]; }
+
+/* Fills g->sstart and g->send (arena memory); NG_ENOMEM on failure. */
+static int sent_bounds(gctx *g, ng_arena *a)
 {
-    i++;
-    while (i < g->n && !g->first[i])
-        i++;
-    return i;
+    size_t n = g->n ? g->n : 1;
+    g->sstart = ng_arena_alloc(a, n * sizeof *g->sstart);
+    g->send = ng_arena_alloc(a, n * sizeof *g->send);
+    if (!g->sstart || !g->send)
+        return NG_ENOMEM;
+    for (size_t i = 0; i < g->n; i++)
+        g->sstart[i] = g->first[i] || i == 0 ? (uint32_t)i : g->sstart[i - 1];
+    for (size_t i = g->n; i-- > 0;)
+        g->send[i] = i + 1 == g->n || g->first[i + 1] ? (uint32_t)(i + 1) : g->send[i + 1];
+    return NG_OK;
 }
 
 /* The longest gazetteer name of kind bits want starting at token i and
@@ -498,19 +506,23 @@ static const char *title_country(const gctx *g, size_t f, size_t l)
     return NULL;
 }
 
-/* Sorts mention indexes idx[0..n) by first token (insertion sort into runs
- * is enough: mentions arrive in text order, acronyms added later are few). */
-static void sort_by_first(const gmention *M, uint32_t *idx, size_t n)
+/* Orders 64-bit keys (first token << 32 | mention index). */
+static int cmp_u64(const void *a, const void *b)
 {
-    for (size_t i = 1; i < n; i++) {
-        uint32_t x = idx[i];
-        size_t j = i;
-        while (j > 0 && M[idx[j - 1]].f > M[x].f) {
-            idx[j] = idx[j - 1];
-            j--;
-        }
-        idx[j] = x;
-    }
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Sorts mention indexes idx[0..n) by first token (ties by index), using
+ * keys[0..n) as scratch.  O(n log n): mentions added after the tagger's
+ * may come from anywhere in the text. */
+static void sort_by_first(const gmention *M, uint32_t *idx, uint64_t *keys, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        keys[i] = (uint64_t)M[idx[i]].f << 32 | idx[i];
+    qsort(keys, n, sizeof *keys, cmp_u64);
+    for (size_t i = 0; i < n; i++)
+        idx[i] = (uint32_t)keys[i];
 }
 
 /* The first letter of s (a code point's worth), lowercased and without
@@ -540,7 +552,7 @@ static size_t initials_match(const gctx *g, size_t a)
     if (a < ss + 3)
         return SIZE_MAX;
     size_t i = a - 2; /* the word before "(" */
-    size_t want = na;
+    size_t want = na, skips = 0;
     while (want > 0) {
         char c = (char)(acr[want - 1] | 0x20);
         if (acr[want - 1] == '.') {
@@ -553,7 +565,8 @@ static size_t initials_match(const gctx *g, size_t a)
             if (want == 0)
                 break;
         } else if (!(g->words[i].len <= 3 && !(g->doc->tokens[i].flags & NG_TOK_UPPER) &&
-                     (g->doc->tokens[i].flags & NG_TOK_WORD))) {
+                     (g->doc->tokens[i].flags & NG_TOK_WORD)) ||
+                   ++skips > 2 * na) {
             return SIZE_MAX;
         }
         if (i == ss)
@@ -623,12 +636,13 @@ static size_t add_mention(const gctx *g, gmention *M, size_t k, size_t f, size_t
  * the very words of a name tagged elsewhere in the article (same case;
  * one word alone only inside a sentence).  Returns the new mention count,
  * or SIZE_MAX when memory runs out. */
-static size_t fill_mentions(const gctx *g, gmention *M, size_t k, size_t cap, uint32_t *by_last)
+static size_t fill_mentions(gctx *g, gmention *M, size_t k, size_t cap, uint32_t *by_last)
 {
     ng_doc *doc = g->doc;
     uint8_t *covered = ng_arena_calloc(&doc->arena, g->n ? g->n : 1, 1);
     if (!covered)
         return SIZE_MAX;
+    g->covered = covered;
     size_t k0 = k;
     /* a place or body the tagger cut short: "[Afrique] occidentale",
      * "[Côte] d'Ivoire" */
@@ -725,8 +739,10 @@ static size_t fill_mentions(const gctx *g, gmention *M, size_t k, size_t cap, ui
  * doc->arena; NG_ENOMEM (with w's detail) when it runs out. */
 static int group_mentions(ng_worker *w, ng_doc *doc, const ng_tagger *t, ng_ner_scratch *sc, size_t nm)
 {
-    gctx g = {doc, t, sc->words, sc->first, doc->ntokens};
-    size_t cap = nm + g.n + 4; /* the tagger's mentions, and at most one more per token */
+    gctx g = {doc, t, sc->words, sc->first, NULL, NULL, NULL, doc->ntokens};
+    if (sent_bounds(&g, &doc->arena) != NG_OK)
+        return ng_worker_fail(w, NG_ENOMEM, "out of memory");
+    size_t cap = 2 * nm + g.n / 8 + 64; /* the tagger's mentions and room for those found after (bounded) */
     gmention *M = ng_arena_calloc(&doc->arena, cap, sizeof *M);
     uint32_t *by_last = ng_arena_alloc(&doc->arena, g.n * sizeof *by_last); /* mention ending at a token */
     if (!M || !by_last)
@@ -766,8 +782,8 @@ static int group_mentions(ng_worker *w, ng_doc *doc, const ng_tagger *t, ng_ner_
         if (f == SIZE_MAX)
             continue;
         int taken = 0;
-        for (size_t j = 0; j < k && !taken; j++)
-            taken = M[j].l >= f && M[j].of <= a - 2;
+        for (size_t i = f; i <= a - 2 && !taken; i++)
+            taken = g.covered[i];
         if (taken)
             continue;
         gmention *m = &M[k];
@@ -780,6 +796,8 @@ static int group_mentions(ng_worker *w, ng_doc *doc, const ng_tagger *t, ng_ner_
             continue;
         m->parent = (uint32_t)k;
         by_last[m->l] = (uint32_t)k;
+        for (size_t i = f; i <= a - 2; i++)
+            g.covered[i] = 1;
         k++;
     }
     /* acronyms defined in parentheses: "Forces démocratiques syriennes
@@ -883,7 +901,10 @@ static int group_mentions(ng_worker *w, ng_doc *doc, const ng_tagger *t, ng_ner_
         return ng_worker_fail(w, NG_ENOMEM, "out of memory");
     for (size_t j = 0; j < k; j++)
         order[j] = (uint32_t)j;
-    sort_by_first(M, order, k);
+    uint64_t *skeys = ng_arena_alloc(&doc->arena, (k ? k : 1) * sizeof *skeys);
+    if (!skeys)
+        return ng_worker_fail(w, NG_ENOMEM, "out of memory");
+    sort_by_first(M, order, skeys, k);
     size_t ne = 0;
     for (size_t j = 0; j < k; j++)
         ent_of[j] = UINT32_MAX;
