@@ -1487,6 +1487,9 @@ typedef struct {
     ymd ref;      /* latest day-precise date met (for clock times) */
     int years[16]; /* explicit years of the text, latest first */
     int nyears;
+    int q_y, q_q;  /* the latest quarter met ("1989-Q3"), q_y == 0: none */
+    uint32_t q_sent; /* the sentence it was in */
+    uint32_t sent;   /* the sentence of the expression being resolved */
 } anchor;
 
 static int tense_of(const tx_atom *at, size_t n, size_t a0, size_t a1)
@@ -1773,6 +1776,11 @@ static int resolve(const tx_rule *r, frame *f, const anchor *an, int tense, char
             snprintf(out, cap, "%s", k < 0 ? "PAST_REF" : k > 0 ? "FUTURE_REF" : "PRESENT_REF");
             return 1;
         }
+        if (f->unit == TX_U_Y && f->ago && k && an->q_y && an->sent - an->q_sent <= 2) {
+            /* "a year ago", "the year-earlier quarter" near a quarter: that quarter, k years away */
+            snprintf(out, cap, "%04d-Q%d", an->q_y + k, an->q_q);
+            return 1;
+        }
         if (f->unit == TX_U_WE && k == 0 && tense < 0 && weekday(ymd_days(base)) <= 5)
             k = -1; /* "suggested this weekend", said on a weekday: the one just past */
         ymd d = shift(base, f->unit, k);
@@ -1948,7 +1956,14 @@ int ng_timex(ng_worker *w, ng_doc *doc)
             bestf.halfq = 1;
         int tense = tense_of(at, n, b0, b1);
         const char *type;
+        an.sent = at[b0].sent;
         if (resolve(bestr, &bestf, &an, tense, value, sizeof value, &type)) {
+            if (strlen(value) == 7 && value[4] == '-' && value[5] == 'Q' && value[6] >= '1' && value[6] <= '4' &&
+                value[0] >= '0' && value[0] <= '9') {
+                an.q_y = atoi(value);
+                an.q_q = value[6] - '0';
+                an.q_sent = an.sent;
+            }
             if ((rc = add_timex(doc, &arr, &cnt, &cap, at[b0].start, at[b1 - 1].end, type, value, bestf.mod)) != NG_OK)
                 return ng_worker_fail(w, rc, "out of memory");
             /* remember days met, for later clock times and unanchored texts */
