@@ -391,6 +391,7 @@ typedef struct {
 typedef struct {
     uint32_t ent;
     ng_span span;
+    int kind; /* NG_MENTION_PRONOUN or NG_MENTION_NOMINAL */
 } added_t;
 
 typedef struct {
@@ -432,13 +433,14 @@ static int grow(ng_arena *a, void **p, size_t *cap, size_t n, size_t size)
     return 1;
 }
 
-static int add_mention(coref_t *c, uint32_t ent, uint32_t s, uint32_t e)
+static int add_mention(coref_t *c, uint32_t ent, uint32_t s, uint32_t e, int kind)
 {
     if (!grow(&c->doc->arena, (void **)&c->add, &c->capadd, c->nadd, sizeof *c->add))
         return 0;
     c->add[c->nadd].ent = ent;
     c->add[c->nadd].span.start = s;
     c->add[c->nadd].span.end = e;
+    c->add[c->nadd].kind = kind;
     c->nadd++;
     return 1;
 }
@@ -611,6 +613,7 @@ static int merge_mentions(coref_t *c)
             while (a < en->nmentions && en->mentions[a].span.start <= c->add[i].span.start)
                 m[n++] = en->mentions[a++];
             m[n].span = c->add[i].span;
+            m[n].kind = c->add[i].kind;
             m[n].text = ng_arena_strndup(&doc->arena, doc->text + c->add[i].span.start,
                                          c->add[i].span.end - c->add[i].span.start);
             if (!m[n].text)
@@ -733,7 +736,7 @@ static int description(coref_t *c, size_t d, size_t h, size_t hn, uint32_t v)
     if (!target)
         return 1;
     c->linked[h] = target;
-    if (!add_mention(c, target - 1, doc->tokens[d].start, doc->tokens[end - 1].end))
+    if (!add_mention(c, target - 1, doc->tokens[d].start, doc->tokens[end - 1].end, NG_MENTION_NOMINAL))
         return 0;
     return push_seen(c, target - 1, (uint32_t)h, near_cue(c, d) || near_cue(c, h));
 }
@@ -822,7 +825,7 @@ int ng_coref(ng_worker *w, ng_doc *doc)
             if (s >= en)
                 continue;
             c.linked[t] = e1;
-            if (!add_mention(&c, e, s, en) || !push_seen(&c, e, (uint32_t)t, subjpos && !sent_has_person))
+            if (!add_mention(&c, e, s, en, NG_MENTION_PRONOUN) || !push_seen(&c, e, (uint32_t)t, subjpos && !sent_has_person))
                 return ng_worker_fail(w, NG_ENOMEM, "out of memory");
             if (subjpos)
                 sent_has_person = 1;

@@ -175,11 +175,11 @@ struct ng_worker {
     char err[512];        /* detail of the last error */
     void *textcat;        /* language identifier handle (langid.c), lazily made */
     ng_buf scratch;       /* reusable buffer */
-    void *html_parser;    /* myhtml_t (read_html.c), lazily made */
-    void *html_tree;      /* myhtml_tree_t, cleaned after each page (read_html.c) */
     unsigned stages;      /* NG_STAGE_* to run (ng_worker_set_stages) */
     struct ng_ner_scratch *ner; /* tagger scratch (ner.c), lazily made */
     struct ng_tx_scratch *tx;   /* atoms of the current document (timex.c), lazily made */
+    void *html_parser;    /* myhtml_t (read_html.c), lazily made */
+    void *html_tree;      /* myhtml_tree_t, cleaned after each page (read_html.c) */
 };
 
 /* Sets the worker's error detail; returns rc for tail calls. */
@@ -284,15 +284,19 @@ int ng_quantities(ng_worker *w, ng_doc *doc);
 
 /* ---- ner.c: named entities ------------------------------------------- */
 
+/* What a mention is: a name (the tagger's), or a pronoun or description
+ * that coreference (coref.c) linked to the entity. */
+enum { NG_MENTION_NAME = 0, NG_MENTION_PRONOUN, NG_MENTION_NOMINAL };
 
 /* One mention of an entity: where it is and its text (in doc->arena). */
 typedef struct {
     ng_span span;     /* byte offsets into doc->text */
     const char *text; /* NUL-terminated copy of the span */
+    int kind;         /* NG_MENTION_* */
 } ng_mention;
 
-/* One thing named in the article (for now: one per distinct surface
- * string and type; grouping, titles and country come later). */
+/* One thing named in the article: its mentions grouped ("Florence Parly",
+ * "Ms. Parly", "Parly"; an acronym with its long form), the fullest name. */
 typedef struct ng_entity {
     uint32_t id;           /* 1, 2, ... in order of first mention */
     const char *type;      /* "PER", "ORG", "LOC" or "MISC" (static) */

@@ -964,6 +964,7 @@ static int group_mentions(ng_worker *w, ng_doc *doc, const ng_tagger *t, ng_ner_
         ng_mention *mm = &x->mentions[x->nmentions++];
         mm->span.start = ta->start;
         mm->span.end = tb->end;
+        mm->kind = NG_MENTION_NAME;
         mm->text = ng_arena_strndup(&doc->arena, doc->text + ta->start, tb->end - ta->start);
         if (!mm->text)
             return ng_worker_fail(w, NG_ENOMEM, "out of memory");

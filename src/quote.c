@@ -236,6 +236,7 @@ static int new_entity(qctx *c, size_t a, size_t b)
             id = ents[i].id;
     m->span.start = doc->tokens[a].start;
     m->span.end = doc->tokens[b - 1].end;
+    m->kind = NG_MENTION_NAME;
     m->text = ng_arena_strndup(&doc->arena, doc->text + m->span.start, m->span.end - m->span.start);
     ng_entity *e = &ents[doc->nentities];
     memset(e, 0, sizeof *e);

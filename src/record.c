@@ -169,6 +169,10 @@ static void write_entities(jw *w, const ng_doc *d)
             buf_u32(b, m->span.end);
             ng_buf_puts(b, "],\"text\":");
             ng_buf_json_str(b, m->text, strlen(m->text));
+            if (m->kind == NG_MENTION_PRONOUN)
+                ng_buf_puts(b, ",\"kind\":\"pronoun\"");
+            else if (m->kind == NG_MENTION_NOMINAL)
+                ng_buf_puts(b, ",\"kind\":\"nominal\"");
             ng_buf_putc(b, '}');
         }
         ng_buf_puts(b, "],\"titles\":[");

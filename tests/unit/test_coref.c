@@ -68,6 +68,7 @@ static ng_doc *with_entities(const char *text, const char *lang, const char *con
             if (memcmp(d->text + k, e->name, len) != 0)
                 continue;
             ng_mention *m = &e->mentions[e->nmentions++];
+            m->kind = NG_MENTION_NAME;
             m->span.start = (uint32_t)k;
             m->span.end = (uint32_t)(k + len);
             m->text = e->name;
@@ -76,10 +77,20 @@ static ng_doc *with_entities(const char *text, const char *lang, const char *con
     }
     assert_int_equal(ng_coref(worker, d), NG_OK);
     assert_int_equal(ng_quotes(worker, d), NG_OK);
-    /* every entity's mentions stay in text order */
-    for (size_t e = 0; e < d->nentities; e++)
+    /* every entity's mentions stay in text order; the ones coreference
+     * added say what they are (a name starts with a capital letter or a
+     * digit only when it is a name, so a lowercase mention is never one) */
+    for (size_t e = 0; e < d->nentities; e++) {
         for (size_t k = 1; k < d->entities[e].nmentions; k++)
             assert_true(d->entities[e].mentions[k - 1].span.start <= d->entities[e].mentions[k].span.start);
+        for (size_t k = 0; k < d->entities[e].nmentions; k++) {
+            const ng_mention *m = &d->entities[e].mentions[k];
+            if (m->text[0] >= 'a' && m->text[0] <= 'z')
+                assert_int_not_equal(m->kind, NG_MENTION_NAME);
+            if (strcmp(m->text, "She") == 0 || strcmp(m->text, "He") == 0)
+                assert_int_equal(m->kind, NG_MENTION_PRONOUN);
+        }
+    }
     return d;
 }
 
