@@ -152,10 +152,13 @@ static void test_anchoring(void **state)
     d = analyze("Net income in the third quarter rose to $5 million from $4.2 million a year ago.", "en", "1989-10-25");
     expect(d, "the third quarter", "DATE", "1989-Q3");
     expect(d, "a year ago", "DATE", "1988-Q3");
+    ng_doc_free(d);
     d = analyze("The plant opened a year ago.", "en", "1989-10-25");
     expect(d, "a year ago", "DATE", "1988");
+    ng_doc_free(d);
     d = analyze("Sales in the 1988 third quarter were flat.", "en", "1989-10-25");
     expect(d, "the 1988 third quarter", "DATE", "1988-Q3");
+    ng_doc_free(d);
     /* a stated past tense puts "this weekend" before a weekday anchor */
     d = analyze("He suggested this weekend that France could leave.", "en", "2022-01-20");
     expect(d, "this weekend", "DATE", "2022-W02-WE");
