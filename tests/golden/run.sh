@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # run.sh BIN [--update] — golden tests: each input under tests/golden/cases/
-# (NAME.txt, NAME.html, NAME.jsonl) is analyzed through the command line and
+# (NAME.txt, NAME.html, NAME.jsonl) and each article of examples/ is
+# analyzed through the command line and
 # its records must equal NAME.expected.jsonl exactly (as JSON values).
 # They pin the reading, cleaning, language, date and segmentation stages
 # (entities, times and quotes have their own tests and evaluations).
@@ -10,11 +11,17 @@ set -uo pipefail
 bin=$1
 update=${2:-}
 dir=$(cd "$(dirname "$0")" && pwd)/cases
+examples=$(cd "$(dirname "$0")/../../examples" && pwd)
 pass=0 fail=0
 shopt -s nullglob
-for input in "$dir"/*.txt "$dir"/*.html "$dir"/*.jsonl; do
+# the cases' own inputs, and the example articles (expected files for those
+# live in cases/ under the example's path with '/' turned into '--')
+for input in "$dir"/*.txt "$dir"/*.html "$dir"/*.jsonl "$examples"/*.jsonl "$examples"/*/*.txt "$examples"/*/*.html; do
   case "$input" in *.expected.jsonl) continue ;; esac
-  name=${input%.*}
+  case "$input" in
+    "$examples"/*) rel=${input#"$examples"/}; name="$dir/example--${rel//\//--}"; name=${name%.*} ;;
+    *) name=${input%.*} ;;
+  esac
   expected="$name.expected.jsonl"
   actual=$(mktemp)
   "$bin" analyze -q --fields lang,published,title,agencies,url,text,sentences,tokens "$input" > "$actual" 2>/dev/null
