@@ -15,66 +15,14 @@
 #include <cmocka.h>
 
 #include "internal.h"
+#include "testutil.h"
 
-static ng_model *model;
-static ng_worker *worker;
 
-static int setup(void **state)
-{
-    (void)state;
-    char err[256];
-    if (ng_model_new(&model, NULL, err, sizeof err) != NG_OK)
-        return -1;
-    return ng_worker_new(model, &worker) == NG_OK ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    ng_worker_free(worker);
-    ng_model_free(model);
-    return 0;
-}
-
-/* Analyzes text without the tagger, then gives it the entities named in
- * names (NULL-terminated, "TYPE:surface"; every occurrence of the surface
- * is a mention), so the tests see this stage's work and not the tagger's. */
+/* The doc of text with the given entities (testutil.h), after coreference
+ * and quotes. */
 static ng_doc *with_entities(const char *text, const char *lang, const char *const *names)
 {
-    ng_source src;
-    ng_source_default(&src);
-    src.format = NG_FORMAT_TEXT;
-    src.lang = lang;
-    ng_doc *d = NULL;
-    ng_worker_set_stages(worker, 0);
-    assert_int_equal(ng_analyze(worker, &src, text, strlen(text), &d), NG_OK);
-    ng_worker_set_stages(worker, NG_STAGE_ALL);
-    size_t n = 0;
-    while (names[n])
-        n++;
-    d->entities = ng_arena_calloc(&d->arena, n + 1, sizeof *d->entities);
-    assert_non_null(d->entities);
-    for (size_t i = 0; i < n; i++) {
-        ng_entity *e = &d->entities[d->nentities];
-        const char *colon = strchr(names[i], ':');
-        e->id = (uint32_t)i + 1;
-        e->type = ng_arena_strndup(&d->arena, names[i], (size_t)(colon - names[i]));
-        e->name = colon + 1;
-        size_t len = strlen(e->name), cnt = 0;
-        for (size_t k = 0; k + len <= d->text_len; k++)
-            cnt += memcmp(d->text + k, e->name, len) == 0;
-        e->mentions = ng_arena_calloc(&d->arena, cnt + 1, sizeof *e->mentions);
-        for (size_t k = 0; k + len <= d->text_len; k++) {
-            if (memcmp(d->text + k, e->name, len) != 0)
-                continue;
-            ng_mention *m = &e->mentions[e->nmentions++];
-            m->kind = NG_MENTION_NAME;
-            m->span.start = (uint32_t)k;
-            m->span.end = (uint32_t)(k + len);
-            m->text = e->name;
-        }
-        d->nentities++;
-    }
+    ng_doc *d = doc_with_entities(text, lang, names);
     assert_int_equal(ng_coref(worker, d), NG_OK);
     assert_int_equal(ng_quotes(worker, d), NG_OK);
     /* every entity's mentions stay in text order; the ones coreference
