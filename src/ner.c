@@ -75,6 +75,7 @@ int ng_ner_load(ng_ner **out, const char *dir, const char *lang, char *err, size
     }
     /* the candidate folders, in order */
     char exe_models[PATH_MAX + 16] = "";
+    char exe_share[PATH_MAX + 32] = "";
     char exe[PATH_MAX];
     ssize_t k = readlink("/proc/self/exe", exe, sizeof exe - 1);
     if (k > 0) {
@@ -85,9 +86,11 @@ int ng_ner_load(ng_ner **out, const char *dir, const char *lang, char *err, size
                 *slash = '\0';
         }
         snprintf(exe_models, sizeof exe_models, "%.*s/models", (int)(sizeof exe - 1), exe);
+        /* an installed binary, PREFIX/bin/newsgraph: PREFIX/share/newsgraph/models */
+        snprintf(exe_share, sizeof exe_share, "%.*s/share/newsgraph/models", (int)(sizeof exe - 1), exe);
     }
     const char *env = getenv("NEWSGRAPH_MODELS");
-    const char *cands[5];
+    const char *cands[6];
     size_t nc = 0;
     if (dir) {
         cands[nc++] = dir;
@@ -96,6 +99,8 @@ int ng_ner_load(ng_ner **out, const char *dir, const char *lang, char *err, size
             cands[nc++] = env;
         if (exe_models[0])
             cands[nc++] = exe_models;
+        if (exe_share[0])
+            cands[nc++] = exe_share;
 #ifdef NG_MODELS_SOURCE_DIR
         cands[nc++] = NG_MODELS_SOURCE_DIR;
 #endif
