@@ -191,6 +191,19 @@ static void write_entities(jw *w, const ng_doc *d)
     ng_buf_putc(b, ']');
 }
 
+/* Opens the i-th object of an array of spans: '{', the separator before it,
+ * then "span":[s,e],"text":... (the text's bytes at the span). */
+static void put_span_open(jw *w, const ng_doc *d, size_t i, ng_span span)
+{
+    ng_buf *b = w->b;
+    ng_buf_puts(b, i ? (w->pretty ? ", {\"span\":[" : ",{\"span\":[") : "{\"span\":[");
+    buf_u32(b, span.start);
+    ng_buf_putc(b, ',');
+    buf_u32(b, span.end);
+    ng_buf_puts(b, "],\"text\":");
+    ng_buf_json_str(b, d->text + span.start, span.end - span.start);
+}
+
 /* "timexes": [{"span":[s,e],"text","type","value"[,"mod"]}] */
 static void write_timexes(jw *w, const ng_doc *d)
 {
@@ -199,12 +212,7 @@ static void write_timexes(jw *w, const ng_doc *d)
     ng_buf_putc(b, '[');
     for (size_t i = 0; i < d->ntimexes; i++) {
         const ng_time_expr *t = &d->timexes[i];
-        ng_buf_puts(b, i ? (w->pretty ? ", {\"span\":[" : ",{\"span\":[") : "{\"span\":[");
-        buf_u32(b, t->span.start);
-        ng_buf_putc(b, ',');
-        buf_u32(b, t->span.end);
-        ng_buf_puts(b, "],\"text\":");
-        ng_buf_json_str(b, d->text + t->span.start, t->span.end - t->span.start);
+        put_span_open(w, d, i, t->span);
         ng_buf_puts(b, ",\"type\":");
         ng_buf_json_str(b, t->type, strlen(t->type));
         ng_buf_puts(b, ",\"value\":");
@@ -237,12 +245,7 @@ static void write_quantities(jw *w, const ng_doc *d)
     ng_buf_putc(b, '[');
     for (size_t i = 0; i < d->nquantities; i++) {
         const ng_quantity *q = &d->quantities[i];
-        ng_buf_puts(b, i ? (w->pretty ? ", {\"span\":[" : ",{\"span\":[") : "{\"span\":[");
-        buf_u32(b, q->span.start);
-        ng_buf_putc(b, ',');
-        buf_u32(b, q->span.end);
-        ng_buf_puts(b, "],\"text\":");
-        ng_buf_json_str(b, d->text + q->span.start, q->span.end - q->span.start);
+        put_span_open(w, d, i, q->span);
         double v = q->value;
         if (v >= 0 && v <= 4294967295.0 && v == (double)(uint32_t)v) {
             ng_buf_puts(b, ",\"value\":");
@@ -272,12 +275,7 @@ static void write_quotes(jw *w, const ng_doc *d)
     ng_buf_putc(b, '[');
     for (size_t i = 0; i < d->nquotes; i++) {
         const ng_quote *q = &d->quotes[i];
-        ng_buf_puts(b, i ? (w->pretty ? ", {\"span\":[" : ",{\"span\":[") : "{\"span\":[");
-        buf_u32(b, q->span.start);
-        ng_buf_putc(b, ',');
-        buf_u32(b, q->span.end);
-        ng_buf_puts(b, "],\"text\":");
-        ng_buf_json_str(b, d->text + q->span.start, q->span.end - q->span.start);
+        put_span_open(w, d, i, q->span);
         ng_buf_puts(b, ",\"speaker\":");
         if (q->speaker)
             buf_u32(b, q->speaker);
