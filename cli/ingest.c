@@ -1,14 +1,11 @@
 /*
  * ingest.c — `newsgraph ingest --db FILE PATH...`: analyzes articles with N
- * threads and stores them in a knowledge base with one writer thread.
- *
- * The main thread reads items (ng_reader) into a ring of slots; worker
- * threads analyze slots in any order (skipping raw inputs the base already
- * holds); the writer thread stores finished slots strictly in input order,
- * so that the same inputs give the same base whatever -j is.
+ * threads and stores them in a knowledge base from one thread, strictly in
+ * input order (pipeline.c), so that the same inputs give the same base
+ * whatever -j is.  Workers skip raw inputs the base already holds.
  */
 #include "cli.h"
-#include "progress.h"
+#include "pipeline.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -30,37 +27,16 @@ typedef struct {
     size_t max_bytes;
 } options;
 
-/* One article on its way. */
-typedef struct {
-    int state;        /* 0 free, 1 filled, 2 taken by a worker, 3 done */
-    ng_source src;    /* strings below are owned by the slot */
-    char *id, *url, *published, *lang, *charset, *where;
-    char *data;
-    size_t len;
-    ng_doc *doc;      /* the analysis, or NULL */
-    int skipped;      /* raw bytes already in the base */
-    char *msg;        /* why it was refused, or NULL */
-} slot;
-
-#define RING_PER_JOB 8
-#define NG_STACK_SIZE ((size_t)64 << 20)
-
+/* What the callbacks share. */
 typedef struct {
     const options *opt;
-    const ng_model *model;
     ng_kb *kb;
     pthread_mutex_t kb_mu;   /* one thread at a time on kb */
-    slot *ring;
-    size_t ring_size;
-    pthread_mutex_t mu;
-    pthread_cond_t cv_work, cv_done, cv_free;
-    unsigned long next_in, next_work, next_out;
-    int input_done;
-    int failed;    /* some article was refused */
+    int failed;    /* the base refused an article */
     int fatal;     /* the base failed: stop storing */
     unsigned long added, known;
     ng_progress *progress;
-} pipeline;
+} ingest_state;
 
 static void usage(FILE *f)
 {
@@ -90,101 +66,37 @@ static void usage(FILE *f)
             "Exit status: 0 all articles processed, 1 some were refused, 2 usage error.\n");
 }
 
-static int parse_size(const char *s, size_t *out)
+/* Worker side: analyzes the slot unless the base already holds its bytes
+ * (s->flag then says so); the doc goes to s->result. */
+static void work(void *ctx, ng_worker *w, pipe_slot *s)
 {
-    char *end;
-    errno = 0;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (errno || end == s)
-        return -1;
-    unsigned long long mul = 1;
-    switch (*end) {
-    case 'k': case 'K': mul = 1ull << 10; end++; break;
-    case 'm': case 'M': mul = 1ull << 20; end++; break;
-    case 'g': case 'G': mul = 1ull << 30; end++; break;
-    default: break;
-    }
-    if (*end || v == 0 || v > (1ull << 40) / mul)
-        return -1;
-    *out = (size_t)(v * mul);
-    return 0;
-}
-
-static char *dup_or_null(const char *s)
-{
-    return s ? strdup(s) : NULL;
-}
-
-static void slot_clear(slot *s)
-{
-    free(s->id);
-    free(s->url);
-    free(s->published);
-    free(s->lang);
-    free(s->charset);
-    free(s->where);
-    free(s->data);
-    free(s->msg);
-    ng_doc_free(s->doc);
-    memset(s, 0, sizeof *s);
-}
-
-/* Copies a reader item into a slot.  Returns 0, or -1 out of memory. */
-static int slot_fill(slot *s, const ng_item *it, const options *opt)
-{
-    s->id = dup_or_null(it->src.id);
-    s->url = dup_or_null(it->src.url);
-    s->published = dup_or_null(it->src.published);
-    s->lang = dup_or_null(it->src.lang);
-    s->charset = dup_or_null(it->src.charset);
-    s->where = dup_or_null(it->where ? it->where : it->src.id);
-    ng_source_default(&s->src);
-    s->src.id = s->id;
-    s->src.url = s->url;
-    s->src.published = s->published;
-    s->src.lang = s->lang;
-    s->src.charset = s->charset;
-    s->src.format = it->src.format != NG_FORMAT_AUTO ? it->src.format : opt->format;
-    if (it->rc != NG_OK) {
-        s->msg = strdup(it->error ? it->error : ng_strerror(it->rc));
-        return s->msg ? 0 : -1;
-    }
-    s->len = it->len;
-    s->data = malloc(it->len ? it->len : 1);
-    if (!s->data)
-        return -1;
-    if (it->len)
-        memcpy(s->data, it->data, it->len);
-    return 0;
-}
-
-/* Analyzes one slot (unless refused already or already in the base). */
-static void slot_run(pipeline *p, slot *s, ng_worker *w)
-{
+    ingest_state *p = ctx;
     if (s->msg)
         return;
     pthread_mutex_lock(&p->kb_mu);
     int has = ng_kb_has_raw(p->kb, s->data, s->len);
     pthread_mutex_unlock(&p->kb_mu);
     if (has == 1) {
-        s->skipped = 1;
+        s->flag = 1;
         return;
     }
-    if (!w) {
+    ng_doc *d = NULL;
+    if (!w)
         s->msg = strdup("out of memory");
-        return;
-    }
-    if (ng_analyze(w, &s->src, s->data, s->len, &s->doc) != NG_OK)
+    else if (ng_analyze(w, &s->src, s->data, s->len, &d) != NG_OK)
         s->msg = strdup(ng_worker_error(w));
+    s->result = d;
 }
 
-/* Stores a finished slot (writer thread), reporting a refusal. */
-static void slot_store(pipeline *p, slot *s)
+/* Writer side, in input order: stores the doc. */
+static void done(void *ctx, pipe_slot *s)
 {
-    if (s->doc && !p->fatal) {
+    ingest_state *p = ctx;
+    ng_doc *d = s->result;
+    if (d && !p->fatal) {
         int added = 0;
         pthread_mutex_lock(&p->kb_mu);
-        int rc = ng_kb_add(p->kb, s->doc, s->data, s->len, &added);
+        int rc = ng_kb_add(p->kb, d, s->data, s->len, &added);
         if (rc != NG_OK) {
             ng_progress_clear(p->progress);
             fprintf(stderr, "newsgraph: %s: %s\n", s->where ? s->where : "-", ng_kb_error(p->kb));
@@ -197,113 +109,11 @@ static void slot_store(pipeline *p, slot *s)
             p->known++;
         }
         pthread_mutex_unlock(&p->kb_mu);
-    } else if (s->skipped) {
+    } else if (s->flag == 1) {
         p->known++;
     }
-    if (s->msg) {
-        ng_progress_clear(p->progress);
-        fprintf(stderr, "newsgraph: %s: %s\n", s->where ? s->where : "-", s->msg);
-        p->failed = 1;
-    }
-    ng_progress_add(p->progress, 1, s->len, s->msg != NULL);
-}
-
-static void *worker_main(void *arg)
-{
-    pipeline *p = arg;
-    ng_worker *w = NULL;
-    if (ng_worker_new(p->model, &w) != NG_OK)
-        w = NULL;
-    if (w)
-        ng_worker_set_stages(w, NG_STAGE_ALL);
-    pthread_mutex_lock(&p->mu);
-    for (;;) {
-        while (p->next_work == p->next_in && !p->input_done)
-            pthread_cond_wait(&p->cv_work, &p->mu);
-        if (p->next_work == p->next_in && p->input_done)
-            break;
-        slot *s = &p->ring[p->next_work % p->ring_size];
-        p->next_work++;
-        s->state = 2;
-        pthread_mutex_unlock(&p->mu);
-        slot_run(p, s, w);
-        pthread_mutex_lock(&p->mu);
-        s->state = 3;
-        pthread_cond_broadcast(&p->cv_done);
-    }
-    pthread_mutex_unlock(&p->mu);
-    ng_worker_free(w);
-    return NULL;
-}
-
-static void *writer_main(void *arg)
-{
-    pipeline *p = arg;
-    pthread_mutex_lock(&p->mu);
-    for (;;) {
-        slot *s = &p->ring[p->next_out % p->ring_size];
-        while (!(p->next_out < p->next_in && s->state == 3) && !(p->input_done && p->next_out == p->next_in))
-            pthread_cond_wait(&p->cv_done, &p->mu);
-        if (p->input_done && p->next_out == p->next_in)
-            break;
-        pthread_mutex_unlock(&p->mu);
-        slot_store(p, s);
-        slot_clear(s);
-        pthread_mutex_lock(&p->mu);
-        p->next_out++;
-        pthread_cond_broadcast(&p->cv_free);
-    }
-    pthread_mutex_unlock(&p->mu);
-    return NULL;
-}
-
-/* Hands one item to the threads, waiting while the ring is full. */
-static int push_item(void *ctx, const ng_item *it)
-{
-    pipeline *p = ctx;
-    pthread_mutex_lock(&p->mu);
-    while (p->next_in - p->next_out >= p->ring_size)
-        pthread_cond_wait(&p->cv_free, &p->mu);
-    slot *s = &p->ring[p->next_in % p->ring_size];
-    pthread_mutex_unlock(&p->mu);
-    if (slot_fill(s, it, p->opt) != 0) {
-        slot_clear(s);
-        s->where = dup_or_null(it->where);
-        s->msg = strdup("out of memory");
-    }
-    pthread_mutex_lock(&p->mu);
-    p->next_in++;
-    s->state = 1;
-    pthread_cond_signal(&p->cv_work);
-    pthread_mutex_unlock(&p->mu);
-    return 0;
-}
-
-/* Reads every path into the ring.  Returns 1 when an input could not be read. */
-static int read_inputs(char **paths, int npaths, pipeline *p)
-{
-    int failed = 0;
-    for (int i = 0; i < npaths; i++) {
-        ng_reader *r = NULL;
-        char err[512];
-        if (ng_reader_open(&r, paths[i], p->opt->kind, p->opt->max_bytes, err, sizeof err) != NG_OK) {
-            ng_progress_clear(p->progress);
-            fprintf(stderr, "newsgraph: %s: %s\n", paths[i], err);
-            failed = 1;
-            continue;
-        }
-        ng_item it;
-        int k;
-        while ((k = ng_reader_next(r, &it)) > 0)
-            push_item(p, &it);
-        if (k < 0) {
-            ng_progress_clear(p->progress);
-            fprintf(stderr, "newsgraph: %s: %s\n", paths[i], ng_reader_error(r));
-            failed = 1;
-        }
-        ng_reader_free(r);
-    }
-    return failed;
+    ng_doc_free(d);
+    s->result = NULL;
 }
 
 int cmd_ingest(int argc, char **argv)
@@ -330,29 +140,13 @@ int cmd_ingest(int argc, char **argv)
         case O_JSONL: opt.kind = NG_INPUT_JSONL; break;
         case O_WARC: opt.kind = NG_INPUT_WARC; break;
         case O_FORMAT:
-            if (strcmp(optarg, "auto") == 0)
-                opt.format = NG_FORMAT_AUTO;
-            else if (strcmp(optarg, "text") == 0)
-                opt.format = NG_FORMAT_TEXT;
-            else if (strcmp(optarg, "html") == 0)
-                opt.format = NG_FORMAT_HTML;
-            else {
-                fprintf(stderr, "newsgraph: ingest: --format wants auto, text or html, not '%s'\n", optarg);
+            if (cli_parse_format("ingest", optarg, &opt.format) != 0)
                 return 2;
-            }
             break;
-        case 'j': {
-            char *end;
-            long n = strtol(optarg, &end, 10);
-            if (*end || n < 0 || n > 256) {
-                fprintf(stderr, "newsgraph: ingest: -j wants a number of threads from 0 to 256, not '%s'\n", optarg);
+        case 'j':
+            if (cli_parse_jobs("ingest", optarg, &opt.jobs) != 0)
                 return 2;
-            }
-            opt.jobs = n == 0 ? (int)sysconf(_SC_NPROCESSORS_ONLN) : (int)n;
-            if (opt.jobs < 1)
-                opt.jobs = 1;
             break;
-        }
         case O_BATCH: {
             char *end;
             long n = strtol(optarg, &end, 10);
@@ -385,10 +179,8 @@ int cmd_ingest(int argc, char **argv)
             break;
         }
         case O_MAXB:
-            if (parse_size(optarg, &opt.max_bytes) != 0) {
-                fprintf(stderr, "newsgraph: ingest: --max-bytes wants a size such as 64M, not '%s'\n", optarg);
+            if (cli_parse_size("ingest", "--max-bytes", optarg, &opt.max_bytes) != 0)
                 return 2;
-            }
             break;
         case 'q': opt.quiet = 1; break;
         case 'h': usage(stdout); return 0;
@@ -427,49 +219,14 @@ int cmd_ingest(int argc, char **argv)
         ng_kb_close(kb);
         return 1;
     }
-    pipeline p;
+    ingest_state p;
     memset(&p, 0, sizeof p);
     p.opt = &opt;
-    p.model = model;
     p.kb = kb;
     p.progress = ng_progress_new(opt.quiet, "ingest", argv + optind, argc - optind);
-    p.ring_size = (size_t)opt.jobs * RING_PER_JOB;
-    p.ring = calloc(p.ring_size, sizeof *p.ring);
-    pthread_t *th = calloc((size_t)opt.jobs, sizeof *th);
-    if (!p.ring || !th) {
-        fprintf(stderr, "newsgraph: out of memory\n");
-        return 1;
-    }
     pthread_mutex_init(&p.kb_mu, NULL);
-    pthread_mutex_init(&p.mu, NULL);
-    pthread_cond_init(&p.cv_work, NULL);
-    pthread_cond_init(&p.cv_done, NULL);
-    pthread_cond_init(&p.cv_free, NULL);
-    pthread_attr_t attr;
-    pthread_attr_init(&attr);
-    pthread_attr_setstacksize(&attr, NG_STACK_SIZE);
-    int started = 0;
-    for (int i = 0; i < opt.jobs; i++)
-        if (pthread_create(&th[i], &attr, worker_main, &p) == 0)
-            started++;
-    pthread_t writer;
-    int writer_ok = pthread_create(&writer, &attr, writer_main, &p) == 0;
-    pthread_attr_destroy(&attr);
-    if (started == 0 || !writer_ok) {
-        fprintf(stderr, "newsgraph: cannot start threads\n");
-        return 1;
-    }
-    int read_failed = read_inputs(argv + optind, argc - optind, &p);
-    pthread_mutex_lock(&p.mu);
-    p.input_done = 1;
-    pthread_cond_broadcast(&p.cv_work);
-    pthread_cond_broadcast(&p.cv_done);
-    pthread_mutex_unlock(&p.mu);
-    for (int i = 0; i < started; i++)
-        pthread_join(th[i], NULL);
-    pthread_join(writer, NULL);
-    free(th);
-    free(p.ring);
+    pipe_config cfg = {opt.jobs, opt.kind, opt.format, opt.max_bytes, NG_STAGE_ALL, work, done, &p, p.progress};
+    int failed = pipe_run(model, &cfg, argv + optind, argc - optind);
     ng_progress_finish(p.progress);
     ng_progress_free(p.progress);
     if (ng_kb_close(kb) != NG_OK) {
@@ -480,9 +237,5 @@ int cmd_ingest(int argc, char **argv)
         fprintf(stderr, "newsgraph: %s: %lu articles added, %lu already there\n", opt.db, p.added, p.known);
     ng_model_free(model);
     pthread_mutex_destroy(&p.kb_mu);
-    pthread_mutex_destroy(&p.mu);
-    pthread_cond_destroy(&p.cv_work);
-    pthread_cond_destroy(&p.cv_done);
-    pthread_cond_destroy(&p.cv_free);
-    return (p.failed || read_failed) ? 1 : 0;
+    return (p.failed || failed) ? 1 : 0;
 }
