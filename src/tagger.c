@@ -500,6 +500,35 @@ int ng_tagger_doc_context2(ng_tword *words, const uint8_t *sent_first, size_t n)
 
 /* ---- decoding ----------------------------------------------------------- */
 
+/* Viterbi's first column: the start weights plus the first token's scores. */
+static void viterbi_open(const float *score, const float *start, unsigned T, float *delta, uint8_t *back)
+{
+    for (unsigned t = 0; t < T; t++) {
+        delta[t] = start[t] + score[t];
+        back[t] = 0;
+    }
+}
+
+/* Viterbi's last step: the best final tag (with the end weights), then the
+ * path read back through the back pointers into tags[0..n). */
+static void viterbi_close(const float *delta, const float *end, const uint8_t *back, size_t n, unsigned T,
+                          uint8_t *tags)
+{
+    const float *last = delta + (n - 1) * T;
+    unsigned arg = 0;
+    float best = last[0] + end[0];
+    for (unsigned t = 1; t < T; t++) {
+        if (last[t] + end[t] > best) {
+            best = last[t] + end[t];
+            arg = t;
+        }
+    }
+    for (size_t i = n; i-- > 0;) {
+        tags[i] = (uint8_t)arg;
+        arg = back[i * T + arg];
+    }
+}
+
 void ng_viterbi(const float *score, const float *trans, size_t n, unsigned T, float *delta, uint8_t *back,
                 uint8_t *tags)
 {
@@ -507,10 +536,7 @@ void ng_viterbi(const float *score, const float *trans, size_t n, unsigned T, fl
         return;
     const float *start = trans + (size_t)T * T;
     const float *end = trans + (size_t)(T + 1) * T;
-    for (unsigned t = 0; t < T; t++) {
-        delta[t] = start[t] + score[t];
-        back[t] = 0;
-    }
+    viterbi_open(score, start, T, delta, back);
     for (size_t i = 1; i < n; i++) {
         const float *prev = delta + (i - 1) * T;
         float *cur = delta + i * T;
@@ -530,19 +556,7 @@ void ng_viterbi(const float *score, const float *trans, size_t n, unsigned T, fl
             bk[t] = (uint8_t)arg;
         }
     }
-    const float *last = delta + (n - 1) * T;
-    unsigned arg = 0;
-    float best = last[0] + end[0];
-    for (unsigned t = 1; t < T; t++) {
-        if (last[t] + end[t] > best) {
-            best = last[t] + end[t];
-            arg = t;
-        }
-    }
-    for (size_t i = n; i-- > 0;) {
-        tags[i] = (uint8_t)arg;
-        arg = back[i * T + arg];
-    }
+    viterbi_close(delta, end, back, n, T, tags);
 }
 
 /* Emission scores of every token for every tag (real units) from the
@@ -625,10 +639,7 @@ static void viterbi_sparse(const ng_tagger *t, const float *score, size_t n, flo
     const float *trans = t->trans;
     const float *start = trans + (size_t)T * T;
     const float *end = trans + (size_t)(T + 1) * T;
-    for (unsigned q = 0; q < T; q++) {
-        delta[q] = start[q] + score[q];
-        back[q] = 0;
-    }
+    viterbi_open(score, start, T, delta, back);
     for (size_t i = 1; i < n; i++) {
         const float *prev = delta + (i - 1) * T;
         float *cur = delta + i * T;
@@ -656,19 +667,7 @@ static void viterbi_sparse(const ng_tagger *t, const float *score, size_t n, flo
             bk[q] = (uint8_t)arg;
         }
     }
-    const float *last = delta + (n - 1) * T;
-    unsigned arg = 0;
-    float best = last[0] + end[0];
-    for (unsigned q = 1; q < T; q++) {
-        if (last[q] + end[q] > best) {
-            best = last[q] + end[q];
-            arg = q;
-        }
-    }
-    for (size_t i = n; i-- > 0;) {
-        tags[i] = (uint8_t)arg;
-        arg = back[i * T + arg];
-    }
+    viterbi_close(delta, end, back, n, T, tags);
 }
 
 int ng_tagger_tag(const ng_tagger *t, ng_tagger_scratch *sc, const ng_tword *words, size_t n, uint8_t *tags)
