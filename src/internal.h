@@ -152,6 +152,8 @@ typedef struct {
     struct ng_ner *ner;      /* the named-entity tagger (models/ner-<code>.bin, ner.c) */
     struct ng_grammar *grammar; /* time and quantity grammar (timex-*.txt, quantity-*.txt; timex.c) */
     struct ng_qlex *qlex;    /* speech cues, pronouns, first names, descriptions (coref.c, quote.c) */
+    struct ng_pos *pos;      /* the part-of-speech tagger (models/pos-<code>.bin, pos.c), or NULL */
+    struct ng_evlex *evlex;  /* event patterns, agents and actors of this language (events.c), or NULL */
 } ng_lang;
 
 struct ng_model {
@@ -177,6 +179,8 @@ struct ng_worker {
     ng_buf scratch;       /* reusable buffer */
     unsigned stages;      /* NG_STAGE_* to run (ng_worker_set_stages) */
     struct ng_ner_scratch *ner; /* tagger scratch (ner.c), lazily made */
+    struct ng_pos_scratch *pos; /* part-of-speech tagger scratch (pos.c), lazily made */
+    struct ng_ev_scratch *ev;   /* event stage scratch (events.c), lazily made */
     struct ng_tx_scratch *tx;   /* atoms of the current document (timex.c), lazily made */
     void *html_parser;    /* myhtml_t (read_html.c), lazily made */
     void *html_tree;      /* myhtml_tree_t, cleaned after each page (read_html.c) */
@@ -242,6 +246,9 @@ struct ng_doc {
     size_t nquantities;
     struct ng_quote *quotes; /* quotations with their speakers (quote.c), in text order */
     size_t nquotes;
+    unsigned char *pos;      /* one universal part-of-speech tag (NG_UPOS_*, pos.h) per token, or NULL */
+    struct ng_event *events; /* coded events (events.c), in text order */
+    size_t nevents;
 };
 
 /* ---- timex.c, quantity.c: time expressions and quantities -------------- */
