@@ -1,0 +1,628 @@
+/*
+ * test_petrdict.c — the PETRARCH / TABARI actor and agent dictionary
+ * readers (petrdict.c): small dictionaries written here, one rule each,
+ * with the exact entries they must give; every kind of malformed line
+ * refused with its line number; and, when ../shared is there, the
+ * PETRARCH validation dictionaries read whole.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "petrdict.h"
+
+/* ---- collecting entries ---------------------------------------------------- */
+
+typedef struct {
+    char *phrase, *code;
+    int kind, prefix;
+    unsigned line;
+} entry;
+
+typedef struct {
+    entry *v;
+    size_t n, cap;
+    size_t stop_at; /* when > 0: refuse the entry with this number (1-based) */
+} list;
+
+static int collect(void *ctx, const ng_petr_entry *e)
+{
+    list *l = ctx;
+    if (l->stop_at && l->n + 1 == l->stop_at)
+        return NG_ENOMEM;
+    if (l->n == l->cap) {
+        l->cap = l->cap ? l->cap * 2 : 64;
+        l->v = realloc(l->v, l->cap * sizeof *l->v);
+        assert_non_null(l->v);
+    }
+    assert_non_null(e->phrase);
+    assert_non_null(e->code);
+    entry *x = &l->v[l->n++];
+    x->phrase = strdup(e->phrase);
+    x->code = strdup(e->code);
+    x->kind = e->kind;
+    x->prefix = e->prefix;
+    x->line = e->line;
+    return NG_OK;
+}
+
+static void list_free(list *l)
+{
+    for (size_t i = 0; i < l->n; i++) {
+        free(l->v[i].phrase);
+        free(l->v[i].code);
+    }
+    free(l->v);
+    memset(l, 0, sizeof *l);
+}
+
+static char err[512];
+
+static int actors(list *l, const char *text)
+{
+    memset(l, 0, sizeof *l);
+    return ng_petr_read_actors(text, strlen(text), collect, l, err, sizeof err);
+}
+
+static int agents(list *l, const char *text)
+{
+    memset(l, 0, sizeof *l);
+    return ng_petr_read_agents(text, strlen(text), collect, l, err, sizeof err);
+}
+
+/* Entry i is exactly this. */
+static void expect(const list *l, size_t i, const char *phrase, const char *code, int kind, int prefix, unsigned line)
+{
+    if (i >= l->n)
+        fail_msg("entry %zu missing (%zu entries)", i, l->n);
+    const entry *e = &l->v[i];
+    if (strcmp(e->phrase, phrase) || strcmp(e->code, code) || e->kind != kind || e->prefix != prefix ||
+        e->line != line)
+        fail_msg("entry %zu is ('%s' [%s] kind %d prefix %d line %u), expected ('%s' [%s] kind %d prefix %d line %u)",
+                 i, e->phrase, e->code, e->kind, e->prefix, e->line, phrase, code, kind, prefix, line);
+}
+
+static const entry *find(const list *l, const char *phrase)
+{
+    for (size_t i = 0; i < l->n; i++)
+        if (!strcmp(l->v[i].phrase, phrase))
+            return &l->v[i];
+    return NULL;
+}
+
+/* The reader refuses text with rc, and its message names the line and
+ * says words. */
+static void refused(int (*rd)(list *, const char *), const char *text, int rc, unsigned line, const char *words)
+{
+    list l;
+    int got = rd(&l, text);
+    list_free(&l);
+    if (got != rc)
+        fail_msg("rc %d (%s), expected %d, for: %s", got, err, rc, text);
+    char want[32];
+    snprintf(want, sizeof want, "line %u: ", line);
+    if (strncmp(err, want, strlen(want)) != 0 || !strstr(err, words))
+        fail_msg("message '%s' should start with '%s' and say '%s'", err, want, words);
+    if (strchr(err, '\n'))
+        fail_msg("message '%s' is not one line", err);
+}
+
+#define A NG_PETR_ACTOR
+#define SUF NG_PETR_AGENT_SUFFIX
+#define PRE NG_PETR_AGENT_PREFIX
+
+/* ---- actors ----------------------------------------------------------------- */
+
+static void actor_names(void **state)
+{
+    (void)state;
+    list l;
+    assert_int_equal(actors(&l, "HAMAS [PSEREBHMS]\n"
+                                "PRESIDENT_GEORGE_W._BUSH [USAGOV]\n"
+                                "ARNOR_  [ARN]\n"
+                                "PALESTINIAN [pse]\n"
+                                "AMROTH_TANKS\t\t[AMRTNK]\n"
+                                "HAMAS   WING [PSEHMSBRD]\n"
+                                "INTERPOL_\t[IGOCOPITP]\n"
+                                "CARAS_GALADHON  [ELF] # pas 12/09/13\n"),
+                     NG_OK);
+    assert_int_equal(l.n, 8);
+    expect(&l, 0, "hamas", "PSEREBHMS", A, 1, 1);
+    expect(&l, 1, "president george w. bush", "USAGOV", A, 1, 2);
+    expect(&l, 2, "arnor", "ARN", A, 0, 3); /* trailing '_': exact */
+    expect(&l, 3, "palestinian", "PSE", A, 1, 4);
+    expect(&l, 4, "amroth tanks", "AMRTNK", A, 1, 5);
+    expect(&l, 5, "hamas wing", "PSEHMSBRD", A, 1, 6);
+    expect(&l, 6, "interpol", "IGOCOPITP", A, 0, 7);
+    expect(&l, 7, "caras galadhon", "ELF", A, 1, 8);
+    list_free(&l);
+
+    /* case folding is Unicode's, not ASCII's */
+    assert_int_equal(actors(&l, "\xC3\x89MILE_ZOLA_ [FRAELI]\nSTRA\xC3\x9F" "E [DEU]\n"), NG_OK);
+    assert_int_equal(l.n, 2);
+    expect(&l, 0, "\xC3\xA9mile zola", "FRAELI", A, 0, 1);
+    expect(&l, 1, "strasse", "DEU", A, 1, 2);
+    list_free(&l);
+}
+
+static void actor_synonyms(void **state)
+{
+    (void)state;
+    list l;
+    /* synonyms share the code of the name above, whether it comes on the
+     * name's line or on indented lines after the synonyms */
+    assert_int_equal(actors(&l, "AUSTRALIA [AUS]\n"
+                                "+AUSTRALIAN\n"
+                                "+THE_AUSSIES_ # a comment\n"
+                                "\n"
+                                "GOLLUM  # pas 27 Apr 03\n"
+                                "+SMEAGOL\n"
+                                "\t[HOB]\n"
+                                "ENT  \n"
+                                "\t[ENT]\n"),
+                     NG_OK);
+    assert_int_equal(l.n, 6);
+    expect(&l, 0, "australia", "AUS", A, 1, 1);
+    expect(&l, 1, "australian", "AUS", A, 1, 2);
+    expect(&l, 2, "the aussies", "AUS", A, 0, 3);
+    expect(&l, 3, "gollum", "HOB", A, 1, 5);
+    expect(&l, 4, "smeagol", "HOB", A, 1, 6);
+    expect(&l, 5, "ent", "ENT", A, 1, 8);
+    list_free(&l);
+}
+
+/* Which code a name with dated codes gets: its undated one, else the most
+ * recent restriction. */
+static const char *code_of(const char *text)
+{
+    static char code[64];
+    list l;
+    int rc = actors(&l, text);
+    if (rc != NG_OK)
+        fail_msg("refused (%s): %s", err, text);
+    if (l.n != 1)
+        fail_msg("%zu entries for: %s", l.n, text);
+    snprintf(code, sizeof code, "%s", l.v[0].code);
+    list_free(&l);
+    return code;
+}
+
+static void actor_dates(void **state)
+{
+    (void)state;
+    /* the undated code wins, before or after the dated ones */
+    assert_string_equal(code_of("SAM [HOB]\n\t[HOBCIV <20080120]\n\t[HOBELI >20130119]\n"), "HOB");
+    assert_string_equal(code_of("ZIMBABWE\n\t[RHO <790606]\n\t[ZBW]#jw 9/30/91\n"), "ZBW");
+    assert_string_equal(code_of("X\n\t[A]\n\t[B]\n"), "B"); /* a later default replaces an earlier one */
+    /* else the most recent: an open end (>date) beats any closed one ... */
+    assert_string_equal(code_of("GOLLUM\n\t[HOB < 950601]\n\t[HOBREB > 990816]\n\t[HOBGOV 19950601 - 19990815]\n"),
+                        "HOBREB");
+    assert_string_equal(code_of("Q\n\t[B >800101]\n\t[A 900101-]\n"), "A"); /* "date-" is open too, and later */
+    assert_string_equal(code_of("Q\n\t[A 900101-]\n\t[B >800101]\n"), "A");
+    /* ... and among closed ones the latest end */
+    assert_string_equal(code_of("X\n\t[A 900101-901231]\n\t[B <20000101]\n\t[C 950101-960101]\n"), "B");
+    assert_string_equal(code_of("X\n\t[A -20000101]\n\t[B <19991231]\n"), "A");
+    /* YYMMDD: 00-30 are 20YY, the rest 19YY */
+    assert_string_equal(code_of("Y\n\t[A <291231]\n\t[B <310101]\n"), "A");
+    assert_string_equal(code_of("Y\n\t[A <20291231]\n\t[B <300101]\n"), "B");
+    /* a dated code on the name's own line */
+    assert_string_equal(code_of("ONODOHER [ONO <911226]\n"), "ONO");
+    /* the null code can be dated too */
+    assert_string_equal(code_of("PRINCE\n\t[--- <950630]\n\t[DOL]\n"), "DOL");
+    assert_string_equal(code_of("PRINCE\n\t[--- >950630]\n\t[DOL <950630]\n"), "");
+    /* 29 February only in leap years */
+    assert_string_equal(code_of("L\n\t[A <20000229]\n"), "A");
+    refused(actors, "L\n\t[A <19000229]\n", NG_EFORMAT, 2, "bad date '19000229'");
+}
+
+static void actor_special_codes(void **state)
+{
+    (void)state;
+    list l;
+    assert_int_equal(actors(&l, "BOROMIR  [---]\nISILDUR  [+++]\nLORIEN  [ELR/GAL]\nTHE_SHIRE [fro/bil/sam]\n"),
+                     NG_OK);
+    assert_int_equal(l.n, 4);
+    expect(&l, 0, "boromir", "", A, 1, 1); /* explicit null code */
+    expect(&l, 1, "isildur", "+++", A, 1, 2);
+    expect(&l, 2, "lorien", "ELR/GAL", A, 1, 3);
+    expect(&l, 3, "the shire", "FRO/BIL/SAM", A, 1, 4);
+    list_free(&l);
+}
+
+static void comments_and_layout(void **state)
+{
+    (void)state;
+    list l;
+    assert_int_equal(actors(&l, "\xEF\xBB\xBF<!-- HEADER -->\r\n"
+                                "<!-- a block\r\n"
+                                "NOT_A_NAME [XXX]\r\n"
+                                "# -->\r\n"
+                                "<! -- TABARI style header line -->\r\n"
+                                "ATHENS  [GRC] #JW   10/17/91\r\n"
+                                "ITALY [ITA]; old KEDS comment\r"
+                                "FRANCE <!-- inline --> [FRA]\n"
+                                "   \t  \n"
+                                "#NASGUL  [###]\n"
+                                "DENMARK [DNK]#no space\n"
+                                "  SPAIN [ESP]   \n"
+                                "---STOP---\n"
+                                "AFTER_STOP [ZZZ]\n"),
+                     NG_OK);
+    assert_int_equal(l.n, 5);
+    expect(&l, 0, "athens", "GRC", A, 1, 6);
+    expect(&l, 1, "italy", "ITA", A, 1, 7); /* a lone CR ends a line */
+    expect(&l, 2, "france", "FRA", A, 1, 8);
+    expect(&l, 3, "denmark", "DNK", A, 1, 11);
+    expect(&l, 4, "spain", "ESP", A, 1, 12);
+    list_free(&l);
+
+    /* nothing but comments, or nothing at all */
+    assert_int_equal(actors(&l, "<!-- x -->\n# y\n\n"), NG_OK);
+    assert_int_equal(l.n, 0);
+    list_free(&l);
+    assert_int_equal(actors(&l, ""), NG_OK);
+    assert_int_equal(l.n, 0);
+    list_free(&l);
+    assert_int_equal(agents(&l, "\xEF\xBB\xBF"), NG_OK);
+    assert_int_equal(l.n, 0);
+    list_free(&l);
+    assert_int_equal(ng_petr_read_actors(NULL, 0, collect, &l, err, sizeof err), NG_OK);
+    assert_int_equal(ng_petr_read_actors("X [Y]", 5, NULL, NULL, err, sizeof err), NG_EINVAL);
+    assert_int_equal(ng_petr_read_agents(NULL, 3, collect, &l, err, sizeof err), NG_EINVAL);
+    /* no error buffer is fine */
+    assert_int_equal(ng_petr_read_actors("X [Y", 4, collect, &l, NULL, 0), NG_EFORMAT);
+    list_free(&l);
+}
+
+static void actor_errors(void **state)
+{
+    (void)state;
+    refused(actors, "FOO [X\n", NG_EFORMAT, 1, "missing ']'");
+    refused(actors, "A [X]\nFOO\nBAR [Y]\n", NG_EFORMAT, 2, "'foo' has no code");
+    refused(actors, "FOO\n", NG_EFORMAT, 1, "has no code");
+    refused(actors, "+BAR\n", NG_EFORMAT, 1, "synonym line");
+    refused(actors, "\t[X]\n", NG_EFORMAT, 1, "code line with no name");
+    refused(actors, "A [X]\n+B [Y]\n", NG_EFORMAT, 2, "takes no code");
+    refused(actors, "A [X] junk\n", NG_EFORMAT, 1, "unexpected text");
+    refused(actors, "A [X [Y]]\n", NG_EFORMAT, 1, "'[' inside");
+    refused(actors, "A []\n", NG_EFORMAT, 1, "empty code");
+    refused(actors, "A {B} [X]\n", NG_EFORMAT, 1, "unexpected '{'");
+    refused(actors, "A ] [X]\n", NG_EFORMAT, 1, "unexpected ']'");
+    refused(actors, "A\n+\n\t[X]\n", NG_EFORMAT, 2, "empty name");
+    refused(actors, "A\n\t[950601-990815]\n", NG_EFORMAT, 2, "bad code");
+    refused(actors, "A\n\t[AAA950601-990815]\n", NG_EFORMAT, 2, "bad code");
+    refused(actors, "A [US$]\n", NG_EFORMAT, 1, "bad code");
+    refused(actors, "A [/US]\n", NG_EFORMAT, 1, "bad code");
+    refused(actors, "A [X 991399]\n", NG_EFORMAT, 1, "bad date restriction");
+    refused(actors, "A [X <991399]\n", NG_EFORMAT, 1, "bad date '991399'");
+    refused(actors, "A [X >9901]\n", NG_EFORMAT, 1, "bad date");
+    refused(actors, "A [X 990101-980101]\n", NG_EFORMAT, 1, "ends before it begins");
+    refused(actors, "A [X - ]\n", NG_EFORMAT, 1, "no dates");
+    refused(actors, "A [X]\n<!-- open\nB [Y]\n", NG_EFORMAT, 2, "never closed");
+    refused(actors, "A [X]\nB [Y] -->\n", NG_EFORMAT, 2, "without an opening");
+    refused(actors, "A [X]\nB\xFF [Y]\n", NG_EENCODING, 2, "invalid UTF-8");
+    refused(actors, "A [X]\n\xC3(\n", NG_EENCODING, 2, "invalid UTF-8");
+    refused(actors, "A [X]\n# \xED\xA0\x80 surrogate in a comment\n", NG_EENCODING, 2, "invalid UTF-8");
+    refused(actors, "A [X]\n\x01\x02\x03\n", NG_EBINARY, 2, "control byte 0x01");
+    {
+        const char bin[] = "A [X]\nB\0[Y]\n";
+        list l;
+        memset(&l, 0, sizeof l);
+        assert_int_equal(ng_petr_read_actors(bin, sizeof bin - 1, collect, &l, err, sizeof err), NG_EBINARY);
+        assert_non_null(strstr(err, "line 2: control byte 0x00"));
+        list_free(&l);
+    }
+    /* limits */
+    size_t big = NG_PETR_MAX_LINE + 10;
+    char *s = malloc(big + 32);
+    assert_non_null(s);
+    strcpy(s, "A [X]\n");
+    memset(s + 6, 'B', big);
+    strcpy(s + 6 + big, " [Y]\n");
+    refused(actors, s, NG_ETOOBIG, 2, "line longer than");
+    memset(s + 6, 'B', 2000); /* one word of 2000 letters */
+    strcpy(s + 6 + 2000, " [Y]\n");
+    refused(actors, s, NG_ETOOBIG, 2, "phrase longer than");
+    free(s);
+}
+
+static void caller_stops(void **state)
+{
+    (void)state;
+    list l;
+    memset(&l, 0, sizeof l);
+    l.stop_at = 3;
+    const char *t = "A [X]\n+B\n+C\n+D\n";
+    assert_int_equal(ng_petr_read_actors(t, strlen(t), collect, &l, err, sizeof err), NG_ENOMEM);
+    assert_int_equal(l.n, 2);
+    assert_non_null(strstr(err, "line 3: could not add 'c'"));
+    list_free(&l);
+    memset(&l, 0, sizeof l);
+    l.stop_at = 2;
+    t = "MINISTER [~GOV]\n";
+    assert_int_equal(ng_petr_read_agents(t, strlen(t), collect, &l, err, sizeof err), NG_ENOMEM);
+    assert_int_equal(l.n, 1);
+    list_free(&l);
+}
+
+/* ---- agents ----------------------------------------------------------------- */
+
+static void agent_records(void **state)
+{
+    (void)state;
+    list l;
+    assert_int_equal(agents(&l, "FOREIGN_MINISTER [~GOVFRM] # jap 4/14/01\n"
+                                "PARLIAMENTARY_OPPOSITION {} [~OPP]\n"
+                                "ATTORNEY_GENERAL {ATTORNEYS_GENERAL} [~GOV]\n"
+                                "HUMAN_RIGHTS_BODY  [NGO~]\n"
+                                "POLICE {} [ ~COP]\n"
+                                "HUMAN_RIGHTS_ORGANIZATION  [  NGO~]\n"
+                                "GOLDEN_GOOSE {GOLDEN_GEESE, GOLDEN GOOSES} [~ggs]\n"
+                                "SECURITY SERVICE [~GOV]\n"),
+                     NG_OK);
+    int i = 0;
+    expect(&l, i++, "foreign minister", "GOVFRM", SUF, 0, 1);
+    expect(&l, i++, "foreign ministers", "GOVFRM", SUF, 0, 1);
+    expect(&l, i++, "parliamentary opposition", "OPP", SUF, 0, 2);
+    expect(&l, i++, "attorney general", "GOV", SUF, 0, 3);
+    expect(&l, i++, "attorneys general", "GOV", SUF, 0, 3);
+    expect(&l, i++, "human rights body", "NGO", PRE, 0, 4);
+    expect(&l, i++, "human rights bodies", "NGO", PRE, 0, 4);
+    expect(&l, i++, "police", "COP", SUF, 0, 5);
+    expect(&l, i++, "human rights organization", "NGO", PRE, 0, 6);
+    expect(&l, i++, "human rights organizations", "NGO", PRE, 0, 6);
+    expect(&l, i++, "golden goose", "GGS", SUF, 0, 7);
+    expect(&l, i++, "golden geese", "GGS", SUF, 0, 7);
+    expect(&l, i++, "golden gooses", "GGS", SUF, 0, 7);
+    expect(&l, i++, "security service", "GOV", SUF, 0, 8);
+    expect(&l, i++, "security services", "GOV", SUF, 0, 8);
+    assert_int_equal(l.n, (size_t)i);
+    list_free(&l);
+}
+
+/* The automatic plural of a one-line agent dictionary's name, or "-" when
+ * none is made. */
+static const char *plural_of(const char *name)
+{
+    static char out[128];
+    char text[128];
+    snprintf(text, sizeof text, "%s [~X]\n", name);
+    list l;
+    if (agents(&l, text) != NG_OK)
+        fail_msg("refused (%s): %s", err, text);
+    snprintf(out, sizeof out, "%s", l.n == 2 ? l.v[1].phrase : l.n == 1 ? "-" : "?");
+    list_free(&l);
+    return out;
+}
+
+static void agent_plurals(void **state)
+{
+    (void)state;
+    assert_string_equal(plural_of("MINISTER"), "ministers");
+    assert_string_equal(plural_of("CONGRESS"), "congresses");
+    assert_string_equal(plural_of("TAX"), "taxes");
+    assert_string_equal(plural_of("BLITZ"), "blitzes");
+    assert_string_equal(plural_of("CHURCH"), "churches");
+    assert_string_equal(plural_of("BUSH"), "bushes");
+    assert_string_equal(plural_of("FOREIGN_MINISTRY"), "foreign ministries");
+    assert_string_equal(plural_of("ATTORNEY"), "attorneys"); /* -y after a vowel */
+    assert_string_equal(plural_of("ENVOY"), "envoys");
+    assert_string_equal(plural_of("ATTACH\xC3\x89"), "attach\xC3\xA9s");
+    assert_string_equal(plural_of("G7"), "-");    /* no letter at the end */
+    assert_string_equal(plural_of("U.S."), "-");
+    assert_string_equal(plural_of("ELDER_"), "-"); /* trailing '_': exact, no plural */
+    assert_string_equal(plural_of("\xD0\x9C\xD0\x98\xD0\x9D\xD0\x98\xD0\xA1\xD0\xA2\xD0\xA0"), "-"); /* Cyrillic */
+}
+
+static void agent_substitutions(void **state)
+{
+    (void)state;
+    list l;
+    assert_int_equal(agents(&l, "!PERSON! = MAN, WOMAN\n"
+                                "!MINST! = MINISTER,MINISTRY  # the sets carry their own plurals\n"
+                                "CONGRESS!PERSON! [~LEG]\n"
+                                "!MINST!_OF_!person! [~GOV]\n"
+                                "!T! = DEPUTY PRIME, VICE_PRIME\n"
+                                "!T!_MINISTER {!T!_MINISTERS} [~GOV]\n"
+                                "!T! = ACTING\n"
+                                "!T!_CHIEF [~GOV]\n"),
+                     NG_OK);
+    int i = 0;
+    expect(&l, i++, "congressman", "LEG", SUF, 0, 3);
+    expect(&l, i++, "congresswoman", "LEG", SUF, 0, 3);
+    expect(&l, i++, "minister of man", "GOV", SUF, 0, 4);
+    expect(&l, i++, "minister of woman", "GOV", SUF, 0, 4);
+    expect(&l, i++, "ministry of man", "GOV", SUF, 0, 4);
+    expect(&l, i++, "ministry of woman", "GOV", SUF, 0, 4);
+    expect(&l, i++, "deputy prime minister", "GOV", SUF, 0, 6);
+    expect(&l, i++, "vice prime minister", "GOV", SUF, 0, 6);
+    expect(&l, i++, "deputy prime ministers", "GOV", SUF, 0, 6);
+    expect(&l, i++, "vice prime ministers", "GOV", SUF, 0, 6);
+    expect(&l, i++, "acting chief", "GOV", SUF, 0, 8); /* redefined */
+    assert_int_equal(l.n, (size_t)i);
+    list_free(&l);
+
+    /* the cap: 32 x 32 = 1024 phrases is allowed, more is refused */
+    char text[4096];
+    size_t k = (size_t)snprintf(text, sizeof text, "!S! = ");
+    for (int j = 0; j < 32; j++)
+        k += (size_t)snprintf(text + k, sizeof text - k, "%sW%c%c", j ? ", " : "", 'A' + j / 26, 'A' + j % 26);
+    snprintf(text + k, sizeof text - k, "\n!S!_!S! [~X]\n");
+    assert_int_equal(agents(&l, text), NG_OK);
+    assert_int_equal(l.n, 1024);
+    assert_non_null(find(&l, "wab wbf"));
+    list_free(&l);
+    snprintf(text + k, sizeof text - k, "\n!S!_!S! {!S!} [~X]\n");
+    refused(agents, text, NG_ETOOBIG, 2, "more than 1024 phrases");
+    snprintf(text + k, sizeof text - k, "\nA [~X]\n!S!!S!!S!!S!!S!!S!!S!!S!!S!!S!!S!!S!!S!!S! [~X]\n");
+    refused(agents, text, NG_ETOOBIG, 3, "more than 1024 phrases");
+}
+
+static void agent_errors(void **state)
+{
+    (void)state;
+    refused(agents, "MINISTER\n", NG_EFORMAT, 1, "no code");
+    refused(agents, "A [~X]\nMINISTER [GOV]\n", NG_EFORMAT, 2, "needs a '~'");
+    refused(agents, "MINISTER [~GOV~]\n", NG_EFORMAT, 1, "bad agent code");
+    refused(agents, "MINISTER [~]\n", NG_EFORMAT, 1, "bad agent code");
+    refused(agents, "MINISTER [~G-V]\n", NG_EFORMAT, 1, "bad agent code");
+    refused(agents, "MINISTER [~GOV\n", NG_EFORMAT, 1, "missing ']'");
+    refused(agents, "MINISTER [~GOV] [~MIL]\n", NG_EFORMAT, 1, "one code per agent line");
+    refused(agents, "MINISTER {MINISTERS [~GOV]\n", NG_EFORMAT, 1, "missing '}'");
+    refused(agents, "MINISTER MINISTERS} [~GOV]\n", NG_EFORMAT, 1, "without '{'");
+    refused(agents, "MINISTER {A} B [~GOV]\n", NG_EFORMAT, 1, "after '}'");
+    refused(agents, "MINISTER {A,} [~GOV]\n", NG_EFORMAT, 1, "empty plural");
+    refused(agents, " [~GOV]\n", NG_EFORMAT, 1, "no name");
+    refused(agents, "{X} [~GOV]\n", NG_EFORMAT, 1, "no name");
+    refused(agents, "CONGRESS!PERSON! [~LEG]\n", NG_EFORMAT, 1, "!PERSON! is not defined");
+    refused(agents, "CONGRESS!PERSON [~LEG]\n", NG_EFORMAT, 1, "unmatched '!'");
+    refused(agents, "!A! = X\nCONGRESS!! [~LEG]\n", NG_EFORMAT, 2, "empty substitution marker");
+    refused(agents, "!P! = MAN, , WOMAN\n", NG_EFORMAT, 1, "empty item");
+    refused(agents, "!P! =\n", NG_EFORMAT, 1, "no items");
+    refused(agents, "!P Q! = A\n", NG_EFORMAT, 1, "bad substitution set name");
+    refused(agents, "!P! = A [B]\n", NG_EFORMAT, 1, "unexpected '['");
+    refused(agents, "A [~X]\n<!--\n", NG_EFORMAT, 2, "never closed");
+    refused(agents, "A [~X]\n\xE2\x82\n", NG_EENCODING, 2, "invalid UTF-8");
+}
+
+/* ---- the PETRARCH validation dictionaries ------------------------------------- */
+
+static char *slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    size_t cap = 1 << 16, n = 0, k;
+    char *buf = malloc(cap);
+    while (buf && (k = fread(buf + n, 1, cap - n, f)) > 0) {
+        n += k;
+        if (n == cap) {
+            char *nb = realloc(buf, cap *= 2);
+            if (!nb) {
+                free(buf);
+                buf = NULL;
+            }
+            buf = nb;
+        }
+    }
+    fclose(f);
+    *len = n;
+    return buf;
+}
+
+/* ../shared/data/events/petrarch-unittest next to the source tree
+ * (NG_SOURCE_DIR, set by ctest), or NG_PETR_DIR. */
+static char *petr_file(const char *name, size_t *len)
+{
+    char path[4096];
+    const char *dir = getenv("NG_PETR_DIR");
+    const char *src = getenv("NG_SOURCE_DIR");
+    if (dir)
+        snprintf(path, sizeof path, "%s/%s", dir, name);
+    else
+        snprintf(path, sizeof path, "%s/../shared/data/events/petrarch-unittest/%s", src ? src : ".", name);
+    char *s = slurp(path, len);
+    if (!s)
+        print_message("SKIPPED: %s not found (set NG_SOURCE_DIR or NG_PETR_DIR)\n", path);
+    return s;
+}
+
+static void validate_actors(void **state)
+{
+    (void)state;
+    size_t len;
+    char *text = petr_file("PETR.Validate.actors.txt", &len);
+    if (!text)
+        skip();
+    list l;
+    memset(&l, 0, sizeof l);
+    int rc = ng_petr_read_actors(text, len, collect, &l, err, sizeof err);
+    free(text);
+    if (rc != NG_OK)
+        fail_msg("refused: %s", err);
+    /* 161 names and synonyms outside the comments (counted separately with
+     * a script over the file) */
+    assert_int_equal(l.n, 161);
+    const entry *e = find(&l, "arnor");
+    assert_non_null(e);
+    assert_string_equal(e->code, "ARN");
+    assert_int_equal(e->prefix, 0);
+    assert_int_equal(e->line, 45);
+    e = find(&l, "argentin");
+    assert_non_null(e);
+    assert_string_equal(e->code, "ARG");
+    assert_int_equal(e->prefix, 1);
+    assert_string_equal(find(&l, "president george w. bush")->code, "USAGOV");
+    assert_string_equal(find(&l, "interpol")->code, "IGOCOPITP"); /* code after the synonyms */
+    assert_string_equal(find(&l, "slinker")->code, "HOBREB");     /* the most recent dated code */
+    assert_string_equal(find(&l, "sam gamgee")->code, "HOB");     /* the undated one */
+    assert_string_equal(find(&l, "prince of dol amroth")->code, "DOL");
+    assert_string_equal(find(&l, "ussr")->code, "USR");
+    assert_string_equal(find(&l, "boromir")->code, "");
+    assert_string_equal(find(&l, "palestinian")->code, "PSE"); /* the first of two entries */
+    assert_null(find(&l, "nasgul"));                          /* commented out */
+    assert_null(find(&l, "important note!"));
+    list_free(&l);
+}
+
+static void validate_agents(void **state)
+{
+    (void)state;
+    size_t len;
+    char *text = petr_file("PETR.Validate.agents.txt", &len);
+    if (!text)
+        skip();
+    list l;
+    memset(&l, 0, sizeof l);
+    int rc = ng_petr_read_agents(text, len, collect, &l, err, sizeof err);
+    free(text);
+    if (rc != NG_OK)
+        fail_msg("refused: %s", err);
+    /* 88 records: 16 with {} (1 phrase each), 2 with {PLURAL} (2 each), 2
+     * through substitution sets (5 and 4 phrases) and 68 with an automatic
+     * plural (2 each): 16 + 4 + 9 + 136 = 165 */
+    assert_int_equal(l.n, 165);
+    const entry *e = find(&l, "foreign minister");
+    assert_non_null(e);
+    assert_string_equal(e->code, "GOVFRM");
+    assert_int_equal(e->kind, NG_PETR_AGENT_SUFFIX);
+    e = find(&l, "human rights bodies");
+    assert_non_null(e);
+    assert_string_equal(e->code, "NGO");
+    assert_int_equal(e->kind, NG_PETR_AGENT_PREFIX);
+    assert_non_null(find(&l, "congresswomen"));
+    assert_non_null(find(&l, "congresses"));
+    assert_non_null(find(&l, "ministries of silly walks"));
+    assert_non_null(find(&l, "golden geese"));
+    assert_null(find(&l, "golden gooses"));
+    assert_null(find(&l, "polices"));
+    assert_null(find(&l, "journalists' union")); /* commented out */
+    assert_string_equal(find(&l, "police")->code, "COP");
+    list_free(&l);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(actor_names),
+        cmocka_unit_test(actor_synonyms),
+        cmocka_unit_test(actor_dates),
+        cmocka_unit_test(actor_special_codes),
+        cmocka_unit_test(comments_and_layout),
+        cmocka_unit_test(actor_errors),
+        cmocka_unit_test(caller_stops),
+        cmocka_unit_test(agent_records),
+        cmocka_unit_test(agent_plurals),
+        cmocka_unit_test(agent_substitutions),
+        cmocka_unit_test(agent_errors),
+        cmocka_unit_test(validate_actors),
+        cmocka_unit_test(validate_agents),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
