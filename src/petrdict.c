@@ -48,7 +48,8 @@ typedef struct {
     size_t errlen;
     ng_petr_add_fn add;
     void *ctx;
-    pset *sets[256]; /* agents: substitution sets by name */
+    pset *sets[256];   /* agents: substitution sets by name */
+    size_t subst_left; /* agents: phrases the whole file may still get through sets */
 } pd;
 
 static int fail(pd *p, unsigned line, int rc, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
@@ -115,6 +116,7 @@ static void pd_init(pd *p, const char *data, size_t len, ng_petr_add_fn add, voi
     p->ctx = ctx;
     p->err = err;
     p->errlen = errlen;
+    p->subst_left = NG_PETR_MAX_EXPANSION_FILE;
     ng_buf_init(&p->line);
     ng_buf_init(&p->tmp);
     ng_buf_init(&p->phrase);
@@ -837,6 +839,11 @@ static int agent_phrases(pd *p, agent_rec *r, const char *s, size_t n, int auto_
                       NG_PETR_MAX_EXPANSION);
             goto out;
         }
+        if (combos > p->subst_left) {
+            rc = fail(p, line, NG_ETOOBIG, "the file expands to more than %d phrases through substitution sets",
+                      NG_PETR_MAX_EXPANSION_FILE);
+            goto out;
+        }
         m++;
         i = j;
     }
@@ -857,6 +864,7 @@ static int agent_phrases(pd *p, agent_rec *r, const char *s, size_t n, int auto_
         if (rc != NG_OK)
             goto out;
         r->budget--;
+        p->subst_left--;
         rc = emit(p, p->phrase.p, r->code, r->kind, 0, line);
         if (rc != NG_OK)
             goto out;

@@ -42,7 +42,8 @@ enum {
 /* Limits.  Going over one is an NG_ETOOBIG error naming the line. */
 #define NG_PETR_MAX_LINE 65536     /* bytes in one physical line */
 #define NG_PETR_MAX_PHRASE 1024    /* bytes in one phrase once normalised */
-#define NG_PETR_MAX_EXPANSION 1024 /* phrases one agent line may expand to through !SETS! */
+#define NG_PETR_MAX_EXPANSION 1024        /* phrases one agent line may expand to through !SETS! */
+#define NG_PETR_MAX_EXPANSION_FILE 100000 /* ... and a whole agent file */
 
 /* One entry: a phrase and the code it gives.  The strings live only for the
  * duration of the add() call: copy what you keep. */

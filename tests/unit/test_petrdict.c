@@ -462,6 +462,13 @@ static void agent_substitutions(void **state)
     refused(agents, text, NG_ETOOBIG, 2, "more than 1024 phrases");
     snprintf(text + k, sizeof text - k, "\nA [~X]\n!S!!S!!S!!S!!S!!S!!S!!S!!S!!S!!S!!S!!S!!S! [~X]\n");
     refused(agents, text, NG_ETOOBIG, 3, "more than 1024 phrases");
+    /* and the whole file: 97 lines of 1024 fit in 100000, the 98th does not */
+    size_t at = k;
+    for (int j = 0; j < 98 && at < sizeof text; j++)
+        at += (size_t)snprintf(text + at, sizeof text - at, "\n!S!_!S! [~X]");
+    assert_true(at < sizeof text - 2);
+    strcpy(text + at, "\n");
+    refused(agents, text, NG_ETOOBIG, 99, "the file expands to more than 100000 phrases");
 }
 
 static void agent_errors(void **state)
