@@ -165,7 +165,7 @@ static int strip_comments(pd *p, const char *s, size_t n)
         p->in_comment = 0;
     } else {
         /* TABARI / PETRARCH: a line that starts with "<!" is a comment
-         * line ("<! -- NEW ACTORS -->"); "<!--" opens a real block below. */
+         * line ("<! -- section title -->"); "<!--" opens a real block below. */
         size_t k = 0;
         while (k < n && is_blank(s[k]))
             k++;
@@ -300,7 +300,7 @@ static int norm_phrase(pd *p, unsigned line, const char *s, size_t n, ng_buf *ou
 
 /* Checks a code's characters and writes it uppercased into out (MAX_CODE+1
  * bytes).  Codes are letters, digits and '/' (TABARI's several-actors
- * codes, "ELR/GAL") with at least one letter, or one of TABARI's special
+ * codes, "USA/CAN") with at least one letter, or one of TABARI's special
  * codes "---" (null: written as ""), "+++", "***". */
 static int put_code(pd *p, unsigned line, const char *s, size_t n, char *out)
 {

@@ -52,7 +52,7 @@ typedef struct {
      * '_' in the file is a word separator like a space:
      * "PRESIDENT_GEORGE_W._BUSH" -> "president george w. bush". */
     const char *phrase;
-    /* Uppercased.  Actor: "USAGOV", "ARN", "IMGMOSALQ", "ELR/GAL" (TABARI's
+    /* Uppercased.  Actor: "USAGOV", "IMGMOSALQ", "USA/CAN" (TABARI's
      * several-actors code, left joined), or "" for TABARI's explicit null
      * code [---] (the phrase is known and codes nothing).  Agent: the role
      * without its tilde: "GOV", "GOVFRM". */

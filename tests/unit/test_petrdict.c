@@ -123,24 +123,24 @@ static void actor_names(void **state)
 {
     (void)state;
     list l;
-    assert_int_equal(actors(&l, "HAMAS [PSEREBHMS]\n"
-                                "PRESIDENT_GEORGE_W._BUSH [USAGOV]\n"
-                                "ARNOR_  [ARN]\n"
-                                "PALESTINIAN [pse]\n"
-                                "AMROTH_TANKS\t\t[AMRTNK]\n"
-                                "HAMAS   WING [PSEHMSBRD]\n"
-                                "INTERPOL_\t[IGOCOPITP]\n"
-                                "CARAS_GALADHON  [ELF] # pas 12/09/13\n"),
+    assert_int_equal(actors(&l, "NORTHMARCH [NMC]\n"
+                                "CHANCELLOR_ADA_B._MORVEN [NMCGOV]\n"
+                                "VELDORA_  [VLD]\n"
+                                "KESTRELIAN [kst]\n"
+                                "IRON_LEGION\t\t[IRNMIL]\n"
+                                "RIVER   GUARD [RVGMIL]\n"
+                                "OLD_HARBOUR_\t[OHB]\n"
+                                "SILVER_COAST  [SLV] # added by hand\n"),
                      NG_OK);
     assert_int_equal(l.n, 8);
-    expect(&l, 0, "hamas", "PSEREBHMS", A, 1, 1);
-    expect(&l, 1, "president george w. bush", "USAGOV", A, 1, 2);
-    expect(&l, 2, "arnor", "ARN", A, 0, 3); /* trailing '_': exact */
-    expect(&l, 3, "palestinian", "PSE", A, 1, 4);
-    expect(&l, 4, "amroth tanks", "AMRTNK", A, 1, 5);
-    expect(&l, 5, "hamas wing", "PSEHMSBRD", A, 1, 6);
-    expect(&l, 6, "interpol", "IGOCOPITP", A, 0, 7);
-    expect(&l, 7, "caras galadhon", "ELF", A, 1, 8);
+    expect(&l, 0, "northmarch", "NMC", A, 1, 1);
+    expect(&l, 1, "chancellor ada b. morven", "NMCGOV", A, 1, 2);
+    expect(&l, 2, "veldora", "VLD", A, 0, 3); /* trailing '_': exact */
+    expect(&l, 3, "kestrelian", "KST", A, 1, 4);
+    expect(&l, 4, "iron legion", "IRNMIL", A, 1, 5);
+    expect(&l, 5, "river guard", "RVGMIL", A, 1, 6);
+    expect(&l, 6, "old harbour", "OHB", A, 0, 7);
+    expect(&l, 7, "silver coast", "SLV", A, 1, 8);
     list_free(&l);
 
     /* case folding is Unicode's, not ASCII's */
@@ -157,23 +157,23 @@ static void actor_synonyms(void **state)
     list l;
     /* synonyms share the code of the name above, whether it comes on the
      * name's line or on indented lines after the synonyms */
-    assert_int_equal(actors(&l, "AUSTRALIA [AUS]\n"
-                                "+AUSTRALIAN\n"
-                                "+THE_AUSSIES_ # a comment\n"
+    assert_int_equal(actors(&l, "VELDORA [VLD]\n"
+                                "+VELDORAN\n"
+                                "+THE_VELDORANS_ # a comment\n"
                                 "\n"
-                                "GOLLUM  # pas 27 Apr 03\n"
-                                "+SMEAGOL\n"
-                                "\t[HOB]\n"
-                                "ENT  \n"
-                                "\t[ENT]\n"),
+                                "THE_WANDERER  # code below\n"
+                                "+GREY_PILGRIM\n"
+                                "\t[WDR]\n"
+                                "OAKHEART  \n"
+                                "\t[OAK]\n"),
                      NG_OK);
     assert_int_equal(l.n, 6);
-    expect(&l, 0, "australia", "AUS", A, 1, 1);
-    expect(&l, 1, "australian", "AUS", A, 1, 2);
-    expect(&l, 2, "the aussies", "AUS", A, 0, 3);
-    expect(&l, 3, "gollum", "HOB", A, 1, 5);
-    expect(&l, 4, "smeagol", "HOB", A, 1, 6);
-    expect(&l, 5, "ent", "ENT", A, 1, 8);
+    expect(&l, 0, "veldora", "VLD", A, 1, 1);
+    expect(&l, 1, "veldoran", "VLD", A, 1, 2);
+    expect(&l, 2, "the veldorans", "VLD", A, 0, 3);
+    expect(&l, 3, "the wanderer", "WDR", A, 1, 5);
+    expect(&l, 4, "grey pilgrim", "WDR", A, 1, 6);
+    expect(&l, 5, "oakheart", "OAK", A, 1, 8);
     list_free(&l);
 }
 
@@ -197,12 +197,13 @@ static void actor_dates(void **state)
 {
     (void)state;
     /* the undated code wins, before or after the dated ones */
-    assert_string_equal(code_of("SAM [HOB]\n\t[HOBCIV <20080120]\n\t[HOBELI >20130119]\n"), "HOB");
-    assert_string_equal(code_of("ZIMBABWE\n\t[RHO <790606]\n\t[ZBW]#jw 9/30/91\n"), "ZBW");
+    assert_string_equal(code_of("MAYOR_TOBIAS [NMC]\n\t[NMCCIV <20050301]\n\t[NMCGOV >20170704]\n"), "NMC");
+    assert_string_equal(code_of("NEW_VELDORA\n\t[OVD <850101]\n\t[NVD]#changed name\n"), "NVD");
     assert_string_equal(code_of("X\n\t[A]\n\t[B]\n"), "B"); /* a later default replaces an earlier one */
     /* else the most recent: an open end (>date) beats any closed one ... */
-    assert_string_equal(code_of("GOLLUM\n\t[HOB < 950601]\n\t[HOBREB > 990816]\n\t[HOBGOV 19950601 - 19990815]\n"),
-                        "HOBREB");
+    assert_string_equal(code_of("GOVERNOR_LUND\n\t[LNDA < 930301]\n\t[LNDC > 980701]\n"
+                                "\t[LNDB 19930301 - 19980630]\n"),
+                        "LNDC");
     assert_string_equal(code_of("Q\n\t[B >800101]\n\t[A 900101-]\n"), "A"); /* "date-" is open too, and later */
     assert_string_equal(code_of("Q\n\t[A 900101-]\n\t[B >800101]\n"), "A");
     /* ... and among closed ones the latest end */
@@ -212,10 +213,10 @@ static void actor_dates(void **state)
     assert_string_equal(code_of("Y\n\t[A <291231]\n\t[B <310101]\n"), "A");
     assert_string_equal(code_of("Y\n\t[A <20291231]\n\t[B <300101]\n"), "B");
     /* a dated code on the name's own line */
-    assert_string_equal(code_of("ONODOHER [ONO <911226]\n"), "ONO");
+    assert_string_equal(code_of("OLD_KINGDOM [OKG <880412]\n"), "OKG");
     /* the null code can be dated too */
-    assert_string_equal(code_of("PRINCE\n\t[--- <950630]\n\t[DOL]\n"), "DOL");
-    assert_string_equal(code_of("PRINCE\n\t[--- >950630]\n\t[DOL <950630]\n"), "");
+    assert_string_equal(code_of("DUKE\n\t[--- <870515]\n\t[DKE]\n"), "DKE");
+    assert_string_equal(code_of("DUKE\n\t[--- >870515]\n\t[DKE <870515]\n"), "");
     /* 29 February only in leap years */
     assert_string_equal(code_of("L\n\t[A <20000229]\n"), "A");
     refused(actors, "L\n\t[A <19000229]\n", NG_EFORMAT, 2, "bad date '19000229'");
@@ -225,13 +226,14 @@ static void actor_special_codes(void **state)
 {
     (void)state;
     list l;
-    assert_int_equal(actors(&l, "BOROMIR  [---]\nISILDUR  [+++]\nLORIEN  [ELR/GAL]\nTHE_SHIRE [fro/bil/sam]\n"),
+    assert_int_equal(actors(&l, "NOBODY_IN_PARTICULAR  [---]\nWILDCARD  [+++]\nTWIN_TOWNS  [NMC/VLD]\n"
+                                "THE_TRIO [abc/def/ghi]\n"),
                      NG_OK);
     assert_int_equal(l.n, 4);
-    expect(&l, 0, "boromir", "", A, 1, 1); /* explicit null code */
-    expect(&l, 1, "isildur", "+++", A, 1, 2);
-    expect(&l, 2, "lorien", "ELR/GAL", A, 1, 3);
-    expect(&l, 3, "the shire", "FRO/BIL/SAM", A, 1, 4);
+    expect(&l, 0, "nobody in particular", "", A, 1, 1); /* explicit null code */
+    expect(&l, 1, "wildcard", "+++", A, 1, 2);
+    expect(&l, 2, "twin towns", "NMC/VLD", A, 1, 3);
+    expect(&l, 3, "the trio", "ABC/DEF/GHI", A, 1, 4);
     list_free(&l);
 }
 
@@ -244,22 +246,22 @@ static void comments_and_layout(void **state)
                                 "NOT_A_NAME [XXX]\r\n"
                                 "# -->\r\n"
                                 "<! -- TABARI style header line -->\r\n"
-                                "ATHENS  [GRC] #JW   10/17/91\r\n"
-                                "ITALY [ITA]; old KEDS comment\r"
-                                "FRANCE <!-- inline --> [FRA]\n"
+                                "KESTREL  [KST] #ab   1/2/03\r\n"
+                                "MARROW [MRW]; old KEDS comment\r"
+                                "ASHFORD <!-- inline --> [ASH]\n"
                                 "   \t  \n"
-                                "#NASGUL  [###]\n"
-                                "DENMARK [DNK]#no space\n"
-                                "  SPAIN [ESP]   \n"
+                                "#OLDNAME  [###]\n"
+                                "BRIGHTWATER [BRW]#no space\n"
+                                "  ELMSTEAD [ELM]   \n"
                                 "---STOP---\n"
                                 "AFTER_STOP [ZZZ]\n"),
                      NG_OK);
     assert_int_equal(l.n, 5);
-    expect(&l, 0, "athens", "GRC", A, 1, 6);
-    expect(&l, 1, "italy", "ITA", A, 1, 7); /* a lone CR ends a line */
-    expect(&l, 2, "france", "FRA", A, 1, 8);
-    expect(&l, 3, "denmark", "DNK", A, 1, 11);
-    expect(&l, 4, "spain", "ESP", A, 1, 12);
+    expect(&l, 0, "kestrel", "KST", A, 1, 6);
+    expect(&l, 1, "marrow", "MRW", A, 1, 7); /* a lone CR ends a line */
+    expect(&l, 2, "ashford", "ASH", A, 1, 8);
+    expect(&l, 3, "brightwater", "BRW", A, 1, 11);
+    expect(&l, 4, "elmstead", "ELM", A, 1, 12);
     list_free(&l);
 
     /* nothing but comments, or nothing at all */
@@ -295,8 +297,8 @@ static void actor_errors(void **state)
     refused(actors, "A {B} [X]\n", NG_EFORMAT, 1, "unexpected '{'");
     refused(actors, "A ] [X]\n", NG_EFORMAT, 1, "unexpected ']'");
     refused(actors, "A\n+\n\t[X]\n", NG_EFORMAT, 2, "empty name");
-    refused(actors, "A\n\t[950601-990815]\n", NG_EFORMAT, 2, "bad code");
-    refused(actors, "A\n\t[AAA950601-990815]\n", NG_EFORMAT, 2, "bad code");
+    refused(actors, "A\n\t[880101-891231]\n", NG_EFORMAT, 2, "bad code"); /* dates but no code */
+    refused(actors, "A\n\t[ABC880101-891231]\n", NG_EFORMAT, 2, "bad code");
     refused(actors, "A [US$]\n", NG_EFORMAT, 1, "bad code");
     refused(actors, "A [/US]\n", NG_EFORMAT, 1, "bad code");
     refused(actors, "A [X 991399]\n", NG_EFORMAT, 1, "bad date restriction");
@@ -357,31 +359,31 @@ static void agent_records(void **state)
 {
     (void)state;
     list l;
-    assert_int_equal(agents(&l, "FOREIGN_MINISTER [~GOVFRM] # jap 4/14/01\n"
-                                "PARLIAMENTARY_OPPOSITION {} [~OPP]\n"
-                                "ATTORNEY_GENERAL {ATTORNEYS_GENERAL} [~GOV]\n"
-                                "HUMAN_RIGHTS_BODY  [NGO~]\n"
-                                "POLICE {} [ ~COP]\n"
-                                "HUMAN_RIGHTS_ORGANIZATION  [  NGO~]\n"
-                                "GOLDEN_GOOSE {GOLDEN_GEESE, GOLDEN GOOSES} [~ggs]\n"
-                                "SECURITY SERVICE [~GOV]\n"),
+    assert_int_equal(agents(&l, "HARBOUR_MASTER [~GOVHBR] # ab 1/2/03\n"
+                                "LOYAL_OPPOSITION {} [~OPP]\n"
+                                "SOLICITOR_GENERAL {SOLICITORS_GENERAL} [~JUD]\n"
+                                "WELFARE_BODY  [NGO~]\n"
+                                "CLERGY {} [ ~REL]\n"
+                                "CHARITY_ORGANIZATION  [  NGO~]\n"
+                                "SILVER_FOX {SILVER_FOXES, SILVER FOXEN} [~sfx]\n"
+                                "CUSTOMS SERVICE [~GOV]\n"),
                      NG_OK);
     int i = 0;
-    expect(&l, i++, "foreign minister", "GOVFRM", SUF, 0, 1);
-    expect(&l, i++, "foreign ministers", "GOVFRM", SUF, 0, 1);
-    expect(&l, i++, "parliamentary opposition", "OPP", SUF, 0, 2);
-    expect(&l, i++, "attorney general", "GOV", SUF, 0, 3);
-    expect(&l, i++, "attorneys general", "GOV", SUF, 0, 3);
-    expect(&l, i++, "human rights body", "NGO", PRE, 0, 4);
-    expect(&l, i++, "human rights bodies", "NGO", PRE, 0, 4);
-    expect(&l, i++, "police", "COP", SUF, 0, 5);
-    expect(&l, i++, "human rights organization", "NGO", PRE, 0, 6);
-    expect(&l, i++, "human rights organizations", "NGO", PRE, 0, 6);
-    expect(&l, i++, "golden goose", "GGS", SUF, 0, 7);
-    expect(&l, i++, "golden geese", "GGS", SUF, 0, 7);
-    expect(&l, i++, "golden gooses", "GGS", SUF, 0, 7);
-    expect(&l, i++, "security service", "GOV", SUF, 0, 8);
-    expect(&l, i++, "security services", "GOV", SUF, 0, 8);
+    expect(&l, i++, "harbour master", "GOVHBR", SUF, 0, 1);
+    expect(&l, i++, "harbour masters", "GOVHBR", SUF, 0, 1);
+    expect(&l, i++, "loyal opposition", "OPP", SUF, 0, 2);
+    expect(&l, i++, "solicitor general", "JUD", SUF, 0, 3);
+    expect(&l, i++, "solicitors general", "JUD", SUF, 0, 3);
+    expect(&l, i++, "welfare body", "NGO", PRE, 0, 4);
+    expect(&l, i++, "welfare bodies", "NGO", PRE, 0, 4);
+    expect(&l, i++, "clergy", "REL", SUF, 0, 5);
+    expect(&l, i++, "charity organization", "NGO", PRE, 0, 6);
+    expect(&l, i++, "charity organizations", "NGO", PRE, 0, 6);
+    expect(&l, i++, "silver fox", "SFX", SUF, 0, 7);
+    expect(&l, i++, "silver foxes", "SFX", SUF, 0, 7);
+    expect(&l, i++, "silver foxen", "SFX", SUF, 0, 7);
+    expect(&l, i++, "customs service", "GOV", SUF, 0, 8);
+    expect(&l, i++, "customs services", "GOV", SUF, 0, 8);
     assert_int_equal(l.n, (size_t)i);
     list_free(&l);
 }
@@ -405,12 +407,12 @@ static void agent_plurals(void **state)
 {
     (void)state;
     assert_string_equal(plural_of("MINISTER"), "ministers");
-    assert_string_equal(plural_of("CONGRESS"), "congresses");
+    assert_string_equal(plural_of("CONSENSUS"), "consensuses");
     assert_string_equal(plural_of("TAX"), "taxes");
     assert_string_equal(plural_of("BLITZ"), "blitzes");
     assert_string_equal(plural_of("CHURCH"), "churches");
     assert_string_equal(plural_of("BUSH"), "bushes");
-    assert_string_equal(plural_of("FOREIGN_MINISTRY"), "foreign ministries");
+    assert_string_equal(plural_of("DEFENCE_MINISTRY"), "defence ministries");
     assert_string_equal(plural_of("ATTORNEY"), "attorneys"); /* -y after a vowel */
     assert_string_equal(plural_of("ENVOY"), "envoys");
     assert_string_equal(plural_of("ATTACH\xC3\x89"), "attach\xC3\xA9s");
@@ -424,27 +426,27 @@ static void agent_substitutions(void **state)
 {
     (void)state;
     list l;
-    assert_int_equal(agents(&l, "!PERSON! = MAN, WOMAN\n"
-                                "!MINST! = MINISTER,MINISTRY  # the sets carry their own plurals\n"
-                                "CONGRESS!PERSON! [~LEG]\n"
-                                "!MINST!_OF_!person! [~GOV]\n"
-                                "!T! = DEPUTY PRIME, VICE_PRIME\n"
-                                "!T!_MINISTER {!T!_MINISTERS} [~GOV]\n"
+    assert_int_equal(agents(&l, "!ROLE! = KEEPER, WARDEN\n"
+                                "!OFFICE! = BUREAU,AGENCY  # the sets carry their own plurals\n"
+                                "LIGHT!ROLE! [~MAR]\n"
+                                "!OFFICE!_OF_!role! [~GOV]\n"
+                                "!T! = DEPUTY CHIEF, VICE_CHIEF\n"
+                                "!T!_INSPECTOR {!T!_INSPECTORS} [~COP]\n"
                                 "!T! = ACTING\n"
-                                "!T!_CHIEF [~GOV]\n"),
+                                "!T!_WARDEN [~GOV]\n"),
                      NG_OK);
     int i = 0;
-    expect(&l, i++, "congressman", "LEG", SUF, 0, 3);
-    expect(&l, i++, "congresswoman", "LEG", SUF, 0, 3);
-    expect(&l, i++, "minister of man", "GOV", SUF, 0, 4);
-    expect(&l, i++, "minister of woman", "GOV", SUF, 0, 4);
-    expect(&l, i++, "ministry of man", "GOV", SUF, 0, 4);
-    expect(&l, i++, "ministry of woman", "GOV", SUF, 0, 4);
-    expect(&l, i++, "deputy prime minister", "GOV", SUF, 0, 6);
-    expect(&l, i++, "vice prime minister", "GOV", SUF, 0, 6);
-    expect(&l, i++, "deputy prime ministers", "GOV", SUF, 0, 6);
-    expect(&l, i++, "vice prime ministers", "GOV", SUF, 0, 6);
-    expect(&l, i++, "acting chief", "GOV", SUF, 0, 8); /* redefined */
+    expect(&l, i++, "lightkeeper", "MAR", SUF, 0, 3);
+    expect(&l, i++, "lightwarden", "MAR", SUF, 0, 3);
+    expect(&l, i++, "bureau of keeper", "GOV", SUF, 0, 4);
+    expect(&l, i++, "bureau of warden", "GOV", SUF, 0, 4);
+    expect(&l, i++, "agency of keeper", "GOV", SUF, 0, 4);
+    expect(&l, i++, "agency of warden", "GOV", SUF, 0, 4);
+    expect(&l, i++, "deputy chief inspector", "COP", SUF, 0, 6);
+    expect(&l, i++, "vice chief inspector", "COP", SUF, 0, 6);
+    expect(&l, i++, "deputy chief inspectors", "COP", SUF, 0, 6);
+    expect(&l, i++, "vice chief inspectors", "COP", SUF, 0, 6);
+    expect(&l, i++, "acting warden", "GOV", SUF, 0, 8); /* redefined */
     assert_int_equal(l.n, (size_t)i);
     list_free(&l);
 
@@ -487,13 +489,13 @@ static void agent_errors(void **state)
     refused(agents, "MINISTER {A,} [~GOV]\n", NG_EFORMAT, 1, "empty plural");
     refused(agents, " [~GOV]\n", NG_EFORMAT, 1, "no name");
     refused(agents, "{X} [~GOV]\n", NG_EFORMAT, 1, "no name");
-    refused(agents, "CONGRESS!PERSON! [~LEG]\n", NG_EFORMAT, 1, "!PERSON! is not defined");
-    refused(agents, "CONGRESS!PERSON [~LEG]\n", NG_EFORMAT, 1, "unmatched '!'");
-    refused(agents, "!A! = X\nCONGRESS!! [~LEG]\n", NG_EFORMAT, 2, "empty substitution marker");
-    refused(agents, "!P! = MAN, , WOMAN\n", NG_EFORMAT, 1, "empty item");
-    refused(agents, "!P! =\n", NG_EFORMAT, 1, "no items");
-    refused(agents, "!P Q! = A\n", NG_EFORMAT, 1, "bad substitution set name");
-    refused(agents, "!P! = A [B]\n", NG_EFORMAT, 1, "unexpected '['");
+    refused(agents, "LIGHT!ROLE! [~MAR]\n", NG_EFORMAT, 1, "!ROLE! is not defined");
+    refused(agents, "LIGHT!ROLE [~MAR]\n", NG_EFORMAT, 1, "unmatched '!'");
+    refused(agents, "!A! = X\nLIGHT!! [~MAR]\n", NG_EFORMAT, 2, "empty substitution marker");
+    refused(agents, "!R! = KEEPER, , WARDEN\n", NG_EFORMAT, 1, "empty item");
+    refused(agents, "!R! =\n", NG_EFORMAT, 1, "no items");
+    refused(agents, "!R S! = A\n", NG_EFORMAT, 1, "bad substitution set name");
+    refused(agents, "!R! = A [B]\n", NG_EFORMAT, 1, "unexpected '['");
     refused(agents, "A [~X]\n<!--\n", NG_EFORMAT, 2, "never closed");
     refused(agents, "A [~X]\n\xE2\x82\n", NG_EENCODING, 2, "invalid UTF-8");
 }
