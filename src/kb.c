@@ -50,10 +50,6 @@ int ng_kb_open(ng_kb **out, const char *where, const ng_kb_options *opt, char *e
         snprintf(err, errlen, "no knowledge base given");
         return NG_EINVAL;
     }
-    if (strncmp(where, "postgresql://", 13) == 0 || strncmp(where, "postgres://", 11) == 0) {
-        snprintf(err, errlen, "PostgreSQL knowledge bases are not supported by this build yet; use a file name");
-        return NG_EUNSUPPORTED;
-    }
     ng_kb *kb = calloc(1, sizeof *kb);
     if (!kb) {
         snprintf(err, errlen, "out of memory");
@@ -75,7 +71,10 @@ int ng_kb_open(ng_kb **out, const char *where, const ng_kb_options *opt, char *e
         free(kb);
         return rc;
     }
-    rc = ng_kb_sqlite_open(&kb->s, where, err, errlen);
+    if (strncmp(where, "postgresql://", 13) == 0 || strncmp(where, "postgres://", 11) == 0)
+        rc = ng_kb_pg_open(&kb->s, where, err, errlen);
+    else
+        rc = ng_kb_sqlite_open(&kb->s, where, err, errlen);
     if (rc != NG_OK) {
         ng_linker_free(kb->linker);
         free(kb);
@@ -213,8 +212,18 @@ int ng_kb_add(ng_kb *kb, const ng_doc *d, const char *raw, size_t rawlen, int *a
         return kb_fail(kb, rc, s->err);
     if (found)
         return NG_OK;
-    if (kb->pending == 0 && (rc = s->ops->begin(s)) != NG_OK)
-        return kb_fail(kb, rc, s->err);
+    if (kb->pending == 0) {
+        if ((rc = s->ops->begin(s)) != NG_OK)
+            return kb_fail(kb, rc, s->err);
+        /* the look-up above ran before the transaction: another writer (a
+         * second ingest into a PostgreSQL base) may have stored the article
+         * since.  Inside the transaction, which holds the base's write
+         * lock, the answer is final. */
+        if ((rc = s->ops->doc_find(s, hash, 0, &found)) != NG_OK)
+            return kb_fail(kb, rc, s->err);
+        if (found)
+            return ng_kb_commit(kb);
+    }
     if ((rc = s->ops->doc_tx(s, NG_TX_MARK)) != NG_OK)
         return kb_fail(kb, rc, s->err);
     rc = add_doc(kb, d, hash, raw_hash);

@@ -5,6 +5,8 @@
  *   kb.c         ng_kb (public API): open, add one ng_doc, batches, export
  *   kb_sqlite.c  the SQLite backend (the schema is documented there and in
  *                docs/kb.md)
+ *   kb_pg.c      the PostgreSQL backend: the same schema and queries, and
+ *                several writers at once
  *   link.c       cross-article entity linking: names normalised to keys,
  *                alias groups, surnames, fuzzy matching
  *   story.c      incremental story grouping: rare terms and linked
@@ -153,8 +155,19 @@ struct ng_kb_store {
 /* Sets s->err; returns rc for tail calls. */
 int ng_kb_store_fail(ng_kb_store *s, int rc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
+/* The schema version both backends create and migrate to.  A new table
+ * (or column) is one more version: append its SQL to kb_sqlite.c's
+ * migrations[] and to kb_pg.c's pg_migrations[] (PostgreSQL types), raise
+ * this number (kb_pg.c refuses to compile when the two disagree), then
+ * give both backends the ops, export and query code that use it. */
+#define NG_KB_SCHEMA 2
+
 /* Opens (creating or migrating) the SQLite base at path. */
 int ng_kb_sqlite_open(ng_kb_store **out, const char *path, char *err, size_t errlen);
+
+/* Opens (creating or migrating) the base in the PostgreSQL database of a
+ * libpq connection URI (postgresql://... or postgres://...). */
+int ng_kb_pg_open(ng_kb_store **out, const char *url, char *err, size_t errlen);
 
 /* ---- link.c ------------------------------------------------------------- */
 
