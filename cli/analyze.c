@@ -43,8 +43,11 @@ static void usage(FILE *f)
             "  --format FMT       auto (default), text or html: how to read single articles\n"
             "  -j, --jobs N       analyze with N threads (default 1; 0 = one per core)\n"
             "  --fields LIST      members to write, comma-separated: lang, published, title,\n"
-            "                     agencies, url, text, sentences, tokens, all (default: all\n"
-            "                     but tokens); doc is always written\n"
+            "                     agencies, url, text, sentences, tokens, entities, timexes,\n"
+            "                     quantities, quotes, events, all (default: all but tokens);\n"
+            "                     doc is always written; stages not needed are skipped\n"
+            "  --actors FILE      also code actors from this PETRARCH/TABARI actor dictionary\n"
+            "  --agents FILE      also code roles from this PETRARCH/TABARI agent dictionary\n"
             "  --pretty           indent the JSON (one record spans several lines)\n"
             "  --keep-errors      also write {\"doc\", \"error\"} for refused articles, so that\n"
             "                     output lines match input items one to one\n"
@@ -104,13 +107,14 @@ int cmd_analyze(int argc, char **argv)
     ng_model_options mopt;
     ng_model_options_default(&mopt);
     opt.max_bytes = mopt.max_bytes;
-    enum { O_JSONL = 256, O_WARC, O_FORMAT, O_FIELDS, O_PRETTY, O_KEEP, O_MAXB };
+    enum { O_JSONL = 256, O_WARC, O_FORMAT, O_FIELDS, O_PRETTY, O_KEEP, O_MAXB, O_ACTORS, O_AGENTS };
     static const struct option longopts[] = {
         {"jsonl", no_argument, NULL, O_JSONL},        {"warc", no_argument, NULL, O_WARC},
         {"format", required_argument, NULL, O_FORMAT}, {"jobs", required_argument, NULL, 'j'},
         {"fields", required_argument, NULL, O_FIELDS}, {"pretty", no_argument, NULL, O_PRETTY},
         {"keep-errors", no_argument, NULL, O_KEEP},    {"max-bytes", required_argument, NULL, O_MAXB},
         {"quiet", no_argument, NULL, 'q'},             {"help", no_argument, NULL, 'h'},
+        {"actors", required_argument, NULL, O_ACTORS}, {"agents", required_argument, NULL, O_AGENTS},
         {NULL, 0, NULL, 0}};
     optind = 1;
     opterr = 0;
@@ -140,6 +144,8 @@ int cmd_analyze(int argc, char **argv)
                 return 2;
             break;
         case 'q': opt.quiet = 1; break;
+        case O_ACTORS: mopt.actors_file = optarg; break;
+        case O_AGENTS: mopt.agents_file = optarg; break;
         case 'h': usage(stdout); return 0;
         default:
             fprintf(stderr, "newsgraph: analyze: unknown or incomplete option '%s'\n", argv[optind - 1]);

@@ -59,6 +59,8 @@ static void usage(FILE *f)
             "  --story-threshold X  similarity (0-1) that joins an article to a story\n"
             "  --story-window D   articles more than D days apart weigh less (default 10)\n"
             "  --max-bytes N      refuse articles larger than N bytes (default 64M; K/M/G)\n"
+            "  --actors FILE      also code actors from this PETRARCH/TABARI actor dictionary\n"
+            "  --agents FILE      also code roles from this PETRARCH/TABARI agent dictionary\n"
             "  -q, --quiet        no progress display\n"
             "  -h, --help         this help\n"
             "\n"
@@ -122,7 +124,7 @@ int cmd_ingest(int argc, char **argv)
     ng_model_options mopt;
     ng_model_options_default(&mopt);
     opt.max_bytes = mopt.max_bytes;
-    enum { O_DB = 256, O_JSONL, O_WARC, O_FORMAT, O_BATCH, O_MAXB, O_THRESH, O_WINDOW };
+    enum { O_DB = 256, O_JSONL, O_WARC, O_FORMAT, O_BATCH, O_MAXB, O_THRESH, O_WINDOW, O_ACTORS, O_AGENTS };
     static const struct option longopts[] = {
         {"db", required_argument, NULL, O_DB},        {"jsonl", no_argument, NULL, O_JSONL},
         {"warc", no_argument, NULL, O_WARC},          {"format", required_argument, NULL, O_FORMAT},
@@ -130,6 +132,7 @@ int cmd_ingest(int argc, char **argv)
         {"max-bytes", required_argument, NULL, O_MAXB}, {"quiet", no_argument, NULL, 'q'},
         {"story-threshold", required_argument, NULL, O_THRESH},
         {"story-window", required_argument, NULL, O_WINDOW},
+        {"actors", required_argument, NULL, O_ACTORS}, {"agents", required_argument, NULL, O_AGENTS},
         {"help", no_argument, NULL, 'h'},             {NULL, 0, NULL, 0}};
     optind = 1;
     opterr = 0;
@@ -183,6 +186,8 @@ int cmd_ingest(int argc, char **argv)
                 return 2;
             break;
         case 'q': opt.quiet = 1; break;
+        case O_ACTORS: mopt.actors_file = optarg; break;
+        case O_AGENTS: mopt.agents_file = optarg; break;
         case 'h': usage(stdout); return 0;
         default:
             fprintf(stderr, "newsgraph: ingest: unknown or incomplete option '%s'\n", argv[optind - 1]);

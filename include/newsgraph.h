@@ -55,6 +55,8 @@ typedef struct {
     size_t max_bytes; /* largest article accepted, in bytes (default 64 MiB) */
     const char *models_dir; /* folder of trained models (ner-en.bin ...); NULL: $NEWSGRAPH_MODELS,
                              * then models/ beside the program's folder, then the installed ones */
+    const char *actors_file; /* a PETRARCH/TABARI actor dictionary read on top of the built-in actors, or NULL */
+    const char *agents_file; /* a PETRARCH/TABARI agent dictionary read on top of the built-in agents, or NULL */
 } ng_model_options;
 
 /* Fills *opt with the defaults.  Can't fail. */
@@ -85,6 +87,7 @@ enum {
     NG_STAGE_TIMEX = 1u << 1,    /* temporal expressions (TIMEX3) */
     NG_STAGE_QUANTITIES = 1u << 2, /* numbers with units, money, people */
     NG_STAGE_QUOTES = 1u << 3,   /* coreference, quotations and speakers (needs NG_STAGE_ENTITIES) */
+    NG_STAGE_EVENTS = 1u << 4,   /* part-of-speech tags and CAMEO events (uses entities, coreference, times) */
     NG_STAGE_ALL = 0xffffffffu
 };
 
@@ -206,8 +209,9 @@ enum {
     NG_FIELD_TIMEXES = 1u << 9,
     NG_FIELD_QUANTITIES = 1u << 10,
     NG_FIELD_QUOTES = 1u << 11,
-    NG_FIELD_DEFAULT = 0xf7fu,
-    NG_FIELD_ALL = 0xfffu
+    NG_FIELD_EVENTS = 1u << 12,
+    NG_FIELD_DEFAULT = 0x1f7fu,
+    NG_FIELD_ALL = 0x1fffu
 };
 
 /* Parses a comma-separated list of field names ("text,sentences") into a

@@ -8,7 +8,7 @@
  * Every stage reads what the earlier ones left in the doc and adds its
  * layer; every allocation lives in the doc's arena.
  */
-#include "internal.h"
+#include "events.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -128,6 +128,8 @@ int ng_analyze(ng_worker *w, const ng_source *src_in, const char *data, size_t l
         rc = ng_coref(w, doc);
     if (rc == NG_OK && (w->stages & NG_STAGE_QUOTES) && (w->stages & NG_STAGE_ENTITIES))
         rc = ng_quotes(w, doc);
+    if (rc == NG_OK && (w->stages & NG_STAGE_EVENTS))
+        rc = ng_events(w, doc);
     if (rc == NG_OK && doc->arena.oom)
         rc = ng_worker_fail(w, NG_ENOMEM, "out of memory");
     /* keep the scratch buffer from pinning a huge article's memory */

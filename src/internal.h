@@ -167,6 +167,7 @@ struct ng_model {
     ng_strset html_teaser;    /* headings of trailing teaser lists (common/html-teaser-heads.txt, boilerplate.c) */
     ng_strset agencies;       /* news agency names (common) */
     ng_strset months_extra;   /* month names of languages without a lang/ folder, connectors as "de 0" (common/months.txt, pubdate.c) */
+    struct ng_evcommon *evc;  /* CAMEO codebook, named actors, countries, user dictionaries (events.c) */
 };
 
 /* The language resources for code ("en"), or NULL. */

@@ -176,12 +176,50 @@ static const char *const sql_text[Q_COUNT] = {
     [Q_TITLE_ADD] = "INSERT INTO titles(doc,local,title) VALUES($1::bigint,$2::integer,$3::text) ON CONFLICT DO NOTHING",
 };
 
+/* The story features of a stored document, kept after a first read: story
+ * assignment reads those of up to 100 recent articles per new one, the same
+ * ones again and again, and each read is a round trip to the server.  Only
+ * documents that have their story are kept: those never change (the story is
+ * set in the transaction that stores the document, and nothing is deleted).
+ * A rollback empties the cache, since the ids of undone rows are given again. */
+#define DOC_CACHE 4096
+typedef struct {
+    ng_id doc; /* 0: empty */
+    ng_id story;
+    int32_t day;
+    ng_kb_term *sig, *ents;
+    size_t nsig, nents;
+} doc_entry;
+
 typedef struct {
     ng_kb_store base; /* must come first */
     PGconn *db;
     char prepared[Q_COUNT]; /* statement i is prepared as "ngq<i>" */
     int in_tx;              /* a write transaction is open */
+    doc_entry *cache;       /* DOC_CACHE entries, by doc id modulo; or NULL */
 } kbpg;
+
+static void cache_clear(kbpg *k)
+{
+    for (size_t i = 0; k->cache && i < DOC_CACHE; i++) {
+        free(k->cache[i].sig);
+        free(k->cache[i].ents);
+        memset(&k->cache[i], 0, sizeof k->cache[i]);
+    }
+}
+
+/* A malloc'd copy of n terms (NULL for none); 0, or -1 when out of memory. */
+static int terms_dup(const ng_kb_term *v, size_t n, ng_kb_term **out)
+{
+    *out = NULL;
+    if (!n)
+        return 0;
+    *out = malloc(n * sizeof *v);
+    if (!*out)
+        return -1;
+    memcpy(*out, v, n * sizeof *v);
+    return 0;
+}
 
 /* The parameters of one statement: text (format 0) or binary (format 1). */
 #define MAX_PARAMS 12
@@ -554,6 +592,8 @@ static void op_close(ng_kb_store *s)
             PQclear(PQexec(k->db, "ROLLBACK"));
         PQfinish(k->db);
     }
+    cache_clear(k);
+    free(k->cache);
     free(k);
 }
 
@@ -587,6 +627,8 @@ static int op_commit(ng_kb_store *s)
                               : pgfail(k, r, "commit");
     PQclear(r);
     k->in_tx = 0; /* committed, or rolled back by the server */
+    if (rc != NG_OK)
+        cache_clear(k);
     return rc;
 }
 
@@ -597,6 +639,7 @@ static int op_doc_tx(ng_kb_store *s, int what)
         return pexec(k, "SAVEPOINT article", "savepoint");
     if (what == NG_TX_KEEP)
         return pexec(k, "RELEASE SAVEPOINT article", "release savepoint");
+    cache_clear(k);
     int rc = pexec(k, "ROLLBACK TO SAVEPOINT article", "roll back the article");
     return rc == NG_OK ? pexec(k, "RELEASE SAVEPOINT article", "release savepoint") : rc;
 }
@@ -716,6 +759,19 @@ static int op_doc_features(ng_kb_store *s, ng_id doc, ng_kb_term **sig, size_t *
     *nsig = *nents = 0;
     *day = NG_KB_NODAY;
     *story = 0;
+    doc_entry *c = k->cache ? &k->cache[(uint64_t)doc % DOC_CACHE] : NULL;
+    if (c && c->doc == doc && doc) {
+        if (terms_dup(c->sig, c->nsig, sig) != 0 || terms_dup(c->ents, c->nents, ents) != 0) {
+            free(*sig);
+            *sig = NULL;
+            return ng_kb_store_fail(s, NG_ENOMEM, "out of memory");
+        }
+        *nsig = c->nsig;
+        *nents = c->nents;
+        *day = c->day;
+        *story = c->story;
+        return NG_OK;
+    }
     params p = {0};
     p_int(&p, doc);
     PGresult *r = run(k, Q_DOC_FEATURES, &p, "read document");
@@ -729,6 +785,26 @@ static int op_doc_features(ng_kb_store *s, ng_id doc, ng_kb_term **sig, size_t *
         *story = col_int(r, 0, 3);
     }
     PQclear(r);
+    if (rc == NG_OK && *story && doc) {
+        if (!k->cache)
+            k->cache = calloc(DOC_CACHE, sizeof *k->cache);
+        c = k->cache ? &k->cache[(uint64_t)doc % DOC_CACHE] : NULL;
+        if (c) { /* a full memory only means no cache */
+            free(c->sig);
+            free(c->ents);
+            memset(c, 0, sizeof *c);
+            if (terms_dup(*sig, *nsig, &c->sig) == 0 && terms_dup(*ents, *nents, &c->ents) == 0) {
+                c->doc = doc;
+                c->story = *story;
+                c->day = *day;
+                c->nsig = *nsig;
+                c->nents = *nents;
+            } else {
+                free(c->sig);
+                c->sig = NULL;
+            }
+        }
+    }
     return rc;
 }
 

@@ -3,6 +3,7 @@
  * read-only and shared by all threads) and ng_worker (per-thread scratch).
  */
 #include "internal.h"
+#include "events.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,6 +54,8 @@ static void free_lang(ng_lang *L)
 {
     ng_ner_free(L->ner);
     L->ner = NULL;
+    ng_evlex_free(L->evlex);
+    L->evlex = NULL;
     ng_grammar_free(L->grammar);
     L->grammar = NULL;
     ng_qlex_free(L->qlex);
@@ -113,6 +116,17 @@ int ng_model_new(ng_model **out, const ng_model_options *opt, char *err, size_t 
         ng_model_free(m);
         return rc;
     }
+    /* the event stage's dictionaries: common tables, then each language's patterns */
+    if ((rc = ng_evcommon_load(&m->evc, m->opt.actors_file, m->opt.agents_file, err, errlen)) != NG_OK) {
+        ng_model_free(m);
+        return rc;
+    }
+    for (size_t i = 0; i < m->nlangs; i++) {
+        if ((rc = ng_evlex_load(&m->langs[i].evlex, m->langs[i].code, m->evc, err, errlen)) != NG_OK) {
+            ng_model_free(m);
+            return rc;
+        }
+    }
     /* the named-entity tagger of each language (models/ner-<code>.bin) */
     for (size_t i = 0; i < m->nlangs; i++) {
         if ((rc = ng_ner_load(&m->langs[i].ner, m->opt.models_dir, m->langs[i].code, err, errlen)) != NG_OK) {
@@ -137,6 +151,7 @@ void ng_model_free(ng_model *m)
     ng_strset_free(&m->html_teaser);
     ng_strset_free(&m->agencies);
     ng_strset_free(&m->months_extra);
+    ng_evcommon_free(m->evc); /* after the languages, whose lexicons point into it */
     free(m);
 }
 
@@ -175,6 +190,7 @@ void ng_worker_free(ng_worker *w)
     ng_langid_free(w->textcat);
     ng_html_scratch_free(w);
     ng_ner_scratch_free(w->ner);
+    ng_ev_scratch_free(w->ev);
     ng_tx_scratch_free(w->tx);
     ng_buf_free(&w->scratch);
     free(w);

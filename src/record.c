@@ -1,7 +1,7 @@
 /*
  * record.c — the article record as JSON (CONTRACT.md), one line or pretty.
  */
-#include "internal.h"
+#include "events.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -15,7 +15,7 @@ static const struct {
     {"agencies", NG_FIELD_AGENCIES}, {"tokens", NG_FIELD_TOKENS},
     {"entities", NG_FIELD_ENTITIES},       {"all", NG_FIELD_ALL},
     {"timexes", NG_FIELD_TIMEXES},   {"quantities", NG_FIELD_QUANTITIES},
-    {"quotes", NG_FIELD_QUOTES},
+    {"quotes", NG_FIELD_QUOTES},     {"events", NG_FIELD_EVENTS},
     {"doc", 0},
 };
 
@@ -30,6 +30,8 @@ unsigned ng_fields_stages(unsigned fields)
         st |= NG_STAGE_QUANTITIES | NG_STAGE_TIMEX; /* dates and years are not quantities */
     if (fields & NG_FIELD_QUOTES)
         st |= NG_STAGE_QUOTES | NG_STAGE_ENTITIES; /* speakers are entities */
+    if (fields & NG_FIELD_EVENTS) /* actors are entities (with pronouns), dates are times, moods read quotes */
+        st |= NG_STAGE_EVENTS | NG_STAGE_ENTITIES | NG_STAGE_TIMEX | NG_STAGE_QUOTES;
     return st;
 }
 
@@ -291,6 +293,61 @@ static void write_quotes(jw *w, const ng_doc *d)
     ng_buf_putc(b, ']');
 }
 
+static void put_side(ng_buf *b, const char *key, const ng_ev_side *s)
+{
+    ng_buf_puts(b, ",\"");
+    ng_buf_puts(b, key);
+    ng_buf_puts(b, "\":");
+    if (!s->entity && !s->actor) {
+        ng_buf_puts(b, "null");
+        return;
+    }
+    ng_buf_puts(b, "{\"entity\":");
+    if (s->entity)
+        buf_u32(b, s->entity);
+    else
+        ng_buf_puts(b, "null");
+    put_str_or_null(b, "actor", s->actor);
+    ng_buf_puts(b, ",\"span\":[");
+    buf_u32(b, s->span.start);
+    ng_buf_putc(b, ',');
+    buf_u32(b, s->span.end);
+    ng_buf_puts(b, "]}");
+}
+
+/* "events": [{"code","quad","goldstein","source","target","date","location",
+ * "sentence","span","trigger","negated","mood"}] */
+static void write_events(jw *w, const ng_doc *d)
+{
+    static const char *const moods[] = {NULL, "intent", "hypothetical", "reported"};
+    ng_buf *b = w->b;
+    jw_key(w, "events");
+    ng_buf_putc(b, '[');
+    for (size_t i = 0; i < d->nevents; i++) {
+        const ng_event *e = &d->events[i];
+        ng_buf_puts(b, i ? (w->pretty ? ", {\"code\":" : ",{\"code\":") : "{\"code\":");
+        ng_buf_json_str(b, e->code, strlen(e->code));
+        if (e->quad)
+            ng_buf_printf(b, ",\"quad\":%d,\"goldstein\":%.1f", e->quad, e->goldstein);
+        put_side(b, "source", &e->source);
+        put_side(b, "target", &e->target);
+        put_str_or_null(b, "date", e->date);
+        put_str_or_null(b, "location", e->location);
+        ng_buf_puts(b, ",\"sentence\":");
+        buf_u32(b, e->sentence);
+        ng_buf_puts(b, ",\"span\":[");
+        buf_u32(b, e->span.start);
+        ng_buf_putc(b, ',');
+        buf_u32(b, e->span.end);
+        ng_buf_puts(b, "],\"trigger\":");
+        ng_buf_json_str(b, d->text + e->trigger.start, e->trigger.end - e->trigger.start);
+        ng_buf_puts(b, e->negated ? ",\"negated\":true" : ",\"negated\":false");
+        put_str_or_null(b, "mood", e->mood > 0 && e->mood < 4 ? moods[e->mood] : NULL);
+        ng_buf_putc(b, '}');
+    }
+    ng_buf_putc(b, ']');
+}
+
 int ng_doc_json(const ng_doc *d, unsigned fields, int pretty, char **out, size_t *outlen)
 {
     *out = NULL;
@@ -345,6 +402,8 @@ int ng_doc_json(const ng_doc *d, unsigned fields, int pretty, char **out, size_t
         write_quantities(&w, d);
     if (fields & NG_FIELD_QUOTES)
         write_quotes(&w, d);
+    if (fields & NG_FIELD_EVENTS)
+        write_events(&w, d);
     w.depth = 0;
     jw_newline(&w);
     ng_buf_putc(&b, '}');
