@@ -1450,7 +1450,25 @@ static int build_nps(evsent *S)
                 if (b > a && t[b].pos == NG_UPOS_DET && !t[b].in_hit && !t[b].ent &&
                     (t[b - 1].pos == NG_UPOS_NOUN || t[b - 1].pos == NG_UPOS_PROPN || t[b - 1].pos == NG_UPOS_NUM))
                     break;
+                /* so does a date after a name ("au Mali lundi") */
+                if (b > a && t[b].timex != t[b - 1].timex)
+                    break;
                 b++;
+            }
+            /* "activists in Arnor": a country after an agent word without one */
+            if (b + 1 < S->n && t[b].word == W_LOC && t[b + 1].in_hit &&
+                (t[b + 1].hit_kind == HK_COUNTRY ||
+                 (t[b + 1].hit_kind == HK_ACTOR && strlen(pool_get(&S->c->s, t[b + 1].hit_val)) == 3))) {
+                int agent = 0, country = 0;
+                for (size_t j = a; j < b; j++) {
+                    agent |= t[j].hit_kind == HK_AGENT || t[j].hit_kind == HK_UAGENT;
+                    country |= t[j].hit_kind == HK_COUNTRY || t[j].hit_kind == HK_ACTOR || t[j].hit_kind == HK_DEMONYM ||
+                               t[j].ent;
+                }
+                if (agent && !country) {
+                    b++;
+                    continue;
+                }
             }
             /* "Minister of Defense", "soldiers from Gondor": join an of-phrase */
             if (b + 1 < S->n && t[b].word == W_OF && np_word(S, b + 1) && t[b + 1].pos != NG_UPOS_VERB) {
@@ -1789,7 +1807,9 @@ static int match_pattern(evsent *S, const ev_pattern *p, size_t h, pmatch *m)
                 m->tgt = (int32_t)found;
             else
                 m->src = (int32_t)found;
-            pos = S->sc->np[found].b - 1;
+            /* the next word may be inside the phrase itself ("expel + ambassador": "the French ambassador") */
+            pos = k + 1 < (unsigned)(p->npre + p->npost) && p->items[k + 1].type == IT_LIT ? S->sc->np[found].a
+                                                                                         : S->sc->np[found].b - 1;
         }
     }
     m->last = pos;
@@ -2178,6 +2198,8 @@ int ng_events(ng_worker *w, ng_doc *doc)
     doc->events = NULL;
     doc->nevents = 0;
     const ng_lang *L = doc->lang_res;
+    if (!L || !L->evlex || !L->evlex->npats) /* no language told (a short text) or none with patterns: English */
+        L = ng_model_lang(doc->model, "en");
     if (!L || !L->evlex || !doc->ntokens || !L->evlex->npats)
         return NG_OK;
     const struct ng_evlex *lx = L->evlex;
