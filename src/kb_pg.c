@@ -196,6 +196,7 @@ typedef struct {
     PGconn *db;
     char prepared[Q_COUNT]; /* statement i is prepared as "ngq<i>" */
     int in_tx;              /* a write transaction is open */
+    int last_rc;            /* the code of the last failure of run() */
     doc_entry *cache;       /* DOC_CACHE entries, by doc id modulo; or NULL */
 } kbpg;
 
@@ -313,7 +314,8 @@ static int pgfail(kbpg *k, const PGresult *r, const char *what)
     int oom = !r && PQstatus(k->db) == CONNECTION_OK;
     ng_kb_store_fail(&k->base, oom ? NG_ENOMEM : NG_EDB, "%s: %s", what, m && *m ? m : "out of memory");
     one_line(k->base.err);
-    return oom ? NG_ENOMEM : NG_EDB;
+    k->last_rc = oom ? NG_ENOMEM : NG_EDB;
+    return k->last_rc;
 }
 
 /* Runs one SQL text (no parameters); NG_OK when it succeeded. */
@@ -359,7 +361,7 @@ static int run_none(kbpg *k, int q, const params *p, const char *what)
 {
     PGresult *r = run(k, q, p, what);
     if (!r)
-        return k->base.err[0] && strncmp(k->base.err, "out of memory", 13) == 0 ? NG_ENOMEM : NG_EDB;
+        return k->last_rc;
     PQclear(r);
     return NG_OK;
 }
@@ -376,7 +378,7 @@ static int run_int(kbpg *k, int q, const params *p, int64_t dflt, int64_t *out, 
     *out = dflt;
     PGresult *r = run(k, q, p, what);
     if (!r)
-        return NG_EDB;
+        return k->last_rc;
     if (PQntuples(r) > 0 && !PQgetisnull(r, 0, 0))
         *out = col_int(r, 0, 0);
     PQclear(r);
@@ -421,6 +423,10 @@ static void fts_words(ng_buf *b, const char *s, size_t n, size_t cap)
             nd = 1;
         }
         for (utf8proc_ssize_t j = 0; j < nd; j++) {
+            /* compatibility forms may bring ASCII punctuation ("⑴" is "(1)"): not word characters */
+            if (d[j] < 128 && !((d[j] >= '0' && d[j] <= '9') || (d[j] >= 'a' && d[j] <= 'z') ||
+                                (d[j] >= 'A' && d[j] <= 'Z')))
+                continue;
             utf8proc_uint8_t enc[4];
             utf8proc_ssize_t ne = utf8proc_encode_char(d[j], enc);
             if (ne <= 0 || word + (size_t)ne > 200)
@@ -689,7 +695,7 @@ static int op_doc_insert(ng_kb_store *s, const ng_kb_docrow *row, ng_id *doc)
     PGresult *r = run(k, Q_DOC_INSERT, &p, "store document");
     ng_buf_free(&words);
     if (!r)
-        return NG_EDB;
+        return k->last_rc;
     if (PQntuples(r) != 1) {
         PQclear(r);
         return ng_kb_store_fail(s, NG_EDB, "store document: another process stored the same text meanwhile");
@@ -776,7 +782,7 @@ static int op_doc_features(ng_kb_store *s, ng_id doc, ng_kb_term **sig, size_t *
     p_int(&p, doc);
     PGresult *r = run(k, Q_DOC_FEATURES, &p, "read document");
     if (!r)
-        return NG_EDB;
+        return k->last_rc;
     int rc = NG_OK;
     if (PQntuples(r) > 0) {
         rc = read_features(k, r, sig, nsig, ents, nents);
@@ -835,7 +841,7 @@ static int op_key_find(ng_kb_store *s, int kind, const char *key, ng_kb_cand *ou
     p_int(&p, (int64_t)max);
     PGresult *r = run(k, Q_KEY_FIND, &p, "find key");
     if (!r)
-        return NG_EDB;
+        return k->last_rc;
     for (int i = 0; i < PQntuples(r) && *n < max; i++)
         read_cand(r, i, &out[(*n)++]);
     PQclear(r);
@@ -877,7 +883,7 @@ static int op_entity_get(ng_kb_store *s, ng_id id, ng_kb_cand *out)
     p_int(&p, id);
     PGresult *r = run(k, Q_ENT_GET, &p, "read entity");
     if (!r)
-        return NG_EDB;
+        return k->last_rc;
     if (PQntuples(r) > 0)
         read_cand(r, 0, out);
     PQclear(r);
@@ -949,7 +955,7 @@ static int ids_query(kbpg *k, int q, int64_t key, ng_id *out, size_t max, size_t
     p_int(&p, (int64_t)max);
     PGresult *r = run(k, q, &p, "read index");
     if (!r)
-        return NG_EDB;
+        return k->last_rc;
     for (int i = 0; i < PQntuples(r) && *n < max; i++)
         out[(*n)++] = col_int(r, i, 0);
     PQclear(r);
@@ -1073,7 +1079,7 @@ static int op_story_features(ng_kb_store *s, ng_id story, ng_kb_term **sig, size
     p_int(&p, story);
     PGresult *r = run(k, Q_STORY_FEATURES, &p, "read story");
     if (!r)
-        return NG_EDB;
+        return k->last_rc;
     int rc = PQntuples(r) > 0 ? read_features(k, r, sig, nsig, ents, nents) : NG_OK;
     PQclear(r);
     return rc;

@@ -17,6 +17,7 @@
 # Usage: pg.sh path/to/newsgraph
 set -u
 BIN=${1:?usage: pg.sh path/to/newsgraph}
+[ -x "$BIN" ] || { echo "FAIL $BIN is not a program"; exit 1; }
 BIN=$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN")
 skip() {
     echo "SKIPPED: $*"
