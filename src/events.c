@@ -33,6 +33,7 @@
 #include "pos.h"
 
 #include <libstemmer.h>
+#include <utf8proc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -218,10 +219,32 @@ static size_t ev_fold(const char *s, size_t n, char *out, size_t cap)
     return o;
 }
 
-/* Folds a phrase and squeezes its spaces (a dictionary key). */
-static size_t fold_phrase(const char *s, size_t n, char *out, size_t cap)
+/* Folds s[0..n) like ev_fold and also drops accents ("Cédéao" ->
+ * "cedeao"): dictionary keys and the words looked up in them. */
+static size_t plain_fold(const char *s, size_t n, char *out, size_t cap)
 {
-    size_t len = ev_fold(s, n, out, cap);
+    size_t i = 0;
+    while (i < n && !((unsigned char)s[i] & 0x80))
+        i++;
+    if (i == n)
+        return ev_fold(s, n, out, cap);
+    utf8proc_uint8_t *m = NULL;
+    utf8proc_ssize_t ml = utf8proc_map((const utf8proc_uint8_t *)s, (utf8proc_ssize_t)n, &m,
+                                       UTF8PROC_COMPOSE | UTF8PROC_STRIPMARK | UTF8PROC_CASEFOLD | UTF8PROC_STABLE);
+    if (ml < 0 || !m) {
+        free(m);
+        return ev_fold(s, n, out, cap);
+    }
+    size_t len = ev_fold((const char *)m, (size_t)ml, out, cap);
+    free(m);
+    return len;
+}
+
+/* Folds a phrase (without accents unless keep_accents) and squeezes its
+ * spaces: a dictionary key. */
+static size_t fold_phrase_as(const char *s, size_t n, char *out, size_t cap, int keep_accents)
+{
+    size_t len = keep_accents ? ev_fold(s, n, out, cap) : plain_fold(s, n, out, cap);
     size_t o = 0;
     for (size_t i = 0; i < len; i++) {
         char c = out[i] == '\t' || out[i] == '_' ? ' ' : out[i];
@@ -234,6 +257,8 @@ static size_t fold_phrase(const char *s, size_t n, char *out, size_t cap)
     out[o] = '\0';
     return o;
 }
+
+static size_t fold_phrase(const char *s, size_t n, char *out, size_t cap) { return fold_phrase_as(s, n, out, cap, 0); }
 
 /* ---- line iteration over a resource ---------------------------------- */
 
@@ -793,7 +818,7 @@ static int load_classes(phmap *m, const char *res, const char *const *names, int
             if (!cls)
                 continue;
         }
-        size_t kl = fold_phrase(c[0], l[0], key, sizeof key);
+        size_t kl = fold_phrase_as(c[0], l[0], key, sizeof key, 1);
         if (kl && ph_add_phrase(m, key, kl, cls, 0) != NG_OK)
             return NG_ENOMEM;
     }
@@ -914,6 +939,7 @@ enum { HK_NONE = 0, HK_ACTOR, HK_COUNTRY, HK_DEMONYM, HK_UAGENT, HK_AGENT };
 
 typedef struct {
     uint32_t fo, fl;  /* folded form in sc->fold */
+    uint32_t po, pl;  /* the same without accents (dictionary lookups), in sc->fold */
     uint32_t so, sl;  /* stem in sc->stems; stemmed == 0 until computed */
     uint8_t stemmed;
     uint8_t pos;      /* NG_UPOS_* (guessed without a tagger) */
@@ -993,6 +1019,7 @@ typedef struct {
 } evsent;
 
 static const char *tfold(const evsent *S, size_t i) { return S->sc->fold.p + S->sc->t[i].fo; }
+static const char *tplain(const evsent *S, size_t i) { return S->sc->fold.p + S->sc->t[i].po; }
 static size_t tflen(const evsent *S, size_t i) { return S->sc->t[i].fl; }
 
 static int tis(const evsent *S, size_t i, const char *w)
@@ -1036,16 +1063,16 @@ static int is_punct(const evsent *S, size_t i, char ch)
 }
 
 /* Builds the key of tokens [i, i+k) joined by spaces into key; 0 when too long. */
-static size_t join_key(const evsent *S, size_t i, size_t k, char *key, size_t cap)
+static size_t join_key(const evsent *S, size_t i, size_t k, char *key, size_t cap, int plain)
 {
     size_t o = 0;
     for (size_t j = i; j < i + k; j++) {
-        size_t l = tflen(S, j);
+        size_t l = plain ? S->sc->t[j].pl : S->sc->t[j].fl;
         if (o + l + 2 > cap)
             return 0;
         if (j > i)
             key[o++] = ' ';
-        memcpy(key + o, tfold(S, j), l);
+        memcpy(key + o, plain ? tplain(S, j) : tfold(S, j), l);
         o += l;
     }
     key[o] = '\0';
@@ -1058,8 +1085,9 @@ static size_t longest(const evsent *S, const phmap *m, size_t i, size_t maxw, ui
 {
     char key[512];
     size_t best = 0;
+    int plain = m != &S->lx->cues && m != &S->lx->discards && m != &S->lx->words; /* dictionaries ignore accents */
     for (size_t k = 1; k <= maxw && i + k <= S->n; k++) {
-        size_t kl = join_key(S, i, k, key, sizeof key);
+        size_t kl = join_key(S, i, k, key, sizeof key, plain);
         if (!kl)
             break;
         uint32_t v;
@@ -1084,10 +1112,10 @@ static size_t longest_prefix(const evsent *S, size_t i, uint32_t *val)
     for (size_t k = c->pre_words; k >= 1; k--) {
         if (i + k > S->n)
             continue;
-        size_t kl = join_key(S, i, k, key, sizeof key);
+        size_t kl = join_key(S, i, k, key, sizeof key, 1);
         if (!kl)
             continue;
-        size_t last = tflen(S, i + k - 1);
+        size_t last = S->sc->t[i + k - 1].pl;
         size_t base = kl - last;
         for (size_t cut = last; cut >= 2; cut--) {
             if (((unsigned char)key[base + cut] & 0xC0) == 0x80)
@@ -1122,6 +1150,12 @@ static void read_tokens(evsent *S)
         t->fo = (uint32_t)sc->fold.len;
         t->fl = (uint32_t)fl;
         ng_buf_put(&sc->fold, f, fl);
+        ng_buf_putc(&sc->fold, '\0');
+        char pf[256];
+        size_t pl = plain_fold(d->text + tk->start, tk->end - tk->start, pf, sizeof pf);
+        t->po = (uint32_t)sc->fold.len;
+        t->pl = (uint32_t)pl;
+        ng_buf_put(&sc->fold, pf, pl);
         ng_buf_putc(&sc->fold, '\0');
         t->ent = sc->tok_ent[S->t0 + i];
         t->ent_name = sc->tok_name[S->t0 + i];
@@ -1186,8 +1220,8 @@ static void find_hits(evsent *S)
             best = k, kind = HK_COUNTRY, val = v;
         if ((k = longest(S, &S->lx->demonyms, i, 4, &v)) > best)
             best = k, kind = HK_DEMONYM, val = v;
-        else if (!best && tflen(S, i) > 3 && tfold(S, i)[tflen(S, i) - 1] == 's' &&
-                 (ph_get(&S->lx->demonyms, tfold(S, i), tflen(S, i) - 1, &v) & PH_FULL))
+        else if (!best && t[i].pl > 3 && tplain(S, i)[t[i].pl - 1] == 's' &&
+                 (ph_get(&S->lx->demonyms, tplain(S, i), t[i].pl - 1, &v) & PH_FULL))
             best = 1, kind = HK_DEMONYM, val = v; /* "Americans" */
         if ((k = longest(S, &S->c->uagents, i, 8, &v)) > best)
             best = k, kind = HK_UAGENT, val = v;
@@ -1447,7 +1481,7 @@ static int build_nps(evsent *S)
         for (;;) {
             while (b < S->n && np_word(S, b)) {
                 /* a determiner after a noun starts another phrase ("à l'ONU le départ") */
-                if (b > a && t[b].pos == NG_UPOS_DET && !t[b].in_hit && !t[b].ent &&
+                if (b > a && t[b].pos == NG_UPOS_DET && !t[b].in_hit && !(t[b].ent && t[b].ent_name) &&
                     (t[b - 1].pos == NG_UPOS_NOUN || t[b - 1].pos == NG_UPOS_PROPN || t[b - 1].pos == NG_UPOS_NUM))
                     break;
                 /* so does a date after a name ("au Mali lundi") */
@@ -2013,6 +2047,11 @@ static int try_head(evsent *S, size_t h, uint32_t first, int noun)
                 }
             }
             int32_t subj = find_subject(S, h, 0);
+            if (passive && tgt >= 0 && S->sc->np[tgt].pp == W_BY) {
+                /* "X a été reçu par Y" with a pattern "V:recevoir par +": the slot holds the agent */
+                src = tgt;
+                tgt = -1;
+            }
             if (passive) {
                 if (tgt < 0)
                     tgt = subj;
