@@ -48,8 +48,9 @@ typedef struct {
     size_t errlen;
     ng_petr_add_fn add;
     void *ctx;
-    pset *sets[256];   /* agents: substitution sets by name */
-    size_t subst_left; /* agents: phrases the whole file may still get through sets */
+    pset *sets[256];   /* agents: substitution sets by name; verbs: synsets */
+    size_t subst_left; /* agents, verbs: phrases the whole file may still get through sets */
+    int hash_in_code;  /* verbs: '#' and ';' inside [...] are code characters ("[###]") */
 } pd;
 
 static int fail(pd *p, unsigned line, int rc, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
@@ -172,11 +173,16 @@ static int strip_comments(pd *p, const char *s, size_t n)
         if (k + 1 < n && s[k] == '<' && s[k + 1] == '!' && !(k + 3 < n && s[k + 2] == '-' && s[k + 3] == '-'))
             return NG_OK;
     }
+    int in_code = 0; /* inside [...] (for hash_in_code) */
     while (i < n) {
         size_t k = i;
-        while (k < n && s[k] != '#' && s[k] != ';' && !(s[k] == '<' && k + 3 < n && memcmp(s + k, "<!--", 4) == 0) &&
-               !(s[k] == '-' && k + 2 < n && memcmp(s + k, "-->", 3) == 0))
+        while (k < n && ((s[k] != '#' && s[k] != ';') || in_code) &&
+               !(s[k] == '<' && k + 3 < n && memcmp(s + k, "<!--", 4) == 0) &&
+               !(s[k] == '-' && k + 2 < n && memcmp(s + k, "-->", 3) == 0)) {
+            if (p->hash_in_code && (s[k] == '[' || s[k] == ']'))
+                in_code = s[k] == '[';
             k++;
+        }
         ng_buf_put(&p->line, s + i, k - i);
         if (k == n || s[k] == '#' || s[k] == ';')
             break;
@@ -588,8 +594,8 @@ int ng_petr_read_actors(const char *data, size_t len, ng_petr_add_fn add, void *
 struct pset {
     pset *next;
     char *name; /* uppercased */
-    size_t n;
-    char **items; /* raw text, blanks around each removed */
+    size_t n, cap;
+    char **items; /* agents: raw text, blanks around each removed; verbs: normalised members */
 };
 
 static unsigned set_hash(const char *s, size_t n)
@@ -620,7 +626,7 @@ static void set_clear(pset *x)
         free(x->items[i]);
     free(x->items);
     x->items = NULL;
-    x->n = 0;
+    x->n = x->cap = 0;
 }
 
 static void sets_free(pd *p)
@@ -702,6 +708,7 @@ static int define_set(pd *p, const char *s, size_t n, size_t name_end, size_t eq
     x->items = calloc(count, sizeof *x->items);
     if (!x->items)
         return oom(p, line);
+    x->cap = count;
     size_t i = 0;
     while (x->n < count) {
         size_t j = i;
@@ -1012,5 +1019,957 @@ int ng_petr_read_agents(const char *data, size_t len, ng_petr_add_fn add, void *
     int rc = read_agents(&p);
     sets_free(&p);
     pd_free(&p);
+    return rc;
+}
+
+/* ---- verbs ------------------------------------------------------------------ */
+
+/* A verb dictionary is read block by block: a "--- NAME [CODE] ---" header
+ * (or, in TABARI files without headers, each verb line) opens a block; its
+ * verb lines and pattern lines are kept until the block ends, because
+ * every pattern applies to every verb of the block, wherever the verb line
+ * sits.  Synsets ("&NAME" and "+member" lines) are kept for the whole file
+ * and expanded when a pattern line is read, so a pattern sees the synsets
+ * defined above it.  A pattern line becomes a list of slots, each a list
+ * of alternative item strings ("military|economic" is one alternative,
+ * "yum yennyen" another); its variants are the combinations, capped. */
+
+#define VCODE 8 /* "1234A" and its NUL */
+
+typedef struct {
+    size_t pre, post; /* NUL-terminated item strings in the block's arena */
+    char code[VCODE], code2[VCODE];
+    int sym;
+    unsigned line;
+} vpat;
+
+typedef struct {
+    size_t pre, lemma, post; /* in the block's arena */
+    char code[VCODE], code2[VCODE];
+    unsigned line;
+} vverb;
+
+typedef struct {
+    size_t first, n; /* alternatives r->alt[first .. first+n) */
+    int post;        /* after the '*' */
+} vslot;
+
+enum { VB_NONE = 0, VB_HEADER, VB_IMPLICIT };
+
+typedef struct {
+    pd p;
+    ng_petr_pattern_fn add;
+    ng_petr_form_fn form;
+    void *ctx;
+    /* the open block */
+    int kind;
+    unsigned line;
+    char code[VCODE], code2[VCODE];
+    ng_buf arena;
+    vverb *verbs;
+    size_t nverbs, capverbs;
+    vpat *pats;
+    size_t npats, cappats;
+    /* the synset being defined */
+    pset *syn;
+    unsigned syn_line;
+    size_t members_left;  /* synset members the file may still hold */
+    size_t patterns_left; /* patterns the file may still give */
+    /* scratch */
+    ng_buf out, alts;
+    size_t *alt;
+    size_t nalt, capalt;
+    vslot *slot;
+    size_t nslot, capslot;
+} vr;
+
+/* One half of a code: "" (null), or digits with an optional letter. */
+static int vcode_half(pd *p, unsigned line, const char *s, size_t n, int may_be_empty, char *out)
+{
+    out[0] = '\0';
+    if (!n) {
+        if (may_be_empty)
+            return NG_OK;
+        return fail(p, line, NG_EFORMAT, "empty code '[]'");
+    }
+    size_t d = 0;
+    while (d < n && is_digit(s[d]))
+        d++;
+    if (d == 0) { /* no digit: a null code, "---" "+++" "###" "***", or TABARI's letter placeholders ("xxx") */
+        int same = n >= 2 && strchr("-+#*", s[0]);
+        for (size_t i = 1; same && i < n; i++)
+            same = s[i] == s[0];
+        int letters = n <= 8;
+        for (size_t i = 0; letters && i < n; i++)
+            letters = is_alpha(s[i]);
+        if (same || letters)
+            return NG_OK;
+    } else if (d >= 2 && d <= 4) {
+        size_t k = d;
+        if (k < n && is_alpha(s[k]))
+            k++;
+        size_t keep = k;
+        if (k < n && s[k] == '?') /* a coder's "unsure" mark */
+            k++;
+        if (k == n) {
+            memcpy(out, s, keep);
+            out[keep] = '\0';
+            return NG_OK;
+        }
+    }
+    return fail(p, line, NG_EFORMAT, "bad code '%.*s' (a CAMEO code such as 064 or 1721, or --- for none)",
+                (int)(n > 20 ? 20 : n), s);
+}
+
+/* "[CODE]", "[CODE:CODE]", "[:CODE]": the text between the brackets. */
+static int vcode(pd *p, unsigned line, const char *s, size_t n, char *code, char *code2)
+{
+    trim(&s, &n);
+    code2[0] = '\0';
+    const char *colon = memchr(s, ':', n);
+    if (!colon)
+        return vcode_half(p, line, s, n, 0, code);
+    size_t a = (size_t)(colon - s);
+    if (memchr(colon + 1, ':', n - a - 1))
+        return fail(p, line, NG_EFORMAT, "bad code '%.*s' (at most one ':')", (int)(n > 20 ? 20 : n), s);
+    if (a == 0 && n == 1)
+        return fail(p, line, NG_EFORMAT, "empty code '[:]'");
+    int rc = vcode_half(p, line, s, a, 1, code);
+    if (rc == NG_OK)
+        rc = vcode_half(p, line, colon + 1, n - a - 1, 1, code2);
+    return rc;
+}
+
+/* Finds "[...]" ending the line (only blanks after it). *at is where the
+ * '[' is (n when there is none). */
+static int vtail_code(pd *p, unsigned line, const char *s, size_t n, size_t *at, char *code, char *code2, int *has)
+{
+    *has = 0;
+    *at = n;
+    const char *br = memchr(s, '[', n);
+    if (!br)
+        return NG_OK;
+    size_t i = (size_t)(br - s), j = i + 1;
+    while (j < n && s[j] != ']' && s[j] != '[')
+        j++;
+    if (j == n)
+        return fail(p, line, NG_EFORMAT, "missing ']'");
+    if (s[j] == '[')
+        return fail(p, line, NG_EFORMAT, "'[' inside a code");
+    for (size_t t = j + 1; t < n; t++)
+        if (!is_blank(s[t]))
+            return fail(p, line, NG_EFORMAT, "unexpected text '%.20s' after the code", s + t);
+    *at = i;
+    *has = 1;
+    return vcode(p, line, s + i + 1, j - i - 1, code, code2);
+}
+
+/* Characters a word of a verb or synset member may not hold. */
+static int vspecial(char c)
+{
+    return strchr("*$%^|&{}[]()+@", c) != NULL;
+}
+
+/* A word has a letter or a digit (or is beyond ASCII). */
+static int word_ok(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (is_alpha(s[i]) || is_digit(s[i]) || (unsigned char)s[i] >= 0x80)
+            return 1;
+    return 0;
+}
+
+static size_t arena_put(vr *r, const char *s, size_t n)
+{
+    size_t off = r->arena.len;
+    ng_buf_put(&r->arena, s, n);
+    ng_buf_putc(&r->arena, '\0');
+    return off;
+}
+
+/* Case-folds the word s[0..n) into r->p.phrase. */
+static int vfold(vr *r, unsigned line, const char *s, size_t n)
+{
+    if (!word_ok(s, n))
+        return fail(&r->p, line, NG_EFORMAT, "'%.*s' is not a word", (int)(n > 20 ? 20 : n), s);
+    return norm_phrase(&r->p, line, s, n, &r->p.phrase, NULL);
+}
+
+/* ---- verbs: synsets ---- */
+
+static int syn_end(vr *r)
+{
+    pset *x = r->syn;
+    r->syn = NULL;
+    if (x && x->n == 0)
+        return fail(&r->p, r->syn_line, NG_EFORMAT, "synset &%s has no members (+MEMBER lines after it)", x->name);
+    return NG_OK;
+}
+
+/* "&NAME" (a final '_', PETRARCH's "no plurals" mark, is dropped). */
+static int syn_start(vr *r, const char *s, size_t n)
+{
+    pd *p = &r->p;
+    unsigned line = p->lineno;
+    size_t k = 1;
+    while (k < n && !is_blank(s[k]))
+        k++;
+    for (size_t t = k; t < n; t++)
+        if (!is_blank(s[t]))
+            return fail(p, line, NG_EFORMAT, "unexpected text '%.20s' after the synset name", s + t);
+    const char *name = s + 1;
+    size_t nn = k - 1;
+    while (nn && name[nn - 1] == '_')
+        nn--;
+    if (!set_name_ok(name, nn))
+        return fail(p, line, NG_EFORMAT, "bad synset name '&%.*s' (letters, digits, '_' and '-')",
+                    (int)(k - 1 > 40 ? 40 : k - 1), s + 1);
+    pset *x = set_find(p, name, nn);
+    if (x) {
+        set_clear(x); /* a later definition replaces the earlier one */
+    } else {
+        x = calloc(1, sizeof *x);
+        if (!x || !(x->name = malloc(nn + 1))) {
+            free(x);
+            return oom(p, line);
+        }
+        for (size_t i = 0; i < nn; i++)
+            x->name[i] = upper(name[i]);
+        x->name[nn] = '\0';
+        unsigned h = set_hash(name, nn);
+        x->next = p->sets[h];
+        p->sets[h] = x;
+    }
+    r->syn = x;
+    r->syn_line = line;
+    return NG_OK;
+}
+
+static int syn_push(vr *r, unsigned line, const char *s, size_t n)
+{
+    pset *x = r->syn;
+    if (x->n >= NG_PETR_MAX_SYNSET)
+        return fail(&r->p, line, NG_ETOOBIG, "synset &%s has more than %d members", x->name, NG_PETR_MAX_SYNSET);
+    if (!r->members_left)
+        return fail(&r->p, line, NG_ETOOBIG, "the file's synsets hold more than %d members", NG_PETR_MAX_SYNSET_FILE);
+    if (x->n == x->cap) {
+        size_t cap = x->cap ? x->cap * 2 : 8;
+        char **v = realloc(x->items, cap * sizeof *v);
+        if (!v)
+            return oom(&r->p, line);
+        x->items = v;
+        x->cap = cap;
+    }
+    char *c = malloc(n + 1);
+    if (!c)
+        return oom(&r->p, line);
+    memcpy(c, s, n);
+    c[n] = '\0';
+    x->items[x->n++] = c;
+    r->members_left--;
+    return NG_OK;
+}
+
+/* "+WORDS" or "+&OTHER" (all of OTHER's members). */
+static int syn_member(vr *r, const char *s, size_t n)
+{
+    pd *p = &r->p;
+    unsigned line = p->lineno;
+    trim(&s, &n);
+    if (!n)
+        return fail(p, line, NG_EFORMAT, "empty synset member");
+    if (s[0] == '&') {
+        const char *name = s + 1;
+        size_t nn = n - 1;
+        while (nn && name[nn - 1] == '_')
+            nn--;
+        if (!set_name_ok(name, nn))
+            return fail(p, line, NG_EFORMAT, "a member naming a synset is '+&NAME' alone");
+        pset *y = set_find(p, name, nn);
+        if (!y)
+            return fail(p, line, NG_EFORMAT, "synset &%.*s is not defined (define it on an earlier line)",
+                        (int)(nn > 40 ? 40 : nn), name);
+        if (y == r->syn)
+            return fail(p, line, NG_EFORMAT, "synset &%s contains itself", y->name);
+        for (size_t i = 0; i < y->n; i++) {
+            int rc = syn_push(r, line, y->items[i], strlen(y->items[i]));
+            if (rc != NG_OK)
+                return rc;
+        }
+        return NG_OK;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (vspecial(s[i]))
+            return fail(p, line, NG_EFORMAT, "unexpected '%c' in a synset member (words only)", s[i]);
+    /* every word must be one */
+    for (size_t i = 0; i < n;) {
+        while (i < n && (is_blank(s[i]) || s[i] == '_'))
+            i++;
+        size_t j = i;
+        while (j < n && !is_blank(s[j]) && s[j] != '_')
+            j++;
+        if (j > i && !word_ok(s + i, j - i))
+            return fail(p, line, NG_EFORMAT, "'%.*s' is not a word", (int)(j - i > 20 ? 20 : j - i), s + i);
+        i = j;
+    }
+    int rc = norm_phrase(p, line, s, n, &p->phrase, NULL);
+    if (rc != NG_OK)
+        return rc;
+    return syn_push(r, line, p->phrase.p, p->phrase.len);
+}
+
+/* ---- verbs: patterns ---- */
+
+static int slot_open(vr *r, unsigned line, int post)
+{
+    if (r->nslot == r->capslot) {
+        size_t cap = r->capslot ? r->capslot * 2 : 16;
+        vslot *v = realloc(r->slot, cap * sizeof *v);
+        if (!v)
+            return oom(&r->p, line);
+        r->slot = v;
+        r->capslot = cap;
+    }
+    r->slot[r->nslot].first = r->nalt;
+    r->slot[r->nslot].n = 0;
+    r->slot[r->nslot].post = post;
+    r->nslot++;
+    return NG_OK;
+}
+
+/* Adds an alternative to the last slot. */
+static int alt_add(vr *r, unsigned line, const char *s, size_t n)
+{
+    if (r->nalt == r->capalt) {
+        size_t cap = r->capalt ? r->capalt * 2 : 32;
+        size_t *v = realloc(r->alt, cap * sizeof *v);
+        if (!v)
+            return oom(&r->p, line);
+        r->alt = v;
+        r->capalt = cap;
+    }
+    r->alt[r->nalt++] = r->alts.len;
+    ng_buf_put(&r->alts, s, n);
+    ng_buf_putc(&r->alts, '\0');
+    if (r->alts.oom)
+        return oom(&r->p, line);
+    r->slot[r->nslot - 1].n++;
+    return NG_OK;
+}
+
+/* A slot from a list of phrases (synset members, {A|B} alternatives): the
+ * one-word phrases together as one "a|b|c" alternative, and each phrase of
+ * several words as an alternative of its own. */
+static int slot_group(vr *r, unsigned line, int post, char *const *items, size_t n)
+{
+    int rc = slot_open(r, line, post);
+    if (rc != NG_OK)
+        return rc;
+    ng_buf *g = &r->p.exp;
+    ng_buf_reset(g);
+    for (size_t i = 0; i < n; i++)
+        if (!strchr(items[i], ' ')) {
+            if (g->len)
+                ng_buf_putc(g, '|');
+            ng_buf_puts(g, items[i]);
+        }
+    if (g->oom)
+        return oom(&r->p, line);
+    if (g->len > NG_PETR_MAX_PHRASE)
+        return fail(&r->p, line, NG_ETOOBIG, "alternatives longer than %d bytes", NG_PETR_MAX_PHRASE);
+    if (g->len && (rc = alt_add(r, line, g->p, g->len)) != NG_OK)
+        return rc;
+    for (size_t i = 0; i < n; i++)
+        if (strchr(items[i], ' ') && (rc = alt_add(r, line, items[i], strlen(items[i]))) != NG_OK)
+            return rc;
+    return NG_OK;
+}
+
+/* "{A | B C | D}": TABARI's alternatives. */
+static int alt_group(vr *r, unsigned line, int post, const char *s, size_t n)
+{
+    pd *p = &r->p;
+    size_t count = 1;
+    for (size_t i = 0; i < n; i++)
+        count += s[i] == '|';
+    char **items = calloc(count, sizeof *items);
+    if (!items)
+        return oom(p, line);
+    int rc = NG_OK;
+    size_t m = 0;
+    for (size_t i = 0; i <= n && rc == NG_OK;) {
+        size_t j = i;
+        while (j < n && s[j] != '|')
+            j++;
+        const char *a = s + i;
+        size_t an = j - i;
+        trim(&a, &an);
+        for (size_t t = 0; t < an && rc == NG_OK; t++)
+            if (vspecial(a[t]))
+                rc = fail(p, line, NG_EFORMAT, "unexpected '%c' in {...|...} (words only)", a[t]);
+        for (size_t t = 0; t < an && rc == NG_OK;) {
+            while (t < an && (is_blank(a[t]) || a[t] == '_'))
+                t++;
+            size_t e = t;
+            while (e < an && !is_blank(a[e]) && a[e] != '_')
+                e++;
+            if (e > t && !word_ok(a + t, e - t))
+                rc = fail(p, line, NG_EFORMAT, "'%.*s' is not a word", (int)(e - t > 20 ? 20 : e - t), a + t);
+            t = e;
+        }
+        if (rc == NG_OK && !an)
+            rc = fail(p, line, NG_EFORMAT, "empty alternative in {...|...}");
+        if (rc == NG_OK && (rc = norm_phrase(p, line, a, an, &p->phrase, NULL)) == NG_OK) {
+            if (!(items[m] = malloc(p->phrase.len + 1)))
+                rc = oom(p, line);
+            else
+                memcpy(items[m++], p->phrase.p, p->phrase.len + 1);
+        }
+        i = j + 1;
+    }
+    if (rc == NG_OK)
+        rc = slot_group(r, line, post, items, m);
+    for (size_t i = 0; i < m; i++)
+        free(items[i]);
+    free(items);
+    return rc;
+}
+
+static int pat_push(vr *r, unsigned line, const char *code, const char *code2, int sym)
+{
+    if (r->p.exp.len + r->p.plural.len + 1 > NG_PETR_MAX_PHRASE)
+        return fail(&r->p, line, NG_ETOOBIG, "pattern longer than %d bytes", NG_PETR_MAX_PHRASE);
+    if (r->npats == r->cappats) {
+        size_t cap = r->cappats ? r->cappats * 2 : 32;
+        vpat *v = realloc(r->pats, cap * sizeof *v);
+        if (!v)
+            return oom(&r->p, line);
+        r->pats = v;
+        r->cappats = cap;
+    }
+    vpat *x = &r->pats[r->npats++];
+    x->pre = arena_put(r, r->p.exp.p ? r->p.exp.p : "", r->p.exp.len);
+    x->post = arena_put(r, r->p.plural.p ? r->p.plural.p : "", r->p.plural.len);
+    memcpy(x->code, code, VCODE);
+    memcpy(x->code2, code2, VCODE);
+    x->sym = sym;
+    x->line = line;
+    if (r->arena.oom)
+        return oom(&r->p, line);
+    return NG_OK;
+}
+
+/* Splits the pattern body s[0..n) (between '-' and '[') into slots. */
+static int pat_slots(vr *r, unsigned line, const char *s, size_t n, int *sym)
+{
+    pd *p = &r->p;
+    int star = 0, paren = 0, brace = 0, rc;
+    *sym = 0;
+    r->nslot = r->nalt = 0;
+    ng_buf_reset(&r->alts);
+    size_t i = 0;
+    while (i < n) {
+        char c = s[i];
+        if (is_blank(c) || c == '_') {
+            i++;
+        } else if (c == '*') {
+            if (star)
+                return fail(p, line, NG_EFORMAT, "two '*' in a pattern (one verb per pattern)");
+            if (paren || brace)
+                return fail(p, line, NG_EFORMAT, "'*' inside (...) or {...}");
+            star = 1;
+            i++;
+        } else if (c == '(' || c == ')') { /* PETRARCH 2: a prepositional phrase, its words kept */
+            if ((c == '(') == (paren != 0))
+                return fail(p, line, NG_EFORMAT, c == '(' ? "'(' inside (...)" : "')' without '('");
+            paren = c == '(';
+            i++;
+        } else if (c == '{') {
+            if (brace)
+                return fail(p, line, NG_EFORMAT, "'{' inside {...}");
+            const char *z = memchr(s + i + 1, '}', n - i - 1);
+            if (!z)
+                return fail(p, line, NG_EFORMAT, "missing '}'");
+            size_t j = (size_t)(z - s);
+            if (memchr(s + i + 1, '|', j - i - 1)) { /* TABARI: {A | B} */
+                if ((rc = alt_group(r, line, star, s + i + 1, j - i - 1)) != NG_OK)
+                    return rc;
+                i = j + 1;
+            } else { /* PETRARCH 2: a noun phrase, its words kept */
+                brace = 1;
+                i++;
+            }
+        } else if (c == '}') {
+            if (!brace)
+                return fail(p, line, NG_EFORMAT, "'}' without '{'");
+            brace = 0;
+            i++;
+        } else if (c == '|' || c == '[' || c == ']') {
+            return fail(p, line, NG_EFORMAT, "unexpected '%c' in a pattern", c);
+        } else if (c == '+' || c == '$' || c == '%') {
+            /* slots only after the verb; before it '$' is the subject, which
+             * is the default, and '%' (a compound subject) makes it "sym" */
+            if (c == '%' && !star)
+                *sym = 1;
+            if (star) {
+                const char *item = c == '$' ? "$" : "+";
+                if ((rc = slot_open(r, line, 1)) != NG_OK || (rc = alt_add(r, line, item, 1)) != NG_OK)
+                    return rc;
+            }
+            i++;
+        } else if (c == '^' || c == '@') { /* skip markers: newsgraph allows words between items */
+            i++;
+        } else if (c == '&') {
+            size_t j = i + 1;
+            while (j < n && (is_alpha(s[j]) || is_digit(s[j]) || s[j] == '_' || s[j] == '-'))
+                j++;
+            /* the longest run of '_'-joined parts that names a synset:
+             * "&TIETYPES_MEMOS" is &TIETYPES then MEMOS, "&FIGHT_OF_WORDS"
+             * a synset of its own when one has that name */
+            pset *x = NULL;
+            size_t k = j - i - 1;
+            for (; k > 0; k--)
+                if ((i + 1 + k == j || s[i + 1 + k] == '_') && (x = set_find(p, s + i + 1, k)) != NULL)
+                    break;
+            if (!x) {
+                size_t e = i + 1;
+                while (e < j && s[e] != '_')
+                    e++;
+                return fail(p, line, NG_EFORMAT, "synset &%.*s is not defined (define it on an earlier line)",
+                            (int)(e - i - 1 > 40 ? 40 : e - i - 1), s + i + 1);
+            }
+            if ((rc = slot_group(r, line, star, x->items, x->n)) != NG_OK)
+                return rc;
+            i += 1 + k;
+        } else {
+            size_t j = i;
+            while (j < n && !is_blank(s[j]) && !strchr("_*(){}[]|", s[j]))
+                j++;
+            if ((rc = vfold(r, line, s + i, j - i)) != NG_OK || (rc = slot_open(r, line, star)) != NG_OK ||
+                (rc = alt_add(r, line, p->phrase.p, p->phrase.len)) != NG_OK)
+                return rc;
+            i = j;
+        }
+    }
+    if (paren)
+        return fail(p, line, NG_EFORMAT, "'(' is never closed");
+    if (brace)
+        return fail(p, line, NG_EFORMAT, "'{' is never closed");
+    if (!star)
+        return fail(p, line, NG_EFORMAT, "no '*' in the pattern (it stands for the verb)");
+    return NG_OK;
+}
+
+/* "- WORDS * WORDS [CODE]" */
+static int pattern_line(vr *r, const char *s, size_t n)
+{
+    pd *p = &r->p;
+    unsigned line = p->lineno;
+    if (r->kind == VB_NONE)
+        return fail(p, line, NG_EFORMAT, "a pattern line before any verb");
+    char code[VCODE], code2[VCODE];
+    size_t at;
+    int has, sym, rc;
+    if ((rc = vtail_code(p, line, s, n, &at, code, code2, &has)) != NG_OK)
+        return rc;
+    if (!has)
+        return fail(p, line, NG_EFORMAT, "a pattern needs a code: - WORDS * WORDS [CODE]");
+    if ((rc = pat_slots(r, line, s + 1, at - 1, &sym)) != NG_OK)
+        return rc;
+    /* the variants: every combination of the slots' alternatives */
+    size_t combos = 1;
+    for (size_t k = 0; k < r->nslot; k++) {
+        combos *= r->slot[k].n; /* <= 1024 * 65536: no overflow */
+        if (combos > NG_PETR_MAX_EXPANSION)
+            return fail(p, line, NG_ETOOBIG, "expands to more than %d patterns through synsets", NG_PETR_MAX_EXPANSION);
+    }
+    if (combos > 1) {
+        if (combos > p->subst_left)
+            return fail(p, line, NG_ETOOBIG, "the file expands to more than %d patterns through synsets",
+                        NG_PETR_MAX_EXPANSION_FILE);
+        p->subst_left -= combos;
+    }
+    size_t *idx = calloc(r->nslot + 1, sizeof *idx);
+    if (!idx)
+        return oom(p, line);
+    for (;;) {
+        ng_buf_reset(&p->exp);
+        ng_buf_reset(&p->plural);
+        for (size_t k = 0; k < r->nslot; k++) {
+            ng_buf *b = r->slot[k].post ? &p->plural : &p->exp;
+            if (b->len)
+                ng_buf_putc(b, ' ');
+            ng_buf_puts(b, r->alts.p + r->alt[r->slot[k].first + idx[k]]);
+        }
+        if (p->exp.oom || p->plural.oom) {
+            rc = oom(p, line);
+            break;
+        }
+        if ((rc = pat_push(r, line, code, code2, sym)) != NG_OK)
+            break;
+        size_t k = r->nslot;
+        while (k > 0 && ++idx[k - 1] == r->slot[k - 1].n)
+            idx[--k] = 0;
+        if (k == 0)
+            break;
+    }
+    free(idx);
+    return rc;
+}
+
+/* ---- verbs: blocks and verb lines ---- */
+
+/* Builds "PRE VPRE V:lemma VPOST POST" into r->out and hands it over. */
+static int vemit(vr *r, const vverb *v, const char *pre, const char *post, const char *code, const char *code2,
+                 const char *flags, unsigned line)
+{
+    pd *p = &r->p;
+    const char *a = r->arena.p;
+    const char *parts[5] = {pre, a + v->pre, NULL, a + v->post, post};
+    ng_buf_reset(&r->out);
+    for (int i = 0; i < 5; i++) {
+        if (i != 2 && !parts[i][0])
+            continue;
+        if (r->out.len)
+            ng_buf_putc(&r->out, ' ');
+        if (i == 2) {
+            ng_buf_puts(&r->out, "V:");
+            ng_buf_puts(&r->out, a + v->lemma);
+        } else {
+            ng_buf_puts(&r->out, parts[i]);
+        }
+    }
+    if (r->out.oom)
+        return oom(p, line);
+    if (r->out.len > NG_PETR_MAX_PHRASE)
+        return fail(p, line, NG_ETOOBIG, "pattern longer than %d bytes", NG_PETR_MAX_PHRASE);
+    ng_petr_pattern e = {code, r->out.p, line, code2, flags};
+    int rc = r->add(r->ctx, &e);
+    if (rc != NG_OK)
+        return fail(p, line, rc, "could not add '%.60s': %s", r->out.p, ng_strerror(rc));
+    return NG_OK;
+}
+
+/* Gives the open block's patterns and closes it. */
+static int block_flush(vr *r)
+{
+    int rc = NG_OK;
+    if (r->kind == VB_NONE)
+        return NG_OK;
+    if (!r->nverbs && r->npats) {
+        rc = fail(&r->p, r->line, NG_EFORMAT, "a block with patterns and no verb");
+        goto out;
+    }
+    size_t total = r->nverbs * (r->npats + 1);
+    if (total > r->patterns_left) {
+        rc = fail(&r->p, r->line, NG_ETOOBIG, "the file gives more than %d patterns", NG_PETR_MAX_PATTERNS);
+        goto out;
+    }
+    r->patterns_left -= total;
+    for (size_t i = 0; i < r->nverbs && rc == NG_OK; i++) {
+        const vverb *v = &r->verbs[i];
+        rc = vemit(r, v, "", "", v->code, v->code2, "", v->line);
+    }
+    for (size_t k = 0; k < r->npats && rc == NG_OK; k++) {
+        const vpat *x = &r->pats[k];
+        for (size_t i = 0; i < r->nverbs && rc == NG_OK; i++)
+            rc = vemit(r, &r->verbs[i], r->arena.p + x->pre, r->arena.p + x->post, x->code, x->code2,
+                       x->sym ? "sym" : "", x->line);
+    }
+out:
+    r->kind = VB_NONE;
+    r->nverbs = r->npats = 0;
+    ng_buf_reset(&r->arena);
+    return rc;
+}
+
+static void block_open(vr *r, int kind, unsigned line)
+{
+    r->kind = kind;
+    r->line = line;
+    r->code[0] = r->code2[0] = '\0';
+}
+
+/* "--- NAME [CODE] ---": the first code is the block's; later ones (a
+ * typo in PETRARCH's validation file) are checked and ignored, as
+ * PETRARCH does. */
+static int header_line(vr *r, const char *s, size_t n)
+{
+    pd *p = &r->p;
+    unsigned line = p->lineno;
+    int rc = block_flush(r);
+    if (rc != NG_OK)
+        return rc;
+    block_open(r, VB_HEADER, line);
+    int first = 1;
+    for (size_t i = 3; i < n; i++) {
+        if (s[i] == ']')
+            return fail(p, line, NG_EFORMAT, "']' without '['");
+        if (s[i] != '[')
+            continue;
+        size_t j = i + 1;
+        while (j < n && s[j] != ']' && s[j] != '[')
+            j++;
+        if (j == n)
+            return fail(p, line, NG_EFORMAT, "missing ']'");
+        if (s[j] == '[')
+            return fail(p, line, NG_EFORMAT, "'[' inside a code");
+        char c1[VCODE], c2[VCODE];
+        if ((rc = vcode(p, line, s + i + 1, j - i - 1, c1, c2)) != NG_OK)
+            return rc;
+        if (first) {
+            memcpy(r->code, c1, VCODE);
+            memcpy(r->code2, c2, VCODE);
+            first = 0;
+        }
+        i = j;
+    }
+    return NG_OK;
+}
+
+/* The words of a verb phrase s[0..n) ("+CORDON_OFF", "WIRE_+TAP", "LASH
+ * OUT"): *count words, *verb the index of the verb ('+'-marked, else the
+ * first). */
+static int verb_words(pd *p, unsigned line, const char *s, size_t n, size_t *count, size_t *verb)
+{
+    size_t w = 0, marked = (size_t)-1;
+    for (size_t i = 0; i < n;) {
+        while (i < n && (is_blank(s[i]) || s[i] == '_'))
+            i++;
+        if (i == n)
+            break;
+        if (s[i] == '+') {
+            if (marked != (size_t)-1)
+                return fail(p, line, NG_EFORMAT, "two '+' in '%.*s' (mark the verb only)", (int)(n > 40 ? 40 : n), s);
+            marked = w;
+            i++;
+        }
+        size_t j = i;
+        while (j < n && !is_blank(s[j]) && s[j] != '_') {
+            if (vspecial(s[j]))
+                return fail(p, line, NG_EFORMAT, "unexpected '%c' in a verb", s[j]);
+            j++;
+        }
+        if (!word_ok(s + i, j - i))
+            return fail(p, line, NG_EFORMAT, "'%.*s' is not a word", (int)(j - i > 20 ? 20 : j - i), s + i);
+        w++;
+        i = j;
+    }
+    *count = w;
+    *verb = marked == (size_t)-1 ? 0 : marked;
+    return NG_OK;
+}
+
+/* Word number k of s (as verb_words counts them) into *w, *wn. */
+static void verb_word(const char *s, size_t n, size_t k, const char **w, size_t *wn)
+{
+    size_t at = 0;
+    for (size_t i = 0; i < n;) {
+        while (i < n && (is_blank(s[i]) || s[i] == '_' || s[i] == '+'))
+            i++;
+        size_t j = i;
+        while (j < n && !is_blank(s[j]) && s[j] != '_')
+            j++;
+        if (j > i && at++ == k) {
+            *w = s + i;
+            *wn = j - i;
+            return;
+        }
+        i = j;
+    }
+    *w = s;
+    *wn = 0;
+}
+
+/* "VERB {FORMS} [CODE]" */
+static int verb_line(vr *r, const char *s, size_t n)
+{
+    pd *p = &r->p;
+    unsigned line = p->lineno;
+    int rc;
+    if (r->kind != VB_HEADER) { /* TABARI: each verb line is a block of its own */
+        if ((rc = block_flush(r)) != NG_OK)
+            return rc;
+        block_open(r, VB_IMPLICIT, line);
+    }
+    char code[VCODE], code2[VCODE];
+    size_t at;
+    int has;
+    if ((rc = vtail_code(p, line, s, n, &at, code, code2, &has)) != NG_OK)
+        return rc;
+    const char *ob = memchr(s, '{', at), *cb = memchr(s, '}', at);
+    size_t nn = at;
+    if (ob) {
+        if (!cb || cb < ob)
+            return fail(p, line, NG_EFORMAT, "missing '}'");
+        if (memchr(ob + 1, '{', (size_t)(cb - ob - 1)))
+            return fail(p, line, NG_EFORMAT, "'{' inside {...}");
+        for (const char *t = cb + 1; t < s + at; t++)
+            if (!is_blank(*t))
+                return fail(p, line, NG_EFORMAT, "unexpected text after '}'");
+        nn = (size_t)(ob - s);
+    } else if (cb) {
+        return fail(p, line, NG_EFORMAT, "'}' without '{'");
+    }
+    size_t count, vi;
+    if ((rc = verb_words(p, line, s, nn, &count, &vi)) != NG_OK)
+        return rc;
+    if (!count)
+        return fail(p, line, NG_EFORMAT, "no verb before the code");
+    /* pre words, the lemma, post words, each folded, into the arena */
+    if (r->nverbs == r->capverbs) {
+        size_t cap = r->capverbs ? r->capverbs * 2 : 16;
+        vverb *v = realloc(r->verbs, cap * sizeof *v);
+        if (!v)
+            return oom(p, line);
+        r->verbs = v;
+        r->capverbs = cap;
+    }
+    vverb v;
+    ng_buf grab; /* the words after the verb (p->tmp is norm_phrase's scratch) */
+    ng_buf_init(&grab);
+    ng_buf *parts[3] = {&p->exp, &p->plural, &grab};
+    ng_buf_reset(&p->exp);
+    ng_buf_reset(&p->plural);
+    for (size_t k = 0; k < count && rc == NG_OK; k++) {
+        const char *w;
+        size_t wn;
+        verb_word(s, nn, k, &w, &wn);
+        if ((rc = norm_phrase(p, line, w, wn, &p->phrase, NULL)) != NG_OK)
+            break;
+        ng_buf *b = parts[k < vi ? 0 : k == vi ? 1 : 2];
+        if (b->len)
+            ng_buf_putc(b, ' ');
+        ng_buf_put(b, p->phrase.p, p->phrase.len);
+    }
+    if (rc == NG_OK && (p->exp.oom || p->plural.oom || grab.oom))
+        rc = oom(p, line);
+    if (rc == NG_OK && p->exp.len + p->plural.len + grab.len + 4 > NG_PETR_MAX_PHRASE)
+        rc = fail(p, line, NG_ETOOBIG, "verb longer than %d bytes", NG_PETR_MAX_PHRASE);
+    if (rc == NG_OK) {
+        v.pre = arena_put(r, p->exp.p, p->exp.len);
+        v.lemma = arena_put(r, p->plural.p, p->plural.len);
+        v.post = arena_put(r, grab.p ? grab.p : "", grab.len);
+    }
+    ng_buf_free(&grab);
+    if (rc != NG_OK)
+        return rc;
+    if (r->arena.oom)
+        return oom(p, line);
+    if (r->kind == VB_IMPLICIT) {
+        memcpy(r->code, has ? code : "", has ? VCODE : 1);
+        memcpy(r->code2, has ? code2 : "", has ? VCODE : 1);
+    }
+    memcpy(v.code, has ? code : r->code, VCODE);
+    memcpy(v.code2, has ? code2 : r->code2, VCODE);
+    v.line = line;
+    r->verbs[r->nverbs++] = v;
+
+    /* the listed forms: the verb word of each ('+'-marked, the only word,
+     * or the word in the same place as in the verb) */
+    if (!ob)
+        return NG_OK;
+    const char *f = ob + 1, *fe = cb;
+    while (f < fe) {
+        while (f < fe && is_blank(*f))
+            f++;
+        const char *e = f;
+        while (e < fe && !is_blank(*e))
+            e++;
+        if (e == f)
+            break;
+        size_t fc, fv;
+        if ((rc = verb_words(p, line, f, (size_t)(e - f), &fc, &fv)) != NG_OK)
+            return rc;
+        int marked = memchr(f, '+', (size_t)(e - f)) != NULL;
+        if (!marked && fc > 1) {
+            if (fc != count)
+                return fail(p, line, NG_EFORMAT, "which word of '%.*s' is the verb? Mark it with '+'",
+                            (int)(e - f > 40 ? 40 : e - f), f);
+            fv = vi;
+        }
+        const char *w;
+        size_t wn;
+        verb_word(f, (size_t)(e - f), fv, &w, &wn);
+        if ((rc = norm_phrase(p, line, w, wn, &p->phrase, NULL)) != NG_OK)
+            return rc;
+        const char *lemma = r->arena.p + r->verbs[r->nverbs - 1].lemma;
+        if (r->form && strcmp(p->phrase.p, lemma) != 0) {
+            rc = r->form(r->ctx, p->phrase.p, lemma);
+            if (rc != NG_OK)
+                return fail(p, line, rc, "could not add the form '%.60s': %s", p->phrase.p, ng_strerror(rc));
+        }
+        f = e;
+    }
+    return NG_OK;
+}
+
+static int read_verbs(vr *r)
+{
+    pd *p = &r->p;
+    int rc;
+    while ((rc = next_line(p)) > 0) {
+        const char *s = p->cur;
+        size_t n = p->curlen;
+        if (r->syn && s[0] == '+') {
+            rc = syn_member(r, s + 1, n - 1);
+        } else if ((rc = syn_end(r)) != NG_OK) {
+            return rc;
+        } else if (s[0] == '&') {
+            rc = syn_start(r, s, n);
+        } else if (n >= 3 && memcmp(s, "---", 3) == 0) {
+            rc = header_line(r, s, n);
+        } else if (s[0] == '-') {
+            rc = pattern_line(r, s, n);
+        } else if (s[0] == '~') {
+            rc = NG_OK; /* PETRARCH 2's verb transformations: not read */
+        } else {
+            rc = verb_line(r, s, n);
+        }
+        if (rc != NG_OK)
+            return rc;
+    }
+    if (rc < 0)
+        return rc;
+    if ((rc = syn_end(r)) != NG_OK)
+        return rc;
+    return block_flush(r);
+}
+
+int ng_petr_read_verbs(const char *data, size_t len, ng_petr_pattern_fn add_pattern, ng_petr_form_fn add_form,
+                       void *ctx, char *err, size_t errlen)
+{
+    if ((!data && len) || !add_pattern) {
+        if (err && errlen)
+            snprintf(err, errlen, "no data or no callback");
+        return NG_EINVAL;
+    }
+    vr *r = calloc(1, sizeof *r);
+    if (!r) {
+        if (err && errlen)
+            snprintf(err, errlen, "out of memory");
+        return NG_ENOMEM;
+    }
+    pd_init(&r->p, data ? data : "", len, NULL, NULL, err, errlen);
+    r->p.hash_in_code = 1;
+    r->add = add_pattern;
+    r->form = add_form;
+    r->ctx = ctx;
+    r->members_left = NG_PETR_MAX_SYNSET_FILE;
+    r->patterns_left = NG_PETR_MAX_PATTERNS;
+    ng_buf_init(&r->arena);
+    ng_buf_init(&r->out);
+    ng_buf_init(&r->alts);
+    int rc = read_verbs(r);
+    sets_free(&r->p);
+    pd_free(&r->p);
+    ng_buf_free(&r->arena);
+    ng_buf_free(&r->out);
+    ng_buf_free(&r->alts);
+    free(r->verbs);
+    free(r->pats);
+    free(r->alt);
+    free(r->slot);
+    free(r);
     return rc;
 }

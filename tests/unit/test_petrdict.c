@@ -1,9 +1,9 @@
 /*
- * test_petrdict.c — the PETRARCH / TABARI actor and agent dictionary
+ * test_petrdict.c — the PETRARCH / TABARI actor, agent and verb dictionary
  * readers (petrdict.c): small dictionaries written here, one rule each,
- * with the exact entries they must give; every kind of malformed line
- * refused with its line number; and, when ../shared is there, the
- * PETRARCH validation dictionaries read whole.
+ * with the exact entries (or pattern lines) they must give; every kind of
+ * malformed line refused with its line number; and, when ../shared is
+ * there, the PETRARCH validation dictionaries read whole.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -500,6 +500,477 @@ static void agent_errors(void **state)
     refused(agents, "A [~X]\n\xE2\x82\n", NG_EENCODING, 2, "invalid UTF-8");
 }
 
+/* ---- verbs ------------------------------------------------------------------ */
+
+typedef struct {
+    char *code, *pattern, *code2, *flags;
+    unsigned line;
+} vpat;
+
+typedef struct {
+    vpat *v;
+    size_t n, cap;
+    char forms[2048]; /* "form>lemma " ... */
+    size_t stop_at;   /* when > 0: refuse the pattern with this number (1-based) */
+    int stop_forms;   /* refuse every form */
+} vlist;
+
+static char *dup(const char *s)
+{
+    char *c = malloc(strlen(s) + 1);
+    assert_non_null(c);
+    return strcpy(c, s);
+}
+
+static int vcollect(void *ctx, const ng_petr_pattern *p)
+{
+    vlist *l = ctx;
+    if (l->stop_at && l->n + 1 == l->stop_at)
+        return NG_EINVAL;
+    assert_non_null(p->code);
+    assert_non_null(p->pattern);
+    assert_non_null(p->code2);
+    assert_non_null(p->flags);
+    if (l->n == l->cap) {
+        l->cap = l->cap ? l->cap * 2 : 64;
+        l->v = realloc(l->v, l->cap * sizeof *l->v);
+        assert_non_null(l->v);
+    }
+    vpat *x = &l->v[l->n++];
+    x->code = dup(p->code);
+    x->pattern = dup(p->pattern);
+    x->code2 = dup(p->code2);
+    x->flags = dup(p->flags);
+    x->line = p->line;
+    return NG_OK;
+}
+
+static int vform(void *ctx, const char *form, const char *lemma)
+{
+    vlist *l = ctx;
+    if (l->stop_forms)
+        return NG_EINVAL;
+    size_t k = strlen(l->forms);
+    snprintf(l->forms + k, sizeof l->forms - k, "%s>%s ", form, lemma);
+    return NG_OK;
+}
+
+static void vlist_free(vlist *l)
+{
+    for (size_t i = 0; i < l->n; i++) {
+        free(l->v[i].code);
+        free(l->v[i].pattern);
+        free(l->v[i].code2);
+        free(l->v[i].flags);
+    }
+    free(l->v);
+    memset(l, 0, sizeof *l);
+}
+
+static int verbs(vlist *l, const char *text)
+{
+    memset(l, 0, sizeof *l);
+    return ng_petr_read_verbs(text, strlen(text), vcollect, vform, l, err, sizeof err);
+}
+
+/* Pattern i is exactly this. */
+static void vexpect(const vlist *l, size_t i, const char *code, const char *pattern, const char *code2,
+                    const char *flags, unsigned line)
+{
+    if (i >= l->n)
+        fail_msg("pattern %zu missing (%zu patterns)", i, l->n);
+    const vpat *e = &l->v[i];
+    if (strcmp(e->code, code) || strcmp(e->pattern, pattern) || strcmp(e->code2, code2) || strcmp(e->flags, flags) ||
+        e->line != line)
+        fail_msg("pattern %zu is ([%s:%s] '%s' {%s} line %u), expected ([%s:%s] '%s' {%s} line %u)", i, e->code,
+                 e->code2, e->pattern, e->flags, e->line, code, code2, pattern, flags, line);
+}
+
+static const vpat *vfind(const vlist *l, const char *pattern)
+{
+    for (size_t i = 0; i < l->n; i++)
+        if (!strcmp(l->v[i].pattern, pattern))
+            return &l->v[i];
+    return NULL;
+}
+
+/* The one pattern of a one-verb dictionary's pattern line (after the bare
+ * verb): "- WORDS * WORDS [CODE]" under "--- X [010] ---\nHAIL". */
+static const char *one_pattern(const char *line, char *code, char *flags)
+{
+    static char out[1024];
+    char text[1024];
+    snprintf(text, sizeof text, "--- X [010] ---\nHAIL\n%s\n", line);
+    vlist l;
+    int rc = verbs(&l, text);
+    if (rc != NG_OK)
+        fail_msg("refused '%s': %s", line, err);
+    assert_int_equal(l.n, 2);
+    snprintf(out, sizeof out, "%s", l.v[1].pattern);
+    if (code)
+        strcpy(code, l.v[1].code);
+    if (flags)
+        strcpy(flags, l.v[1].flags);
+    vlist_free(&l);
+    return out;
+}
+
+static int verbs_rd(list *unused, const char *text)
+{
+    memset(unused, 0, sizeof *unused); /* refused() frees it */
+    vlist l;
+    int rc = verbs(&l, text);
+    vlist_free(&l);
+    return rc;
+}
+
+static void verb_blocks(void **state)
+{
+    (void)state;
+    vlist l;
+    assert_int_equal(verbs(&l, "--- SUMMON  [101] ---\n"      /* 1 */
+                               "SUMMON\n"                     /* 2 */
+                               "CONVOKE [1012]  # own code\n" /* 3 */
+                               "- * ENVOY  [1011]\n"          /* 4 */
+                               "- NOT * [---]\n"              /* 5 */
+                               "MUSTER\n"                     /* 6: a verb after the patterns joins the block */
+                               "\n"                           /* 7 */
+                               "--- SCOLD [---] ---\n"        /* 8 */
+                               "SCOLD\n"                      /* 9 */
+                               "- * HARSHLY [122]\n"          /* 10 */
+                               "--- PRAISE ---\n"             /* 11: no code: the null code */
+                               "PRAISE\n"                     /* 12 */
+                               "--- HUG [043]  [044]  ---\n"  /* 13: the first code is the block's */
+                               "HUG\n"),                      /* 14 */
+                     NG_OK);
+    int i = 0;
+    vexpect(&l, i++, "101", "V:summon", "", "", 2); /* the bare verbs first */
+    vexpect(&l, i++, "1012", "V:convoke", "", "", 3);
+    vexpect(&l, i++, "101", "V:muster", "", "", 6);
+    vexpect(&l, i++, "1011", "V:summon envoy", "", "", 4); /* then each pattern over the verbs */
+    vexpect(&l, i++, "1011", "V:convoke envoy", "", "", 4);
+    vexpect(&l, i++, "1011", "V:muster envoy", "", "", 4);
+    vexpect(&l, i++, "", "not V:summon", "", "", 5);
+    vexpect(&l, i++, "", "not V:convoke", "", "", 5);
+    vexpect(&l, i++, "", "not V:muster", "", "", 5);
+    vexpect(&l, i++, "", "V:scold", "", "", 9);
+    vexpect(&l, i++, "122", "V:scold harshly", "", "", 10);
+    vexpect(&l, i++, "", "V:praise", "", "", 12);
+    vexpect(&l, i++, "043", "V:hug", "", "", 14);
+    assert_int_equal(l.n, (size_t)i);
+    assert_string_equal(l.forms, "");
+    vlist_free(&l);
+
+    /* TABARI: no headers, each verb line is a block with its code */
+    assert_int_equal(verbs(&l, "BESIEGE_ [191]\n"
+                               "- * CAPITAL [192]\n"
+                               "PARLEY\n"
+                               "- * TRUCE [043]\n"),
+                     NG_OK);
+    i = 0;
+    vexpect(&l, i++, "191", "V:besiege", "", "", 1); /* the final '_' of an exact TABARI word is dropped */
+    vexpect(&l, i++, "192", "V:besiege capital", "", "", 2);
+    vexpect(&l, i++, "", "V:parley", "", "", 3);
+    vexpect(&l, i++, "043", "V:parley truce", "", "", 4);
+    assert_int_equal(l.n, (size_t)i);
+    vlist_free(&l);
+
+    /* an empty block, synsets between blocks, ---STOP--- */
+    assert_int_equal(verbs(&l, "--- EMPTY [010] ---\n"
+                               "&S\n+ALPHA\n"
+                               "--- GREET [041] ---\nGREET\n"
+                               "&T\n+BETA\n"
+                               "- * &T [042]\n"
+                               "---STOP---\n"
+                               "--- IGNORED [999] ---\nIGNORED\n"),
+                     NG_OK);
+    assert_int_equal(l.n, 2);
+    vexpect(&l, 1, "042", "V:greet beta", "", "", 8); /* a synset inside a block does not close it */
+    vlist_free(&l);
+}
+
+static void verb_multiword_and_forms(void **state)
+{
+    (void)state;
+    vlist l;
+    assert_int_equal(verbs(&l, "--- EXCLUDE [1721] ---\n"
+                               "EXCLUDE\n"
+                               "+CORDON_OFF {+CORDONED_OFF +CORDONS_OFF +CORDONING_OFF}\n"
+                               "WIRE_+TAP {WIRE_+TAPPED  WIRE_+TAPPING } [1712]\n"
+                               "SHUT  OUT\n"
+                               "SEAL_+OFF_NOW\n"
+                               "FORSAKE {FORSOOK FORSAKEN FORSAKE}\n"
+                               "+SHUT_DOWN {SHUTS_DOWN}\n"
+                               "- * (FROM TALKS) [1722]\n"),
+                     NG_OK);
+    int i = 0;
+    vexpect(&l, i++, "1721", "V:exclude", "", "", 2);
+    vexpect(&l, i++, "1721", "V:cordon off", "", "", 3);
+    vexpect(&l, i++, "1712", "wire V:tap", "", "", 4);
+    vexpect(&l, i++, "1721", "V:shut out", "", "", 5); /* no '+': the first word is the verb */
+    vexpect(&l, i++, "1721", "seal V:off now", "", "", 6);
+    vexpect(&l, i++, "1721", "V:forsake", "", "", 7);
+    vexpect(&l, i++, "1721", "V:shut down", "", "", 8);
+    vexpect(&l, i++, "1722", "V:exclude from talks", "", "", 9);
+    vexpect(&l, i++, "1722", "V:cordon off from talks", "", "", 9);
+    vexpect(&l, i++, "1722", "wire V:tap from talks", "", "", 9);
+    vexpect(&l, i++, "1722", "V:shut out from talks", "", "", 9);
+    vexpect(&l, i++, "1722", "seal V:off now from talks", "", "", 9);
+    vexpect(&l, i++, "1722", "V:forsake from talks", "", "", 9);
+    vexpect(&l, i++, "1722", "V:shut down from talks", "", "", 9);
+    assert_int_equal(l.n, (size_t)i);
+    /* the verb word of each form; a form equal to the lemma is not given;
+     * an unmarked form of as many words as the verb: the same place */
+    assert_string_equal(l.forms, "cordoned>cordon cordons>cordon cordoning>cordon tapped>tap tapping>tap "
+                                 "forsook>forsake forsaken>forsake shuts>shut ");
+    vlist_free(&l);
+
+    /* add_form may be NULL; a refused form stops the reading */
+    const char *text = "--- X [010] ---\nBREAK {BROKE}\n";
+    char e2[128];
+    memset(&l, 0, sizeof l);
+    assert_int_equal(ng_petr_read_verbs(text, strlen(text), vcollect, NULL, &l, e2, sizeof e2), NG_OK);
+    assert_int_equal(l.n, 1);
+    vlist_free(&l);
+    l.stop_forms = 1;
+    assert_int_equal(ng_petr_read_verbs(text, strlen(text), vcollect, vform, &l, e2, sizeof e2), NG_EINVAL);
+    assert_string_equal(e2, "line 2: could not add the form 'broke': invalid argument");
+    vlist_free(&l);
+
+    /* case folding: "É" of the dictionary gives "é" */
+    assert_int_equal(verbs(&l, "--- X [010] ---\n\xC3\x89VINCER\n- * L'\xC3\x89TAT [020]\n"), NG_OK);
+    vexpect(&l, 0, "010", "V:\xC3\xA9vincer", "", "", 2);
+    vexpect(&l, 1, "020", "V:\xC3\xA9vincer l'\xC3\xA9tat", "", "", 3);
+    vlist_free(&l);
+}
+
+static void verb_pattern_items(void **state)
+{
+    (void)state;
+    char code[16], flags[16];
+    /* words before and after the verb; '_' and blanks both separate */
+    assert_string_equal(one_pattern("- SAID WOULD_* TO_ATTEND  SUMMIT [082]", code, flags),
+                        "said would V:hail to attend summit");
+    assert_string_equal(code, "082");
+    assert_string_equal(flags, "");
+    assert_string_equal(one_pattern("- SO IN_AND_*_OUT_AGAIN [074]", NULL, NULL), "so in and V:hail out again");
+    /* slots after the verb are kept, before it they are dropped: '$' there
+     * is the subject, which is what newsgraph takes anyway */
+    assert_string_equal(one_pattern("- * MONEY FROM $ TO + [071]", NULL, NULL), "V:hail money from $ to +");
+    assert_string_equal(one_pattern("- + WAS_ * TO_ ^ FROM $ [174]", NULL, NULL), "was V:hail to from $");
+    assert_string_equal(one_pattern("- $ NOT * ^ TO_ + [124]", NULL, NULL), "not V:hail to +");
+    /* '%' before the verb: a compound subject, the "sym" flag; after it the target */
+    assert_string_equal(one_pattern("- % HAVE * [191]", code, flags), "have V:hail");
+    assert_string_equal(flags, "sym");
+    assert_string_equal(one_pattern("- * WITH % [031]", code, flags), "V:hail with +");
+    assert_string_equal(flags, "");
+    /* skip markers go: newsgraph allows words between items */
+    assert_string_equal(one_pattern("- * IFTAR AT ^ ^ + [044]", NULL, NULL), "V:hail iftar at +");
+    assert_string_equal(one_pattern("- * @ BANNER [044]", NULL, NULL), "V:hail banner");
+    /* PETRARCH 2: (PREPOSITION WORDS) and {NOUN PHRASE} keep their words */
+    assert_string_equal(one_pattern("- * (TO {BANNED PARTIES}) $ [1722]", NULL, NULL), "V:hail to banned parties $");
+    assert_string_equal(one_pattern("- {ARMED GROUP} * (FROM) [1722]", NULL, NULL), "armed group V:hail from");
+    /* TABARI: {A | B} alternatives */
+    assert_string_equal(one_pattern("- * {ARMS | WEAPONS} SHIPMENT [072]", NULL, NULL), "V:hail arms|weapons shipment");
+    /* words keep their other characters; only the pattern's own markers are read */
+    assert_string_equal(one_pattern("- ANTI- * N'T PEACE-KEEPING US$ [111]", NULL, NULL),
+                        "anti- V:hail n't peace-keeping us$");
+    assert_string_equal(one_pattern("- * [013]", code, NULL), "V:hail");
+    assert_string_equal(code, "013");
+
+    /* {A | B C}: one pattern per alternative of several words */
+    vlist l;
+    assert_int_equal(verbs(&l, "--- X [010] ---\nHAIL\n- * {ARMS|HEAVY WEAPONS|AMMUNITION} [072]\n"), NG_OK);
+    assert_int_equal(l.n, 3);
+    vexpect(&l, 1, "072", "V:hail arms|ammunition", "", "", 3);
+    vexpect(&l, 2, "072", "V:hail heavy weapons", "", "", 3);
+    vlist_free(&l);
+}
+
+static void verb_codes(void **state)
+{
+    (void)state;
+    vlist l;
+    assert_int_equal(verbs(&l, "--- VISIT [032:033] ---\n"   /* 1 */
+                               "VISIT\n"                     /* 2 */
+                               "MEET [031:031]\n"            /* 3 */
+                               "- * (BEFORE COURT) [:173]\n" /* 4: PETRARCH 2, passive only */
+                               "- * TOUR [032]\n"            /* 5 */
+                               "- * RAID [174K]\n"           /* 6: letters after the digits stay */
+                               "- * RUMOUR [025?]\n"         /* 7: an unsure coder's '?' goes */
+                               "- * FEINT [xxx]\n"           /* 8: placeholders are null codes */
+                               "- * BLUFF [###]  # '#' inside [...] is no comment\n" /* 9 */
+                               "- * SHOW [+++]\n"                                    /* 10 */
+                               "- * HINT [08]\n"),                                   /* 11 */
+                     NG_OK);
+    vexpect(&l, 0, "032", "V:visit", "033", "", 2);
+    vexpect(&l, 1, "031", "V:meet", "031", "", 3);
+    vexpect(&l, 2, "", "V:visit before court", "173", "", 4);
+    vexpect(&l, 4, "032", "V:visit tour", "", "", 5);
+    vexpect(&l, 6, "174K", "V:visit raid", "", "", 6);
+    vexpect(&l, 8, "025", "V:visit rumour", "", "", 7);
+    vexpect(&l, 10, "", "V:visit feint", "", "", 8);
+    vexpect(&l, 12, "", "V:visit bluff", "", "", 9);
+    vexpect(&l, 14, "", "V:visit show", "", "", 10);
+    vexpect(&l, 16, "08", "V:visit hint", "", "", 11);
+    assert_int_equal(l.n, 18);
+    vlist_free(&l);
+
+    const char *bad[] = {"[]",   "[12345]", "[1]",         "[12-3]", "[0 64]",  "[064:x1]", "[:]",
+                         "[a1]", "[064AB]", "[abcdefghi]", "[-+-]",  "[064??]", "[1:2:3]"};
+    for (size_t k = 0; k < sizeof bad / sizeof *bad; k++) {
+        char text[128];
+        snprintf(text, sizeof text, "--- X [010] ---\nHAIL\n- * CROWD %s\n", bad[k]);
+        refused(verbs_rd, text, NG_EFORMAT, 3, "code '");
+    }
+}
+
+static void verb_synsets(void **state)
+{
+    (void)state;
+    vlist l;
+    assert_int_equal(verbs(&l, "&TIES_              # '_': PETRARCH's no-plural mark\n" /* 1 */
+                               "+MILITARY\n"                                            /* 2 */
+                               "+TRADE_\n"                                              /* 3 */
+                               "&COIN\n"                                                /* 4 */
+                               "+DUCATS\n"                                              /* 5 */
+                               "+SILVER  MARKS\n"                                       /* 6 */
+                               "+GOLD_CROWNS\n"                                         /* 7 */
+                               "&MIX\n"                                                 /* 8 */
+                               "+&TIES\n"                                               /* 9: nested */
+                               "+CLOSER\n"                                              /* 10 */
+                               "&FIGHT_OF_WORDS\n"                                      /* 11 */
+                               "+SPAT\n"                                                /* 12 */
+                               "--- CUT [161] ---\n"                                    /* 13 */
+                               "CUT\n"                                                  /* 14 */
+                               "- * &TIES TIES [162]\n"                                 /* 15 */
+                               "- * NEW_&TIES_LINKS [163]\n"                            /* 16 */
+                               "- * &COIN AID [164]\n"                                  /* 17 */
+                               "- &MIX * [165]\n"                                       /* 18 */
+                               "- * &FIGHT_OF_WORDS [166]\n"                            /* 19 */
+                               "- * &TIES_&COIN [167]\n"),                              /* 20 */
+                     NG_OK);
+    int i = 1;
+    vexpect(&l, i++, "162", "V:cut military|trade ties", "", "", 15);
+    vexpect(&l, i++, "163", "V:cut new military|trade links", "", "", 16);
+    vexpect(&l, i++, "164", "V:cut ducats aid", "", "", 17);       /* one-word members together, */
+    vexpect(&l, i++, "164", "V:cut silver marks aid", "", "", 17); /* longer ones one by one */
+    vexpect(&l, i++, "164", "V:cut gold crowns aid", "", "", 17);
+    vexpect(&l, i++, "165", "military|trade|closer V:cut", "", "", 18);
+    vexpect(&l, i++, "166", "V:cut spat", "", "", 19);
+    vexpect(&l, i++, "167", "V:cut military|trade ducats", "", "", 20);
+    vexpect(&l, i++, "167", "V:cut military|trade silver marks", "", "", 20);
+    vexpect(&l, i++, "167", "V:cut military|trade gold crowns", "", "", 20);
+    assert_int_equal(l.n, (size_t)i);
+    vlist_free(&l);
+
+    /* a synset is read as it stands when the pattern is read: a later
+     * definition replaces it for the patterns below */
+    assert_int_equal(verbs(&l, "&S\n+ONE\n--- X [010] ---\nHAIL\n- * &s [011]\n&S\n+TWO\n+THREE\n- * &S [012]\n"),
+                     NG_OK);
+    assert_int_equal(l.n, 3);
+    vexpect(&l, 1, "011", "V:hail one", "", "", 5);
+    vexpect(&l, 2, "012", "V:hail two|three", "", "", 9);
+    vlist_free(&l);
+
+    /* the cap: 32 x 32 = 1024 variants is allowed, 33 x 32 is refused */
+    char text[8192];
+    size_t k = (size_t)snprintf(text, sizeof text, "&S\n");
+    for (int j = 0; j < 32; j++)
+        k += (size_t)snprintf(text + k, sizeof text - k, "+W%c%c X\n", 'A' + j / 26, 'A' + j % 26);
+    size_t base = k;
+    snprintf(text + k, sizeof text - k, "--- X [010] ---\nHAIL\n- &S * &S [011]\n");
+    assert_int_equal(verbs(&l, text), NG_OK);
+    assert_int_equal(l.n, 1025);
+    assert_non_null(vfind(&l, "wab x V:hail wbf x"));
+    vlist_free(&l);
+    snprintf(text + base, sizeof text - base, "--- X [010] ---\nHAIL\n- &S * &S {A B|C D} [011]\n");
+    refused(verbs_rd, text, NG_ETOOBIG, 36, "more than 1024 patterns");
+    /* and the file: 97 lines of 1024 fit in 100000, the 98th does not */
+    k = base + (size_t)snprintf(text + base, sizeof text - base, "--- X [010] ---\nHAIL\n");
+    for (int j = 0; j < 98; j++)
+        k += (size_t)snprintf(text + k, sizeof text - k, "- &S * &S [011]\n");
+    assert_true(k < sizeof text - 1);
+    refused(verbs_rd, text, NG_ETOOBIG, 35 + 98, "the file expands to more than 100000 patterns");
+}
+
+static void verb_errors(void **state)
+{
+    (void)state;
+    refused(verbs_rd, "- * TALKS [031]\n", NG_EFORMAT, 1, "before any verb");
+    refused(verbs_rd, "--- X [010] ---\n- * TALKS [031]\n--- Y ---\n", NG_EFORMAT, 1, "patterns and no verb");
+    refused(verbs_rd, "--- X [010] ---\nHAIL\n- * TALKS\n", NG_EFORMAT, 3, "needs a code");
+    refused(verbs_rd, "--- X [010] ---\nHAIL\n- TALKS [031]\n", NG_EFORMAT, 3, "no '*'");
+    refused(verbs_rd, "--- X [010] ---\nHAIL\n- * TALKS * [031]\n", NG_EFORMAT, 3, "two '*'");
+    refused(verbs_rd, "--- X [010] ---\nHAIL\n- * TALKS [031] X\n", NG_EFORMAT, 3, "after the code");
+    refused(verbs_rd, "--- X [010] ---\nHAIL\n- * TALKS [031\n", NG_EFORMAT, 3, "missing ']'");
+    refused(verbs_rd, "--- X [010 ---\nHAIL\n", NG_EFORMAT, 1, "missing ']'");
+    refused(verbs_rd, "--- X 010] ---\nHAIL\n", NG_EFORMAT, 1, "']' without '['");
+    refused(verbs_rd, "--- X [010] ---\nHAIL\n- * (TO TALKS [031]\n", NG_EFORMAT, 3, "'(' is never closed");
+    refused(verbs_rd, "--- X [010] ---\nHAIL\n- * TO) TALKS [031]\n", NG_EFORMAT, 3, "')' without '('");
+    refused(verbs_rd, "--- X [010] ---\nHAIL\n- * {TO TALKS [031]\n", NG_EFORMAT, 3, "missing '}'");
+    refused(verbs_rd, "--- X [010] ---\nHAIL\n- * TO} TALKS [031]\n", NG_EFORMAT, 3, "'}' without '{'");
+    refused(verbs_rd, "--- X [010] ---\nHAIL\n- * {A|} [031]\n", NG_EFORMAT, 3, "empty alternative");
+    refused(verbs_rd, "--- X [010] ---\nHAIL\n- * {A|&S} [031]\n", NG_EFORMAT, 3, "words only");
+    refused(verbs_rd, "--- X [010] ---\nHAIL\n- * A|B [031]\n", NG_EFORMAT, 3, "unexpected '|'");
+    refused(verbs_rd, "--- X [010] ---\nHAIL\n- (A * B) [031]\n", NG_EFORMAT, 3, "'*' inside");
+    refused(verbs_rd, "--- X [010] ---\nHAIL\n- * ... [031]\n", NG_EFORMAT, 3, "not a word");
+    refused(verbs_rd, "--- X [010] ---\nHAIL\n- * &NOPE_TIES [031]\n", NG_EFORMAT, 3, "&NOPE is not defined");
+    refused(verbs_rd, "--- X [010] ---\nHAIL {HAILED\n", NG_EFORMAT, 2, "missing '}'");
+    refused(verbs_rd, "--- X [010] ---\nHAIL HAILED}\n", NG_EFORMAT, 2, "without '{'");
+    refused(verbs_rd, "--- X [010] ---\nHAIL {A} B\n", NG_EFORMAT, 2, "after '}'");
+    refused(verbs_rd, "--- X [010] ---\n+SHUT_+DOWN\n", NG_EFORMAT, 2, "two '+'");
+    refused(verbs_rd, "--- X [010] ---\nSHUT$\n", NG_EFORMAT, 2, "unexpected '$'");
+    refused(verbs_rd, "--- X [010] ---\n[031]\n", NG_EFORMAT, 2, "no verb");
+    refused(verbs_rd, "--- X [010] ---\n+SHUT_DOWN {CLOSES_UP_NOW}\n", NG_EFORMAT, 2, "Mark it with '+'");
+    refused(verbs_rd, "&S\n--- X ---\n", NG_EFORMAT, 1, "&S has no members");
+    refused(verbs_rd, "&S\n+\n", NG_EFORMAT, 2, "empty synset member");
+    refused(verbs_rd, "&S\n+A*B\n", NG_EFORMAT, 2, "unexpected '*'");
+    refused(verbs_rd, "&S\n+&T\n", NG_EFORMAT, 2, "&T is not defined");
+    refused(verbs_rd, "&S\n+A\n&S\n+&S\n", NG_EFORMAT, 4, "contains itself");
+    refused(verbs_rd, "&S\n+A &T\n", NG_EFORMAT, 2, "unexpected '&'");
+    refused(verbs_rd, "&S T\n+A\n", NG_EFORMAT, 1, "after the synset name");
+    refused(verbs_rd, "&S.T\n+A\n", NG_EFORMAT, 1, "bad synset name");
+    refused(verbs_rd, "--- X [010] ---\nHAIL\n<!--\n", NG_EFORMAT, 3, "never closed");
+    refused(verbs_rd, "--- X [010] ---\nHAIL \xC3\n", NG_EENCODING, 2, "invalid UTF-8");
+    refused(verbs_rd, "--- X [010] ---\nHA\x01IL\n", NG_EBINARY, 2, "control byte");
+
+    /* limits: a synset of more than 4096 members; a pattern of more than 1024 bytes */
+    size_t cap = 5000 * 8 + 64, k = 0;
+    char *text = malloc(cap);
+    assert_non_null(text);
+    k += (size_t)snprintf(text + k, cap - k, "&S\n");
+    for (int j = 0; j < 4097; j++)
+        k += (size_t)snprintf(text + k, cap - k, "+W%d\n", j);
+    refused(verbs_rd, text, NG_ETOOBIG, 4098, "more than 4096 members");
+    k = (size_t)snprintf(text, cap, "--- X [010] ---\nHAIL\n- *");
+    for (int j = 0; j < 120; j++)
+        k += (size_t)snprintf(text + k, cap - k, " WORDWORD");
+    snprintf(text + k, cap - k, " [011]\n");
+    refused(verbs_rd, text, NG_ETOOBIG, 3, "longer than 1024 bytes");
+    free(text);
+
+    /* no callback */
+    assert_int_equal(ng_petr_read_verbs("", 0, NULL, NULL, NULL, err, sizeof err), NG_EINVAL);
+    vlist l;
+    assert_int_equal(verbs(&l, ""), NG_OK);
+    assert_int_equal(l.n, 0);
+    vlist_free(&l);
+}
+
+static void verb_caller_stops(void **state)
+{
+    (void)state;
+    const char *text = "--- X [010] ---\nHAIL\nGREET\n- * CROWD [011]\n";
+    vlist l;
+    memset(&l, 0, sizeof l);
+    l.stop_at = 3;
+    assert_int_equal(ng_petr_read_verbs(text, strlen(text), vcollect, vform, &l, err, sizeof err), NG_EINVAL);
+    assert_string_equal(err, "line 4: could not add 'V:hail crowd': invalid argument");
+    assert_int_equal(l.n, 2);
+    vlist_free(&l);
+}
+
 /* ---- the PETRARCH validation dictionaries ------------------------------------- */
 
 static char *slurp(const char *path, size_t *len)
@@ -616,6 +1087,52 @@ static void validate_agents(void **state)
     list_free(&l);
 }
 
+static void validate_verbs(void **state)
+{
+    (void)state;
+    size_t len;
+    char *text = petr_file("PETR.Validate.verbs.txt", &len);
+    if (!text)
+        skip();
+    vlist l;
+    memset(&l, 0, sizeof l);
+    int rc = ng_petr_read_verbs(text, len, vcollect, vform, &l, err, sizeof err);
+    free(text);
+    if (rc != NG_OK)
+        fail_msg("refused: %s", err);
+    /* 261 blocks, 269 verb lines and 515 pattern variants (counted
+     * separately with a script over the file): each verb once alone and
+     * once per pattern variant of its block, 811 in all */
+    assert_int_equal(l.n, 811);
+    size_t bare = 0, sym = 0, paired = 0;
+    for (size_t i = 0; i < l.n; i++) {
+        bare += strchr(l.v[i].pattern, ' ') == NULL;
+        sym += !strcmp(l.v[i].flags, "sym");
+        paired += l.v[i].code2[0] != '\0';
+    }
+    assert_true(bare >= 250 && bare <= 269); /* the multi-word verbs have spaces */
+    assert_true(sym >= 10);
+    assert_true(paired >= 10);
+    const vpat *e = vfind(&l, "V:restore diplomatic");
+    assert_non_null(e);
+    assert_string_equal(e->code, "064");
+    assert_string_equal(vfind(&l, "not V:restore relations")->code, "112");
+    assert_string_equal(vfind(&l, "V:restore the full")->code, ""); /* a placeholder code */
+    assert_string_equal(vfind(&l, "V:cordon off for construction")->code, "071");
+    assert_string_equal(vfind(&l, "V:abandon military|economic|cultural ties")->code, "902");
+    assert_string_equal(vfind(&l, "inching yum yennyen V:accord")->code, "083");
+    assert_string_equal(vfind(&l, "V:bargain for asylum")->code, "174K");
+    e = vfind(&l, "V:agree");
+    assert_string_equal(e->code, "081");
+    e = vfind(&l, "V:arrive");
+    assert_string_equal(e->code, "032");
+    assert_string_equal(e->code2, "033");
+    assert_non_null(strstr(l.forms, "broken>break "));
+    assert_non_null(strstr(l.forms, "cordoning>cordon "));
+    assert_string_equal(vfind(&l, "V:met")->code2, "032");
+    vlist_free(&l);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -632,6 +1149,14 @@ int main(void)
         cmocka_unit_test(agent_errors),
         cmocka_unit_test(validate_actors),
         cmocka_unit_test(validate_agents),
+        cmocka_unit_test(verb_blocks),
+        cmocka_unit_test(verb_multiword_and_forms),
+        cmocka_unit_test(verb_pattern_items),
+        cmocka_unit_test(verb_codes),
+        cmocka_unit_test(verb_synsets),
+        cmocka_unit_test(verb_errors),
+        cmocka_unit_test(verb_caller_stops),
+        cmocka_unit_test(validate_verbs),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
