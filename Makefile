@@ -78,6 +78,12 @@ NER_TEXT_FR = --text hipe:$(DATA)/ner/fr/newseye-fr/newseye-fr-dev.tsv --text bi
   --text conllu:$(DATA)/ud/UD_French-PUD --text conllu:$(DATA)/ud/UD_French-FQB \
   --text conll:$(DATA)/ner/en/conll2003-train.txt
 
+# The part-of-speech taggers (models/pos-*.bin, docs/models.md) learn on
+# the tokens of src/segment.c: a change there is a reason to rebuild them.
+POS_TRAIN ?= build/ng-train-pos
+POS_OPTS ?= --bits 17 --epochs 25 --patience 3 --seed 20240601 --families 1f
+UD = $(DATA)/ud
+
 models: build
 	python3 tools/gazetteer.py --lang-dir lang --out $(NER_GAZ)
 	$(NER_TRAIN) --lang en $(NER_OPTS) --train conll:$(DATA)/ner/en/conll2003-train.txt \
@@ -85,6 +91,13 @@ models: build
 	$(NER_TRAIN) --lang fr $(NER_OPTS) --retokenize --train hipe:$(DATA)/ner/fr/newseye-fr/newseye-fr-dev.tsv \
 	  --train bio:$(DATA)/ner/fr/europeana-fr.bio --train conll:$(DATA)/ner/en/conll2003-train.txt \
 	  --dev hipe:$(DATA)/ner/fr/newseye-fr/newseye-fr-dev2.tsv $(NER_TEXT_FR) --out models/ner-fr.bin
+	$(POS_TRAIN) --lang en $(POS_OPTS) --train $(UD)/UD_English-EWT/en_ewt-ud-train.conllu \
+	  --train $(UD)/UD_English-GUM/en_gum-ccby-ud-train.conllu --train $(UD)/UD_English-PUD/en_pud-ud-test.conllu \
+	  --dev $(UD)/UD_English-EWT/en_ewt-ud-dev.conllu --out models/pos-en.bin
+	$(POS_TRAIN) --lang fr $(POS_OPTS) --train $(UD)/UD_French-Sequoia/fr_sequoia-ud-train.conllu \
+	  --train $(UD)/UD_French-GSD/fr_gsd-ud-dev.conllu --train $(UD)/UD_French-GSD/fr_gsd-ud-test.conllu \
+	  --train $(UD)/UD_French-PUD/fr_pud-ud-test.conllu --train $(UD)/UD_French-FQB/fr_fqb-ud-test.conllu \
+	  --dev $(UD)/UD_French-Sequoia/fr_sequoia-ud-dev.conllu --out models/pos-fr.bin
 
 clean:
 	rm -rf build build-asan build-fuzz

@@ -67,6 +67,8 @@ static void dump_tagger(const ng_modelfile *mf)
     unsigned T = t.p.ntags;
     printf("\n[hash]\nrows 2^%u = %u\nseed %u\nfamilies %#x\ntags %u\nscale %g (weight = stored / scale)\n", t.p.bits,
            1u << t.p.bits, t.p.seed, t.p.families, T, (double)t.scale);
+    printf("scheme %s\n", t.p.scheme == NG_SCHEME_PLAIN ? "plain (part-of-speech tags, no transition forbidden)"
+                                                         : "entity (O, B-, I-, L-, U-)");
     printf("\n[tags]\n");
     for (unsigned i = 0; i < T; i++)
         printf("%2u %s\n", i, t.tags[i]);

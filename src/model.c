@@ -4,6 +4,7 @@
  */
 #include "internal.h"
 #include "events.h"
+#include "pos.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -54,6 +55,8 @@ static void free_lang(ng_lang *L)
 {
     ng_ner_free(L->ner);
     L->ner = NULL;
+    ng_pos_free(L->pos);
+    L->pos = NULL;
     ng_evlex_free(L->evlex);
     L->evlex = NULL;
     ng_grammar_free(L->grammar);
@@ -134,6 +137,17 @@ int ng_model_new(ng_model **out, const ng_model_options *opt, char *err, size_t 
             return rc;
         }
     }
+    /* the part-of-speech tagger (models/pos-<code>.bin): a language without
+     * one goes on without (L->pos NULL); a bad file is refused like NER's */
+    for (size_t i = 0; i < m->nlangs; i++) {
+        char perr[512];
+        if ((rc = ng_pos_load(&m->langs[i].pos, m->opt.models_dir, m->langs[i].code, perr, sizeof perr)) != NG_OK) {
+            if (err)
+                snprintf(err, errlen, "%s", perr);
+            ng_model_free(m);
+            return rc;
+        }
+    }
     *out = m;
     return NG_OK;
 }
@@ -190,6 +204,7 @@ void ng_worker_free(ng_worker *w)
     ng_langid_free(w->textcat);
     ng_html_scratch_free(w);
     ng_ner_scratch_free(w->ner);
+    ng_pos_scratch_free(w->pos);
     ng_ev_scratch_free(w->ev);
     ng_tx_scratch_free(w->tx);
     ng_buf_free(&w->scratch);

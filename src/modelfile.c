@@ -1,7 +1,8 @@
 /*
- * modelfile.c — the binary container of trained models (models/ner-*.bin):
- * a header, a table of named sections, each with its CRC-32, and a
- * whole-file CRC-32.  The layout is drawn in docs/models.md:
+ * modelfile.c — the binary container of trained models (models/ner-*.bin,
+ * models/pos-*.bin), and where the program finds them: a header, a table
+ * of named sections, each with its CRC-32, and a whole-file CRC-32.  The
+ * layout is drawn in docs/models.md:
  *
  *   offset size  field
  *        0    8  magic "NGMODEL\0"
@@ -25,6 +26,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +36,10 @@
 #include <zlib.h>
 
 #define BOM 0x0A0B0C0Du
+
+#ifndef NG_MODELS_INSTALL_DIR
+#define NG_MODELS_INSTALL_DIR "/usr/local/share/newsgraph/models"
+#endif
 
 /* CRC-32 of n bytes, in chunks that fit zlib's uInt. */
 static uint32_t crc_bytes(uint32_t crc, const unsigned char *p, uint64_t n)
@@ -191,6 +197,70 @@ const ng_mf_section *ng_modelfile_find(const ng_modelfile *mf, const char *name)
         if (strcmp(mf->sections[i].name, name) == 0)
             return &mf->sections[i];
     return NULL;
+}
+
+/* ---- finding a model ---------------------------------------------------- */
+
+int ng_modelfile_search(ng_modelfile *mf, const char *dir, const char *file, const char *what, char *path,
+                        size_t pathlen, int *found, char *err, size_t errlen)
+{
+    memset(mf, 0, sizeof *mf);
+    *found = 0;
+    if (pathlen)
+        path[0] = '\0';
+    /* the candidate folders, in order */
+    char exe_models[PATH_MAX + 16] = "";
+    char exe_share[PATH_MAX + 32] = "";
+    char exe[PATH_MAX];
+    ssize_t k = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (k > 0) {
+        exe[k] = '\0';
+        for (int up = 0; up < 2; up++) { /* <exe>/.. /.. : build/newsgraph -> the tree */
+            char *slash = strrchr(exe, '/');
+            if (slash)
+                *slash = '\0';
+        }
+        snprintf(exe_models, sizeof exe_models, "%.*s/models", (int)(sizeof exe - 1), exe);
+        /* an installed binary, PREFIX/bin/newsgraph: PREFIX/share/newsgraph/models */
+        snprintf(exe_share, sizeof exe_share, "%.*s/share/newsgraph/models", (int)(sizeof exe - 1), exe);
+    }
+    const char *env = getenv("NEWSGRAPH_MODELS");
+    const char *cands[6];
+    size_t nc = 0;
+    if (dir) {
+        cands[nc++] = dir;
+    } else {
+        if (env && *env)
+            cands[nc++] = env;
+        if (exe_models[0])
+            cands[nc++] = exe_models;
+        if (exe_share[0])
+            cands[nc++] = exe_share;
+#ifdef NG_MODELS_SOURCE_DIR
+        cands[nc++] = NG_MODELS_SOURCE_DIR;
+#endif
+        cands[nc++] = NG_MODELS_INSTALL_DIR;
+    }
+    for (size_t i = 0; i < nc; i++) {
+        char p[PATH_MAX + 64];
+        snprintf(p, sizeof p, "%.*s/%.32s", PATH_MAX, cands[i], file);
+        if (access(p, F_OK) != 0)
+            continue;
+        /* found: good or bad, do not look further */
+        *found = 1;
+        if (pathlen)
+            snprintf(path, pathlen, "%s", p);
+        int rc = ng_modelfile_open(mf, p, err, errlen);
+        return rc == NG_EIO ? NG_EMODEL : rc;
+    }
+    if (err) {
+        size_t o = (size_t)snprintf(err, errlen, "no %s model %s: looked in ", what, file);
+        for (size_t i = 0; i < nc && o < errlen; i++)
+            o += (size_t)snprintf(err + o, errlen - o, "%s%s", i ? ", " : "", cands[i]);
+        if (!dir && (!env || !*env) && o < errlen)
+            snprintf(err + o, errlen - o, " (set NEWSGRAPH_MODELS to the models folder)");
+    }
+    return NG_EMODEL;
 }
 
 /* ---- writing ------------------------------------------------------------ */

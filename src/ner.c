@@ -18,10 +18,6 @@
 #include <strings.h>
 #include <unistd.h>
 
-#ifndef NG_MODELS_INSTALL_DIR
-#define NG_MODELS_INSTALL_DIR "/usr/local/share/newsgraph/models"
-#endif
-
 /* Longest run of tokens tagged at once: longer sentences (a text without
  * punctuation) are cut, which bounds the scratch memory. */
 #define NG_NER_CHUNK 256
@@ -42,28 +38,6 @@ struct ng_ner_scratch {
     size_t cap;       /* tokens room */
 };
 
-/* Tries dir/ner-<lang>.bin; returns NG_OK, or the open/validate code with
- * err set.  A file that exists but is bad is reported as such. */
-static int try_dir(ng_ner *ner, const char *dir, const char *lang, char *err, size_t errlen, int *exists)
-{
-    char path[PATH_MAX + 64];
-    snprintf(path, sizeof path, "%.*s/ner-%.8s.bin", PATH_MAX, dir, lang);
-    *exists = access(path, F_OK) == 0;
-    if (!*exists)
-        return NG_EIO;
-    int rc = ng_modelfile_open(&ner->mf, path, err, errlen);
-    if (rc != NG_OK)
-        return rc == NG_EIO ? NG_EMODEL : rc;
-    char why[256];
-    rc = ng_tagger_load(&ner->t, &ner->mf, why, sizeof why);
-    if (rc != NG_OK) {
-        if (err)
-            snprintf(err, errlen, "%s: %s", path, why);
-        ng_modelfile_close(&ner->mf);
-    }
-    return rc;
-}
-
 int ng_ner_load(ng_ner **out, const char *dir, const char *lang, char *err, size_t errlen)
 {
     *out = NULL;
@@ -73,60 +47,16 @@ int ng_ner_load(ng_ner **out, const char *dir, const char *lang, char *err, size
             snprintf(err, errlen, "out of memory");
         return NG_ENOMEM;
     }
-    /* the candidate folders, in order */
-    char exe_models[PATH_MAX + 16] = "";
-    char exe_share[PATH_MAX + 32] = "";
-    char exe[PATH_MAX];
-    ssize_t k = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (k > 0) {
-        exe[k] = '\0';
-        for (int up = 0; up < 2; up++) { /* <exe>/.. /.. : build/newsgraph -> the tree */
-            char *slash = strrchr(exe, '/');
-            if (slash)
-                *slash = '\0';
-        }
-        snprintf(exe_models, sizeof exe_models, "%.*s/models", (int)(sizeof exe - 1), exe);
-        /* an installed binary, PREFIX/bin/newsgraph: PREFIX/share/newsgraph/models */
-        snprintf(exe_share, sizeof exe_share, "%.*s/share/newsgraph/models", (int)(sizeof exe - 1), exe);
+    char file[32];
+    snprintf(file, sizeof file, "ner-%.8s.bin", lang);
+    int found;
+    int rc = ng_tagger_open(&ner->mf, &ner->t, dir, file, "named-entity", &found, err, errlen);
+    if (rc != NG_OK) {
+        free(ner);
+        return rc;
     }
-    const char *env = getenv("NEWSGRAPH_MODELS");
-    const char *cands[6];
-    size_t nc = 0;
-    if (dir) {
-        cands[nc++] = dir;
-    } else {
-        if (env && *env)
-            cands[nc++] = env;
-        if (exe_models[0])
-            cands[nc++] = exe_models;
-        if (exe_share[0])
-            cands[nc++] = exe_share;
-#ifdef NG_MODELS_SOURCE_DIR
-        cands[nc++] = NG_MODELS_SOURCE_DIR;
-#endif
-        cands[nc++] = NG_MODELS_INSTALL_DIR;
-    }
-    for (size_t i = 0; i < nc; i++) {
-        int exists = 0;
-        int rc = try_dir(ner, cands[i], lang, err, errlen, &exists);
-        if (rc == NG_OK) {
-            *out = ner;
-            return NG_OK;
-        }
-        if (exists) { /* found but bad: say so, do not look further */
-            free(ner);
-            return rc;
-        }
-    }
-    if (err) {
-        size_t o = (size_t)snprintf(err, errlen, "no named-entity model ner-%s.bin: looked in ", lang);
-        for (size_t i = 0; i < nc && o < errlen; i++)
-            o += (size_t)snprintf(err + o, errlen - o, "%s%s", i ? ", " : "", cands[i]);
-        if (!dir && (!env || !*env) && o < errlen)
-            snprintf(err + o, errlen - o, " (set NEWSGRAPH_MODELS to the models folder)");
-    }
-    free(ner);
-    return NG_EMODEL;
+    *out = ner;
+    return NG_OK;
 }
 
 void ng_ner_free(ng_ner *ner)

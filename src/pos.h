@@ -28,7 +28,8 @@ typedef struct ng_pos_scratch ng_pos_scratch;
 /* Finds and maps models/pos-<lang>.bin where ng_ner_load looks for the NER
  * model and loads its tagger.  NG_EMODEL (or NG_EIO, NG_ENOMEM) with a
  * message in err; a language without a POS model is not an error for the
- * caller (it leaves L->pos NULL). */
+ * caller (it leaves L->pos NULL): when no folder holds the file this
+ * returns NG_OK with *out NULL (err then says where it looked). */
 int ng_pos_load(ng_pos **out, const char *dir, const char *lang, char *err, size_t errlen);
 void ng_pos_free(ng_pos *pos);
 void ng_pos_scratch_free(ng_pos_scratch *sc);

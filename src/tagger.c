@@ -12,6 +12,7 @@
  */
 #include "tagger.h"
 
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -670,6 +671,54 @@ static void viterbi_sparse(const ng_tagger *t, const float *score, size_t n, flo
     viterbi_close(delta, end, back, n, T, tags);
 }
 
+/* Viterbi for a plain tag set (every transition allowed), four tags at a
+ * time: for each previous tag p, the candidates prev[p] + trans[p][q] of
+ * all q are compared with the best so far in one vector operation.  The
+ * same additions and comparisons in the same order as ng_viterbi (a later
+ * p wins only when strictly better), so the same path, bit for bit. */
+typedef float v4f __attribute__((vector_size(16)));
+typedef int32_t v4i __attribute__((vector_size(16)));
+#define NV_MAX (NG_TAGGER_MAX_TAGS / 4)
+
+static void viterbi_dense4(const float *score, const float *trans, size_t n, unsigned T, float *delta, uint8_t *back,
+                           uint8_t *tags)
+{
+    const unsigned nv = (T + 3) / 4;
+    v4f tr[NG_TAGGER_MAX_TAGS][NV_MAX]; /* rows of trans, padded to whole vectors */
+    for (unsigned p = 0; p < T; p++) {
+        memset(tr[p], 0, sizeof tr[p]);
+        memcpy(tr[p], trans + (size_t)p * T, T * sizeof(float));
+    }
+    viterbi_open(score, trans + (size_t)T * T, T, delta, back);
+    for (size_t i = 1; i < n; i++) {
+        const float *prev = delta + (i - 1) * T;
+        v4f best[NV_MAX];
+        v4i arg[NV_MAX];
+        for (unsigned v = 0; v < nv; v++) {
+            best[v] = prev[0] + tr[0][v];
+            arg[v] = (v4i){0, 0, 0, 0};
+        }
+        for (unsigned p = 1; p < T; p++) {
+            const float pp = prev[p];
+            const v4i pi = {(int32_t)p, (int32_t)p, (int32_t)p, (int32_t)p};
+            for (unsigned v = 0; v < nv; v++) {
+                v4f c = pp + tr[p][v];
+                v4i m = c > best[v];
+                best[v] = (v4f)((m & (v4i)c) | (~m & (v4i)best[v]));
+                arg[v] = (m & pi) | (~m & arg[v]);
+            }
+        }
+        float *cur = delta + i * T;
+        uint8_t *bk = back + i * T;
+        const float *sc = score + i * T;
+        for (unsigned q = 0; q < T; q++) {
+            cur[q] = best[q / 4][q % 4] + sc[q];
+            bk[q] = (uint8_t)arg[q / 4][q % 4];
+        }
+    }
+    viterbi_close(delta, trans + (size_t)(T + 1) * T, back, n, T, tags);
+}
+
 int ng_tagger_tag(const ng_tagger *t, ng_tagger_scratch *sc, const ng_tword *words, size_t n, uint8_t *tags)
 {
     if (n == 0)
@@ -679,7 +728,37 @@ int ng_tagger_tag(const ng_tagger *t, ng_tagger_scratch *sc, const ng_tword *wor
         return rc;
     unsigned T = t->p.ntags;
     emissions(t->w, t->scale, T, sc, n);
-    viterbi_sparse(t, sc->score, n, sc->delta, sc->back, tags);
+    if (t->p.scheme == NG_SCHEME_PLAIN)
+        viterbi_dense4(sc->score, t->trans, n, T, sc->delta, sc->back, tags);
+    else
+        viterbi_sparse(t, sc->score, n, sc->delta, sc->back, tags);
+    return NG_OK;
+}
+
+int ng_tagger_tag_greedy(const ng_tagger *t, ng_tagger_scratch *sc, const ng_tword *words, size_t n, uint8_t *tags)
+{
+    if (n == 0)
+        return NG_OK;
+    int rc = ng_tagger_features(&t->p, &t->clusters, sc, words, n);
+    if (rc != NG_OK)
+        return rc;
+    unsigned T = t->p.ntags;
+    emissions(t->w, t->scale, T, sc, n);
+    const float *from = t->trans + (size_t)T * T; /* the start row, then the chosen tag's row */
+    for (size_t i = 0; i < n; i++) {
+        const float *e = sc->score + i * T;
+        unsigned arg = 0;
+        float best = e[0] + from[0];
+        for (unsigned q = 1; q < T; q++) {
+            float v = e[q] + from[q];
+            if (v > best) {
+                best = v;
+                arg = q;
+            }
+        }
+        tags[i] = (uint8_t)arg;
+        from = t->trans + (size_t)arg * T;
+    }
     return NG_OK;
 }
 
@@ -688,6 +767,22 @@ int ng_tagger_tag(const ng_tagger *t, ng_tagger_scratch *sc, const ng_tword *wor
 int ng_tagger_index_tags(ng_tagger *t)
 {
     if (t->p.ntags == 0 || t->p.ntags > NG_TAGGER_MAX_TAGS)
+        return NG_EINVAL;
+    if (t->p.scheme == NG_SCHEME_PLAIN) {
+        /* any distinct non-empty names; the type of each is its name */
+        for (unsigned i = 0; i < t->p.ntags; i++) {
+            size_t len = strnlen(t->tags[i], sizeof t->tags[i]);
+            if (len == 0 || len >= sizeof t->tags[i] || len >= sizeof t->types[i])
+                return NG_EINVAL;
+            for (unsigned j = 0; j < i; j++)
+                if (strcmp(t->tags[j], t->tags[i]) == 0)
+                    return NG_EINVAL;
+            t->kind[i] = 'T';
+            memcpy(t->types[i], t->tags[i], len + 1);
+        }
+        return NG_OK;
+    }
+    if (t->p.scheme != NG_SCHEME_ENTITY)
         return NG_EINVAL;
     for (unsigned i = 0; i < t->p.ntags; i++) {
         const char *s = t->tags[i];
@@ -706,6 +801,8 @@ int ng_tagger_index_tags(ng_tagger *t)
 
 void ng_tagger_constrain(const ng_tagger *t, float *trans)
 {
+    if (t->p.scheme == NG_SCHEME_PLAIN)
+        return; /* every sequence of plain tags is allowed */
     unsigned T = t->p.ntags;
     int bilou = 0;
     for (unsigned i = 0; i < T; i++)
@@ -795,6 +892,9 @@ int ng_tagger_load(ng_tagger *t, const ng_modelfile *mf, char *err, size_t errle
     t->p.ntags = ng_le32(hs->data + 12);
     uint32_t scale_bits = ng_le32(hs->data + 16);
     memcpy(&t->scale, &scale_bits, 4);
+    t->p.scheme = ng_le32(hs->data + 20);
+    if (t->p.scheme != NG_SCHEME_ENTITY && t->p.scheme != NG_SCHEME_PLAIN)
+        BAD("unknown tag scheme %u (0 entity tags, 1 plain tags)", t->p.scheme);
     if (t->p.bits < 8 || t->p.bits > 26)
         BAD("hash table size 2^%u is out of range (2^8..2^26)", t->p.bits);
     if (t->p.ntags < 1 || t->p.ntags > NG_TAGGER_MAX_TAGS)
@@ -810,8 +910,11 @@ int ng_tagger_load(ng_tagger *t, const ng_modelfile *mf, char *err, size_t errle
         memcpy(t->tags[i], p, (size_t)(z - p) + 1);
         p = z + 1;
     }
-    if (ng_tagger_index_tags(t) != NG_OK)
+    if (ng_tagger_index_tags(t) != NG_OK) {
+        if (t->p.scheme == NG_SCHEME_PLAIN)
+            BAD("section 'tags' has an empty, too long or repeated tag");
         BAD("section 'tags' has a tag that is not O, B-X, I-X, L-X or U-X");
+    }
     uint64_t wlen = ((uint64_t)1 << t->p.bits) * t->p.ntags * 2;
     if (ws->len != wlen)
         BAD("section 'weights' is %llu bytes, expected %llu", (unsigned long long)ws->len, (unsigned long long)wlen);
@@ -842,6 +945,24 @@ int ng_tagger_load(ng_tagger *t, const ng_modelfile *mf, char *err, size_t errle
     return NG_OK;
 }
 
+int ng_tagger_open(ng_modelfile *mf, ng_tagger *t, const char *dir, const char *file, const char *what, int *found,
+                   char *err, size_t errlen)
+{
+    char path[PATH_MAX + 64];
+    memset(t, 0, sizeof *t);
+    int rc = ng_modelfile_search(mf, dir, file, what, path, sizeof path, found, err, errlen);
+    if (rc != NG_OK)
+        return rc;
+    char why[256];
+    rc = ng_tagger_load(t, mf, why, sizeof why);
+    if (rc != NG_OK) {
+        if (err)
+            snprintf(err, errlen, "%s: %s", path, why);
+        ng_modelfile_close(mf);
+    }
+    return rc;
+}
+
 int ng_tagger_write(const ng_tagger *t, ng_mf_writer *wr)
 {
     unsigned char hs[24] = {0};
@@ -852,6 +973,7 @@ int ng_tagger_write(const ng_tagger *t, ng_mf_writer *wr)
     ng_put32(hs + 8, t->p.families);
     ng_put32(hs + 12, t->p.ntags);
     ng_put32(hs + 16, scale_bits);
+    ng_put32(hs + 20, t->p.scheme); /* 0 for the entity taggers: their files stay as they were */
     int rc = ng_mf_writer_add(wr, "hash", hs, sizeof hs);
     ng_buf tags;
     ng_buf_init(&tags);

@@ -1,9 +1,11 @@
 /*
- * tagger.h — the named-entity sequence tagger (tagger.c), its binary model
- * container (modelfile.c) and the entity stage built on them (ner.c).
+ * tagger.h — the sequence tagger (tagger.c), its binary model container
+ * (modelfile.c) and the stages built on them: entities (ner.c) and parts
+ * of speech (pos.c).
  *
  * The tagger is a first-order averaged structured perceptron over BILOU
- * tags (B-X begin, I-X inside, L-X last, U-X unit, O outside).  Each token
+ * tags (B-X begin, I-X inside, L-X last, U-X unit, O outside) or over a
+ * plain tag set (NG_SCHEME_PLAIN: the universal parts of speech).  Each token
  * fires about forty features (word, lowercased word, shape, affixes,
  * neighbours, word clusters, capitalisation in context ...); each feature
  * is hashed, with its template number, into one of 2^bits rows of a weight
@@ -60,6 +62,18 @@ int ng_modelfile_open(ng_modelfile *mf, const char *path, char *err, size_t errl
 void ng_modelfile_close(ng_modelfile *mf);
 /* The section called name, or NULL. */
 const ng_mf_section *ng_modelfile_find(const ng_modelfile *mf, const char *name);
+
+/* Looks for the model file called file ("ner-en.bin") in the model folders,
+ * in order (docs/models.md): dir alone when not NULL; else
+ * $NEWSGRAPH_MODELS, models/ beside the program's folder, PREFIX/share/
+ * newsgraph/models beside an installed program, the source tree's models/,
+ * the install prefix's.  The first folder holding it wins: the file is
+ * mapped and validated into mf and its path written to path.  Returns
+ * NG_OK; when no folder holds it, NG_EMODEL with *found = 0 and err "no
+ * <what> model <file>: looked in <folders>"; when the file found is bad,
+ * its error (NG_EMODEL, NG_ENOMEM) with *found = 1 and the reason in err. */
+int ng_modelfile_search(ng_modelfile *mf, const char *dir, const char *file, const char *what, char *path,
+                        size_t pathlen, int *found, char *err, size_t errlen);
 
 /* Builds a model file in memory: add sections in order, then finish. */
 typedef struct {
@@ -127,12 +141,21 @@ typedef struct {
     uint32_t doc;   /* document context bits (NG_FF_DOC), 0 when unknown */
 } ng_tword;
 
+/* Tag schemes: what the tag names mean.  NG_SCHEME_ENTITY tags are O,
+ * B-X, I-X, L-X, U-X (BILOU or BIO), with the transitions the scheme
+ * forbids fixed at -1e30 (the NER taggers); NG_SCHEME_PLAIN tags are any
+ * distinct names with every transition allowed (the part-of-speech
+ * taggers: ADJ, ADP, ...).  Stored in the "hash" section (0 in files
+ * written before plain tags existed). */
+enum { NG_SCHEME_ENTITY = 0, NG_SCHEME_PLAIN = 1 };
+
 /* The parameters of hashing and the feature families. */
 typedef struct {
     uint32_t bits;     /* the table has 2^bits rows */
     uint32_t seed;     /* mixed into every feature hash */
     uint32_t families; /* NG_FF_* */
     uint32_t ntags;
+    uint32_t scheme;   /* NG_SCHEME_* */
 } ng_tagger_params;
 
 /* Word clusters: an open-addressed table of 64-bit word hashes (of the
@@ -201,7 +224,7 @@ typedef struct {
     ng_tagger_params p;
     char tags[NG_TAGGER_MAX_TAGS][16]; /* "O", "B-PER", ... */
     char types[NG_TAGGER_MAX_TAGS][8]; /* entity type of each tag ("" for O) */
-    char kind[NG_TAGGER_MAX_TAGS];     /* 'O','B','I','L','U' */
+    char kind[NG_TAGGER_MAX_TAGS];     /* 'O','B','I','L','U'; 'T' for every tag of a plain scheme */
     const int16_t *w;                  /* 2^bits x ntags emission weights */
     const float *trans;                /* (ntags+2) x ntags: row p is from tag p, row ntags from the
                                         * start of the sentence, row ntags+1 is added at its end */
@@ -232,6 +255,13 @@ void ng_tagger_scratch_free(ng_tagger_scratch *sc);
  * its size does not agree with the parameters. */
 int ng_tagger_load(ng_tagger *t, const ng_modelfile *mf, char *err, size_t errlen);
 
+/* Finds file in the model folders (ng_modelfile_search), maps it into mf
+ * and loads its tagger into t.  NG_OK; otherwise mf is closed, *found says
+ * whether a file was found, and err says what went wrong ("no <what>
+ * model ...", or "<path>: <reason>" for a bad file). */
+int ng_tagger_open(ng_modelfile *mf, ng_tagger *t, const char *dir, const char *file, const char *what, int *found,
+                   char *err, size_t errlen);
+
 /* Computes the feature rows of every token of one sentence into sc->rows /
  * sc->nrows.  params and clusters may come from a loaded tagger or from a
  * trainer.  NG_ENOMEM when the scratch cannot grow. */
@@ -241,6 +271,10 @@ int ng_tagger_features(const ng_tagger_params *p, const ng_clusters *cl, ng_tagg
 /* Tags one sentence of n tokens: tags[i] gets the index of token i's tag.
  * NG_ENOMEM when the scratch cannot grow; n == 0 is fine. */
 int ng_tagger_tag(const ng_tagger *t, ng_tagger_scratch *sc, const ng_tword *words, size_t n, uint8_t *tags);
+/* The same with greedy decoding: left to right, each token takes the tag
+ * with the best emission plus transition from the tag just chosen (no
+ * look-ahead; for plain tag sets, where nothing is forbidden). */
+int ng_tagger_tag_greedy(const ng_tagger *t, ng_tagger_scratch *sc, const ng_tword *words, size_t n, uint8_t *tags);
 
 /* Looks up the cluster path of a word; returns its length in bits (0 when
  * the word has no cluster) and the path in *path. */
@@ -314,10 +348,11 @@ void ng_trained_free(ng_trained *tr);
 int ng_tagger_write(const ng_tagger *t, ng_mf_writer *wr);
 
 /* Fills t's tag tables (types, kinds) from the names in t->tags and
- * returns NG_EINVAL when a name is not O, B-X, I-X, L-X or U-X. */
+ * t->p.scheme.  NG_EINVAL when an entity scheme name is not O, B-X, I-X,
+ * L-X or U-X, or a plain scheme name is empty or repeated. */
 int ng_tagger_index_tags(ng_tagger *t);
 /* Writes -1e30 into the transitions the scheme forbids (O -> I-X, B-X -> O
- * in BILOU, ...) in trans ((ntags+2) x ntags). */
+ * in BILOU, ...) in trans ((ntags+2) x ntags); a plain scheme forbids none. */
 void ng_tagger_constrain(const ng_tagger *t, float *trans);
 
 /* ---- ner.c: tags to entities ------------------------------------------- */
