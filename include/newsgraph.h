@@ -237,6 +237,7 @@ typedef struct {
     size_t batch;         /* articles per transaction (default 100); a crash loses at most the open batch */
     double story_threshold; /* similarity that joins an article to a story (0: the default) */
     int story_window_days;  /* articles further apart in time than this weigh less (0: the default) */
+    int readonly;         /* open an existing base for queries only: never created, migrated or written */
 } ng_kb_options;
 
 /* Fills *opt with the defaults.  Can't fail. */
@@ -277,7 +278,9 @@ typedef enum {
     NG_KB_STORY,      /* arg: a story number; its articles, oldest first */
     NG_KB_STORIES,    /* the largest stories with labels and date ranges (arg unused) */
     NG_KB_SEARCH,     /* arg: an FTS5 query over the articles' titles and text */
-    NG_KB_QUOTES      /* arg: a speaker's name, or NULL for every quote; oldest first */
+    NG_KB_QUOTES,     /* arg: a speaker's name, or NULL for every quote; oldest first */
+    NG_KB_EVENTS      /* arg: an entity (a name, or its id in digits), or NULL for all; the events it
+                       * takes part in, merged across articles, oldest first, each with its reports */
 } ng_kb_query;
 
 /* Runs a query; limit caps the rows (0: a default).  NG_EEMPTY when no
@@ -285,6 +288,18 @@ typedef enum {
  * with the detail in ng_kb_error. */
 int ng_kb_query_json(ng_kb *kb, ng_kb_query kind, const char *arg, size_t limit,
                      int (*write)(void *ctx, const char *p, size_t n), void *ctx);
+
+/* The events query with its filters: entity (a name, or a KB entity id in
+ * digits; NULL or "" for any), code (a CAMEO code prefix such as "04" or
+ * "042"; NULL or "" for any), at most limit events (0: 1000).  Writes a
+ * JSON array, oldest first: [{"id", "code", "source", "target", "date",
+ * "docs", "source_actor", "target_actor", "quad", "goldstein", "location",
+ * "source_name", "target_name", "reports": [{"doc", "sentence", "span",
+ * "code", "trigger", "negated", "mood", "date", "text"}]}] (docs/kb.md).
+ * NG_EEMPTY when no entity has that name, NG_EINVAL for a code that is
+ * not digits. */
+int ng_kb_query_events(ng_kb *kb, const char *entity, const char *code, size_t limit,
+                       int (*write)(void *ctx, const char *p, size_t n), void *ctx);
 
 /* The detail of the last error on kb (one line); never NULL. */
 const char *ng_kb_error(const ng_kb *kb);

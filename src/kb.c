@@ -72,9 +72,9 @@ int ng_kb_open(ng_kb **out, const char *where, const ng_kb_options *opt, char *e
         return rc;
     }
     if (strncmp(where, "postgresql://", 13) == 0 || strncmp(where, "postgres://", 11) == 0)
-        rc = ng_kb_pg_open(&kb->s, where, err, errlen);
+        rc = (kb->opt.readonly ? ng_kb_pg_open_ro : ng_kb_pg_open)(&kb->s, where, err, errlen);
     else
-        rc = ng_kb_sqlite_open(&kb->s, where, err, errlen);
+        rc = (kb->opt.readonly ? ng_kb_sqlite_open_ro : ng_kb_sqlite_open)(&kb->s, where, err, errlen);
     if (rc != NG_OK) {
         ng_linker_free(kb->linker);
         free(kb);
@@ -272,6 +272,239 @@ int ng_kb_export_file(ng_kb *kb, FILE *f)
     return ng_kb_export_json(kb, write_file, f);
 }
 
+/* ---- events as JSON ---------------------------------------------------- */
+
+/* Writes day number day as a JSON "YYYY-MM-DD" string (civil from days,
+ * Howard Hinnant's algorithm). */
+static void put_day(ng_buf *b, int32_t day)
+{
+    int64_t z = (int64_t)day + 719468;
+    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    int64_t doe = z - era * 146097;
+    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int64_t y = yoe + era * 400;
+    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    int64_t mp = (5 * doy + 2) / 153;
+    int64_t d = doy - (153 * mp + 2) / 5 + 1;
+    int64_t m = mp < 10 ? mp + 3 : mp - 9;
+    y += m <= 2;
+    ng_buf_printf(b, "\"%04lld-%02lld-%02lld\"", (long long)y, (long long)m, (long long)d);
+}
+
+/* A string member's value: the JSON string, or null for NULL. */
+static void put_str(ng_buf *b, const char *s)
+{
+    if (s)
+        ng_buf_json_str(b, s, strlen(s));
+    else
+        ng_buf_puts(b, "null");
+}
+
+static void put_id(ng_buf *b, ng_id id)
+{
+    if (id)
+        ng_buf_printf(b, "%lld", (long long)id);
+    else
+        ng_buf_puts(b, "null");
+}
+
+void ng_kb_event_json(ng_buf *b, const ng_kb_evread *ev, int query)
+{
+    ng_buf_printf(b, "{\"id\":%lld,\"code\":", (long long)ev->id);
+    put_str(b, ev->code);
+    ng_buf_puts(b, ",\"source\":");
+    put_id(b, ev->source);
+    ng_buf_puts(b, ",\"target\":");
+    put_id(b, ev->target);
+    ng_buf_puts(b, ",\"date\":");
+    if (ev->date)
+        put_str(b, ev->date);
+    else if (ev->day != NG_KB_NODAY)
+        put_day(b, ev->day);
+    else
+        ng_buf_puts(b, "null");
+    /* every article that reports it, once each, in the order stored */
+    ng_buf_puts(b, ",\"docs\":[");
+    for (size_t i = 0, n = 0; i < ev->nreports; i++) {
+        if (i && ev->reports[i].doc_id == ev->reports[i - 1].doc_id)
+            continue;
+        if (n++)
+            ng_buf_putc(b, ',');
+        put_str(b, ev->reports[i].doc ? ev->reports[i].doc : "");
+    }
+    ng_buf_puts(b, "],\"source_actor\":");
+    put_str(b, ev->source_actor);
+    ng_buf_puts(b, ",\"target_actor\":");
+    put_str(b, ev->target_actor);
+    if (query) {
+        ng_buf_puts(b, ",\"source_name\":");
+        put_str(b, ev->source_name);
+        ng_buf_puts(b, ",\"target_name\":");
+        put_str(b, ev->target_name);
+    }
+    ng_buf_puts(b, ",\"quad\":");
+    if (ev->quad > 0)
+        ng_buf_printf(b, "%d,\"goldstein\":%g", ev->quad, ev->goldstein);
+    else
+        ng_buf_puts(b, "null,\"goldstein\":null");
+    ng_buf_puts(b, ",\"location\":");
+    put_str(b, ev->location);
+    ng_buf_puts(b, ",\"reports\":[");
+    for (size_t i = 0; i < ev->nreports; i++) {
+        const ng_kb_evread_report *r = &ev->reports[i];
+        ng_buf_puts(b, i ? ",{\"doc\":" : "{\"doc\":");
+        put_str(b, r->doc ? r->doc : "");
+        ng_buf_printf(b, ",\"sentence\":%lld,\"span\":[%lld,%lld],\"code\":", (long long)r->sentence,
+                      (long long)r->start, (long long)r->stop);
+        put_str(b, r->code);
+        ng_buf_puts(b, ",\"trigger\":");
+        put_str(b, r->trigger);
+        ng_buf_puts(b, r->negated ? ",\"negated\":true,\"mood\":" : ",\"negated\":false,\"mood\":");
+        put_str(b, r->mood);
+        ng_buf_puts(b, ",\"date\":");
+        put_str(b, r->date);
+        if (query) {
+            /* the sentence, cut at a byte count: no partial UTF-8 sequence at its end */
+            size_t n = r->text ? r->text_len : 0;
+            const unsigned char *t = (const unsigned char *)r->text;
+            size_t k = n;
+            while (k && (t[k - 1] & 0xC0) == 0x80)
+                k--;
+            if (k && t[k - 1] >= 0xC0) {
+                unsigned char lead = t[k - 1];
+                size_t want = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : 2;
+                if (n - (k - 1) < want)
+                    n = k - 1;
+            }
+            ng_buf_puts(b, ",\"text\":");
+            if (r->text)
+                ng_buf_json_str(b, r->text, n);
+            else
+                ng_buf_puts(b, "null");
+        }
+        ng_buf_putc(b, '}');
+    }
+    ng_buf_puts(b, "]}");
+}
+
+/* The writer of an events query: a JSON array handed on in 64 KiB pieces. */
+typedef struct {
+    ng_buf b;
+    int (*write)(void *ctx, const char *p, size_t n);
+    void *ctx;
+    size_t n;
+    int failed;
+} evout;
+
+static int evout_each(void *ctx, const ng_kb_evread *ev)
+{
+    evout *o = ctx;
+    ng_buf_puts(&o->b, o->n++ ? ",\n" : "\n");
+    ng_kb_event_json(&o->b, ev, 1);
+    if (o->b.oom)
+        return NG_ENOMEM;
+    if (o->b.len >= 65536) {
+        if (o->write(o->ctx, o->b.p, o->b.len) != 0) {
+            o->failed = 1;
+            return NG_EIO;
+        }
+        ng_buf_reset(&o->b);
+    }
+    return NG_OK;
+}
+
+/* Whether root is a CAMEO code prefix: 1 to 4 digits. */
+static int valid_root(const char *root)
+{
+    size_t n = strlen(root);
+    if (n < 1 || n > 4)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (root[i] < '0' || root[i] > '9')
+            return 0;
+    return 1;
+}
+
+int ng_kb_events_json(ng_kb_store *s, ng_id entity, const char *root, size_t limit,
+                      int (*write)(void *ctx, const char *p, size_t n), void *ctx)
+{
+    if (root && !*root)
+        root = NULL;
+    if (root && !valid_root(root))
+        return ng_kb_store_fail(s, NG_EINVAL, "an event code is 1 to 4 digits (04, 042, 0432), not '%.40s'", root);
+    evout o;
+    memset(&o, 0, sizeof o);
+    ng_buf_init(&o.b);
+    o.write = write;
+    o.ctx = ctx;
+    ng_buf_putc(&o.b, '[');
+    int rc = NG_OK;
+    if (s->ops->event_rows) {
+        ng_kb_evfilter f = {1, entity, root, limit ? limit : 1000};
+        rc = s->ops->event_rows(s, &f, evout_each, &o);
+    }
+    if (rc == NG_OK) {
+        ng_buf_puts(&o.b, "]\n");
+        if (o.b.oom)
+            rc = ng_kb_store_fail(s, NG_ENOMEM, "out of memory");
+        else if (o.write(o.ctx, o.b.p, o.b.len) != 0)
+            rc = ng_kb_store_fail(s, NG_EIO, "write error");
+    } else if (o.failed) {
+        rc = ng_kb_store_fail(s, NG_EIO, "write error");
+    } else if (rc == NG_ENOMEM && !s->err[0]) {
+        rc = ng_kb_store_fail(s, NG_ENOMEM, "out of memory");
+    }
+    ng_buf_free(&o.b);
+    return rc;
+}
+
+/* The entity a user names: a KB id in digits (which must exist), else a
+ * name resolved like a link.  NG_EEMPTY (detail in kb->err) when none. */
+static int resolve_entity(ng_kb *kb, const char *arg, ng_id *id)
+{
+    *id = 0;
+    size_t n = strlen(arg), i = 0;
+    while (i < n && arg[i] >= '0' && arg[i] <= '9')
+        i++;
+    int rc;
+    if (i == n && n > 0 && n < 19) {
+        ng_kb_cand c;
+        if ((rc = kb->s->ops->entity_get(kb->s, strtoll(arg, NULL, 10), &c)) != NG_OK)
+            return kb_fail(kb, rc, kb->s->err);
+        if (!c.id) {
+            snprintf(kb->err, sizeof kb->err, "no entity %.40s", arg);
+            return NG_EEMPTY;
+        }
+        *id = c.id;
+        return NG_OK;
+    }
+    if ((rc = ng_link_resolve(kb->linker, kb->s, arg, id)) != NG_OK)
+        return kb_fail(kb, rc, kb->s->err);
+    if (!*id) {
+        snprintf(kb->err, sizeof kb->err, "no entity named '%.200s'", arg);
+        return NG_EEMPTY;
+    }
+    return NG_OK;
+}
+
+int ng_kb_query_events(ng_kb *kb, const char *entity, const char *code, size_t limit,
+                       int (*write)(void *ctx, const char *p, size_t n), void *ctx)
+{
+    if (!kb || !write)
+        return NG_EINVAL;
+    int rc = ng_kb_commit(kb);
+    if (rc != NG_OK)
+        return rc;
+    ng_id id = 0;
+    if (entity && *entity && (rc = resolve_entity(kb, entity, &id)) != NG_OK)
+        return rc;
+    kb->s->err[0] = '\0';
+    rc = ng_kb_events_json(kb->s, id, code, limit, write, ctx);
+    if (rc != NG_OK)
+        kb_fail(kb, rc, kb->s->err);
+    return rc;
+}
+
 int ng_kb_query_json(ng_kb *kb, ng_kb_query kind, const char *arg, size_t limit,
                      int (*write)(void *ctx, const char *p, size_t n), void *ctx)
 {
@@ -316,6 +549,8 @@ int ng_kb_query_json(ng_kb *kb, ng_kb_query kind, const char *arg, size_t limit,
             }
         }
         break;
+    case NG_KB_EVENTS:
+        return ng_kb_query_events(kb, arg, NULL, limit, write, ctx);
     case NG_KB_SEARCH:
         if (!arg || !*arg)
             return kb_fail(kb, NG_EINVAL, "nothing to search for");
@@ -324,6 +559,29 @@ int ng_kb_query_json(ng_kb *kb, ng_kb_query kind, const char *arg, size_t limit,
     default: return kb_fail(kb, NG_EINVAL, "unknown query");
     }
     rc = kb->s->ops->query_json(kb->s, q, id, q == NG_KBQ_SEARCH ? arg : NULL, limit, write, ctx);
+    if (rc != NG_OK)
+        kb_fail(kb, rc, kb->s->err);
+    return rc;
+}
+
+int ng_kb_query_raw(ng_kb *kb, int q, ng_id id, const char *text, size_t limit,
+                    int (*write)(void *ctx, const char *p, size_t n), void *ctx)
+{
+    if (!kb || !write)
+        return NG_EINVAL;
+    int rc = ng_kb_commit(kb);
+    if (rc != NG_OK)
+        return rc;
+    if ((q == NG_KBQ_ENTITY || q == NG_KBQ_TIMELINE || (q == NG_KBQ_QUOTES && id > 0))) {
+        ng_kb_cand c;
+        if ((rc = kb->s->ops->entity_get(kb->s, id, &c)) != NG_OK)
+            return kb_fail(kb, rc, kb->s->err);
+        if (c.id == 0 || c.ndocs == 0) {
+            snprintf(kb->err, sizeof kb->err, "no entity %lld", (long long)id);
+            return NG_EEMPTY;
+        }
+    }
+    rc = kb->s->ops->query_json(kb->s, q, id, text, limit, write, ctx);
     if (rc != NG_OK)
         kb_fail(kb, rc, kb->s->err);
     return rc;

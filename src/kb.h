@@ -81,7 +81,93 @@ enum {
     NG_KBQ_STORY,        /* articles of story id, oldest first */
     NG_KBQ_STORIES,      /* the largest stories (limit) with labels and date ranges */
     NG_KBQ_SEARCH,       /* full-text search (FTS5 syntax) over articles */
-    NG_KBQ_QUOTES        /* quotes by entity id (0: all), oldest first */
+    NG_KBQ_QUOTES,       /* quotes by entity id (0: all), oldest first */
+    NG_KBQ_EVENTS        /* events involving entity id (0: all), oldest first, with their reports;
+                          * text: a CAMEO code prefix ("04") or NULL; answered by kb.c from event_rows */
+};
+
+/* ---- events (merged across articles; kb.c has the merge rule) ---------- */
+
+#define NG_KB_ACTOR 32 /* bytes of a stored CAMEO actor code, NUL included */
+
+/* A stored event as the merge sees it (event_candidates). */
+typedef struct {
+    ng_id id;
+    char code[8];                 /* CAMEO event code */
+    ng_id source, target;         /* KB entities, 0 = none */
+    char source_actor[NG_KB_ACTOR], target_actor[NG_KB_ACTOR]; /* "" = none */
+    char date[11];                /* "YYYY-MM-DD" when the date is known, else "" */
+    int32_t day;                  /* day number (NG_KB_NODAY: none) */
+} ng_kb_evcand;
+
+/* An event to store or the merged values of one (event_new, event_update):
+ * strings may be NULL or "" for none. */
+typedef struct {
+    const char *code;
+    ng_id source, target;
+    const char *source_actor, *target_actor;
+    int quad;                     /* 1-4, 0 = unknown (stored NULL, with goldstein) */
+    double goldstein;
+    const char *location;
+    const char *date;             /* "YYYY-MM-DD", or NULL when only day is known */
+    int32_t day;
+} ng_kb_evrow;
+
+/* One article's report of an event (event_report_add). */
+typedef struct {
+    const char *code;             /* the code this article gave */
+    uint32_t sentence, start, stop; /* sentence index and byte span in the article's text */
+    const char *trigger;          /* the trigger word(s) */
+    int negated;
+    const char *mood;             /* "intent", "hypothetical", "reported", or NULL */
+    const char *date;             /* the date this article gave (its TIMEX3 value), or NULL */
+} ng_kb_evreport;
+
+/* An event read back with its reports (event_rows); strings are valid
+ * during the callback only, NULL for none. */
+typedef struct {
+    ng_id doc_id;
+    const char *doc;              /* document name */
+    const char *code, *trigger, *mood, *date;
+    int64_t sentence, start, stop;
+    int negated;
+    const char *text;             /* the sentence (at most NG_KB_EVTEXT bytes), when asked for */
+    size_t text_len;
+} ng_kb_evread_report;
+
+typedef struct {
+    ng_id id;
+    const char *code;
+    ng_id source, target;         /* 0 = none */
+    const char *source_name, *target_name; /* the entities' names (NULL when none) */
+    const char *source_actor, *target_actor, *location, *date;
+    int32_t day;
+    int quad;                     /* 0 = unknown */
+    double goldstein;
+    ng_kb_evread_report *reports;
+    size_t nreports;
+} ng_kb_evread;
+
+#define NG_KB_EVTEXT 600 /* bytes of a report's sentence in a query */
+
+/* What event_rows reads: all events by id (export), or those involving an
+ * entity and/or of a code prefix, oldest first (query). */
+typedef struct {
+    int query;                    /* 0: every event, by id (export); 1: the filters below, by day then id */
+    ng_id entity;                 /* events with it as source or target (0: any) */
+    const char *root;             /* code prefix, digits only (NULL: any) */
+    size_t limit;                 /* query: at most this many events (0: no limit) */
+} ng_kb_evfilter;
+
+/* Queries of the web page (cli/serve.c), numbered apart from the above so
+ * that new kinds may be added to either list. */
+enum {
+    NG_KBQ_DOC = 64,   /* one document (id; or its name in text) with its annotations:
+                        * entities, mentions, titles, timexes, quantities, quotes */
+    NG_KBQ_DOCS,       /* the latest documents (limit), with the ids of the entities they name */
+    NG_KBQ_ENTITIES,   /* the entities named by most documents (limit) */
+    NG_KBQ_COOCCUR     /* pairs of the limit most named entities named together in the
+                        * latest 2000 documents, with how many */
 };
 
 /* The operations of a storage backend.  s is the backend's own object. */
@@ -138,6 +224,21 @@ typedef struct {
                           size_t *nents);
     int (*story_set_features)(ng_kb_store *s, ng_id story, const ng_kb_term *sig, size_t nsig,
                               const ng_kb_term *ents, size_t nents);
+    /* events: stored events of root code (2 digits) between days lo and hi
+     * whose source (or, when sym, target) is entity source/target or has
+     * actor code source_actor/target_actor: the merge's candidates, by id */
+    int (*event_candidates)(ng_kb_store *s, const char *root, int32_t lo, int32_t hi, ng_id source,
+                            const char *source_actor, ng_id target, const char *target_actor, int sym,
+                            ng_kb_evcand *out, size_t max, size_t *n);
+    int (*event_new)(ng_kb_store *s, const ng_kb_evrow *ev, ng_id *id);
+    /* sets code, quad, goldstein, date, day; fills the sides, actor codes
+     * and location where the stored event has none */
+    int (*event_update)(ng_kb_store *s, ng_id id, const ng_kb_evrow *ev);
+    int (*event_report_add)(ng_kb_store *s, ng_id event, ng_id doc, const ng_kb_evreport *r);
+    /* reads events with their reports (and, for a query, the names of the
+     * entities and the sentences), calling each for every one in order */
+    int (*event_rows)(ng_kb_store *s, const ng_kb_evfilter *f, int (*each)(void *ctx, const ng_kb_evread *ev),
+                      void *ctx);
     /* a query (NG_KBQ_*) about entity or story id, or search text,
      * written as JSON */
     int (*query_json)(ng_kb_store *s, int kind, ng_id id, const char *text, size_t limit,
@@ -162,12 +263,38 @@ int ng_kb_store_fail(ng_kb_store *s, int rc, const char *fmt, ...) __attribute__
  * give both backends the ops, export and query code that use it. */
 #define NG_KB_SCHEMA 2
 
+/* Writes ev as the JSON object of the export (query = 0: CONTRACT.md's
+ * members and ours) or of the events query (query = 1: also the entities'
+ * names and the reports' sentences).  Both backends' exports use it, so
+ * that they give the same bytes.  Can't fail (b->oom on a full memory). */
+void ng_kb_event_json(ng_buf *b, const ng_kb_evread *ev, int query);
+
+/* The answer to NG_KBQ_EVENTS (both backends' query_json call it): the
+ * events involving entity (0: all) whose code starts with root (NULL or
+ * "": any), oldest first, at most limit (0: 1000), as a JSON array of
+ * ng_kb_event_json objects.  NG_EINVAL for a root that is not 1-4 digits. */
+int ng_kb_events_json(ng_kb_store *s, ng_id entity, const char *root, size_t limit,
+                      int (*write)(void *ctx, const char *p, size_t n), void *ctx);
+
 /* Opens (creating or migrating) the SQLite base at path. */
 int ng_kb_sqlite_open(ng_kb_store **out, const char *path, char *err, size_t errlen);
+/* Opens an existing SQLite base of this schema version for reading only
+ * (never created, migrated or written; a query runs at most 5 seconds). */
+int ng_kb_sqlite_open_ro(ng_kb_store **out, const char *path, char *err, size_t errlen);
 
 /* Opens (creating or migrating) the base in the PostgreSQL database of a
  * libpq connection URI (postgresql://... or postgres://...). */
 int ng_kb_pg_open(ng_kb_store **out, const char *url, char *err, size_t errlen);
+/* The same for reading only: read-only transactions, no migration, a
+ * statement timeout of 5 seconds. */
+int ng_kb_pg_open_ro(ng_kb_store **out, const char *url, char *err, size_t errlen);
+
+/* Runs query q (NG_KBQ_*) about id, or text, straight on kb's backend, for
+ * callers that name entities, stories and documents by number (the web
+ * server).  NG_EEMPTY when the entity (ENTITY, TIMELINE, QUOTES with id > 0)
+ * or the document (DOC) does not exist. */
+int ng_kb_query_raw(ng_kb *kb, int q, ng_id id, const char *text, size_t limit,
+                    int (*write)(void *ctx, const char *p, size_t n), void *ctx);
 
 /* ---- link.c ------------------------------------------------------------- */
 

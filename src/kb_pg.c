@@ -1471,6 +1471,56 @@ static const char sql_timeline[] =
     "WHERE doc=x.doc AND local=x.local) "
     "ORDER BY d.day IS NULL, d.day, d.id LIMIT $3";
 
+/* One document (by id, or by name when name is not NULL) with its
+ * annotations, as kb_sqlite.c's; NG_EEMPTY when there is none. */
+static int op_query_doc(kbpg *k, out_t *o, ng_id id, const char *name)
+{
+    params p = {0};
+    PGresult *r;
+    if (name) {
+        static const unsigned int types[1] = {25};
+        p_str(&p, name);
+        r = PQexecParams(k->db, "SELECT id FROM documents WHERE name=$1 ORDER BY id LIMIT 1", 1, types, p.v, p.len,
+                         p.fmt, 0);
+    } else {
+        static const unsigned int types[1] = {OID_INT8};
+        p_int(&p, id);
+        r = PQexecParams(k->db, "SELECT id FROM documents WHERE id=$1", 1, types, p.v, p.len, p.fmt, 0);
+    }
+    if (!r || PQresultStatus(r) != PGRES_TUPLES_OK) {
+        int rc = pgfail(k, r, "query");
+        PQclear(r);
+        return rc;
+    }
+    id = PQntuples(r) ? col_int(r, 0, 0) : 0;
+    PQclear(r);
+    if (!id)
+        return ng_kb_store_fail(&k->base, NG_EEMPTY, "no such document");
+    static const char *const parts[][2] = {
+        {"document", "SELECT id, name AS doc, lang, published, " DATE_OF("day") " AS date, title, url, story, text "
+                     "FROM documents WHERE id=$1"},
+        {"entities", "SELECT de.local AS local, de.entity AS entity, de.type AS type, de.name AS name, "
+                     "e.name AS canonical, e.type AS kb_type FROM doc_entities de LEFT JOIN entities e ON "
+                     "e.id=de.entity WHERE de.doc=$1 ORDER BY de.local LIMIT $3"},
+        {"mentions", "SELECT local, start, stop FROM mentions WHERE doc=$1 ORDER BY start, stop LIMIT $3"},
+        {"titles", "SELECT local, title FROM titles WHERE doc=$1 ORDER BY local, title COLLATE \"C\" LIMIT $3"},
+        {"timexes", "SELECT start, stop, type, value FROM timexes WHERE doc=$1 ORDER BY start, stop LIMIT $3"},
+        {"quantities", "SELECT start, stop, value, unit, noun, per FROM quantities WHERE doc=$1 "
+                       "ORDER BY start, stop LIMIT $3"},
+        {"quotes", "SELECT q.start AS start, q.stop AS stop, q.speaker_local AS speaker_local, q.speaker AS speaker, "
+                   "e.name AS speaker_name, q.cue AS cue, q.direct AS direct FROM quotes q LEFT JOIN entities e ON "
+                   "e.id=q.speaker WHERE q.doc=$1 ORDER BY q.start, q.id LIMIT $3"},
+    };
+    int rc = NG_OK;
+    for (size_t i = 0; i < sizeof parts / sizeof *parts && rc == NG_OK; i++) {
+        ng_buf_printf(&o->b, "%s\"%s\":", i ? ",\n" : "{", parts[i][0]);
+        rc = out_rows(k, o, parts[i][1], id, NULL, 100000);
+    }
+    if (rc == NG_OK)
+        ng_buf_putc(&o->b, '}');
+    return rc;
+}
+
 static int op_query_json(ng_kb_store *s, int kind, ng_id id, const char *text, size_t limit,
                          int (*write)(void *ctx, const char *p, size_t n), void *ctx)
 {
@@ -1526,6 +1576,9 @@ static int op_query_json(ng_kb_store *s, int kind, ng_id id, const char *text, s
         ng_buf_free(&tq);
         break;
     }
+    case NG_KBQ_EVENTS: /* written by kb.c from event_rows: the same in every backend */
+        ng_buf_free(&o.b);
+        return ng_kb_events_json(s, id, text, limit, write, ctx);
     case NG_KBQ_QUOTES:
         rc = out_rows(k, &o,
                       "SELECT " DATE_OF("d.day") " AS date, d.name AS doc, e.name AS speaker, q.cue AS cue, "
@@ -1579,6 +1632,32 @@ static int op_query_json(ng_kb_store *s, int kind, ng_id id, const char *text, s
             rc = out_rows(k, &o, sql_timeline, id, NULL, limit);
         }
         ng_buf_putc(&o.b, '}');
+        break;
+    case NG_KBQ_DOC: rc = op_query_doc(k, &o, id, text); break;
+    case NG_KBQ_DOCS:
+        /* the latest documents (by day), each with the entities it names */
+        rc = out_rows(k, &o,
+                      "SELECT d.id AS id, " DATE_OF("d.day") " AS date, d.name AS doc, d.title AS title, "
+                      "d.lang AS lang, d.story AS story, (SELECT string_agg(x.entity::text, ',') FROM (SELECT DISTINCT "
+                      "entity FROM doc_entities WHERE doc=d.id) x) AS entities FROM documents d "
+                      "ORDER BY d.day IS NULL, d.day DESC, d.id DESC LIMIT $3",
+                      0, NULL, limit);
+        break;
+    case NG_KBQ_ENTITIES:
+        rc = out_rows(k, &o,
+                      "SELECT id, type, name, ndocs AS docs, " DATE_OF("first_day") " AS \"from\", "
+                      DATE_OF("last_day") " AS \"to\" FROM entities WHERE ndocs > 0 ORDER BY ndocs DESC, id LIMIT $3",
+                      0, NULL, limit);
+        break;
+    case NG_KBQ_COOCCUR:
+        rc = out_rows(k, &o,
+                      "WITH top AS (SELECT id FROM entities WHERE ndocs > 0 ORDER BY ndocs DESC, id LIMIT $3), "
+                      "recent AS (SELECT de.doc, de.entity FROM doc_entities de JOIN top ON top.id=de.entity "
+                      "WHERE de.doc > (SELECT coalesce(max(id), 0) - 2000 FROM documents)) "
+                      "SELECT a.entity AS source, b.entity AS target, count(DISTINCT a.doc) AS docs FROM recent a "
+                      "JOIN recent b ON b.doc=a.doc AND b.entity > a.entity GROUP BY a.entity, b.entity "
+                      "ORDER BY docs DESC, source, target LIMIT 1000",
+                      0, NULL, limit);
         break;
     default: rc = ng_kb_store_fail(s, NG_EINVAL, "unknown query");
     }
@@ -1686,7 +1765,44 @@ static void quiet(void *arg, const char *message)
     (void)message;
 }
 
+/* For a read-only handle: the schema must be this program's; every
+ * transaction is read-only and a statement stops after 5 seconds. */
+static int check_ro(kbpg *k)
+{
+    int rc = pexec(k, "SET default_transaction_read_only = on; SET statement_timeout = 5000", "set read-only");
+    if (rc != NG_OK)
+        return rc;
+    PGresult *r = PQexec(k->db, "SELECT CASE WHEN to_regclass('newsgraph_meta') IS NULL THEN 0 ELSE "
+                                "(SELECT coalesce(max(value), 0) FROM newsgraph_meta WHERE key='schema') END");
+    if (!r || PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1) {
+        rc = pgfail(k, r, "read schema version");
+        PQclear(r);
+        return rc;
+    }
+    int64_t v = col_int(r, 0, 0);
+    PQclear(r);
+    if (v == 0)
+        return ng_kb_store_fail(&k->base, NG_EDB, "not a newsgraph knowledge base");
+    if (v != NG_KB_SCHEMA)
+        return ng_kb_store_fail(&k->base, NG_EDB, "schema version %lld is %s than this program's (%d)%s",
+                                (long long)v, v < NG_KB_SCHEMA ? "older" : "newer", NG_KB_SCHEMA,
+                                v < NG_KB_SCHEMA ? ": 'newsgraph ingest' migrates it" : "");
+    return NG_OK;
+}
+
+static int pg_open(ng_kb_store **out, const char *url, int ro, char *err, size_t errlen);
+
 int ng_kb_pg_open(ng_kb_store **out, const char *url, char *err, size_t errlen)
+{
+    return pg_open(out, url, 0, err, errlen);
+}
+
+int ng_kb_pg_open_ro(ng_kb_store **out, const char *url, char *err, size_t errlen)
+{
+    return pg_open(out, url, 1, err, errlen);
+}
+
+static int pg_open(ng_kb_store **out, const char *url, int ro, char *err, size_t errlen)
 {
     *out = NULL;
     kbpg *k = calloc(1, sizeof *k);
@@ -1708,7 +1824,7 @@ int ng_kb_pg_open(ng_kb_store **out, const char *url, char *err, size_t errlen)
     PQsetNoticeProcessor(k->db, quiet, NULL);
     int rc = PQsetClientEncoding(k->db, "UTF8") == 0 ? NG_OK : pgfail(k, NULL, "set the client encoding");
     if (rc == NG_OK)
-        rc = migrate(k);
+        rc = ro ? check_ro(k) : migrate(k);
     if (rc != NG_OK) {
         snprintf(err, errlen, "PostgreSQL: %s", k->base.err);
         op_close(&k->base);

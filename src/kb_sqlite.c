@@ -47,6 +47,7 @@
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 enum {
     Q_DOC_FIND, Q_RAW_FIND, Q_DOC_INSERT, Q_RAW_INSERT, Q_FTS_INSERT, Q_DOC_COUNT, Q_DOC_FEATURES, Q_DOC_STORY,
@@ -163,6 +164,7 @@ typedef struct {
     sqlite3 *db;
     sqlite3_stmt *q[Q_COUNT]; /* prepared lazily */
     int in_tx;                /* a transaction is open */
+    int64_t deadline;         /* read-only: CLOCK_MONOTONIC ms after which a query stops (0: none) */
 } kbsql;
 
 int ng_kb_store_fail(ng_kb_store *s, int rc, const char *fmt, ...)
@@ -1046,6 +1048,78 @@ static const char sql_timeline[] =
     "WHERE doc=x.doc AND local=x.local) "
     "ORDER BY d.day IS NULL, d.day, d.id LIMIT ?3";
 
+/* Read-only connections: a query stops after this long. */
+#define RO_QUERY_MS 5000
+
+static int64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* SQLite's progress callback: nonzero interrupts the running statement. */
+static int past_deadline(void *arg)
+{
+    kbsql *k = arg;
+    return k->deadline && now_ms() > k->deadline;
+}
+
+/* One document (by id, or by name when name is not NULL) with its
+ * annotations, as one JSON object; NG_EEMPTY when there is none. */
+static int op_query_doc(kbsql *k, out_t *o, ng_id id, const char *name)
+{
+    if (name) {
+        sqlite3_stmt *st = NULL;
+        if (sqlite3_prepare_v2(k->db, "SELECT id FROM documents WHERE name=?1 ORDER BY id LIMIT 1", -1, &st, NULL) !=
+            SQLITE_OK)
+            return dbfail(k, "query");
+        sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
+        int64_t v = 0;
+        int rc = run_int(k, st, 0, &v, "query");
+        sqlite3_finalize(st);
+        if (rc != NG_OK)
+            return rc;
+        id = v;
+    } else {
+        sqlite3_stmt *st = NULL;
+        if (sqlite3_prepare_v2(k->db, "SELECT id FROM documents WHERE id=?1", -1, &st, NULL) != SQLITE_OK)
+            return dbfail(k, "query");
+        sqlite3_bind_int64(st, 1, id);
+        int64_t v = 0;
+        int rc = run_int(k, st, 0, &v, "query");
+        sqlite3_finalize(st);
+        if (rc != NG_OK)
+            return rc;
+        id = v;
+    }
+    if (!id)
+        return ng_kb_store_fail(&k->base, NG_EEMPTY, "no such document");
+    static const char *const parts[][2] = {
+        {"document", "SELECT id, name AS doc, lang, published, " DATE_OF("day") " AS date, title, url, story, text "
+                     "FROM documents WHERE id=?1"},
+        {"entities", "SELECT de.local AS local, de.entity AS entity, de.type AS type, de.name AS name, "
+                     "e.name AS canonical, e.type AS kb_type FROM doc_entities de LEFT JOIN entities e ON "
+                     "e.id=de.entity WHERE de.doc=?1 ORDER BY de.local LIMIT ?3"},
+        {"mentions", "SELECT local, start, stop FROM mentions WHERE doc=?1 ORDER BY start, stop LIMIT ?3"},
+        {"titles", "SELECT local, title FROM titles WHERE doc=?1 ORDER BY local, title LIMIT ?3"},
+        {"timexes", "SELECT start, stop, type, value FROM timexes WHERE doc=?1 ORDER BY start, stop LIMIT ?3"},
+        {"quantities", "SELECT start, stop, value, unit, noun, per FROM quantities WHERE doc=?1 "
+                       "ORDER BY start, stop LIMIT ?3"},
+        {"quotes", "SELECT q.start AS start, q.stop AS stop, q.speaker_local AS speaker_local, q.speaker AS speaker, "
+                   "e.name AS speaker_name, q.cue AS cue, q.direct AS direct FROM quotes q LEFT JOIN entities e ON "
+                   "e.id=q.speaker WHERE q.doc=?1 ORDER BY q.start, q.id LIMIT ?3"},
+    };
+    int rc = NG_OK;
+    for (size_t i = 0; i < sizeof parts / sizeof *parts && rc == NG_OK; i++) {
+        ng_buf_printf(&o->b, "%s\"%s\":", i ? ",\n" : "{", parts[i][0]);
+        rc = out_rows(k, o, parts[i][1], id, NULL, 100000);
+    }
+    if (rc == NG_OK)
+        ng_buf_putc(&o->b, '}');
+    return rc;
+}
+
 static int op_query_json(ng_kb_store *s, int kind, ng_id id, const char *text, size_t limit,
                          int (*write)(void *ctx, const char *p, size_t n), void *ctx)
 {
@@ -1058,6 +1132,8 @@ static int op_query_json(ng_kb_store *s, int kind, ng_id id, const char *text, s
     int rc = NG_OK;
     if (!limit)
         limit = 1000;
+    if (k->deadline)
+        k->deadline = now_ms() + RO_QUERY_MS;
     switch (kind) {
     case NG_KBQ_TIMELINE:
         rc = out_rows(k, &o, sql_timeline, id, NULL, limit);
@@ -1083,6 +1159,9 @@ static int op_query_json(ng_kb_store *s, int kind, ng_id id, const char *text, s
                       "JOIN documents d ON d.id=f.rowid WHERE documents_fts MATCH ?2 ORDER BY f.rank LIMIT ?3",
                       0, text ? text : "", limit);
         break;
+    case NG_KBQ_EVENTS: /* written by kb.c from event_rows: the same in every backend */
+        ng_buf_free(&o.b);
+        return ng_kb_events_json(s, id, text, limit, write, ctx);
     case NG_KBQ_QUOTES:
         rc = out_rows(k, &o,
                       "SELECT " DATE_OF("d.day") " AS date, d.name AS doc, e.name AS speaker, q.cue AS cue, "
@@ -1133,6 +1212,34 @@ static int op_query_json(ng_kb_store *s, int kind, ng_id id, const char *text, s
             rc = out_rows(k, &o, sql_timeline, id, NULL, limit);
         }
         ng_buf_putc(&o.b, '}');
+        break;
+    case NG_KBQ_DOC:
+        rc = op_query_doc(k, &o, id, text);
+        break;
+    case NG_KBQ_DOCS:
+        /* the latest documents (by day), each with the entities it names */
+        rc = out_rows(k, &o,
+                      "SELECT d.id AS id, " DATE_OF("d.day") " AS date, d.name AS doc, d.title AS title, "
+                      "d.lang AS lang, d.story AS story, (SELECT group_concat(entity) FROM (SELECT DISTINCT entity "
+                      "FROM doc_entities WHERE doc=d.id)) AS entities FROM documents d "
+                      "ORDER BY d.day IS NULL, d.day DESC, d.id DESC LIMIT ?3",
+                      0, NULL, limit);
+        break;
+    case NG_KBQ_ENTITIES:
+        rc = out_rows(k, &o,
+                      "SELECT id, type, name, ndocs AS docs, " DATE_OF("first_day") " AS \"from\", "
+                      DATE_OF("last_day") " AS \"to\" FROM entities WHERE ndocs > 0 ORDER BY ndocs DESC, id LIMIT ?3",
+                      0, NULL, limit);
+        break;
+    case NG_KBQ_COOCCUR:
+        rc = out_rows(k, &o,
+                      "WITH top AS (SELECT id FROM entities WHERE ndocs > 0 ORDER BY ndocs DESC, id LIMIT ?3), "
+                      "recent AS (SELECT de.doc, de.entity FROM doc_entities de JOIN top ON top.id=de.entity "
+                      "WHERE de.doc > (SELECT coalesce(max(id), 0) - 2000 FROM documents)) "
+                      "SELECT a.entity AS source, b.entity AS target, count(DISTINCT a.doc) AS docs FROM recent a "
+                      "JOIN recent b ON b.doc=a.doc AND b.entity > a.entity GROUP BY a.entity, b.entity "
+                      "ORDER BY docs DESC, source, target LIMIT 1000",
+                      0, NULL, limit);
         break;
     default:
         rc = ng_kb_store_fail(s, NG_EINVAL, "unknown query");
@@ -1220,6 +1327,49 @@ static int migrate(kbsql *k)
     else
         sqlite3_exec(k->db, "ROLLBACK", NULL, NULL, NULL);
     return rc;
+}
+
+int ng_kb_sqlite_open_ro(ng_kb_store **out, const char *path, char *err, size_t errlen)
+{
+    *out = NULL;
+    kbsql *k = calloc(1, sizeof *k);
+    if (!k) {
+        snprintf(err, errlen, "out of memory");
+        return NG_ENOMEM;
+    }
+    k->base.ops = &sqlite_ops;
+    if (sqlite3_open_v2(path, &k->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+        snprintf(err, errlen, "cannot open: %s", k->db ? sqlite3_errmsg(k->db) : "out of memory");
+        sqlite3_close(k->db);
+        free(k);
+        return NG_EDB;
+    }
+    sqlite3_busy_timeout(k->db, 5000);
+    int rc = exec(k, "PRAGMA query_only=1; PRAGMA cache_size=-16384; PRAGMA temp_store=MEMORY");
+    int64_t v = 0;
+    if (rc == NG_OK) {
+        sqlite3_stmt *st = NULL;
+        if (sqlite3_prepare_v2(k->db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK)
+            rc = dbfail(k, "read schema version");
+        else
+            rc = run_int(k, st, 0, &v, "read schema version");
+        sqlite3_finalize(st);
+    }
+    if (rc == NG_OK && v == 0)
+        rc = ng_kb_store_fail(&k->base, NG_EDB, "not a newsgraph knowledge base");
+    else if (rc == NG_OK && v != NG_KB_SCHEMA)
+        rc = ng_kb_store_fail(&k->base, NG_EDB, "schema version %lld is %s than this program's (%d)%s", (long long)v,
+                              v < NG_KB_SCHEMA ? "older" : "newer", NG_KB_SCHEMA,
+                              v < NG_KB_SCHEMA ? ": 'newsgraph ingest' migrates it" : "");
+    if (rc != NG_OK) {
+        snprintf(err, errlen, "%s", k->base.err);
+        op_close(&k->base);
+        return rc;
+    }
+    k->deadline = 1; /* armed: each query sets its own */
+    sqlite3_progress_handler(k->db, 10000, past_deadline, k);
+    *out = &k->base;
+    return NG_OK;
 }
 
 int ng_kb_sqlite_open(ng_kb_store **out, const char *path, char *err, size_t errlen)
