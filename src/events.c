@@ -532,7 +532,7 @@ typedef struct {
 } ev_pattern;
 
 /* Structure word classes (event-words.txt). */
-enum { W_NONE = 0, W_LOC, W_BY, W_OF, W_REL, W_BE, W_CC, W_INF, W_SUB, W_POSS, W_CL, W_CTRY };
+enum { W_NONE = 0, W_LOC, W_BY, W_OF, W_REL, W_BE, W_CC, W_INF, W_SUB, W_POSS, W_CL, W_CTRY, W_IN };
 /* Cue classes (event-cues.txt). */
 enum { CUE_NONE = 0, CUE_NEG, CUE_INTENT, CUE_HYP, CUE_REPORTED };
 
@@ -839,11 +839,11 @@ int ng_evlex_load(struct ng_evlex **out, const char *code, const ng_evcommon *co
     struct sb_stemmer *st = lx->stemmer[0] ? sb_stemmer_new(lx->stemmer, "UTF_8") : NULL;
     char res[64];
     int rc = NG_OK;
-    static const char *const wnames[] = {"loc", "by", "of", "rel", "be", "cc", "inf", "sub", "poss", "cl", "ctry"};
+    static const char *const wnames[] = {"loc", "by", "of", "rel", "be", "cc", "inf", "sub", "poss", "cl", "ctry", "in"};
     static const char *const cnames[] = {"neg", "intent", "hypothetical", "reported"};
 #define RES(file) (snprintf(res, sizeof res, "%s/%s", code, file), res)
     if (rc == NG_OK)
-        rc = load_classes(&lx->words, RES("event-words.txt"), wnames, 11);
+        rc = load_classes(&lx->words, RES("event-words.txt"), wnames, 12);
     if (rc == NG_OK)
         rc = load_classes(&lx->cues, RES("event-cues.txt"), cnames, 4);
     if (rc == NG_OK)
@@ -1460,6 +1460,14 @@ static void range_actor(evsent *S, size_t a, size_t b, evnp *np)
                 have_other = 1;
         }
     }
+    if (have_agent && strlen(code) == 6 && strcmp(code + 3, "GOV") == 0 && have_place) {
+        /* "protesters in Niamey": the capital gives the country, not the government */
+        if (!country[0]) {
+            memcpy(country, code, 3);
+            country[3] = '\0';
+        }
+        code[0] = '\0';
+    }
     compose(np->code, sizeof np->code, code, country, roles, pre);
     np->actor = np->code[0] || best_ent;
     np->place = have_place && !have_agent && !have_other;
@@ -1490,9 +1498,10 @@ static int build_nps(evsent *S)
                 b++;
             }
             /* "activists in Arnor": a country after an agent word without one */
-            if (b + 1 < S->n && t[b].word == W_LOC && t[b + 1].in_hit &&
+            if (b + 1 < S->n && (t[b].word == W_LOC || t[b].word == W_IN) && t[b + 1].in_hit &&
                 (t[b + 1].hit_kind == HK_COUNTRY ||
-                 (t[b + 1].hit_kind == HK_ACTOR && strlen(pool_get(&S->c->s, t[b + 1].hit_val)) == 3))) {
+                 (t[b + 1].hit_kind == HK_ACTOR &&
+                  (strlen(pool_get(&S->c->s, t[b + 1].hit_val)) == 3 || t[b].word == W_IN)))) {
                 int agent = 0, country = 0;
                 for (size_t j = a; j < b; j++) {
                     agent |= t[j].hit_kind == HK_AGENT || t[j].hit_kind == HK_UAGENT;
@@ -1509,6 +1518,10 @@ static int build_nps(evsent *S)
                 int left_agent = 0;
                 for (size_t j = a; j < b; j++)
                     left_agent |= t[j].pos == NG_UPOS_NOUN || t[j].in_hit || t[j].pos == NG_UPOS_PROPN;
+                /* "its troops from Mali" are not Malian: an owned phrase keeps its owner */
+                if (t[a].pos == NG_UPOS_PRON || (t[a].pos == NG_UPOS_DET && t[a].ent && !t[a].ent_name) ||
+                    (a > 0 && t[a - 1].pos == NG_UPOS_PRON))
+                    left_agent = 0;
                 if (left_agent) {
                     b++;
                     continue;
@@ -1537,7 +1550,7 @@ static int build_nps(evsent *S)
             np->gfirst = (int32_t)sc->nnp;
             if (a > 0) {
                 const evtok *p = &t[a - 1];
-                if (p->word == W_LOC || p->word == W_BY || p->word == W_OF || p->word == W_INF)
+                if (p->word == W_LOC || p->word == W_IN || p->word == W_BY || p->word == W_OF || p->word == W_INF)
                     np->pp = p->word;
                 else if (p->pos == NG_UPOS_ADP)
                     np->pp = W_NONE + 100; /* another preposition */
@@ -1739,7 +1752,7 @@ static int32_t find_object(const evsent *S, size_t from, int passive, int noun)
             break; /* another verb, unless it is an infinitive complement ("agreed to intensify ties with X") */
         if (t[j].np >= 0) {
             const evnp *np = &S->sc->np[t[j].np];
-            if (np->actor && !np->timex && !(passive && np->pp == W_BY) && !(np->place && np->pp == W_LOC) &&
+            if (np->actor && !np->timex && !(passive && np->pp == W_BY) && !(np->place && (np->pp == W_LOC || np->pp == W_IN)) &&
                 !(noun && !np->pp))
                 return t[j].np;
             passed |= !np->timex;
@@ -1986,7 +1999,7 @@ static const char *clause_location(const evsent *S, int32_t src, int32_t tgt)
         const evnp *np = &S->sc->np[k];
         if ((int32_t)k == src || (int32_t)k == tgt)
             continue;
-        if (np->place && np->pp == W_LOC)
+        if (np->place && (np->pp == W_LOC || np->pp == W_IN))
             return np_text(S, np);
     }
     return NULL;
@@ -2135,6 +2148,8 @@ static int try_head(evsent *S, size_t h, uint32_t first, int noun)
         }
         if (tgt < 0 && !(p->flags & PF_NOTARGET))
             return NG_OK;
+        if (tgt >= 0 && nps[src].gfirst == nps[tgt].gfirst) /* "between X and Y": the two slots of one list */
+            return add_event(S, p, h, &nps[src], &nps[tgt], neg, mood, date, loc);
         int cap = 0;
         for (int32_t a = nps[src].gfirst; a >= 0 && rc == NG_OK; a = nps[a].gnext)
             if (tgt < 0)
