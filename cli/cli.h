@@ -18,5 +18,7 @@ int cmd_entity(int argc, char **argv);
 int cmd_stories(int argc, char **argv);
 int cmd_search(int argc, char **argv);
 int cmd_quotes(int argc, char **argv);
+/* `events --db FILE [--entity E] [--code ROOT]`: events merged across articles (query.c). */
+int cmd_events(int argc, char **argv);
 
 #endif

@@ -19,6 +19,7 @@ static void usage(FILE *f)
             "  entity --db FILE NAME  an entity's aliases, counterparts, quotes, timeline\n"
             "  stories --db FILE  the largest stories;  search --db FILE QUERY  full text\n"
             "  quotes --db FILE [--by NAME]  quotes, oldest first\n"
+            "  events --db FILE [--entity E] [--code ROOT]  events merged across articles\n"
             "  model info|dump FILE  describe a trained model file\n"
             "  version           print the version\n"
             "\n"
@@ -48,6 +49,8 @@ int main(int argc, char **argv)
         return cmd_search(argc - 1, argv + 1);
     if (strcmp(cmd, "quotes") == 0)
         return cmd_quotes(argc - 1, argv + 1);
+    if (strcmp(cmd, "events") == 0)
+        return cmd_events(argc - 1, argv + 1);
     if (strcmp(cmd, "model") == 0)
         return cmd_model(argc - 1, argv + 1);
     if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {

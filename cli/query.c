@@ -6,6 +6,8 @@
  *   newsgraph stories --db FILE                       the largest stories
  *   newsgraph search --db FILE QUERY                  full-text (FTS5) search
  *   newsgraph quotes --db FILE [--by NAME]            quotes, oldest first
+ *   newsgraph events --db FILE [--entity E] [--code C]  events merged across
+ *                                                     articles, oldest first
  *
  * The library answers in JSON (ng_kb_query_json); --json prints it as it
  * is, otherwise this file lays it out as a readable table (jansson).
@@ -27,6 +29,7 @@ static void usage(FILE *f, const char *cmd)
             "       newsgraph stories --db FILE [--json] [--limit N]\n"
             "       newsgraph search --db FILE [--json] [--limit N] QUERY\n"
             "       newsgraph quotes --db FILE [--json] [--by NAME]\n"
+            "       newsgraph events --db FILE [--json] [--entity NAME|ID] [--code ROOT] [--limit N]\n"
             "\n"
             "Queries a knowledge base made by 'newsgraph ingest' (%s).  A name may be\n"
             "given in any language or form the base knows ('Parly', 'Etats-Unis', 'EI').\n"
@@ -37,7 +40,10 @@ static void usage(FILE *f, const char *cmd)
             "  --json         print the JSON answer instead of a table\n"
             "  --story N      (timeline) the articles of story N\n"
             "  --by NAME      (quotes) only those of this speaker\n"
-            "  --limit N      at most N rows (default 1000 for timelines, 50 for stories, 20 for search)\n"
+            "  --entity E     (events) only those with this entity (a name, or its id) as source or target\n"
+            "  --code ROOT    (events) only codes that start with these digits (04: consult, 042, ...)\n"
+            "  --limit N      at most N rows (default 1000 for timelines, 50 for stories, 20 for search,\n"
+            "                 100 for events)\n"
             "  -h, --help     this help\n",
             cmd);
 }
@@ -84,6 +90,39 @@ static void put_flat(const char *s, size_t width)
         fputs("...", stdout);
 }
 
+/* One side of an event for a table: the entity's name, else the actor code, else "-". */
+static const char *side(json_t *ev, const char *name, const char *actor)
+{
+    json_t *v = json_object_get(ev, name);
+    if (json_is_string(v))
+        return json_string_value(v);
+    v = json_object_get(ev, actor);
+    return json_is_string(v) ? json_string_value(v) : "-";
+}
+
+/* Events as rows: date, code, source -> target, number of articles, where. */
+static void print_events(json_t *arr)
+{
+    size_t i;
+    json_t *ev;
+    json_array_foreach(arr, i, ev) {
+        char tmp[32];
+        const char *date = cell(ev, "date", tmp, sizeof tmp);
+        printf("%-10s  %-4s  ", *date ? date : "-", json_string_value(json_object_get(ev, "code")));
+        put_flat(side(ev, "source_name", "source_actor"), 40);
+        fputs(" -> ", stdout);
+        put_flat(side(ev, "target_name", "target_actor"), 40);
+        printf("  (%zu article%s", json_array_size(json_object_get(ev, "docs")),
+               json_array_size(json_object_get(ev, "docs")) == 1 ? "" : "s");
+        json_t *loc = json_object_get(ev, "location");
+        if (json_is_string(loc)) {
+            fputs(", ", stdout);
+            put_flat(json_string_value(loc), 40);
+        }
+        fputs(")\n", stdout);
+    }
+}
+
 /* Prints an array of objects as rows of the given columns. */
 static void print_rows(json_t *arr, const char *const *cols, const int *widths)
 {
@@ -125,6 +164,7 @@ static void print_table(ng_kb_query kind, json_t *root)
     case NG_KB_STORY: print_rows(root, st, stw); break;
     case NG_KB_STORIES: print_rows(root, ss, ssw); break;
     case NG_KB_SEARCH: print_rows(root, se, sew); break;
+    case NG_KB_EVENTS: print_events(root); break;
     case NG_KB_QUOTES: {
         static const char *const qc[] = {"date", "speaker", "text", NULL};
         static const int qw[] = {10, 24, -160};
@@ -176,14 +216,16 @@ static int run_query(int argc, char **argv, ng_kb_query kind)
 {
     const char *db = NULL, *story = NULL;
     int json = 0;
-    size_t limit = kind == NG_KB_STORIES ? 50 : kind == NG_KB_SEARCH ? 20 : 0;
-    const char *by = NULL;
-    enum { O_DB = 256, O_JSON, O_STORY, O_LIMIT, O_BY };
+    size_t limit = kind == NG_KB_STORIES ? 50 : kind == NG_KB_SEARCH ? 20 : kind == NG_KB_EVENTS ? 100 : 0;
+    const char *by = NULL, *entity = NULL, *code = NULL;
+    enum { O_DB = 256, O_JSON, O_STORY, O_LIMIT, O_BY, O_ENTITY, O_CODE };
     static const struct option longopts[] = {{"db", required_argument, NULL, O_DB},
                                              {"json", no_argument, NULL, O_JSON},
                                              {"story", required_argument, NULL, O_STORY},
                                              {"limit", required_argument, NULL, O_LIMIT},
                                              {"by", required_argument, NULL, O_BY},
+                                             {"entity", required_argument, NULL, O_ENTITY},
+                                             {"code", required_argument, NULL, O_CODE},
                                              {"help", no_argument, NULL, 'h'},
                                              {NULL, 0, NULL, 0}};
     optind = 1;
@@ -202,6 +244,12 @@ static int run_query(int argc, char **argv, ng_kb_query kind)
             if (kind != NG_KB_QUOTES)
                 goto bad;
             by = optarg;
+            break;
+        case O_ENTITY:
+        case O_CODE:
+            if (kind != NG_KB_EVENTS)
+                goto bad;
+            *(c == O_ENTITY ? &entity : &code) = optarg;
             break;
         case O_LIMIT: {
             char *end;
@@ -248,8 +296,8 @@ static int run_query(int argc, char **argv, ng_kb_query kind)
         fprintf(stderr, "newsgraph: quotes: give the speaker with --by NAME\n");
         return 2;
     }
-    int needs_arg = kind != NG_KB_STORIES && kind != NG_KB_QUOTES;
-    if (!db || (needs_arg && !arg[0]) || (kind == NG_KB_STORIES && arg[0])) {
+    int needs_arg = kind != NG_KB_STORIES && kind != NG_KB_QUOTES && kind != NG_KB_EVENTS;
+    if (!db || (needs_arg && !arg[0]) || ((kind == NG_KB_STORIES || kind == NG_KB_EVENTS) && arg[0])) {
         fprintf(stderr, "newsgraph: %s: %s\n", argv[0],
                 !db ? "no knowledge base given (--db FILE)" : arg[0] ? "unexpected argument" : "nothing to look for");
         usage(stderr, argv[0]);
@@ -267,7 +315,10 @@ static int run_query(int argc, char **argv, ng_kb_query kind)
         return rc == NG_EUNSUPPORTED ? 2 : 1;
     }
     char *out = NULL;
-    rc = ng_kb_query_json(kb, kind, arg, limit, write_buf, &out);
+    if (kind == NG_KB_EVENTS)
+        rc = ng_kb_query_events(kb, entity, code, limit, write_buf, &out);
+    else
+        rc = ng_kb_query_json(kb, kind, arg, limit, write_buf, &out);
     if (rc != NG_OK) {
         fprintf(stderr, "newsgraph: %s: %s\n", db, ng_kb_error(kb));
         ng_kb_close(kb);
@@ -301,3 +352,4 @@ int cmd_entity(int argc, char **argv) { return run_query(argc, argv, NG_KB_ENTIT
 int cmd_stories(int argc, char **argv) { return run_query(argc, argv, NG_KB_STORIES); }
 int cmd_search(int argc, char **argv) { return run_query(argc, argv, NG_KB_SEARCH); }
 int cmd_quotes(int argc, char **argv) { return run_query(argc, argv, NG_KB_QUOTES); }
+int cmd_events(int argc, char **argv) { return run_query(argc, argv, NG_KB_EVENTS); }
