@@ -1358,8 +1358,11 @@ static int alt_add(vr *r, unsigned line, const char *s, size_t n)
 }
 
 /* A slot from a list of phrases (synset members, {A|B} alternatives): the
- * one-word phrases together as one "a|b|c" alternative, and each phrase of
- * several words as an alternative of its own. */
+ * one-word phrases together as one "a|b|c" alternative (several, of at
+ * most VGROUP bytes each, when there are many), and each phrase of several
+ * words as an alternative of its own. */
+#define VGROUP 400
+
 static int slot_group(vr *r, unsigned line, int post, char *const *items, size_t n)
 {
     int rc = slot_open(r, line, post);
@@ -1367,21 +1370,28 @@ static int slot_group(vr *r, unsigned line, int post, char *const *items, size_t
         return rc;
     ng_buf *g = &r->p.exp;
     ng_buf_reset(g);
-    for (size_t i = 0; i < n; i++)
-        if (!strchr(items[i], ' ')) {
-            if (g->len)
-                ng_buf_putc(g, '|');
-            ng_buf_puts(g, items[i]);
+    for (size_t i = 0; i < n; i++) {
+        if (strchr(items[i], ' '))
+            continue;
+        size_t k = strlen(items[i]);
+        if (g->len && g->len + 1 + k > VGROUP) {
+            if ((rc = alt_add(r, line, g->p, g->len)) != NG_OK)
+                return rc;
+            ng_buf_reset(g);
         }
+        if (g->len)
+            ng_buf_putc(g, '|');
+        ng_buf_put(g, items[i], k);
+    }
     if (g->oom)
         return oom(&r->p, line);
-    if (g->len > NG_PETR_MAX_PHRASE)
-        return fail(&r->p, line, NG_ETOOBIG, "alternatives longer than %d bytes", NG_PETR_MAX_PHRASE);
     if (g->len && (rc = alt_add(r, line, g->p, g->len)) != NG_OK)
         return rc;
     for (size_t i = 0; i < n; i++)
         if (strchr(items[i], ' ') && (rc = alt_add(r, line, items[i], strlen(items[i]))) != NG_OK)
             return rc;
+    if (!r->slot[r->nslot - 1].n)
+        return fail(&r->p, line, NG_EFORMAT, "an empty synset or {...|...}");
     return NG_OK;
 }
 

@@ -873,9 +873,25 @@ static void verb_synsets(void **state)
     vexpect(&l, 2, "012", "V:hail two|three", "", "", 9);
     vlist_free(&l);
 
-    /* the cap: 32 x 32 = 1024 variants is allowed, 33 x 32 is refused */
+    /* many one-word members: groups of at most 400 bytes, each a pattern
+     * (150 members of 7 letters: 50 a group) */
     char text[8192];
-    size_t k = (size_t)snprintf(text, sizeof text, "&S\n");
+    size_t k = (size_t)snprintf(text, sizeof text, "&MANY\n");
+    for (int j = 0; j < 150; j++)
+        k += (size_t)snprintf(text + k, sizeof text - k, "+WORD%03d\n", j);
+    snprintf(text + k, sizeof text - k, "--- X [010] ---\nHAIL\n- * &MANY [011]\n");
+    assert_int_equal(verbs(&l, text), NG_OK);
+    assert_int_equal(l.n, 4);
+    for (int j = 1; j < 4; j++) {
+        assert_int_equal(strlen(l.v[j].pattern), strlen("V:hail ") + 50 * 8 - 1);
+        assert_non_null(strstr(l.v[j].pattern, j == 1   ? "V:hail word000|word001|"
+                                               : j == 2 ? " word050|"
+                                                        : " word100|"));
+    }
+    vlist_free(&l);
+
+    /* the cap: 32 x 32 = 1024 variants is allowed, 33 x 32 is refused */
+    k = (size_t)snprintf(text, sizeof text, "&S\n");
     for (int j = 0; j < 32; j++)
         k += (size_t)snprintf(text + k, sizeof text - k, "+W%c%c X\n", 'A' + j / 26, 'A' + j % 26);
     size_t base = k;
