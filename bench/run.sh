@@ -48,3 +48,10 @@ for label, extra in (("read+clean+lang+date+segment", BASE), ("everything", []))
 dt2, _, _, _ = run([bin, "analyze", "-q", "--jsonl", "-j", str(os.cpu_count() or 2)] + BASE + ["-"], text)
 print("text   read..segment with -j %d: %.1f MB/s wall" % (os.cpu_count() or 2, payload / 1e6 / dt2))
 PY
+# the event stage alone (part-of-speech tagger + CAMEO coder), sentences/s per core
+ev="$(dirname "$bin")/bench/bench_events"
+if [ -x "$ev" ]; then
+    "$ev" --max 400 "$work/text.jsonl"
+else
+    echo "events (bench_events not built: skipped)"
+fi

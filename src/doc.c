@@ -9,6 +9,7 @@
  * layer; every allocation lives in the doc's arena.
  */
 #include "events.h"
+#include "pos.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -128,6 +129,8 @@ int ng_analyze(ng_worker *w, const ng_source *src_in, const char *data, size_t l
         rc = ng_coref(w, doc);
     if (rc == NG_OK && (w->stages & NG_STAGE_QUOTES) && (w->stages & NG_STAGE_ENTITIES))
         rc = ng_quotes(w, doc);
+    if (rc == NG_OK && (w->stages & NG_STAGE_EVENTS))
+        rc = ng_pos_tag(w, doc);
     if (rc == NG_OK && (w->stages & NG_STAGE_EVENTS))
         rc = ng_events(w, doc);
     if (rc == NG_OK && doc->arena.oom)

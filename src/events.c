@@ -46,6 +46,7 @@ enum { PH_FULL = 1, PH_PREFIX = 2 };
 typedef struct {
     char **keys;
     uint32_t *vals;
+    uint32_t *hashes; /* of each key: most probes end on a hash mismatch without touching the key */
     uint8_t *flags;
     size_t mask, n;
 } phmap;
@@ -65,26 +66,31 @@ static void phmap_free(phmap *m)
             free(m->keys[i]);
     free(m->keys);
     free(m->vals);
+    free(m->hashes);
     free(m->flags);
     memset(m, 0, sizeof *m);
 }
 
-static size_t ph_slot(const phmap *m, const char *k, size_t n)
+static size_t ph_slot_h(const phmap *m, const char *k, size_t n, uint32_t h)
 {
-    for (size_t i = ph_hash(k, n) & m->mask;; i = (i + 1) & m->mask) {
+    for (size_t i = h & m->mask;; i = (i + 1) & m->mask) {
         const char *s = m->keys[i];
-        if (!s || (strncmp(s, k, n) == 0 && s[n] == '\0'))
+        if (!s || (m->hashes[i] == h && memcmp(s, k, n) == 0 && s[n] == '\0'))
             return i;
     }
 }
 
+static size_t ph_slot(const phmap *m, const char *k, size_t n) { return ph_slot_h(m, k, n, ph_hash(k, n)); }
+
 static int ph_grow(phmap *m)
 {
     size_t cap = m->keys ? (m->mask + 1) * 2 : 64;
-    phmap nm = {calloc(cap, sizeof(char *)), calloc(cap, sizeof(uint32_t)), calloc(cap, 1), cap - 1, 0};
-    if (!nm.keys || !nm.vals || !nm.flags) {
+    phmap nm = {calloc(cap, sizeof(char *)), calloc(cap, sizeof(uint32_t)), calloc(cap, sizeof(uint32_t)),
+                calloc(cap, 1), cap - 1, 0};
+    if (!nm.keys || !nm.vals || !nm.hashes || !nm.flags) {
         free(nm.keys);
         free(nm.vals);
+        free(nm.hashes);
         free(nm.flags);
         return NG_ENOMEM;
     }
@@ -92,15 +98,17 @@ static int ph_grow(phmap *m)
         for (size_t i = 0; i <= m->mask; i++) {
             if (!m->keys[i])
                 continue;
-            size_t j = ph_slot(&nm, m->keys[i], strlen(m->keys[i]));
+            size_t j = ph_slot_h(&nm, m->keys[i], strlen(m->keys[i]), m->hashes[i]);
             nm.keys[j] = m->keys[i];
             nm.vals[j] = m->vals[i];
+            nm.hashes[j] = m->hashes[i];
             nm.flags[j] = m->flags[i];
             nm.n++;
         }
     }
     free(m->keys);
     free(m->vals);
+    free(m->hashes);
     free(m->flags);
     *m = nm;
     return NG_OK;
@@ -113,7 +121,8 @@ static int ph_put(phmap *m, const char *k, size_t n, uint32_t val, int flag, int
     if (!m->keys || (m->n + 1) * 2 > m->mask + 1)
         if (ph_grow(m) != NG_OK)
             return NG_ENOMEM;
-    size_t i = ph_slot(m, k, n);
+    uint32_t h = ph_hash(k, n);
+    size_t i = ph_slot_h(m, k, n, h);
     if (!m->keys[i]) {
         char *c = malloc(n + 1);
         if (!c)
@@ -121,6 +130,7 @@ static int ph_put(phmap *m, const char *k, size_t n, uint32_t val, int flag, int
         memcpy(c, k, n);
         c[n] = '\0';
         m->keys[i] = c;
+        m->hashes[i] = h;
         m->n++;
     }
     if (flag == PH_FULL) {
@@ -1866,7 +1876,7 @@ static int match_pattern(evsent *S, const ev_pattern *p, size_t h, pmatch *m)
 static int in_quote(const ng_doc *d, uint32_t off)
 {
     for (size_t i = 0; i < d->nquotes; i++)
-        if (d->quotes[i].direct && d->quotes[i].span.start <= off && off < d->quotes[i].span.end)
+        if (d->quotes[i].span.start <= off && off < d->quotes[i].span.end) /* quoted or reported speech */
             return 1;
     return 0;
 }
@@ -2237,7 +2247,7 @@ static void debug_sentence(evsent *S)
 {
     fprintf(stderr, "--");
     for (size_t i = 0; i < S->n; i++)
-        fprintf(stderr, " %s/%d%s", tfold(S, i), S->sc->t[i].pos, S->sc->t[i].in_hit ? "*" : "");
+        fprintf(stderr, " %s/%s%s", tfold(S, i), ng_upos_name(S->sc->t[i].pos), S->sc->t[i].in_hit ? "*" : "");
     fprintf(stderr, "\n");
     for (size_t k = 0; k < S->sc->nnp; k++) {
         const evnp *np = &S->sc->np[k];
@@ -2318,13 +2328,15 @@ int ng_events(ng_worker *w, ng_doc *doc)
             evtok *tk = &sc->t[h];
             if (tk->consumed || tk->pos == NG_UPOS_PUNCT || tk->fl < 2)
                 continue;
-            size_t sl;
-            const char *st = tstem(&S, h, &sl);
-            uint32_t first;
             int verbish = !doc->pos || tk->pos == NG_UPOS_VERB ||
                           (tk->pos == NG_UPOS_ADJ && h > 0 && sc->t[h - 1].pos == NG_UPOS_VERB && tk->fl > 4 &&
                            memcmp(tfold(&S, h) + tk->fl - 3, "ing", 3) == 0); /* "considering imposing" */
             int nounish = !doc->pos || tk->pos == NG_UPOS_NOUN || tk->pos == NG_UPOS_PROPN;
+            if (!verbish && !nounish)
+                continue; /* only verbs and nouns head patterns: no need to stem the rest */
+            size_t sl;
+            const char *st = tstem(&S, h, &sl);
+            uint32_t first;
             if (verbish && (ph_get(&lx->vheads, st, sl, &first) & PH_FULL))
                 rc = try_head(&S, h, first - 1, 0);
             else if (nounish && !tk->in_hit && (ph_get(&lx->nheads, st, sl, &first) & PH_FULL))
