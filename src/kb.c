@@ -17,6 +17,7 @@
  * articles are stored, running the same ingest again finishes the work.
  */
 #include "kb.h"
+#include "events.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -125,6 +126,180 @@ static int32_t doc_day(const ng_doc *d)
     return day != NG_KB_NODAY ? day : month;
 }
 
+/* ---- events merged across articles -------------------------------------- */
+
+#define EV_WINDOW 3  /* days between two dated reports of one event, at most */
+#define EV_CANDS 32  /* stored events compared with a new report, at most */
+
+/* Whether events of this root are symmetric relations, where "A met B"
+ * and "B met A" are one event: 03 (intend to cooperate), 04 (consult),
+ * 05 (diplomatic cooperation). */
+static int sym_root(const char *root)
+{
+    return strcmp(root, "03") == 0 || strcmp(root, "04") == 0 || strcmp(root, "05") == 0;
+}
+
+/* Copies the "YYYY-MM-DD" at the start of s into out[11]; 0 when s does not
+ * start with a full, valid date. */
+static int full_date(const char *s, char out[11])
+{
+    if (!s || strlen(s) < 10)
+        return 0;
+    for (int i = 0; i < 10; i++)
+        if (i == 4 || i == 7 ? s[i] != '-' : s[i] < '0' || s[i] > '9')
+            return 0;
+    if (s[10] && s[10] != 'T' && s[10] != ' ')
+        return 0;
+    memcpy(out, s, 10);
+    out[10] = '\0';
+    return ng_kb_day(out) != NG_KB_NODAY;
+}
+
+/* Whether one side of a new report (entity a, actor code aa) and of a
+ * stored event (b, ba) can be the same actor: the same KB entity when both
+ * have one, else the same actor code; two empty sides (an event without a
+ * target) agree. */
+static int side_ok(ng_id a, const char *aa, ng_id b, const char *ba)
+{
+    int ha = aa && *aa, hb = ba && *ba;
+    if (a && b)
+        return a == b;
+    if (ha && hb)
+        return strcmp(aa, ba) == 0;
+    return !a && !b && !ha && !hb;
+}
+
+static const char *mood_name(int mood)
+{
+    switch (mood) {
+    case NG_MOOD_INTENT: return "intent";
+    case NG_MOOD_HYPOTHETICAL: return "hypothetical";
+    case NG_MOOD_REPORTED: return "reported";
+    default: return NULL;
+    }
+}
+
+/* The KB entity of the article's entity local (0 when none). */
+static ng_id kb_entity(const ng_doc *d, const ng_id *ids, uint32_t local)
+{
+    if (!local)
+        return 0;
+    for (size_t k = 0; k < d->nentities; k++)
+        if (d->entities[k].id == local)
+            return ids[k];
+    return 0;
+}
+
+/* Stores the events of stored document doc: each one joins the stored event
+ * it reports (the merge rule, docs/kb.md) or starts a new one, and gets a
+ * report.  The rule:
+ *   - same root code (first two digits);
+ *   - compatible sides (side_ok), or for the symmetric roots 03, 04, 05 the
+ *     reversed pair;
+ *   - dates: the report's own full date, else the article's publication
+ *     date, both "known"; else the article's story date (doc_day), a guess;
+ *     two known dates within EV_WINDOW days, a guess only on the same day;
+ *     no day at all never merges;
+ *   - a negated report, or one without a source, stands alone;
+ *   - the nearest in time wins, then the oldest.
+ * The stored event keeps the longest (most specific) code and the earliest
+ * date, and takes the entities, actor codes and place it lacked. */
+static int add_events(ng_kb *kb, const ng_doc *d, ng_id doc, const ng_id *ids, int32_t story_day)
+{
+    ng_kb_store *s = kb->s;
+    if (!s->ops->event_new)
+        return NG_OK;
+    char pub[11];
+    int has_pub = full_date(d->published, pub);
+    ng_kb_evcand cand[EV_CANDS];
+    for (size_t i = 0; i < d->nevents; i++) {
+        const ng_event *e = &d->events[i];
+        size_t clen = strnlen(e->code, sizeof e->code);
+        if (clen < 2 || clen >= sizeof e->code)
+            continue;
+        char code[8], root[3];
+        memcpy(code, e->code, clen + 1);
+        memcpy(root, code, 2);
+        root[2] = '\0';
+        char date[11];
+        const char *datep = NULL;
+        int32_t day = NG_KB_NODAY;
+        if (full_date(e->date, date) || (has_pub && memcpy(date, pub, sizeof pub))) {
+            datep = date;
+            day = ng_kb_day(date);
+        } else {
+            day = story_day;
+        }
+        ng_id src = kb_entity(d, ids, e->source.entity), tgt = kb_entity(d, ids, e->target.entity);
+        const char *sa = e->source.actor && *e->source.actor ? e->source.actor : NULL;
+        const char *ta = e->target.actor && *e->target.actor ? e->target.actor : NULL;
+        int sym = sym_root(root);
+        /* the stored event this reports, if any */
+        const ng_kb_evcand *best = NULL;
+        int best_rev = 0;
+        int32_t best_dist = 0;
+        if (day != NG_KB_NODAY && !e->negated && (src || sa)) {
+            int32_t w = datep ? EV_WINDOW : 0;
+            size_t n = 0;
+            int rc = s->ops->event_candidates(s, root, day - w, day + w, src, sa, tgt, ta, sym, cand, EV_CANDS, &n);
+            if (rc != NG_OK)
+                return rc;
+            for (size_t c = 0; c < n; c++) {
+                const ng_kb_evcand *k = &cand[c];
+                int32_t dist = k->day > day ? k->day - day : day - k->day;
+                if (dist > (datep && k->date[0] ? EV_WINDOW : 0))
+                    continue;
+                int fwd = side_ok(src, sa, k->source, k->source_actor) && side_ok(tgt, ta, k->target, k->target_actor);
+                int rev = !fwd && sym && side_ok(src, sa, k->target, k->target_actor) &&
+                          side_ok(tgt, ta, k->source, k->source_actor);
+                if ((fwd || rev) && (!best || dist < best_dist)) {
+                    best = k;
+                    best_rev = rev;
+                    best_dist = dist;
+                }
+            }
+        }
+        ng_id event = 0;
+        int rc;
+        if (!best) {
+            ng_kb_evrow row = {code, src, tgt, sa, ta, e->quad, e->goldstein, e->location, datep, day};
+            rc = s->ops->event_new(s, &row, &event);
+        } else {
+            event = best->id;
+            /* the most specific code; the earliest date (a known one over a guess) */
+            int new_code = strlen(code) > strlen(best->code);
+            ng_kb_evrow row = {new_code ? code : best->code,
+                               best_rev ? tgt : src,
+                               best_rev ? src : tgt,
+                               best_rev ? ta : sa,
+                               best_rev ? sa : ta,
+                               new_code ? e->quad : 0,
+                               e->goldstein,
+                               e->location,
+                               best->date[0] ? best->date : NULL,
+                               best->day};
+            if (datep && (!best->date[0] || day < best->day)) {
+                row.date = datep;
+                row.day = day;
+            }
+            rc = s->ops->event_update(s, event, &row);
+        }
+        if (rc != NG_OK)
+            return rc;
+        char *trigger = NULL;
+        if (e->trigger.end > e->trigger.start && e->trigger.end <= d->text_len &&
+            !(trigger = strndup(d->text + e->trigger.start, e->trigger.end - e->trigger.start)))
+            return ng_kb_store_fail(s, NG_ENOMEM, "out of memory");
+        ng_kb_evreport rep = {code, e->sentence, e->span.start, e->span.end, trigger, e->negated, mood_name(e->mood),
+                              e->date};
+        rc = s->ops->event_report_add(s, event, doc, &rep);
+        free(trigger);
+        if (rc != NG_OK)
+            return rc;
+    }
+    return NG_OK;
+}
+
 /* Stores everything about one article inside the open transaction. */
 static int add_doc(ng_kb *kb, const ng_doc *d, int64_t hash, int64_t raw_hash)
 {
@@ -187,6 +362,8 @@ static int add_doc(ng_kb *kb, const ng_doc *d, int64_t hash, int64_t raw_hash)
         rc = s->ops->quote_add(s, doc, q->span.start, q->span.end, q->speaker, speaker, q->cue, q->direct, text);
         free(copy);
     }
+    if (rc == NG_OK)
+        rc = add_events(kb, d, doc, ids, day);
     if (rc == NG_OK)
         rc = ng_story_assign(s, &kb->sopt, doc, sig, nsig, top, ntop, ents, nents, day, &story);
     free(ids);
@@ -385,6 +562,60 @@ void ng_kb_event_json(ng_buf *b, const ng_kb_evread *ev, int query)
         ng_buf_putc(b, '}');
     }
     ng_buf_puts(b, "]}");
+}
+
+static char *dup_or_null(const char *p, size_t n, int *oom)
+{
+    if (!p)
+        return NULL;
+    char *c = malloc(n + 1);
+    if (!c) {
+        *oom = 1;
+        return NULL;
+    }
+    memcpy(c, p, n);
+    c[n] = '\0';
+    return c;
+}
+
+int ng_kb_evread_add(ng_kb_evread *ev, size_t *cap, const ng_kb_evread_report *r)
+{
+    if (ev->nreports == *cap) {
+        size_t nc = *cap ? *cap * 2 : 8;
+        ng_kb_evread_report *nr = realloc(ev->reports, nc * sizeof *nr);
+        if (!nr)
+            return NG_ENOMEM;
+        ev->reports = nr;
+        *cap = nc;
+    }
+    ng_kb_evread_report *c = &ev->reports[ev->nreports];
+    *c = *r;
+    int oom = 0;
+    c->doc = dup_or_null(r->doc, r->doc ? strlen(r->doc) : 0, &oom);
+    c->code = dup_or_null(r->code, r->code ? strlen(r->code) : 0, &oom);
+    c->trigger = dup_or_null(r->trigger, r->trigger ? strlen(r->trigger) : 0, &oom);
+    c->mood = dup_or_null(r->mood, r->mood ? strlen(r->mood) : 0, &oom);
+    c->date = dup_or_null(r->date, r->date ? strlen(r->date) : 0, &oom);
+    c->text = dup_or_null(r->text, r->text_len, &oom);
+    ev->nreports++;
+    return oom ? NG_ENOMEM : NG_OK;
+}
+
+void ng_kb_evread_clear(ng_kb_evread *ev, size_t *cap)
+{
+    for (size_t i = 0; i < ev->nreports; i++) {
+        ng_kb_evread_report *r = &ev->reports[i];
+        free((char *)r->doc);
+        free((char *)r->code);
+        free((char *)r->trigger);
+        free((char *)r->mood);
+        free((char *)r->date);
+        free((char *)r->text);
+    }
+    free(ev->reports);
+    ev->reports = NULL;
+    ev->nreports = 0;
+    *cap = 0;
 }
 
 /* The writer of an events query: a JSON array handed on in 64 KiB pieces. */

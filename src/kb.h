@@ -159,17 +159,6 @@ typedef struct {
     size_t limit;                 /* query: at most this many events (0: no limit) */
 } ng_kb_evfilter;
 
-/* Queries of the web page (cli/serve.c), numbered apart from the above so
- * that new kinds may be added to either list. */
-enum {
-    NG_KBQ_DOC = 64,   /* one document (id; or its name in text) with its annotations:
-                        * entities, mentions, titles, timexes, quantities, quotes */
-    NG_KBQ_DOCS,       /* the latest documents (limit), with the ids of the entities they name */
-    NG_KBQ_ENTITIES,   /* the entities named by most documents (limit) */
-    NG_KBQ_COOCCUR     /* pairs of the limit most named entities named together in the
-                        * latest 2000 documents, with how many */
-};
-
 /* The operations of a storage backend.  s is the backend's own object. */
 typedef struct {
     void (*close)(ng_kb_store *s);
@@ -278,23 +267,11 @@ int ng_kb_events_json(ng_kb_store *s, ng_id entity, const char *root, size_t lim
 
 /* Opens (creating or migrating) the SQLite base at path. */
 int ng_kb_sqlite_open(ng_kb_store **out, const char *path, char *err, size_t errlen);
-/* Opens an existing SQLite base of this schema version for reading only
- * (never created, migrated or written; a query runs at most 5 seconds). */
-int ng_kb_sqlite_open_ro(ng_kb_store **out, const char *path, char *err, size_t errlen);
 
 /* Opens (creating or migrating) the base in the PostgreSQL database of a
  * libpq connection URI (postgresql://... or postgres://...). */
 int ng_kb_pg_open(ng_kb_store **out, const char *url, char *err, size_t errlen);
-/* The same for reading only: read-only transactions, no migration, a
- * statement timeout of 5 seconds. */
-int ng_kb_pg_open_ro(ng_kb_store **out, const char *url, char *err, size_t errlen);
 
-/* Runs query q (NG_KBQ_*) about id, or text, straight on kb's backend, for
- * callers that name entities, stories and documents by number (the web
- * server).  NG_EEMPTY when the entity (ENTITY, TIMELINE, QUOTES with id > 0)
- * or the document (DOC) does not exist. */
-int ng_kb_query_raw(ng_kb *kb, int q, ng_id id, const char *text, size_t limit,
-                    int (*write)(void *ctx, const char *p, size_t n), void *ctx);
 
 /* ---- link.c ------------------------------------------------------------- */
 

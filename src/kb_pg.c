@@ -94,7 +94,17 @@ static const char pg_schema_v2[] =
 /* Upgrades from version i to i + 1, in order (entry 0 creates version 1).
  * A new schema version appends one entry here and one to kb_sqlite.c's
  * migrations[], and raises NG_KB_SCHEMA (kb.h). */
-static const char *const pg_migrations[] = {pg_schema_v1, pg_schema_v2};
+/* Version 3, as kb_sqlite.c's schema_v3: events merged across articles. */
+static const char pg_schema_v3[] =
+    "ALTER TABLE events ADD COLUMN root text, ADD COLUMN source_actor text, ADD COLUMN target_actor text,"
+    " ADD COLUMN quad integer, ADD COLUMN goldstein double precision, ADD COLUMN location text;"
+    "CREATE INDEX events_root_sactor ON events(root, source_actor, day);"
+    "CREATE INDEX events_root_tactor ON events(root, target_actor, day);"
+    "ALTER TABLE event_reports ADD COLUMN code text, ADD COLUMN sentence bigint, ADD COLUMN trigger text,"
+    " ADD COLUMN negated integer, ADD COLUMN mood text, ADD COLUMN date text;"
+    "CREATE INDEX event_reports_doc ON event_reports(doc);";
+
+static const char *const pg_migrations[] = {pg_schema_v1, pg_schema_v2, pg_schema_v3};
 
 _Static_assert(sizeof pg_migrations / sizeof *pg_migrations == NG_KB_SCHEMA,
                "kb_pg.c: pg_migrations[] must have one entry per schema version (NG_KB_SCHEMA in kb.h)");
@@ -105,7 +115,8 @@ enum {
     Q_DOC_FIND, Q_RAW_FIND, Q_DOC_INSERT, Q_RAW_INSERT, Q_DOC_COUNT, Q_DOC_FEATURES, Q_DOC_STORY, Q_KEY_FIND,
     Q_KEY_ADD, Q_ENT_NEW, Q_ENT_GET, Q_ENT_RENAME, Q_ENT_SEEN, Q_NAME_ADD, Q_COOCCUR, Q_DOCENT_ADD, Q_MENTION_ADD,
     Q_ENT_DOCS, Q_TIMEX_ADD, Q_QTY_ADD, Q_QUOTE_ADD, Q_TERM_BUMP, Q_TERM_DF, Q_POSTING_ADD, Q_POSTING_DOCS,
-    Q_STORY_NEW, Q_STORY_ADD, Q_STORY_FEATURES, Q_STORY_SET, Q_TITLE_ADD, Q_COUNT
+    Q_STORY_NEW, Q_STORY_ADD, Q_STORY_FEATURES, Q_STORY_SET, Q_TITLE_ADD, Q_EV_CAND, Q_EV_NEW, Q_EV_UPDATE,
+    Q_EV_REPORT, Q_EV_REPORTS_TEXT, Q_COUNT
 };
 
 /* A new row's id: the next after the largest (an index probe), as SQLite
@@ -174,6 +185,30 @@ static const char *const sql_text[Q_COUNT] = {
     [Q_STORY_FEATURES] = "SELECT sig,ents FROM stories WHERE id=$1::bigint",
     [Q_STORY_SET] = "UPDATE stories SET sig=$2::bytea, ents=$3::bytea WHERE id=$1::bigint",
     [Q_TITLE_ADD] = "INSERT INTO titles(doc,local,title) VALUES($1::bigint,$2::integer,$3::text) ON CONFLICT DO NOTHING",
+    [Q_EV_CAND] = "SELECT id,code,source,target,source_actor,target_actor,date,day FROM events WHERE root=$1::text AND id IN ("
+                  "SELECT id FROM events WHERE source=$4::bigint AND day BETWEEN $2::integer AND $3::integer "
+                  "UNION SELECT id FROM events WHERE root=$1::text AND source_actor=$5::text AND day BETWEEN $2::integer "
+                  "AND $3::integer "
+                  "UNION SELECT id FROM events WHERE $6::integer=1 AND target=$4::bigint AND day BETWEEN $2::integer "
+                  "AND $3::integer "
+                  "UNION SELECT id FROM events WHERE $6::integer=1 AND root=$1::text AND target_actor=$5::text "
+                  "AND day BETWEEN $2::integer AND $3::integer) "
+                  "ORDER BY id LIMIT $7::bigint",
+    [Q_EV_NEW] = "INSERT INTO events(id,code,root,source,target,source_actor,target_actor,quad,goldstein,location,date,day) "
+                 "VALUES(" NEXT_ID("events") ",$1::text,substr($1::text,1,2),$2::bigint,$3::bigint,$4::text,$5::text,"
+                 "$6::integer,$7::double precision,$8::text,$9::text,$10::integer) RETURNING id",
+    [Q_EV_UPDATE] = "UPDATE events SET code=$2::text, quad=coalesce($3::integer,quad), "
+                    "goldstein=coalesce($4::double precision,goldstein), date=$5::text, "
+                    "day=$6::integer, source=coalesce(source,$7::bigint), target=coalesce(target,$8::bigint), "
+                    "source_actor=coalesce(source_actor,$9::text), target_actor=coalesce(target_actor,$10::text), "
+                    "location=coalesce(location,$11::text) WHERE id=$1::bigint",
+    [Q_EV_REPORT] = "INSERT INTO event_reports(event,doc,start,stop,code,sentence,trigger,negated,mood,date) "
+                    "VALUES($1::bigint,$2::bigint,$3::bigint,$4::bigint,$5::text,$6::bigint,$7::text,$8::integer,"
+                    "$9::text,$10::text) ON CONFLICT DO NOTHING",
+    [Q_EV_REPORTS_TEXT] = "SELECT r.event,r.doc,d.name,r.code,r.sentence,r.start,r.stop,r.trigger,r.negated,r.mood,r.date,"
+                          "substring(convert_to(d.text, 'UTF8') FROM (r.start + 1)::int FOR least(r.stop - r.start, 600)::int) "
+                          "FROM event_reports r JOIN documents d ON d.id=r.doc WHERE r.event=$1::bigint "
+                          "ORDER BY r.doc, r.start",
 };
 
 /* The story features of a stored document, kept after a first read: story
@@ -1110,6 +1145,219 @@ static int op_title_add(ng_kb_store *s, ng_id doc, uint32_t local, const char *t
     return run_none((kbpg *)s, Q_TITLE_ADD, &p, "store title");
 }
 
+/* ---- events ------------------------------------------------------------------ */
+
+static void col_copy(const PGresult *r, int row, int col, char *out, size_t cap)
+{
+    snprintf(out, cap, "%s", PQgetisnull(r, row, col) ? "" : PQgetvalue(r, row, col));
+}
+
+static int op_event_candidates(ng_kb_store *s, const char *root, int32_t lo, int32_t hi, ng_id source,
+                               const char *source_actor, ng_id target, const char *target_actor, int sym,
+                               ng_kb_evcand *out, size_t max, size_t *n)
+{
+    (void)target;
+    (void)target_actor;
+    kbpg *k = (kbpg *)s;
+    *n = 0;
+    params p = {0};
+    p_str(&p, root);
+    p_int(&p, lo);
+    p_int(&p, hi);
+    p_int(&p, source);
+    p_text(&p, source_actor);
+    p_int(&p, sym != 0);
+    p_int(&p, (int64_t)max);
+    PGresult *r = run(k, Q_EV_CAND, &p, "find events");
+    if (!r)
+        return k->last_rc;
+    for (int i = 0; i < PQntuples(r) && *n < max; i++) {
+        ng_kb_evcand *c = &out[(*n)++];
+        c->id = col_int(r, i, 0);
+        col_copy(r, i, 1, c->code, sizeof c->code);
+        c->source = col_int(r, i, 2);
+        c->target = col_int(r, i, 3);
+        col_copy(r, i, 4, c->source_actor, sizeof c->source_actor);
+        col_copy(r, i, 5, c->target_actor, sizeof c->target_actor);
+        col_copy(r, i, 6, c->date, sizeof c->date);
+        c->day = PQgetisnull(r, i, 7) ? NG_KB_NODAY : (int32_t)col_int(r, i, 7);
+    }
+    PQclear(r);
+    return NG_OK;
+}
+
+static void p_id(params *p, ng_id id)
+{
+    if (id)
+        p_int(p, id);
+    else
+        p_null(p);
+}
+
+/* QuadClass and Goldstein value, both NULL when unknown. */
+static void p_quad(params *p, const ng_kb_evrow *ev)
+{
+    if (ev->quad > 0) {
+        p_int(p, ev->quad);
+        p_double(p, ev->goldstein);
+    } else {
+        p_null(p);
+        p_null(p);
+    }
+}
+
+static int op_event_new(ng_kb_store *s, const ng_kb_evrow *ev, ng_id *id)
+{
+    params p = {0};
+    p_str(&p, ev->code);
+    p_id(&p, ev->source);
+    p_id(&p, ev->target);
+    p_text(&p, ev->source_actor);
+    p_text(&p, ev->target_actor);
+    p_quad(&p, ev);
+    p_text(&p, ev->location);
+    p_text(&p, ev->date);
+    p_day(&p, ev->day);
+    return run_new((kbpg *)s, Q_EV_NEW, &p, id, "store event");
+}
+
+static int op_event_update(ng_kb_store *s, ng_id id, const ng_kb_evrow *ev)
+{
+    params p = {0};
+    p_int(&p, id);
+    p_str(&p, ev->code);
+    p_quad(&p, ev);
+    p_text(&p, ev->date);
+    p_day(&p, ev->day);
+    p_id(&p, ev->source);
+    p_id(&p, ev->target);
+    p_text(&p, ev->source_actor);
+    p_text(&p, ev->target_actor);
+    p_text(&p, ev->location);
+    return run_none((kbpg *)s, Q_EV_UPDATE, &p, "merge event");
+}
+
+static int op_event_report_add(ng_kb_store *s, ng_id event, ng_id doc, const ng_kb_evreport *r)
+{
+    params p = {0};
+    p_int(&p, event);
+    p_int(&p, doc);
+    p_int(&p, r->start);
+    p_int(&p, r->stop);
+    p_text(&p, r->code);
+    p_int(&p, r->sentence);
+    p_text(&p, r->trigger);
+    p_int(&p, r->negated != 0);
+    p_text(&p, r->mood);
+    p_text(&p, r->date);
+    return run_none((kbpg *)s, Q_EV_REPORT, &p, "store event report");
+}
+
+static const char *pg_str(const PGresult *r, int row, int col)
+{
+    return PQgetisnull(r, row, col) ? NULL : PQgetvalue(r, row, col);
+}
+
+/* An event from columns id, code, source, target, source_actor,
+ * target_actor, quad, goldstein, location, date, day[, source name, target
+ * name] of a row. */
+static void read_event(const PGresult *r, int row, ng_kb_evread *ev, int names)
+{
+    memset(ev, 0, sizeof *ev);
+    ev->id = col_int(r, row, 0);
+    ev->code = pg_str(r, row, 1);
+    ev->source = col_int(r, row, 2);
+    ev->target = col_int(r, row, 3);
+    ev->source_actor = pg_str(r, row, 4);
+    ev->target_actor = pg_str(r, row, 5);
+    ev->quad = (int)col_int(r, row, 6);
+    ev->goldstein = PQgetisnull(r, row, 7) ? 0 : strtod(PQgetvalue(r, row, 7), NULL);
+    ev->location = pg_str(r, row, 8);
+    ev->date = pg_str(r, row, 9);
+    ev->day = PQgetisnull(r, row, 10) ? NG_KB_NODAY : (int32_t)col_int(r, row, 10);
+    if (names) {
+        ev->source_name = pg_str(r, row, 11);
+        ev->target_name = pg_str(r, row, 12);
+    }
+}
+
+/* Adds the report of columns event, doc, name, code, sentence, start, stop,
+ * trigger, negated, mood, date[, text (bytea)] of a row to ev. */
+static int add_report(kbpg *k, const PGresult *r, int row, ng_kb_evread *ev, size_t *cap, int text)
+{
+    ng_kb_evread_report rep = {
+        .doc_id = col_int(r, row, 1),
+        .doc = pg_str(r, row, 2),
+        .code = pg_str(r, row, 3),
+        .sentence = col_int(r, row, 4),
+        .start = col_int(r, row, 5),
+        .stop = col_int(r, row, 6),
+        .trigger = pg_str(r, row, 7),
+        .negated = (int)col_int(r, row, 8),
+        .mood = pg_str(r, row, 9),
+        .date = pg_str(r, row, 10),
+    };
+    unsigned char *b = NULL;
+    if (text && !PQgetisnull(r, row, 11)) {
+        size_t n = 0;
+        b = PQunescapeBytea((const unsigned char *)PQgetvalue(r, row, 11), &n);
+        if (!b)
+            return ng_kb_store_fail(&k->base, NG_ENOMEM, "out of memory");
+        rep.text = (const char *)b;
+        rep.text_len = n;
+    }
+    int rc = ng_kb_evread_add(ev, cap, &rep);
+    PQfreemem(b);
+    return rc == NG_OK ? NG_OK : ng_kb_store_fail(&k->base, NG_ENOMEM, "out of memory");
+}
+
+static int op_event_rows(ng_kb_store *s, const ng_kb_evfilter *f, int (*each)(void *ctx, const ng_kb_evread *ev),
+                         void *ctx)
+{
+    kbpg *k = (kbpg *)s;
+    static const unsigned int types[3] = {20 /* int8 */, 25 /* text */, 20};
+    params p = {0};
+    p_int(&p, f->query ? f->entity : 0);
+    p_str(&p, f->query && f->root ? f->root : "");
+    p_int(&p, f->query && f->limit ? (int64_t)f->limit : INT64_MAX);
+    PGresult *r = PQexecParams(
+        k->db,
+        f->query ? "SELECT e.id, e.code, e.source, e.target, e.source_actor, e.target_actor, e.quad, e.goldstein, "
+                   "e.location, e.date, e.day, se.name, te.name FROM events e LEFT JOIN entities se ON se.id=e.source "
+                   "LEFT JOIN entities te ON te.id=e.target WHERE ($1 = 0 OR e.id IN (SELECT id FROM events WHERE "
+                   "source=$1 UNION SELECT id FROM events WHERE target=$1)) AND ($2 = '' OR substr(e.code, 1, "
+                   "length($2))=$2) ORDER BY e.day IS NULL, e.day, e.id LIMIT $3"
+                 : "SELECT e.id, e.code, e.source, e.target, e.source_actor, e.target_actor, e.quad, e.goldstein, "
+                   "e.location, e.date, e.day FROM events e WHERE $1 = $1 AND $2 = $2 ORDER BY e.id LIMIT $3",
+        3, types, p.v, p.len, p.fmt, 0);
+    if (!r || PQresultStatus(r) != PGRES_TUPLES_OK) {
+        int rc = pgfail(k, r, "read events");
+        PQclear(r);
+        return rc;
+    }
+    int rc = NG_OK;
+    size_t cap = 0;
+    for (int i = 0; i < PQntuples(r) && rc == NG_OK; i++) {
+        ng_kb_evread ev;
+        read_event(r, i, &ev, f->query);
+        params q = {0};
+        p_int(&q, ev.id);
+        PGresult *rr = run(k, Q_EV_REPORTS_TEXT, &q, "read event reports");
+        if (!rr) {
+            rc = k->last_rc;
+            break;
+        }
+        for (int j = 0; j < PQntuples(rr) && rc == NG_OK; j++)
+            rc = add_report(k, rr, j, &ev, &cap, f->query);
+        PQclear(rr);
+        if (rc == NG_OK && (rc = each(ctx, &ev)) != NG_OK && !s->err[0])
+            ng_kb_store_fail(s, rc, "%s", ng_strerror(rc));
+        ng_kb_evread_clear(&ev, &cap);
+    }
+    PQclear(r);
+    return rc;
+}
+
 /* ---- output ---------------------------------------------------------------- */
 
 /* JSON output, handed to the caller's writer in pieces of 64 KiB. */
@@ -1306,9 +1554,14 @@ static const char *const export_sql[] = {
     "ORDER BY count(DISTINCT de.doc) DESC, sum(de.mentions) DESC, e.ndocs, e.id) AS r FROM doc_entities de "
     "JOIN documents d ON d.id=de.doc JOIN entities e ON e.id=de.entity WHERE d.story IS NOT NULL AND "
     "e.type IN ('PER','ORG','LOC','MISC') GROUP BY d.story, e.id) x WHERE r <= 3 ORDER BY story, r",
+    /* events, and their reports in the same order (read_event, add_report) */
+    "SELECT id, code, source, target, source_actor, target_actor, quad, goldstein, location, date, day FROM events "
+    "ORDER BY id",
+    "SELECT r.event, r.doc, d.name, r.code, r.sentence, r.start, r.stop, r.trigger, r.negated, r.mood, r.date "
+    "FROM event_reports r JOIN documents d ON d.id=r.doc ORDER BY r.event, r.doc, r.start",
 };
 
-enum { X_DOCS, X_ENTS, X_ALIASES, X_EDOCS, X_STORIES, X_SDOCS, X_SLABEL, X_COUNT };
+enum { X_DOCS, X_ENTS, X_ALIASES, X_EDOCS, X_STORIES, X_SDOCS, X_SLABEL, X_EVENTS, X_EREPORTS, X_COUNT };
 
 static int op_export_json(ng_kb_store *s, int (*write)(void *ctx, const char *p, size_t n), void *ctx)
 {
@@ -1411,7 +1664,31 @@ static int op_export_json(ng_kb_store *s, int (*write)(void *ctx, const char *p,
     }
     if ((rc = have[X_STORIES]) != NG_OK)
         goto end;
-    ng_buf_puts(&o.b, "],\n\"events\":[]}\n");
+    ng_buf_puts(&o.b, "],\n\"events\":[");
+    for (int first = 1; have[X_EVENTS] == 1; first = 0, have[X_EVENTS] = cur_next(&c[X_EVENTS])) {
+        ng_kb_evread ev;
+        read_event(c[X_EVENTS].r, c[X_EVENTS].row, &ev, 0);
+        size_t cap = 0;
+        cursor *rp = &c[X_EREPORTS];
+        while (rc == NG_OK && have[X_EREPORTS] == 1 && cur_int(rp, 0) <= ev.id) {
+            if (cur_int(rp, 0) == ev.id)
+                rc = add_report(k, rp->r, rp->row, &ev, &cap, 0);
+            have[X_EREPORTS] = cur_next(rp);
+        }
+        if (rc == NG_OK && have[X_EREPORTS] < 0)
+            rc = have[X_EREPORTS];
+        if (rc == NG_OK) {
+            ng_buf_puts(&o.b, first ? "\n" : ",\n");
+            ng_kb_event_json(&o.b, &ev, 0);
+        }
+        ng_kb_evread_clear(&ev, &cap);
+        if (rc != NG_OK)
+            goto end;
+        out_flush(&o, 0);
+    }
+    if ((rc = have[X_EVENTS]) != NG_OK)
+        goto end;
+    ng_buf_puts(&o.b, "]}\n");
 end:
     for (int i = 0; i < X_COUNT; i++)
         PQclear(c[i].r);
@@ -1701,6 +1978,11 @@ static const ng_kb_ops pg_ops = {
     .title_add = op_title_add,
     .story_features = op_story_features,
     .story_set_features = op_story_set_features,
+    .event_candidates = op_event_candidates,
+    .event_new = op_event_new,
+    .event_update = op_event_update,
+    .event_report_add = op_event_report_add,
+    .event_rows = op_event_rows,
 };
 
 /* ---- opening ------------------------------------------------------------------ */

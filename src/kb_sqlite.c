@@ -53,7 +53,8 @@ enum {
     Q_DOC_FIND, Q_RAW_FIND, Q_DOC_INSERT, Q_RAW_INSERT, Q_FTS_INSERT, Q_DOC_COUNT, Q_DOC_FEATURES, Q_DOC_STORY,
     Q_KEY_FIND, Q_KEY_ADD, Q_ENT_NEW, Q_ENT_GET, Q_ENT_RENAME, Q_ENT_SEEN, Q_NAME_ADD, Q_COOCCUR, Q_DOCENT_ADD,
     Q_MENTION_ADD, Q_ENT_DOCS, Q_TIMEX_ADD, Q_QTY_ADD, Q_QUOTE_ADD, Q_QUOTE_FTS, Q_TERM_BUMP, Q_TERM_DF,
-    Q_POSTING_ADD, Q_POSTING_DOCS, Q_STORY_NEW, Q_STORY_ADD, Q_STORY_FEATURES, Q_STORY_SET, Q_TITLE_ADD, Q_COUNT
+    Q_POSTING_ADD, Q_POSTING_DOCS, Q_STORY_NEW, Q_STORY_ADD, Q_STORY_FEATURES, Q_STORY_SET, Q_TITLE_ADD,
+    Q_EV_CAND, Q_EV_NEW, Q_EV_UPDATE, Q_EV_REPORT, Q_EV_REPORTS, Q_EV_REPORTS_TEXT, Q_COUNT
 };
 
 static const char *const sql_text[Q_COUNT] = {
@@ -102,6 +103,26 @@ static const char *const sql_text[Q_COUNT] = {
     [Q_STORY_FEATURES] = "SELECT sig,ents FROM stories WHERE id=?1",
     [Q_STORY_SET] = "UPDATE stories SET sig=?2, ents=?3 WHERE id=?1",
     [Q_TITLE_ADD] = "INSERT OR IGNORE INTO titles(doc,local,title) VALUES(?1,?2,?3)",
+    /* the merge's candidates: index probes on (source, day), (root,
+     * source_actor, day) and, for symmetric codes, the same on the target */
+    [Q_EV_CAND] = "SELECT id,code,source,target,source_actor,target_actor,date,day FROM events WHERE root=?1 AND id IN ("
+                  "SELECT id FROM events WHERE source=?4 AND day BETWEEN ?2 AND ?3 "
+                  "UNION SELECT id FROM events WHERE root=?1 AND source_actor=?5 AND day BETWEEN ?2 AND ?3 "
+                  "UNION SELECT id FROM events WHERE ?6 AND target=?4 AND day BETWEEN ?2 AND ?3 "
+                  "UNION SELECT id FROM events WHERE ?6 AND root=?1 AND target_actor=?5 AND day BETWEEN ?2 AND ?3) "
+                  "ORDER BY id LIMIT ?7",
+    [Q_EV_NEW] = "INSERT INTO events(code,root,source,target,source_actor,target_actor,quad,goldstein,location,date,day) "
+                 "VALUES(?1,substr(?1,1,2),?2,?3,?4,?5,?6,?7,?8,?9,?10)",
+    [Q_EV_UPDATE] = "UPDATE events SET code=?2, quad=coalesce(?3,quad), goldstein=coalesce(?4,goldstein), date=?5, day=?6, source=coalesce(source,?7), "
+                    "target=coalesce(target,?8), source_actor=coalesce(source_actor,?9), "
+                    "target_actor=coalesce(target_actor,?10), location=coalesce(location,?11) WHERE id=?1",
+    [Q_EV_REPORT] = "INSERT OR IGNORE INTO event_reports(event,doc,start,stop,code,sentence,trigger,negated,mood,date) "
+                    "VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10)",
+    [Q_EV_REPORTS] = "SELECT r.doc,d.name,r.code,r.sentence,r.start,r.stop,r.trigger,r.negated,r.mood,r.date,NULL "
+                     "FROM event_reports r JOIN documents d ON d.id=r.doc WHERE r.event=?1 ORDER BY r.doc, r.start",
+    [Q_EV_REPORTS_TEXT] = "SELECT r.doc,d.name,r.code,r.sentence,r.start,r.stop,r.trigger,r.negated,r.mood,r.date,"
+                          "substr(CAST(d.text AS BLOB), r.start + 1, min(r.stop - r.start, 600)) "
+                          "FROM event_reports r JOIN documents d ON d.id=r.doc WHERE r.event=?1 ORDER BY r.doc, r.start",
 };
 
 /* Version 1 of the schema, as created in a new file. */
@@ -155,9 +176,34 @@ static const char schema_v2[] =
     "CREATE TABLE titles(doc INTEGER NOT NULL, local INTEGER NOT NULL, title TEXT NOT NULL,"
     " PRIMARY KEY(doc, local, title)) WITHOUT ROWID;";
 
+/* Version 3: events merged across articles (kb.c has the rule).  An event
+ * gets its code's root (first two digits, for the merge's look-ups), the
+ * actor codes of both sides, the codebook's QuadClass and Goldstein value,
+ * and a place; each report the code, sentence, trigger word, negation,
+ * mood and date its article gave. */
+static const char schema_v3[] =
+    "ALTER TABLE events ADD COLUMN root TEXT;"
+    "ALTER TABLE events ADD COLUMN source_actor TEXT;"
+    "ALTER TABLE events ADD COLUMN target_actor TEXT;"
+    "ALTER TABLE events ADD COLUMN quad INTEGER;"
+    "ALTER TABLE events ADD COLUMN goldstein REAL;"
+    "ALTER TABLE events ADD COLUMN location TEXT;"
+    "CREATE INDEX events_root_sactor ON events(root, source_actor, day);"
+    "CREATE INDEX events_root_tactor ON events(root, target_actor, day);"
+    "ALTER TABLE event_reports ADD COLUMN code TEXT;"
+    "ALTER TABLE event_reports ADD COLUMN sentence INTEGER;"
+    "ALTER TABLE event_reports ADD COLUMN trigger TEXT;"
+    "ALTER TABLE event_reports ADD COLUMN negated INTEGER;"
+    "ALTER TABLE event_reports ADD COLUMN mood TEXT;"
+    "ALTER TABLE event_reports ADD COLUMN date TEXT;"
+    "CREATE INDEX event_reports_doc ON event_reports(doc);";
+
 /* Upgrades from version i to i + 1, in order; migrations[0] creates v1
  * from an empty file.  A new schema version appends one entry here. */
-static const char *const migrations[] = {schema_v1, schema_v2};
+static const char *const migrations[] = {schema_v1, schema_v2, schema_v3};
+
+_Static_assert(sizeof migrations / sizeof *migrations == NG_KB_SCHEMA,
+               "kb_sqlite.c: migrations[] must have one entry per schema version (NG_KB_SCHEMA in kb.h)");
 
 typedef struct {
     ng_kb_store base; /* must come first */
@@ -759,6 +805,236 @@ static int op_title_add(ng_kb_store *s, ng_id doc, uint32_t local, const char *t
     return run(k, st, "store title");
 }
 
+/* ---- events ---------------------------------------------------------------- */
+
+/* Copies text column i into out[cap] ("" when NULL; truncated). */
+static void col_copy(sqlite3_stmt *st, int i, char *out, size_t cap)
+{
+    const unsigned char *t = sqlite3_column_text(st, i);
+    snprintf(out, cap, "%s", t ? (const char *)t : "");
+}
+
+static int op_event_candidates(ng_kb_store *s, const char *root, int32_t lo, int32_t hi, ng_id source,
+                               const char *source_actor, ng_id target, const char *target_actor, int sym,
+                               ng_kb_evcand *out, size_t max, size_t *n)
+{
+    (void)target;
+    (void)target_actor;
+    kbsql *k = (kbsql *)s;
+    sqlite3_stmt *st = stmt(k, Q_EV_CAND);
+    *n = 0;
+    if (!st)
+        return NG_EDB;
+    sqlite3_bind_text(st, 1, root, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int(st, 2, lo);
+    sqlite3_bind_int(st, 3, hi);
+    sqlite3_bind_int64(st, 4, source);
+    bind_text(st, 5, source_actor);
+    sqlite3_bind_int(st, 6, sym != 0);
+    sqlite3_bind_int64(st, 7, (sqlite3_int64)max);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW && *n < max) {
+        ng_kb_evcand *c = &out[(*n)++];
+        c->id = sqlite3_column_int64(st, 0);
+        col_copy(st, 1, c->code, sizeof c->code);
+        c->source = sqlite3_column_int64(st, 2);
+        c->target = sqlite3_column_int64(st, 3);
+        col_copy(st, 4, c->source_actor, sizeof c->source_actor);
+        col_copy(st, 5, c->target_actor, sizeof c->target_actor);
+        col_copy(st, 6, c->date, sizeof c->date);
+        c->day = sqlite3_column_type(st, 7) == SQLITE_NULL ? NG_KB_NODAY : sqlite3_column_int(st, 7);
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE || rc == SQLITE_ROW ? NG_OK : dbfail(k, "find events");
+}
+
+/* An entity id, NULL for 0. */
+static void bind_id(sqlite3_stmt *st, int i, ng_id id)
+{
+    if (id)
+        sqlite3_bind_int64(st, i, id);
+    else
+        sqlite3_bind_null(st, i);
+}
+
+/* QuadClass at i and Goldstein value at i + 1, both NULL when unknown. */
+static void bind_quad(sqlite3_stmt *st, int i, const ng_kb_evrow *ev)
+{
+    if (ev->quad > 0) {
+        sqlite3_bind_int(st, i, ev->quad);
+        sqlite3_bind_double(st, i + 1, ev->goldstein);
+    } else {
+        sqlite3_bind_null(st, i);
+        sqlite3_bind_null(st, i + 1);
+    }
+}
+
+static int op_event_new(ng_kb_store *s, const ng_kb_evrow *ev, ng_id *id)
+{
+    kbsql *k = (kbsql *)s;
+    sqlite3_stmt *st = stmt(k, Q_EV_NEW);
+    if (!st)
+        return NG_EDB;
+    sqlite3_bind_text(st, 1, ev->code, -1, SQLITE_TRANSIENT);
+    bind_id(st, 2, ev->source);
+    bind_id(st, 3, ev->target);
+    bind_text(st, 4, ev->source_actor);
+    bind_text(st, 5, ev->target_actor);
+    bind_quad(st, 6, ev);
+    bind_text(st, 8, ev->location);
+    bind_text(st, 9, ev->date);
+    bind_day(st, 10, ev->day);
+    int rc = run(k, st, "store event");
+    if (rc == NG_OK)
+        *id = sqlite3_last_insert_rowid(k->db);
+    return rc;
+}
+
+static int op_event_update(ng_kb_store *s, ng_id id, const ng_kb_evrow *ev)
+{
+    kbsql *k = (kbsql *)s;
+    sqlite3_stmt *st = stmt(k, Q_EV_UPDATE);
+    if (!st)
+        return NG_EDB;
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_text(st, 2, ev->code, -1, SQLITE_TRANSIENT);
+    bind_quad(st, 3, ev);
+    bind_text(st, 5, ev->date);
+    bind_day(st, 6, ev->day);
+    bind_id(st, 7, ev->source);
+    bind_id(st, 8, ev->target);
+    bind_text(st, 9, ev->source_actor);
+    bind_text(st, 10, ev->target_actor);
+    bind_text(st, 11, ev->location);
+    return run(k, st, "merge event");
+}
+
+static int op_event_report_add(ng_kb_store *s, ng_id event, ng_id doc, const ng_kb_evreport *r)
+{
+    kbsql *k = (kbsql *)s;
+    sqlite3_stmt *st = stmt(k, Q_EV_REPORT);
+    if (!st)
+        return NG_EDB;
+    sqlite3_bind_int64(st, 1, event);
+    sqlite3_bind_int64(st, 2, doc);
+    sqlite3_bind_int64(st, 3, r->start);
+    sqlite3_bind_int64(st, 4, r->stop);
+    bind_text(st, 5, r->code);
+    sqlite3_bind_int64(st, 6, r->sentence);
+    bind_text(st, 7, r->trigger);
+    sqlite3_bind_int(st, 8, r->negated != 0);
+    bind_text(st, 9, r->mood);
+    bind_text(st, 10, r->date);
+    return run(k, st, "store event report");
+}
+
+static const char *col_text(sqlite3_stmt *st, int i)
+{
+    return (const char *)sqlite3_column_text(st, i);
+}
+
+static int op_event_rows(ng_kb_store *s, const ng_kb_evfilter *f, int (*each)(void *ctx, const ng_kb_evread *ev),
+                         void *ctx)
+{
+    kbsql *k = (kbsql *)s;
+    /* the events, then each one's reports (an index probe: event_reports'
+     * key starts with the event) */
+    static const char cols[] = "SELECT e.id, e.code, e.source, e.target, e.source_actor, e.target_actor, e.quad, "
+                               "e.goldstein, e.location, e.date, e.day, se.name, te.name FROM events e "
+                               "LEFT JOIN entities se ON se.id=e.source LEFT JOIN entities te ON te.id=e.target ";
+    ng_buf sql;
+    ng_buf_init(&sql);
+    ng_buf_puts(&sql, cols);
+    if (!f->query) {
+        ng_buf_puts(&sql, "ORDER BY e.id");
+    } else {
+        ng_buf_puts(&sql, "WHERE 1");
+        if (f->entity)
+            ng_buf_puts(&sql, " AND e.id IN (SELECT id FROM events WHERE source=?1 UNION SELECT id FROM events "
+                              "WHERE target=?1)");
+        if (f->root)
+            ng_buf_puts(&sql, " AND substr(e.code, 1, length(?2))=?2");
+        ng_buf_puts(&sql, " ORDER BY e.day IS NULL, e.day, e.id");
+        if (f->limit)
+            ng_buf_puts(&sql, " LIMIT ?3");
+    }
+    if (sql.oom) {
+        ng_buf_free(&sql);
+        return ng_kb_store_fail(s, NG_ENOMEM, "out of memory");
+    }
+    sqlite3_stmt *st = NULL;
+    int r = sqlite3_prepare_v2(k->db, sql.p, -1, &st, NULL);
+    ng_buf_free(&sql);
+    if (r != SQLITE_OK)
+        return dbfail(k, "read events");
+    if (f->query) {
+        if (f->entity)
+            sqlite3_bind_int64(st, 1, f->entity);
+        if (f->root)
+            sqlite3_bind_text(st, 2, f->root, -1, SQLITE_TRANSIENT);
+        if (f->limit)
+            sqlite3_bind_int64(st, 3, (sqlite3_int64)f->limit);
+    }
+    int rc = NG_OK;
+    ng_kb_evread ev;
+    memset(&ev, 0, sizeof ev);
+    size_t cap = 0;
+    while (rc == NG_OK && (r = sqlite3_step(st)) == SQLITE_ROW) {
+        ev.id = sqlite3_column_int64(st, 0);
+        ev.code = col_text(st, 1);
+        ev.source = sqlite3_column_int64(st, 2);
+        ev.target = sqlite3_column_int64(st, 3);
+        ev.source_actor = col_text(st, 4);
+        ev.target_actor = col_text(st, 5);
+        ev.quad = sqlite3_column_int(st, 6);
+        ev.goldstein = sqlite3_column_double(st, 7);
+        ev.location = col_text(st, 8);
+        ev.date = col_text(st, 9);
+        ev.day = sqlite3_column_type(st, 10) == SQLITE_NULL ? NG_KB_NODAY : sqlite3_column_int(st, 10);
+        ev.source_name = f->query ? col_text(st, 11) : NULL;
+        ev.target_name = f->query ? col_text(st, 12) : NULL;
+        sqlite3_stmt *rs = stmt(k, f->query ? Q_EV_REPORTS_TEXT : Q_EV_REPORTS);
+        if (!rs) {
+            rc = NG_EDB;
+            break;
+        }
+        sqlite3_bind_int64(rs, 1, ev.id);
+        int rr;
+        while (rc == NG_OK && (rr = sqlite3_step(rs)) == SQLITE_ROW) {
+            ng_kb_evread_report rep = {
+                .doc_id = sqlite3_column_int64(rs, 0),
+                .doc = col_text(rs, 1),
+                .code = col_text(rs, 2),
+                .sentence = sqlite3_column_int64(rs, 3),
+                .start = sqlite3_column_int64(rs, 4),
+                .stop = sqlite3_column_int64(rs, 5),
+                .trigger = col_text(rs, 6),
+                .negated = sqlite3_column_int(rs, 7),
+                .mood = col_text(rs, 8),
+                .date = col_text(rs, 9),
+            };
+            if (sqlite3_column_type(rs, 10) != SQLITE_NULL) {
+                rep.text = sqlite3_column_blob(rs, 10);
+                rep.text_len = (size_t)sqlite3_column_bytes(rs, 10);
+                if (!rep.text)
+                    rep.text = "";
+            }
+            if (ng_kb_evread_add(&ev, &cap, &rep) != NG_OK)
+                rc = ng_kb_store_fail(s, NG_ENOMEM, "out of memory");
+        }
+        if (rc == NG_OK && rr != SQLITE_DONE)
+            rc = dbfail(k, "read event reports");
+        sqlite3_reset(rs);
+        if (rc == NG_OK && (rc = each(ctx, &ev)) != NG_OK && !s->err[0])
+            ng_kb_store_fail(s, rc, "%s", ng_strerror(rc));
+        ng_kb_evread_clear(&ev, &cap);
+    }
+    if (rc == NG_OK && r != SQLITE_DONE)
+        rc = dbfail(k, "read events");
+    sqlite3_finalize(st);
+    return rc;
+}
+
 /* ---- export --------------------------------------------------------------- */
 
 /* Output buffered in 64 KiB pieces. */
@@ -825,6 +1101,21 @@ static int out_str_array(kbsql *k, out_t *o, sqlite3_stmt *st, int64_t id)
     ng_buf_putc(&o->b, ']');
     sqlite3_reset(st);
     return rc == SQLITE_DONE ? NG_OK : dbfail(k, "export");
+}
+
+/* The export's events: one JSON object per line, as the other sections. */
+typedef struct {
+    out_t *o;
+    size_t n;
+} export_ev;
+
+static int export_event(void *ctx, const ng_kb_evread *ev)
+{
+    export_ev *x = ctx;
+    ng_buf_puts(&x->o->b, x->n++ ? ",\n" : "\n");
+    ng_kb_event_json(&x->o->b, ev, 0);
+    out_flush(x->o, 0);
+    return x->o->b.oom ? NG_ENOMEM : x->o->failed ? NG_EIO : NG_OK;
 }
 
 static int op_export_json(ng_kb_store *s, int (*write)(void *ctx, const char *p, size_t n), void *ctx)
@@ -951,7 +1242,14 @@ static int op_export_json(ng_kb_store *s, int (*write)(void *ctx, const char *p,
         rc = dbfail(k, "export stories");
         goto end;
     }
-    ng_buf_puts(&o.b, "],\n\"events\":[]}\n");
+    ng_buf_puts(&o.b, "],\n\"events\":[");
+    {
+        ng_kb_evfilter all = {0, 0, NULL, 0};
+        export_ev x = {&o, 0};
+        if ((rc = op_event_rows(s, &all, export_event, &x)) != NG_OK)
+            goto end;
+    }
+    ng_buf_puts(&o.b, "]}\n");
 end:
     if (!k->in_tx)
         sqlite3_exec(k->db, "COMMIT", NULL, NULL, NULL);
@@ -1293,6 +1591,11 @@ static const ng_kb_ops sqlite_ops = {
     .title_add = op_title_add,
     .story_features = op_story_features,
     .story_set_features = op_story_set_features,
+    .event_candidates = op_event_candidates,
+    .event_new = op_event_new,
+    .event_update = op_event_update,
+    .event_report_add = op_event_report_add,
+    .event_rows = op_event_rows,
 };
 
 /* Brings the file's schema to NG_KB_SCHEMA: creates it in an empty file,
