@@ -159,6 +159,17 @@ typedef struct {
     size_t limit;                 /* query: at most this many events (0: no limit) */
 } ng_kb_evfilter;
 
+/* Queries of the web page (cli/serve.c), numbered apart from the above so
+ * that new kinds may be added to either list. */
+enum {
+    NG_KBQ_DOC = 64,   /* one document (id; or its name in text) with its annotations:
+                        * entities, mentions, titles, timexes, quantities, quotes */
+    NG_KBQ_DOCS,       /* the latest documents (limit), with the ids of the entities they name */
+    NG_KBQ_ENTITIES,   /* the entities named by most documents (limit) */
+    NG_KBQ_COOCCUR     /* pairs of the limit most named entities named together in the
+                        * latest 2000 documents, with how many */
+};
+
 /* The operations of a storage backend.  s is the backend's own object. */
 typedef struct {
     void (*close)(ng_kb_store *s);
@@ -221,7 +232,8 @@ typedef struct {
                             ng_kb_evcand *out, size_t max, size_t *n);
     int (*event_new)(ng_kb_store *s, const ng_kb_evrow *ev, ng_id *id);
     /* sets code, quad, goldstein, date, day; fills the sides, actor codes
-     * and location where the stored event has none */
+     * and location where the stored event has none (quad 0: QuadClass and
+     * Goldstein value kept) */
     int (*event_update)(ng_kb_store *s, ng_id id, const ng_kb_evrow *ev);
     int (*event_report_add)(ng_kb_store *s, ng_id event, ng_id doc, const ng_kb_evreport *r);
     /* reads events with their reports (and, for a query, the names of the
@@ -250,13 +262,18 @@ int ng_kb_store_fail(ng_kb_store *s, int rc, const char *fmt, ...) __attribute__
  * migrations[] and to kb_pg.c's pg_migrations[] (PostgreSQL types), raise
  * this number (kb_pg.c refuses to compile when the two disagree), then
  * give both backends the ops, export and query code that use it. */
-#define NG_KB_SCHEMA 2
+#define NG_KB_SCHEMA 3
 
 /* Writes ev as the JSON object of the export (query = 0: CONTRACT.md's
  * members and ours) or of the events query (query = 1: also the entities'
  * names and the reports' sentences).  Both backends' exports use it, so
  * that they give the same bytes.  Can't fail (b->oom on a full memory). */
 void ng_kb_event_json(ng_buf *b, const ng_kb_evread *ev, int query);
+
+/* Appends a copy of report r (its strings copied) to ev->reports, whose
+ * capacity is *cap; NG_ENOMEM.  ng_kb_evread_clear frees the reports. */
+int ng_kb_evread_add(ng_kb_evread *ev, size_t *cap, const ng_kb_evread_report *r);
+void ng_kb_evread_clear(ng_kb_evread *ev, size_t *cap);
 
 /* The answer to NG_KBQ_EVENTS (both backends' query_json call it): the
  * events involving entity (0: all) whose code starts with root (NULL or
@@ -267,11 +284,23 @@ int ng_kb_events_json(ng_kb_store *s, ng_id entity, const char *root, size_t lim
 
 /* Opens (creating or migrating) the SQLite base at path. */
 int ng_kb_sqlite_open(ng_kb_store **out, const char *path, char *err, size_t errlen);
+/* Opens an existing SQLite base of this schema version for reading only
+ * (never created, migrated or written; a query runs at most 5 seconds). */
+int ng_kb_sqlite_open_ro(ng_kb_store **out, const char *path, char *err, size_t errlen);
 
 /* Opens (creating or migrating) the base in the PostgreSQL database of a
  * libpq connection URI (postgresql://... or postgres://...). */
 int ng_kb_pg_open(ng_kb_store **out, const char *url, char *err, size_t errlen);
+/* The same for reading only: read-only transactions, no migration, a
+ * statement timeout of 5 seconds. */
+int ng_kb_pg_open_ro(ng_kb_store **out, const char *url, char *err, size_t errlen);
 
+/* Runs query q (NG_KBQ_*) about id, or text, straight on kb's backend, for
+ * callers that name entities, stories and documents by number (the web
+ * server).  NG_EEMPTY when the entity (ENTITY, TIMELINE, QUOTES with id > 0)
+ * or the document (DOC) does not exist. */
+int ng_kb_query_raw(ng_kb *kb, int q, ng_id id, const char *text, size_t limit,
+                    int (*write)(void *ctx, const char *p, size_t n), void *ctx);
 
 /* ---- link.c ------------------------------------------------------------- */
 
