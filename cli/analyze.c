@@ -48,6 +48,8 @@ static void usage(FILE *f)
             "                     doc is always written; stages not needed are skipped\n"
             "  --actors FILE      also code actors from this PETRARCH/TABARI actor dictionary\n"
             "  --agents FILE      also code roles from this PETRARCH/TABARI agent dictionary\n"
+            "  --verbs FILE       code English verbs from this PETRARCH/TABARI verb dictionary\n"
+            "                     (its verbs replace the built-in patterns of the same verbs)\n"
             "  --pretty           indent the JSON (one record spans several lines)\n"
             "  --keep-errors      also write {\"doc\", \"error\"} for refused articles, so that\n"
             "                     output lines match input items one to one\n"
@@ -107,7 +109,7 @@ int cmd_analyze(int argc, char **argv)
     ng_model_options mopt;
     ng_model_options_default(&mopt);
     opt.max_bytes = mopt.max_bytes;
-    enum { O_JSONL = 256, O_WARC, O_FORMAT, O_FIELDS, O_PRETTY, O_KEEP, O_MAXB, O_ACTORS, O_AGENTS };
+    enum { O_JSONL = 256, O_WARC, O_FORMAT, O_FIELDS, O_PRETTY, O_KEEP, O_MAXB, O_ACTORS, O_AGENTS, O_VERBS };
     static const struct option longopts[] = {
         {"jsonl", no_argument, NULL, O_JSONL},        {"warc", no_argument, NULL, O_WARC},
         {"format", required_argument, NULL, O_FORMAT}, {"jobs", required_argument, NULL, 'j'},
@@ -115,6 +117,7 @@ int cmd_analyze(int argc, char **argv)
         {"keep-errors", no_argument, NULL, O_KEEP},    {"max-bytes", required_argument, NULL, O_MAXB},
         {"quiet", no_argument, NULL, 'q'},             {"help", no_argument, NULL, 'h'},
         {"actors", required_argument, NULL, O_ACTORS}, {"agents", required_argument, NULL, O_AGENTS},
+        {"verbs", required_argument, NULL, O_VERBS},
         {NULL, 0, NULL, 0}};
     optind = 1;
     opterr = 0;
@@ -146,6 +149,7 @@ int cmd_analyze(int argc, char **argv)
         case 'q': opt.quiet = 1; break;
         case O_ACTORS: mopt.actors_file = optarg; break;
         case O_AGENTS: mopt.agents_file = optarg; break;
+        case O_VERBS: mopt.verbs_file = optarg; break;
         case 'h': usage(stdout); return 0;
         default:
             fprintf(stderr, "newsgraph: analyze: unknown or incomplete option '%s'\n", argv[optind - 1]);

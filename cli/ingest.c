@@ -61,6 +61,8 @@ static void usage(FILE *f)
             "  --max-bytes N      refuse articles larger than N bytes (default 64M; K/M/G)\n"
             "  --actors FILE      also code actors from this PETRARCH/TABARI actor dictionary\n"
             "  --agents FILE      also code roles from this PETRARCH/TABARI agent dictionary\n"
+            "  --verbs FILE       code English verbs from this PETRARCH/TABARI verb dictionary\n"
+            "                     (its verbs replace the built-in patterns of the same verbs)\n"
             "  -q, --quiet        no progress display\n"
             "  -h, --help         this help\n"
             "\n"
@@ -124,7 +126,7 @@ int cmd_ingest(int argc, char **argv)
     ng_model_options mopt;
     ng_model_options_default(&mopt);
     opt.max_bytes = mopt.max_bytes;
-    enum { O_DB = 256, O_JSONL, O_WARC, O_FORMAT, O_BATCH, O_MAXB, O_THRESH, O_WINDOW, O_ACTORS, O_AGENTS };
+    enum { O_DB = 256, O_JSONL, O_WARC, O_FORMAT, O_BATCH, O_MAXB, O_THRESH, O_WINDOW, O_ACTORS, O_AGENTS, O_VERBS };
     static const struct option longopts[] = {
         {"db", required_argument, NULL, O_DB},        {"jsonl", no_argument, NULL, O_JSONL},
         {"warc", no_argument, NULL, O_WARC},          {"format", required_argument, NULL, O_FORMAT},
@@ -133,6 +135,7 @@ int cmd_ingest(int argc, char **argv)
         {"story-threshold", required_argument, NULL, O_THRESH},
         {"story-window", required_argument, NULL, O_WINDOW},
         {"actors", required_argument, NULL, O_ACTORS}, {"agents", required_argument, NULL, O_AGENTS},
+        {"verbs", required_argument, NULL, O_VERBS},
         {"help", no_argument, NULL, 'h'},             {NULL, 0, NULL, 0}};
     optind = 1;
     opterr = 0;
@@ -188,6 +191,7 @@ int cmd_ingest(int argc, char **argv)
         case 'q': opt.quiet = 1; break;
         case O_ACTORS: mopt.actors_file = optarg; break;
         case O_AGENTS: mopt.agents_file = optarg; break;
+        case O_VERBS: mopt.verbs_file = optarg; break;
         case 'h': usage(stdout); return 0;
         default:
             fprintf(stderr, "newsgraph: ingest: unknown or incomplete option '%s'\n", argv[optind - 1]);

@@ -57,6 +57,8 @@ typedef struct {
                              * then models/ beside the program's folder, then the installed ones */
     const char *actors_file; /* a PETRARCH/TABARI actor dictionary read on top of the built-in actors, or NULL */
     const char *agents_file; /* a PETRARCH/TABARI agent dictionary read on top of the built-in agents, or NULL */
+    const char *verbs_file;  /* a PETRARCH/TABARI verb dictionary: its patterns replace the built-in English
+                              * patterns of the verbs it names, or NULL */
 } ng_model_options;
 
 /* Fills *opt with the defaults.  Can't fail. */

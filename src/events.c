@@ -325,6 +325,11 @@ struct ng_evcommon {
     phmap countries; /* country names -> alpha-3 (pool) */
     phmap uagents;   /* user agents -> role (pool; "<NGO" for a prefix role) */
     phmap cameo;     /* code -> index into quad/gold */
+    uint32_t *uverbs; /* the user's verb patterns: 5 pool indices each (code, pattern, flags, code2, line) */
+    size_t nuverbs, capuverbs;
+    uint32_t *uforms; /* the user's verb forms: (form, lemma) pool index pairs */
+    size_t nuforms, capuforms;
+    char verbs_file[256]; /* for messages */
     int *quad;
     double *gold;
     size_t ncameo, capcameo;
@@ -445,11 +450,56 @@ static int petr_add(void *ctx, const ng_petr_entry *e)
     return ph_add_phrase(&c->actors, key, kl, v, 1);
 }
 
+static int push_ids(uint32_t **a, size_t *n, size_t *cap, const uint32_t *v, size_t k)
+{
+    if (*n + k > *cap) {
+        size_t nc = *cap ? *cap * 2 : 256;
+        while (nc < *n + k)
+            nc *= 2;
+        uint32_t *na = realloc(*a, nc * sizeof *na);
+        if (!na)
+            return NG_ENOMEM;
+        *a = na;
+        *cap = nc;
+    }
+    memcpy(*a + *n, v, k * sizeof *v);
+    *n += k;
+    return NG_OK;
+}
+
+static int verb_add(void *ctx, const ng_petr_pattern *pp)
+{
+    petr_ctx *pc = ctx;
+    ng_evcommon *c = pc->c;
+    const char *code = pp->code[0] ? pp->code : "-";
+    char line[16];
+    snprintf(line, sizeof line, "%u", pp->line);
+    uint32_t v[5] = {pool_add(&c->s, code, strlen(code)), pool_add(&c->s, pp->pattern, strlen(pp->pattern)),
+                     pool_add(&c->s, pp->flags ? pp->flags : "", pp->flags ? strlen(pp->flags) : 0),
+                     pool_add(&c->s, pp->code2 ? pp->code2 : "", pp->code2 ? strlen(pp->code2) : 0),
+                     pool_add(&c->s, line, strlen(line))};
+    for (int i = 0; i < 5; i++)
+        if (!v[i])
+            return NG_ENOMEM;
+    return push_ids(&c->uverbs, &c->nuverbs, &c->capuverbs, v, 5);
+}
+
+static int form_add(void *ctx, const char *form, const char *lemma)
+{
+    petr_ctx *pc = ctx;
+    ng_evcommon *c = pc->c;
+    uint32_t v[2] = {pool_add(&c->s, form, strlen(form)), pool_add(&c->s, lemma, strlen(lemma))};
+    if (!v[0] || !v[1])
+        return NG_ENOMEM;
+    return push_ids(&c->uforms, &c->nuforms, &c->capuforms, v, 2);
+}
+
+/* kind: 0 actors, 1 agents, 2 verbs */
 static int load_user(ng_evcommon *c, const char *path, int agents, char *err, size_t errlen)
 {
     FILE *f = fopen(path, "rb");
     if (!f) {
-        snprintf(err, errlen, "cannot open the %s dictionary %s", agents ? "agent" : "actor", path);
+        snprintf(err, errlen, "cannot open the %s dictionary %s", agents == 2 ? "verb" : agents ? "agent" : "actor", path);
         return NG_EIO;
     }
     ng_buf b;
@@ -471,8 +521,9 @@ static int load_user(ng_evcommon *c, const char *path, int agents, char *err, si
     }
     petr_ctx pc = {c, agents};
     char why[400] = "";
-    int rc = agents ? ng_petr_read_agents(b.p ? b.p : "", b.len, petr_add, &pc, why, sizeof why)
-                    : ng_petr_read_actors(b.p ? b.p : "", b.len, petr_add, &pc, why, sizeof why);
+    int rc = agents == 2 ? ng_petr_read_verbs(b.p ? b.p : "", b.len, verb_add, form_add, &pc, why, sizeof why)
+             : agents    ? ng_petr_read_agents(b.p ? b.p : "", b.len, petr_add, &pc, why, sizeof why)
+                         : ng_petr_read_actors(b.p ? b.p : "", b.len, petr_add, &pc, why, sizeof why);
     ng_buf_free(&b);
     if (rc != NG_OK) {
         snprintf(err, errlen, "%s: %s", path, why[0] ? why : ng_strerror(rc));
@@ -481,7 +532,8 @@ static int load_user(ng_evcommon *c, const char *path, int agents, char *err, si
     return NG_OK;
 }
 
-int ng_evcommon_load(ng_evcommon **out, const char *actors_file, const char *agents_file, char *err, size_t errlen)
+int ng_evcommon_load(ng_evcommon **out, const char *actors_file, const char *agents_file, const char *verbs_file,
+                     char *err, size_t errlen)
 {
     *out = NULL;
     ng_evcommon *c = calloc(1, sizeof *c);
@@ -496,6 +548,10 @@ int ng_evcommon_load(ng_evcommon **out, const char *actors_file, const char *age
         rc = load_user(c, actors_file, 0, err, errlen);
     if (rc == NG_OK && agents_file)
         rc = load_user(c, agents_file, 1, err, errlen);
+    if (rc == NG_OK && verbs_file) {
+        snprintf(c->verbs_file, sizeof c->verbs_file, "%s", verbs_file);
+        rc = load_user(c, verbs_file, 2, err, errlen);
+    }
     if (rc != NG_OK) {
         if (rc == NG_ENOMEM && err)
             snprintf(err, errlen, "out of memory loading the event dictionaries");
@@ -517,6 +573,8 @@ void ng_evcommon_free(ng_evcommon *c)
     phmap_free(&c->cameo);
     free(c->quad);
     free(c->gold);
+    free(c->uverbs);
+    free(c->uforms);
     pool_free(&c->s);
     free(c);
 }
@@ -524,7 +582,7 @@ void ng_evcommon_free(ng_evcommon *c)
 /* ---- one language's lexicon -------------------------------------------- */
 
 enum { IT_LIT = 0, IT_TGT, IT_SRC };
-enum { PF_SYM = 1, PF_NOTARGET = 2 };
+enum { PF_SYM = 1, PF_NOTARGET = 2, PF_NULL = 4, PF_USER = 8 };
 #define EV_MAX_ITEMS 10
 
 typedef struct {
@@ -535,6 +593,7 @@ typedef struct {
 
 typedef struct {
     char code[6];
+    char code2[6]; /* a user dictionary's paired code: the event back from the target ("[032:033]"), or "" */
     uint8_t noun, flags, npre, npost, nlit;
     uint32_t head; /* pool index of the head key */
     uint32_t line;
@@ -562,6 +621,8 @@ struct ng_evlex {
     phmap words;     /* structure word -> W_* */
     phmap discards;  /* sports and entertainment words */
     int french;
+    uint8_t cur_flags;  /* while loading: flags and paired code given to the patterns being parsed */
+    char cur_code2[6];
 };
 
 static const struct {
@@ -628,16 +689,20 @@ static int parse_pattern(struct ng_evlex *lx, struct sb_stemmer *st, const char 
     ev_pattern p;
     memset(&p, 0, sizeof p);
     p.line = line;
-    if (l[0] < 2 || l[0] > 4) {
-        snprintf(why, whylen, "bad CAMEO code '%.*s'", (int)(l[0] < 16 ? l[0] : 16), c[0]);
-        return NG_EMODEL;
-    }
-    for (size_t i = 0; i < l[0]; i++)
-        if (c[0][i] < '0' || c[0][i] > '9') {
+    if (l[0] == 1 && c[0][0] == '-') {
+        p.flags |= PF_NULL; /* a user dictionary's null code: the phrase is known and codes nothing */
+    } else {
+        int bad = l[0] < 2 || l[0] > 5;
+        for (size_t i = 0; i < l[0] && !bad; i++) /* digits, and a letter at the end ("174K", "210a") */
+            bad = !((c[0][i] >= '0' && c[0][i] <= '9') ||
+                    (i >= 2 && i + 1 == l[0] && ((c[0][i] >= 'A' && c[0][i] <= 'Z') || (c[0][i] >= 'a' && c[0][i] <= 'z'))));
+        if (bad) {
             snprintf(why, whylen, "bad CAMEO code '%.*s'", (int)(l[0] < 16 ? l[0] : 16), c[0]);
             return NG_EMODEL;
         }
-    memcpy(p.code, c[0], l[0]);
+        for (size_t i = 0; i < l[0]; i++)
+            p.code[i] = (char)(c[0][i] >= 'a' && c[0][i] <= 'z' ? c[0][i] - 32 : c[0][i]);
+    }
     if (ncol < 2 || !l[1]) {
         snprintf(why, whylen, "no pattern after the code");
         return NG_EMODEL;
@@ -740,6 +805,8 @@ static int parse_pattern(struct ng_evlex *lx, struct sb_stemmer *st, const char 
     if (!np)
         return NG_ENOMEM;
     lx->pats = np;
+    p.flags |= lx->cur_flags;
+    memcpy(p.code2, lx->cur_code2, sizeof p.code2);
     lx->pats[lx->npats++] = p;
     return NG_OK;
 }
@@ -785,6 +852,66 @@ static int parse_line(struct ng_evlex *lx, struct sb_stemmer *st, const char *co
         a = bar ? bar + 1 : he;
     }
     return NG_OK;
+}
+
+/* The user's PETRARCH verb dictionary (English): its forms, then its
+ * patterns; a head it names keeps only the user's patterns. */
+static int add_user_verbs(struct ng_evlex *lx, struct sb_stemmer *st, const ng_evcommon *c, char *err, size_t errlen)
+{
+    for (size_t i = 0; i + 1 < c->nuforms + 1 && i < c->nuforms; i += 2) {
+        const char *form = pool_get(&c->s, c->uforms[i]), *lemma = pool_get(&c->s, c->uforms[i + 1]);
+        char f[256], lem[256], stm[256];
+        size_t fl = ev_fold(form, strlen(form), f, sizeof f);
+        size_t ll = ev_fold(lemma, strlen(lemma), lem, sizeof lem);
+        size_t sl = stem_into(st, lem, ll, stm, sizeof stm);
+        uint32_t v = pool_add(&lx->s, stm, sl);
+        if (!v || ph_put(&lx->forms, f, fl, v, PH_FULL, 1) != NG_OK)
+            return NG_ENOMEM;
+    }
+    size_t first_user = lx->npats;
+    for (size_t i = 0; i + 5 <= c->nuverbs; i += 5) {
+        const char *cols[3] = {pool_get(&c->s, c->uverbs[i]), pool_get(&c->s, c->uverbs[i + 1]),
+                               pool_get(&c->s, c->uverbs[i + 2])};
+        size_t lens[3] = {strlen(cols[0]), strlen(cols[1]), strlen(cols[2])};
+        const char *code2 = pool_get(&c->s, c->uverbs[i + 3]);
+        unsigned line = (unsigned)strtoul(pool_get(&c->s, c->uverbs[i + 4]), NULL, 10);
+        lx->cur_flags = PF_USER;
+        memset(lx->cur_code2, 0, sizeof lx->cur_code2);
+        if (strlen(code2) < sizeof lx->cur_code2)
+            memcpy(lx->cur_code2, code2, strlen(code2));
+        char why[200];
+        int rc = parse_line(lx, st, cols, lens, lens[2] ? 3 : 2, line, why, sizeof why);
+        lx->cur_flags = 0;
+        memset(lx->cur_code2, 0, sizeof lx->cur_code2);
+        if (rc == NG_EMODEL && err)
+            snprintf(err, errlen, "%s: line %u: %s", c->verbs_file, line, why);
+        if (rc != NG_OK)
+            return rc;
+    }
+    /* drop the built-in patterns of every head the user's file names */
+    phmap user_heads;
+    memset(&user_heads, 0, sizeof user_heads);
+    int rc = NG_OK;
+    for (size_t i = first_user; i < lx->npats && rc == NG_OK; i++) {
+        const char *h = pool_get(&lx->s, lx->pats[i].head);
+        char key[300];
+        int kl = snprintf(key, sizeof key, "%c%s", lx->pats[i].noun ? 'N' : 'V', h);
+        rc = ph_put(&user_heads, key, (size_t)(kl < (int)sizeof key ? kl : (int)sizeof key - 1), 1, PH_FULL, 0);
+    }
+    size_t o = 0;
+    for (size_t i = 0; i < lx->npats && rc == NG_OK; i++) {
+        if (i < first_user) {
+            char key[300];
+            int kl = snprintf(key, sizeof key, "%c%s", lx->pats[i].noun ? 'N' : 'V', pool_get(&lx->s, lx->pats[i].head));
+            if (ph_get(&user_heads, key, (size_t)(kl < (int)sizeof key ? kl : (int)sizeof key - 1), NULL) & PH_FULL)
+                continue;
+        }
+        lx->pats[o++] = lx->pats[i];
+    }
+    if (rc == NG_OK)
+        lx->npats = o;
+    phmap_free(&user_heads);
+    return rc;
 }
 
 static const struct ng_evlex *sort_lx; /* qsort has no context argument; loading is single-threaded */
@@ -896,6 +1023,8 @@ int ng_evlex_load(struct ng_evlex **out, const char *code, const ng_evcommon *co
         }
     }
 #undef RES
+    if (rc == NG_OK && common && common->nuverbs && strcmp(code, "en") == 0)
+        rc = add_user_verbs(lx, st, common, err, errlen);
     if (rc == NG_OK && lx->npats) {
         sort_lx = lx;
         qsort(lx->pats, lx->npats, sizeof *lx->pats, cmp_pat);
@@ -1953,8 +2082,17 @@ static ng_span np_span(const evsent *S, const evnp *np)
     return sp;
 }
 
+static int add_event_code(evsent *S, const char *code, size_t h, const evnp *src, const evnp *tgt, int neg, int mood,
+                          const char *date, const char *loc);
+
 static int add_event(evsent *S, const ev_pattern *p, size_t h, const evnp *src, const evnp *tgt, int neg, int mood,
                      const char *date, const char *loc)
+{
+    return add_event_code(S, p->code, h, src, tgt, neg, mood, date, loc);
+}
+
+static int add_event_code(evsent *S, const char *code, size_t h, const evnp *src, const evnp *tgt, int neg, int mood,
+                          const char *date, const char *loc)
 {
     struct ng_ev_scratch *sc = S->sc;
     ng_doc *d = S->doc;
@@ -1969,7 +2107,7 @@ static int add_event(evsent *S, const ev_pattern *p, size_t h, const evnp *src, 
         int same_tgt = !tgt ? (!o->target.actor && !o->target.entity)
                             : tgt->entity ? o->target.entity == tgt->entity
                                           : o->target.span.start == np_span(S, tgt).start;
-        if (strcmp(o->code, p->code) == 0 && same_src && same_tgt)
+        if (strcmp(o->code, code) == 0 && same_src && same_tgt)
             return NG_OK;
     }
     if (sc->nev == sc->evcap) {
@@ -1982,7 +2120,7 @@ static int add_event(evsent *S, const ev_pattern *p, size_t h, const evnp *src, 
     }
     ng_event *e = &sc->ev[sc->nev++];
     memset(e, 0, sizeof *e);
-    snprintf(e->code, sizeof e->code, "%s", p->code);
+    snprintf(e->code, sizeof e->code, "%s", code);
     ng_cameo_lookup(S->c, e->code, &e->quad, &e->goldstein);
     e->source.entity = src->entity;
     e->source.actor = src->code[0] ? ng_arena_strdup(&d->arena, src->code) : NULL;
@@ -2048,6 +2186,8 @@ static int try_head(evsent *S, size_t h, uint32_t first, int noun)
         t[h].evented = 1;
         for (size_t k = 0; k < m.nlits; k++)
             t[m.lits[k]].consumed = 1;
+        if (p->flags & PF_NULL)
+            return NG_OK; /* a phrase the user's dictionary knows and does not code */
         size_t vs = noun ? h : vg_start(S, h);
         int32_t src = m.src, tgt = m.tgt;
         int passive = 0;
@@ -2152,21 +2292,31 @@ static int try_head(evsent *S, size_t h, uint32_t first, int noun)
         if (tgt < 0 && (p->flags & PF_SYM) && nps[nps[src].gfirst].gnext >= 0) {
             /* "X and Y met": each pair once */
             for (int32_t a = nps[src].gfirst; a >= 0 && rc == NG_OK; a = nps[a].gnext)
-                for (int32_t b = nps[a].gnext; b >= 0 && rc == NG_OK; b = nps[b].gnext)
+                for (int32_t b = nps[a].gnext; b >= 0 && rc == NG_OK; b = nps[b].gnext) {
                     rc = add_event(S, p, h, &nps[a], &nps[b], neg, mood, date, loc);
+                    if (rc == NG_OK && p->code2[0])
+                        rc = add_event_code(S, p->code2, h, &nps[b], &nps[a], neg, mood, date, loc);
+                }
             return rc;
         }
         if (tgt < 0 && !(p->flags & PF_NOTARGET))
             return NG_OK;
-        if (tgt >= 0 && nps[src].gfirst == nps[tgt].gfirst) /* "between X and Y": the two slots of one list */
-            return add_event(S, p, h, &nps[src], &nps[tgt], neg, mood, date, loc);
+        if (tgt >= 0 && nps[src].gfirst == nps[tgt].gfirst) { /* "between X and Y": the two slots of one list */
+            rc = add_event(S, p, h, &nps[src], &nps[tgt], neg, mood, date, loc);
+            if (rc == NG_OK && p->code2[0])
+                rc = add_event_code(S, p->code2, h, &nps[tgt], &nps[src], neg, mood, date, loc);
+            return rc;
+        }
         int cap = 0;
         for (int32_t a = nps[src].gfirst; a >= 0 && rc == NG_OK; a = nps[a].gnext)
             if (tgt < 0)
                 rc = add_event(S, p, h, &nps[a], NULL, neg, mood, date, loc);
             else
-                for (int32_t b = nps[tgt].gfirst; b >= 0 && rc == NG_OK && cap < 16; b = nps[b].gnext, cap++)
+                for (int32_t b = nps[tgt].gfirst; b >= 0 && rc == NG_OK && cap < 16; b = nps[b].gnext, cap++) {
                     rc = add_event(S, p, h, &nps[a], &nps[b], neg, mood, date, loc);
+                    if (rc == NG_OK && p->code2[0]) /* "X arrived in Y" [032:033]: Y 033 X as well */
+                        rc = add_event_code(S, p->code2, h, &nps[b], &nps[a], neg, mood, date, loc);
+                }
         return rc;
     }
     return NG_OK;

@@ -39,10 +39,13 @@ typedef struct ng_event {
  * country names, and the user's dictionaries. */
 typedef struct ng_evcommon ng_evcommon;
 
-/* Loads the built-in tables and then the user's PETRARCH-format actor and
- * agent files (either may be NULL).  NG_EMODEL with the file and line in
- * err for a bad user file; NG_ENOMEM. */
-int ng_evcommon_load(ng_evcommon **out, const char *actors_file, const char *agents_file, char *err, size_t errlen);
+/* Loads the built-in tables and then the user's PETRARCH-format actor,
+ * agent and verb files (any may be NULL; the verb patterns apply to
+ * English and replace the built-in patterns of the verbs they name).
+ * NG_EMODEL with the file and line in err for a bad user file; NG_EIO,
+ * NG_ENOMEM. */
+int ng_evcommon_load(ng_evcommon **out, const char *actors_file, const char *agents_file, const char *verbs_file,
+                     char *err, size_t errlen);
 void ng_evcommon_free(ng_evcommon *c);
 
 /* Loads the patterns and word lists of language code; an empty lexicon

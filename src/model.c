@@ -120,7 +120,7 @@ int ng_model_new(ng_model **out, const ng_model_options *opt, char *err, size_t 
         return rc;
     }
     /* the event stage's dictionaries: common tables, then each language's patterns */
-    if ((rc = ng_evcommon_load(&m->evc, m->opt.actors_file, m->opt.agents_file, err, errlen)) != NG_OK) {
+    if ((rc = ng_evcommon_load(&m->evc, m->opt.actors_file, m->opt.agents_file, m->opt.verbs_file, err, errlen)) != NG_OK) {
         ng_model_free(m);
         return rc;
     }

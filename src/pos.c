@@ -131,6 +131,12 @@ int ng_pos_tag(ng_worker *w, ng_doc *doc)
 {
     doc->pos = NULL;
     const ng_pos *pos = doc->lang_res ? doc->lang_res->pos : NULL;
+    if (!pos && !doc->lang_res) {
+        /* no language told (short texts fool language identification):
+         * the English tagger, as the entity stage does */
+        const ng_lang *en = ng_model_lang(doc->model, "en");
+        pos = en ? en->pos : NULL;
+    }
     if (!pos)
         return NG_OK;
     size_t n = doc->ntokens;
