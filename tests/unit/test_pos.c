@@ -153,13 +153,18 @@ static void empty_document(void **state)
     assert_non_null(d->pos);
     ng_doc_free(d);
     /* a language without a model: no tags, no error */
+    static ng_lang no_model; /* zeroed: no tagger */
     d = calloc(1, sizeof *d);
     assert_non_null(d);
     ng_arena_init(&d->arena);
     d->model = model;
-    d->lang_res = NULL;
+    d->lang_res = &no_model;
     assert_int_equal(ng_pos_tag(worker, d), NG_OK);
     assert_null(d->pos);
+    /* no language told at all (a short text): the English tagger */
+    d->lang_res = NULL;
+    assert_int_equal(ng_pos_tag(worker, d), NG_OK);
+    assert_non_null(d->pos);
     ng_doc_free(d);
 }
 
