@@ -1612,6 +1612,20 @@ static void range_actor(evsent *S, size_t a, size_t b, evnp *np)
     np->place = have_place && !have_agent && !have_other;
 }
 
+/* A phrase that names an actor from the dictionaries with no agent word
+ * ("Rohan", not "the state's fiercest foe"). */
+static int np_is_name(const evsent *S, const evnp *np)
+{
+    const evtok *t = S->sc->t;
+    int name = 0;
+    for (size_t j = np->a; j < np->b; j++) {
+        if (t[j].hit_kind == HK_AGENT || t[j].hit_kind == HK_UAGENT)
+            return 0;
+        name |= t[j].hit_kind == HK_ACTOR || t[j].hit_kind == HK_COUNTRY;
+    }
+    return name;
+}
+
 /* Groups tokens into noun phrases and coordination groups. */
 static int build_nps(evsent *S)
 {
@@ -1737,7 +1751,7 @@ static int build_nps(evsent *S)
         int x_named = 0; /* x names its person (not a description coreference linked) */
         for (size_t j = x->a; j < x->b; j++)
             x_named |= t[j].ent_name && t[j].ent == x->entity;
-        if (gap == 1 && ey && strcmp(ey->type, "PER") == 0 &&
+        if (gap == 1 && !cc && ey && strcmp(ey->type, "PER") == 0 &&
             (!ex || strcmp(ex->type, "PER") != 0 || ex == ey || !x_named)) {
             x->entity = y->entity;
             if (!y->code[0] || strlen(x->code) > strlen(y->code))
@@ -1748,7 +1762,7 @@ static int build_nps(evsent *S)
         }
         /* an apposition ("Osgiliath, the state's foe") is not a list: the
          * second phrase must be a name or a country, or the list be closed by "and" */
-        if (!cc && !(y->entity || y->place))
+        if (!cc && !(y->entity || y->place || np_is_name(S, y)))
             continue;
         x->gnext = (int32_t)(k + 1);
         y->gfirst = x->gfirst;
@@ -1887,8 +1901,11 @@ static int32_t find_object(const evsent *S, size_t from, int passive, int noun)
         if (t[j].word == W_CC && j + 1 < S->n && (t[j + 1].pos == NG_UPOS_VERB || t[j + 1].pos == NG_UPOS_AUX))
             break;
         if (t[j].np < 0 && t[j].pos == NG_UPOS_VERB && j > from + 1 &&
-            !(t[j - 1].word == W_INF || t[j - 1].word == W_OF || t[j - 1].pos == NG_UPOS_PART))
-            break; /* another verb, unless it is an infinitive complement ("agreed to intensify ties with X") */
+            !(t[j - 1].word == W_INF || t[j - 1].word == W_OF || t[j - 1].pos == NG_UPOS_PART) &&
+            !(t[j - 1].pos == NG_UPOS_NOUN && tflen(S, j) > 4 &&
+              (memcmp(tfold(S, j) + tflen(S, j) - 3, "ing", 3) == 0 || memcmp(tfold(S, j) + tflen(S, j) - 2, "ed", 2) == 0)))
+            break; /* another verb, unless an infinitive complement ("agreed to intensify ties with X") or a
+                    * participle after a noun ("the roads leading into X") */
         if (t[j].np >= 0) {
             const evnp *np = &S->sc->np[t[j].np];
             if (np->actor && !np->timex && !(passive && np->pp == W_BY) && !(np->place && (np->pp == W_LOC || np->pp == W_IN)) &&
@@ -2091,8 +2108,54 @@ static int add_event(evsent *S, const ev_pattern *p, size_t h, const evnp *src, 
     return add_event_code(S, p->code, h, src, tgt, neg, mood, date, loc);
 }
 
+static int add_event_one(evsent *S, const char *code, size_t h, const evnp *src, const evnp *tgt, int neg, int mood,
+                         const char *date, const char *loc);
+
+/* A user dictionary's actor code may name several actors ("ELR/GAL"):
+ * one event per actor on each side. */
 static int add_event_code(evsent *S, const char *code, size_t h, const evnp *src, const evnp *tgt, int neg, int mood,
                           const char *date, const char *loc)
+{
+    if (!strchr(src->code, '/') && !(tgt && strchr(tgt->code, '/')))
+        return add_event_one(S, code, h, src, tgt, neg, mood, date, loc);
+    evnp s1 = *src, t1;
+    if (tgt)
+        t1 = *tgt;
+    const char *sp = src->code;
+    int rc = NG_OK;
+    for (int ns = 0; rc == NG_OK && ns < 8; ns++) {
+        const char *se = strchr(sp, '/');
+        size_t sl = se ? (size_t)(se - sp) : strlen(sp);
+        if (sl >= sizeof s1.code)
+            sl = sizeof s1.code - 1;
+        memcpy(s1.code, sp, sl);
+        s1.code[sl] = '\0';
+        if (!tgt) {
+            rc = add_event_one(S, code, h, &s1, NULL, neg, mood, date, loc);
+        } else {
+            const char *tp = tgt->code;
+            for (int nt = 0; rc == NG_OK && nt < 8; nt++) {
+                const char *te = strchr(tp, '/');
+                size_t tl = te ? (size_t)(te - tp) : strlen(tp);
+                if (tl >= sizeof t1.code)
+                    tl = sizeof t1.code - 1;
+                memcpy(t1.code, tp, tl);
+                t1.code[tl] = '\0';
+                rc = add_event_one(S, code, h, &s1, &t1, neg, mood, date, loc);
+                if (!te)
+                    break;
+                tp = te + 1;
+            }
+        }
+        if (!se)
+            break;
+        sp = se + 1;
+    }
+    return rc;
+}
+
+static int add_event_one(evsent *S, const char *code, size_t h, const evnp *src, const evnp *tgt, int neg, int mood,
+                         const char *date, const char *loc)
 {
     struct ng_ev_scratch *sc = S->sc;
     ng_doc *d = S->doc;
@@ -2107,6 +2170,8 @@ static int add_event_code(evsent *S, const char *code, size_t h, const evnp *src
         int same_tgt = !tgt ? (!o->target.actor && !o->target.entity)
                             : tgt->entity ? o->target.entity == tgt->entity
                                           : o->target.span.start == np_span(S, tgt).start;
+        same_src = same_src && strcmp(o->source.actor ? o->source.actor : "", src->code) == 0;
+        same_tgt = same_tgt && (!tgt || strcmp(o->target.actor ? o->target.actor : "", tgt->code) == 0);
         if (strcmp(o->code, code) == 0 && same_src && same_tgt)
             return NG_OK;
     }
@@ -2294,8 +2359,9 @@ static int try_head(evsent *S, size_t h, uint32_t first, int noun)
             for (int32_t a = nps[src].gfirst; a >= 0 && rc == NG_OK; a = nps[a].gnext)
                 for (int32_t b = nps[a].gnext; b >= 0 && rc == NG_OK; b = nps[b].gnext) {
                     rc = add_event(S, p, h, &nps[a], &nps[b], neg, mood, date, loc);
-                    if (rc == NG_OK && p->code2[0])
-                        rc = add_event_code(S, p->code2, h, &nps[b], &nps[a], neg, mood, date, loc);
+                    if (rc == NG_OK && (p->code2[0] || (p->flags & PF_USER))) /* PETRARCH codes both ways */
+                        rc = add_event_code(S, p->code2[0] ? p->code2 : p->code, h, &nps[b], &nps[a], neg, mood, date,
+                                            loc);
                 }
             return rc;
         }
