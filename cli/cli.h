@@ -20,5 +20,7 @@ int cmd_search(int argc, char **argv);
 int cmd_quotes(int argc, char **argv);
 /* `events --db FILE [--entity E] [--code ROOT]`: events merged across articles (query.c). */
 int cmd_events(int argc, char **argv);
+/* `serve --db FILE [--port N] [--listen ADDR]`: the web page and its JSON API (serve.c). */
+int cmd_serve(int argc, char **argv);
 
 #endif

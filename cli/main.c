@@ -20,6 +20,7 @@ static void usage(FILE *f)
             "  stories --db FILE  the largest stories;  search --db FILE QUERY  full text\n"
             "  quotes --db FILE [--by NAME]  quotes, oldest first\n"
             "  events --db FILE [--entity E] [--code ROOT]  events merged across articles\n"
+            "  serve --db FILE [--port N]  a web page over the knowledge base (read-only)\n"
             "  model info|dump FILE  describe a trained model file\n"
             "  version           print the version\n"
             "\n"
@@ -49,6 +50,8 @@ int main(int argc, char **argv)
         return cmd_search(argc - 1, argv + 1);
     if (strcmp(cmd, "quotes") == 0)
         return cmd_quotes(argc - 1, argv + 1);
+    if (strcmp(cmd, "serve") == 0)
+        return cmd_serve(argc - 1, argv + 1);
     if (strcmp(cmd, "events") == 0)
         return cmd_events(argc - 1, argv + 1);
     if (strcmp(cmd, "model") == 0)
