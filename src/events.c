@@ -1328,8 +1328,13 @@ static int sentence_discarded(const evsent *S)
 static int name_case_ok(const evsent *S, size_t i)
 {
     const ng_token *tk = &S->doc->tokens[S->t0 + i];
-    if (!(tk->flags & NG_TOK_UPPER))
-        return 0;
+    return (tk->flags & NG_TOK_UPPER) != 0;
+}
+
+/* A one-word name of three letters or fewer must be in capitals. */
+static int short_name_ok(const evsent *S, size_t i)
+{
+    const ng_token *tk = &S->doc->tokens[S->t0 + i];
     size_t letters = 0;
     const char *f = tfold(S, i);
     for (size_t j = 0; j < tflen(S, i); j++)
@@ -1351,11 +1356,12 @@ static void find_hits(evsent *S)
         uint32_t val = 0, v;
         size_t k;
         int proper = name_case_ok(S, i);
-        if (proper && (k = longest(S, &S->c->actors, i, 8, &v)) > best)
+        int short_ok = short_name_ok(S, i);
+        if (proper && (k = longest(S, &S->c->actors, i, 8, &v)) > best && (k > 1 || short_ok))
             best = k, kind = HK_ACTOR, val = v;
-        if (proper && (k = longest_prefix(S, i, &v)) > best)
+        if (proper && (k = longest_prefix(S, i, &v)) > best && (k > 1 || short_ok))
             best = k, kind = HK_ACTOR, val = v;
-        if (proper && (k = longest(S, &S->c->countries, i, 8, &v)) > best)
+        if (proper && (k = longest(S, &S->c->countries, i, 8, &v)) > best && (k > 1 || short_ok))
             best = k, kind = HK_COUNTRY, val = v;
         if ((k = longest(S, &S->lx->demonyms, i, 4, &v)) > best)
             best = k, kind = HK_DEMONYM, val = v;
@@ -2354,7 +2360,8 @@ static int try_head(evsent *S, size_t h, uint32_t first, int noun)
         const char *loc = clause_location(S, src, tgt);
         evnp *nps = S->sc->np;
         int rc = NG_OK;
-        if (tgt < 0 && (p->flags & PF_SYM) && nps[nps[src].gfirst].gnext >= 0) {
+        if (tgt < 0 && (p->flags & (PF_SYM | PF_USER)) && nps[nps[src].gfirst].gnext >= 0) {
+            /* "X and Y met" (PETRARCH codes any compound subject without a target so) */
             /* "X and Y met": each pair once */
             for (int32_t a = nps[src].gfirst; a >= 0 && rc == NG_OK; a = nps[a].gnext)
                 for (int32_t b = nps[a].gnext; b >= 0 && rc == NG_OK; b = nps[b].gnext) {
