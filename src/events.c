@@ -1632,6 +1632,43 @@ static int np_is_name(const evsent *S, const evnp *np)
     return name;
 }
 
+/* What the members of a list share: "Danish media and government" are both
+ * Danish; "the ambassadors of Arnor, Osgiliath and Gondor" are all
+ * ambassadors (GOV). */
+static void spread_group_parts(evsent *S)
+{
+    struct ng_ev_scratch *sc = S->sc;
+    const evtok *t = sc->t;
+    for (size_t g = 0; g < sc->nnp; g++) {
+        evnp *first = &sc->np[g];
+        if (first->gfirst != (int32_t)g || first->gnext < 0 || strlen(first->code) < 3 ||
+            memcmp(first->code, "---", 3) == 0)
+            continue;
+        /* where the first member's country and agent words are */
+        long country_at = -1, agent_at = -1;
+        for (size_t j = first->a; j < first->b; j++) {
+            int k = t[j].hit_kind;
+            if (country_at < 0 && (k == HK_COUNTRY || k == HK_DEMONYM ||
+                                   (k == HK_ACTOR && strlen(pool_get(&S->c->s, t[j].hit_val)) == 3)))
+                country_at = (long)j;
+            if (agent_at < 0 && (k == HK_AGENT || k == HK_UAGENT))
+                agent_at = (long)j;
+        }
+        if (country_at < 0)
+            continue;
+        int roles_first = agent_at >= 0 && agent_at < country_at && strlen(first->code) > 3;
+        for (int32_t m = first->gnext; m >= 0; m = sc->np[m].gnext) {
+            evnp *x = &sc->np[m];
+            if (strlen(x->code) > 3 && memcmp(x->code, "---", 3) == 0) {
+                memcpy(x->code, first->code, 3); /* "... and government": Danish too */
+            } else if (roles_first && strlen(x->code) == 3) {
+                size_t room = sizeof x->code - 4;
+                snprintf(x->code + 3, room + 1, "%.*s", (int)room, first->code + 3);
+            }
+        }
+    }
+}
+
 /* Groups tokens into noun phrases and coordination groups. */
 static int build_nps(evsent *S)
 {
@@ -1757,7 +1794,7 @@ static int build_nps(evsent *S)
         int x_named = 0; /* x names its person (not a description coreference linked) */
         for (size_t j = x->a; j < x->b; j++)
             x_named |= t[j].ent_name && t[j].ent == x->entity;
-        if (gap == 1 && !cc && ey && strcmp(ey->type, "PER") == 0 &&
+        if (gap == 1 && !cc && ey && strcmp(ey->type, "PER") == 0 && !np_is_name(S, x) &&
             (!ex || strcmp(ex->type, "PER") != 0 || ex == ey || !x_named)) {
             x->entity = y->entity;
             if (!y->code[0] || strlen(x->code) > strlen(y->code))
@@ -1773,6 +1810,7 @@ static int build_nps(evsent *S)
         x->gnext = (int32_t)(k + 1);
         y->gfirst = x->gfirst;
     }
+    spread_group_parts(S);
     return NG_OK;
 }
 
@@ -1908,7 +1946,8 @@ static int32_t find_object(const evsent *S, size_t from, int passive, int noun)
             break;
         if (t[j].np < 0 && t[j].pos == NG_UPOS_VERB && j > from + 1 &&
             !(t[j - 1].word == W_INF || t[j - 1].word == W_OF || t[j - 1].pos == NG_UPOS_PART) &&
-            !(t[j - 1].pos == NG_UPOS_NOUN && tflen(S, j) > 4 &&
+            !((t[j - 1].pos == NG_UPOS_NOUN || t[j - 1].pos == NG_UPOS_DET || t[j - 1].pos == NG_UPOS_ADJ) &&
+              tflen(S, j) > 4 &&
               (memcmp(tfold(S, j) + tflen(S, j) - 3, "ing", 3) == 0 || memcmp(tfold(S, j) + tflen(S, j) - 2, "ed", 2) == 0)))
             break; /* another verb, unless an infinitive complement ("agreed to intensify ties with X") or a
                     * participle after a noun ("the roads leading into X") */
