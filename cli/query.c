@@ -204,6 +204,11 @@ static void print_table(ng_kb_query kind, json_t *root)
             static const int qw[] = {10, -160};
             print_rows(q, qc, qw);
         }
+        json_t *ev = json_object_get(root, "events");
+        if (json_array_size(ev)) {
+            fputs("\nevents:\n", stdout);
+            print_events(ev);
+        }
         fputs("\ntimeline:\n", stdout);
         print_rows(json_object_get(root, "timeline"), tl, tlw);
         break;

@@ -736,6 +736,47 @@ int ng_kb_query_events(ng_kb *kb, const char *entity, const char *code, size_t l
     return rc;
 }
 
+static int write_mem(void *ctx, const char *p, size_t n)
+{
+    ng_buf *b = ctx;
+    ng_buf_put(b, p, n);
+    return b->oom ? -1 : 0;
+}
+
+/* The entity profile: the backend's object with the entity's events (its
+ * first 50, oldest first) added as its last member. */
+static int entity_profile(ng_kb *kb, ng_id id, size_t limit, int (*write)(void *ctx, const char *p, size_t n),
+                          void *ctx)
+{
+    ng_kb_store *s = kb->s;
+    ng_buf b;
+    ng_buf_init(&b);
+    int rc = s->ops->query_json(s, NG_KBQ_ENTITY, id, NULL, limit, write_mem, &b);
+    while (rc == NG_OK && b.len && (b.p[b.len - 1] == '\n' || b.p[b.len - 1] == ' '))
+        b.len--;
+    if (rc == NG_OK && (!b.len || b.p[b.len - 1] != '}'))
+        rc = ng_kb_store_fail(s, NG_EDB, "malformed entity profile");
+    if (rc == NG_OK) {
+        b.len--;
+        ng_buf_puts(&b, ",\n\"events\":");
+        s->err[0] = '\0';
+        rc = ng_kb_events_json(s, id, NULL, 50, write_mem, &b);
+    }
+    if (rc == NG_OK) {
+        while (b.len && b.p[b.len - 1] == '\n')
+            b.len--;
+        ng_buf_puts(&b, "}\n");
+        if (b.oom)
+            rc = ng_kb_store_fail(s, NG_ENOMEM, "out of memory");
+        else if (write(ctx, b.p, b.len) != 0)
+            rc = ng_kb_store_fail(s, NG_EIO, "write error");
+    }
+    if (rc != NG_OK)
+        kb_fail(kb, rc, s->err[0] ? s->err : NULL);
+    ng_buf_free(&b);
+    return rc;
+}
+
 int ng_kb_query_json(ng_kb *kb, ng_kb_query kind, const char *arg, size_t limit,
                      int (*write)(void *ctx, const char *p, size_t n), void *ctx)
 {
@@ -789,6 +830,8 @@ int ng_kb_query_json(ng_kb *kb, ng_kb_query kind, const char *arg, size_t limit,
         break;
     default: return kb_fail(kb, NG_EINVAL, "unknown query");
     }
+    if (q == NG_KBQ_ENTITY)
+        return entity_profile(kb, id, limit, write, ctx);
     rc = kb->s->ops->query_json(kb->s, q, id, q == NG_KBQ_SEARCH ? arg : NULL, limit, write, ctx);
     if (rc != NG_OK)
         kb_fail(kb, rc, kb->s->err);

@@ -1,8 +1,9 @@
 #!/bin/bash
 # tests/kb/run.sh — the knowledge base through the command line: ingest,
 # re-ingest (a no-op), kill -9 in the middle then rerun (finishes, nothing
-# lost or doubled), export is valid JSON with the contract's members, usage
-# errors exit 2.
+# lost or doubled), export is valid JSON with the contract's members, events
+# merged across articles (examples/ and tests/kb/events), the events query,
+# csv and graphml exports, usage errors exit 2.
 # Usage: run.sh path/to/newsgraph
 set -u
 BIN=${1:?usage: run.sh path/to/newsgraph}
@@ -87,6 +88,136 @@ names = [x["doc"] for x in d["documents"]]
 assert len(names) == 400 and len(set(names)) == 400, (len(names), len(set(names)))
 PY
 check "after kill -9 ($n1 stored) and rerun: all 400, none twice" $?
+
+python3 - "$TMP/k2.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+docs = {x["doc"] for x in d["documents"]}
+for e in d["events"]:
+    assert e["reports"] and set(e["docs"]) <= docs, e
+PY
+check "after kill -9 and rerun: every event has its reports, all of stored articles" $?
+
+# ---- events merged across articles: examples/ plus three articles (en, fr)
+# telling one meeting, one of them with the two ministers the other way round
+"$BIN" ingest -q --db "$TMP/e.db" "$SRC/examples" "$SRC/tests/kb/events"
+check "ingest of examples/ and tests/kb/events exits 0" $?
+"$BIN" export --db "$TMP/e.db" > "$TMP/e.json"
+python3 - "$TMP/e.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+ev, ents = d["events"], {e["id"]: e for e in d["entities"]}
+docs = {x["doc"] for x in d["documents"]}
+assert ev, "no events"
+for e in ev:
+    for k in ("id", "code", "source", "target", "date", "docs", "source_actor", "target_actor", "quad",
+              "goldstein", "location", "reports"):
+        assert k in e, (k, e)
+    assert e["docs"] and set(e["docs"]) <= docs, e
+    assert len(e["docs"]) == len(set(e["docs"])), e["docs"]
+    assert e["source"] is None or e["source"] in ents, e
+    assert e["target"] is None or e["target"] in ents, e
+    assert {r["doc"] for r in e["reports"]} == set(e["docs"]), e
+    # the merged event keeps the longest code of its reports and their earliest date
+    assert len(e["code"]) == max(len(r["code"]) for r in e["reports"]), e
+    assert all(r["code"][:2] == e["code"][:2] for r in e["reports"]), e
+    dated = [r["date"][:10] for r in e["reports"] if r["date"] and r["date"][:4].isdigit()]
+    if dated and e["date"]:
+        assert e["date"] <= min(dated), e
+fixture = {"meet-en.txt", "rencontre-fr.txt", "albrecht-en.txt"}
+m = [e for e in ev if len(fixture & {x.split("/")[-1] for x in e["docs"]}) >= 2]
+assert len(m) == 1, [(e["code"], e["docs"]) for e in ev]
+m = m[0]
+assert m["code"][:2] == "04", m
+names = {ents[m["source"]]["name"], ents[m["target"]]["name"]}
+assert any("Marchand" in n for n in names) and any("Albrecht" in n for n in names), names
+PY
+check "export: events well formed; the meeting is one event reported by several articles" $?
+"$BIN" ingest -q --db "$TMP/e.db" "$SRC/examples" "$SRC/tests/kb/events"
+"$BIN" export --db "$TMP/e.db" > "$TMP/e2.json"
+cmp -s "$TMP/e.json" "$TMP/e2.json"
+check "re-ingest adds no event and no report" $?
+"$BIN" events --db "$TMP/e.db" --json --entity Marchand --code 04 > "$TMP/q.json"
+python3 - "$TMP/q.json" "$TMP/e.json" <<'PY'
+import json, sys
+q, d = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
+marchand = [e["id"] for e in d["entities"] if "Marchand" in e["name"]]
+assert q and all(e["code"].startswith("04") for e in q), q
+assert all(e["source"] in marchand or e["target"] in marchand for e in q), q
+assert any(len(e["docs"]) >= 2 for e in q), q
+days = [(e["date"] is None, e["date"] or "") for e in q]
+assert days == sorted(days), days
+assert all(r["text"] for e in q for r in e["reports"]), q
+PY
+check "events --entity Marchand --code 04: her consultations, oldest first, with their sentences" $?
+"$BIN" events --db "$TMP/e.db" > "$TMP/q.txt" && [ -s "$TMP/q.txt" ]
+check "events prints a table" $?
+"$BIN" events --db "$TMP/e.db" --code 4x 2> "$TMP/q.err"
+[ $? -eq 1 ] && [ "$(wc -l < "$TMP/q.err")" = 1 ]
+check "events --code 4x: exit 1, one line" $?
+"$BIN" events --db "$TMP/e.db" --entity "Nobody Known" 2> /dev/null
+[ $? -eq 1 ]
+check "events --entity of an unknown name: exit 1" $?
+"$BIN" entity --db "$TMP/e.db" --json Albrecht | python3 -c 'import json,sys; assert json.load(sys.stdin)["events"]'
+check "entity profile lists the entity's events" $?
+
+# ---- export --format csv and graphml
+"$BIN" export --db "$TMP/e.db" --format csv --out "$TMP/csv" &&
+    "$BIN" export --db "$TMP/e.db" --format csv > "$TMP/events-stdout.csv"
+check "export --format csv exits 0" $?
+python3 - "$TMP/csv" "$TMP/e.json" "$TMP/events-stdout.csv" <<'PY'
+import csv, json, sys, os
+d = json.load(open(sys.argv[2]))
+def rows(name):
+    with open(os.path.join(sys.argv[1], name), newline="", encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+assert len(rows("documents.csv")) == len(d["documents"])
+assert len(rows("entities.csv")) == len(d["entities"])
+assert len(rows("stories.csv")) == len(d["stories"])
+ev = rows("events.csv")
+assert len(ev) == len(d["events"])
+assert len(rows("event_reports.csv")) == sum(len(e["reports"]) for e in d["events"])
+for r, e in zip(ev, d["events"]):
+    assert r["code"] == e["code"] and int(r["ndocs"]) == len(e["docs"]) and r["date"] == (e["date"] or ""), (r, e)
+    assert r["root"] == e["code"][:2]
+titles = {x["doc"]: x["title"] or "" for x in d["documents"]}
+for r in rows("documents.csv"):
+    assert r["title"] == titles[r["doc"]], r  # commas and quotes in titles survive
+with open(os.path.join(sys.argv[1], "events.csv"), "rb") as a, open(sys.argv[3], "rb") as b:
+    assert a.read() == b.read()
+PY
+check "csv: five tables that python's csv reads back, matching the JSON export; events.csv on stdout without --out" $?
+"$BIN" export --db "$TMP/e.db" --format graphml > "$TMP/g.graphml"
+check "export --format graphml exits 0" $?
+python3 - "$TMP/g.graphml" "$TMP/e.json" <<'PY'
+import json, sys
+from xml.dom import minidom
+g = minidom.parse(sys.argv[1])
+d = json.load(open(sys.argv[2]))
+nodes = {n.getAttribute("id") for n in g.getElementsByTagName("node")}
+assert len(nodes) == len(d["entities"])
+edges = g.getElementsByTagName("edge")
+pairs = [(e.getAttribute("source"), e.getAttribute("target")) for e in edges]
+assert len(pairs) == len(set(pairs)) and all(a in nodes and b in nodes for a, b in pairs)
+def data(e, k):
+    return [x.firstChild.data if x.firstChild else "" for x in e.getElementsByTagName("data") if x.getAttribute("key") == k][0]
+weight = sum(float(data(e, "weight")) for e in edges)
+assert weight == sum(1 for e in d["events"] if e["source"] and e["target"]), weight
+assert weight >= 1
+names = sorted(data(n, "label") for n in g.getElementsByTagName("node"))
+assert names == sorted(e["name"] for e in d["entities"])
+PY
+check "graphml: valid XML, one node per entity, edges weighted by events" $?
+# names that need escaping in XML and quoting in CSV
+printf 'Smith & Wesson <Holdings>, "the gunmaker", met Ruger & Co officials in Boston on 3 May 2023.\nSmith & Wesson said Ruger & Co agreed.\n' > "$TMP/amp.txt"
+"$BIN" ingest -q --db "$TMP/amp.db" "$TMP/amp.txt" && "$BIN" export --db "$TMP/amp.db" --format graphml > "$TMP/amp.graphml" &&
+    python3 -c 'import sys; from xml.dom import minidom; minidom.parse(sys.argv[1])' "$TMP/amp.graphml" &&
+    "$BIN" export --db "$TMP/amp.db" --format csv --out "$TMP/ampcsv" &&
+    python3 -c 'import csv,sys; [list(csv.reader(open(sys.argv[1]+"/"+f, newline=""))) for f in ("documents.csv","entities.csv")]' "$TMP/ampcsv"
+check "names with & < > and quotes: graphml parses, csv reads back" $?
+"$BIN" export --db "$TMP/e.db" --format xml 2> /dev/null
+[ $? -eq 2 ]
+check "export --format xml: usage error" $?
 
 # usage errors and failures
 "$BIN" ingest "$TMP/in" 2>/dev/null
