@@ -1155,6 +1155,7 @@ typedef struct {
     size_t t0;       /* first document token of the sentence */
     size_t n;        /* tokens read */
     uint32_t sent;
+    int need_code;   /* a user dictionary's pattern: only phrases with an actor code are actors (PETRARCH) */
 } evsent;
 
 static const char *tfold(const evsent *S, size_t i) { return S->sc->fold.p + S->sc->t[i].fo; }
@@ -1837,6 +1838,8 @@ static size_t vg_start(const evsent *S, size_t h)
     return j;
 }
 
+static int is_actor(const evsent *S, const evnp *np) { return np->actor && (!S->need_code || np->code[0]); }
+
 static int32_t find_subject(evsent *S, size_t h, int depth);
 
 /* The verb an infinitive or gerund at h depends on ("threatened to
@@ -1889,7 +1892,7 @@ static int32_t find_subject(evsent *S, size_t h, int depth)
             long k = j - 1;
             while (k >= 0 && is_punct(S, (size_t)k, ','))
                 k--;
-            if (k >= 0 && t[k].np >= 0 && S->sc->np[t[k].np].actor)
+            if (k >= 0 && t[k].np >= 0 && is_actor(S, &S->sc->np[t[k].np]))
                 res = t[k].np;
             break;
         }
@@ -1921,7 +1924,7 @@ static int32_t find_subject(evsent *S, size_t h, int depth)
                 j = (long)np->a;
                 continue;
             }
-            if (np->actor) {
+            if (is_actor(S, np)) {
                 res = p->np;
                 break;
             }
@@ -1953,7 +1956,7 @@ static int32_t find_object(const evsent *S, size_t from, int passive, int noun)
                     * participle after a noun ("the roads leading into X") */
         if (t[j].np >= 0) {
             const evnp *np = &S->sc->np[t[j].np];
-            if (np->actor && !np->timex && !(passive && np->pp == W_BY) && !(np->place && (np->pp == W_LOC || np->pp == W_IN)) &&
+            if (is_actor(S, np) && !np->timex && !(passive && np->pp == W_BY) && !(np->place && (np->pp == W_LOC || np->pp == W_IN)) &&
                 !(noun && !np->pp))
                 return t[j].np;
             passed |= !np->timex;
@@ -1971,7 +1974,7 @@ static int32_t find_by_agent(const evsent *S, size_t from)
             break;
         if (t[j].np >= 0) {
             const evnp *np = &S->sc->np[t[j].np];
-            if (np->pp == W_BY && np->actor)
+            if (np->pp == W_BY && is_actor(S, np))
                 return t[j].np;
             j = np->b - 1;
         }
@@ -2044,7 +2047,7 @@ static int match_pattern(evsent *S, const ev_pattern *p, size_t h, pmatch *m)
                 if (hard_boundary(S, j))
                     break;
                 int32_t q = S->sc->t[j].np;
-                if (q >= 0 && S->sc->np[q].actor && !S->sc->np[q].timex) {
+                if (q >= 0 && is_actor(S, &S->sc->np[q]) && !S->sc->np[q].timex) {
                     found = q;
                     break;
                 }
@@ -2289,6 +2292,7 @@ static int try_head(evsent *S, size_t h, uint32_t first, int noun)
         if (p->noun != noun || strcmp(pool_get(&lx->s, p->head), head) != 0)
             break;
         pmatch m;
+        S->need_code = (p->flags & PF_USER) != 0;
         if (!match_pattern(S, p, h, &m))
             continue;
         if (!noun && t[h].cue >= CUE_INTENT && has_complement(S, h))
