@@ -435,7 +435,13 @@ static int petr_add(void *ctx, const ng_petr_entry *e)
     }
     if (!e->code[0])
         return NG_OK;
-    uint32_t v = pool_add(&c->s, e->code, strlen(e->code));
+    char both[768];
+    const char *val = e->code;
+    if (e->dated && e->dated[0]) { /* "HOB@HOB:0-19950531;HOBGOV:19950601-19990815;": chosen by the article's date */
+        snprintf(both, sizeof both, "%s@%s", e->code, e->dated);
+        val = both;
+    }
+    uint32_t v = pool_add(&c->s, val, strlen(val));
     if (!v)
         return NG_ENOMEM;
     if (e->prefix) {
@@ -1528,6 +1534,38 @@ static void compose(char *out, size_t cap, const char *code, const char *country
     snprintf(out, cap, "%s%s", pre, base);
 }
 
+/* A user actor's code on the article's date: "HOB@HOB:0-19950531;
+ * HOBGOV:19950601-19990815;" gives HOBGOV in 1997, HOB (the default)
+ * when the article has no date. */
+static const char *actor_by_date(const evsent *S, const char *v, char out[EV_CODE])
+{
+    const char *at = strchr(v, '@');
+    if (!at) {
+        snprintf(out, EV_CODE, "%s", v);
+        return out;
+    }
+    snprintf(out, EV_CODE, "%.*s", (int)(at - v), v);
+    const char *pub = S->doc->published;
+    long day = -1;
+    if (pub && strlen(pub) >= 10 && pub[4] == '-' && pub[7] == '-')
+        day = strtol(pub, NULL, 10) * 10000 + strtol(pub + 5, NULL, 10) * 100 + strtol(pub + 8, NULL, 10);
+    if (day < 0)
+        return out;
+    for (const char *p = at + 1; *p;) {
+        const char *colon = strchr(p, ':'), *semi = strchr(p, ';');
+        if (!colon || !semi || colon > semi)
+            break;
+        char *e;
+        long lo = strtol(colon + 1, &e, 10), hi = *e == '-' ? strtol(e + 1, NULL, 10) : lo;
+        if (day >= lo && day <= hi) {
+            snprintf(out, EV_CODE, "%.*s", (int)(colon - p), p);
+            return out;
+        }
+        p = semi + 1;
+    }
+    return out;
+}
+
 /* The actor named by tokens [a, b): fills np's entity, code, actor, place. */
 static void range_actor(evsent *S, size_t a, size_t b, evnp *np)
 {
@@ -1543,7 +1581,8 @@ static void range_actor(evsent *S, size_t a, size_t b, evnp *np)
             if (!overlaps)
                 continue;
             if (t[i].hit_kind == HK_ACTOR) {
-                const char *v = pool_get(&S->c->s, t[i].hit_val);
+                char dated[EV_CODE];
+                const char *v = actor_by_date(S, pool_get(&S->c->s, t[i].hit_val), dated);
                 if (!code[0])
                     snprintf(code, sizeof code, "%s", v);
                 if (strlen(v) > 3 && strncmp(v + 3, "GOV", 3) == 0 && strlen(v) == 6)
@@ -1650,7 +1689,7 @@ static void spread_group_parts(evsent *S)
         for (size_t j = first->a; j < first->b; j++) {
             int k = t[j].hit_kind;
             if (country_at < 0 && (k == HK_COUNTRY || k == HK_DEMONYM ||
-                                   (k == HK_ACTOR && strlen(pool_get(&S->c->s, t[j].hit_val)) == 3)))
+                                   (k == HK_ACTOR && strcspn(pool_get(&S->c->s, t[j].hit_val), "@") == 3)))
                 country_at = (long)j;
             if (agent_at < 0 && (k == HK_AGENT || k == HK_UAGENT))
                 agent_at = (long)j;
@@ -1698,7 +1737,7 @@ static int build_nps(evsent *S)
             if (b + 1 < S->n && (t[b].word == W_LOC || t[b].word == W_IN) && t[b + 1].in_hit &&
                 (t[b + 1].hit_kind == HK_COUNTRY ||
                  (t[b + 1].hit_kind == HK_ACTOR &&
-                  (strlen(pool_get(&S->c->s, t[b + 1].hit_val)) == 3 || t[b].word == W_IN)))) {
+                  (strcspn(pool_get(&S->c->s, t[b + 1].hit_val), "@") == 3 || t[b].word == W_IN)))) {
                 int agent = 0, country = 0;
                 for (size_t j = a; j < b; j++) {
                     agent |= t[j].hit_kind == HK_AGENT || t[j].hit_kind == HK_UAGENT;

@@ -142,9 +142,19 @@ static int oom(pd *p, unsigned line)
 }
 
 /* Hands one entry to the caller. */
+static int emit_dated(pd *p, const char *phrase, const char *code, int kind, int prefix, unsigned line,
+                      const char *dated)
+{
+    ng_petr_entry e = {phrase, code, kind, prefix, line, dated};
+    int rc = p->add(p->ctx, &e);
+    if (rc != NG_OK)
+        return fail(p, line, rc, "could not add '%.60s': %s", phrase, ng_strerror(rc));
+    return NG_OK;
+}
+
 static int emit(pd *p, const char *phrase, const char *code, int kind, int prefix, unsigned line)
 {
-    ng_petr_entry e = {phrase, code, kind, prefix, line};
+    ng_petr_entry e = {phrase, code, kind, prefix, line, ""};
     int rc = p->add(p->ctx, &e);
     if (rc != NG_OK)
         return fail(p, line, rc, "could not add '%.60s': %s", phrase, ng_strerror(rc));
@@ -357,6 +367,8 @@ typedef struct {
     char undated[MAX_CODE + 1], dated[MAX_CODE + 1];
     int dated_open;  /* the best dated code has no end (">date") */
     long dated_end;  /* its last day (yyyymmdd) or, when open, its first */
+    char dates[512]; /* every dated code: "CODE:FROM-TO;" with yyyymmdd days (0 and 99999999 when open) */
+    size_t dates_len;
 } actor_block;
 
 /* YYMMDD (00-30 = 20YY, else 19YY, as KEDS and TABARI) or YYYYMMDD, checked
@@ -440,6 +452,29 @@ static int actor_code(pd *p, actor_block *b, const char *s, size_t n)
         open = !zn; /* "date-" runs on, like ">date" */
         end = zn ? to : from;
     }
+    {
+        long lo, hi;
+        if (r[0] == '<')
+            lo = 0, hi = end - 1;
+        else if (r[0] == '>')
+            lo = end, hi = 99999999;
+        else
+            lo = open ? end : 0, hi = open ? 99999999 : end;
+        if (r[0] != '<' && r[0] != '>') {
+            /* "a-b": from a (or the start) to b (or no end) */
+            const char *dash = memchr(r, '-', rn);
+            const char *a = r;
+            size_t an = (size_t)(dash - r);
+            trim(&a, &an);
+            lo = an ? parse_date(a, an) : 0;
+            hi = open ? 99999999 : end;
+        }
+        int w = snprintf(b->dates + b->dates_len, sizeof b->dates - b->dates_len, "%s:%ld-%ld;", code, lo, hi);
+        if (w > 0 && (size_t)w < sizeof b->dates - b->dates_len)
+            b->dates_len += (size_t)w;
+        else
+            b->dates[b->dates_len] = '\0'; /* too many: the later ones are left out */
+    }
     /* The most recent restriction wins: an open one over any closed one,
      * then the later date; on a tie the later line. */
     if (!b->has_dated || open > b->dated_open || (open == b->dated_open && end >= b->dated_end)) {
@@ -514,8 +549,9 @@ static int actor_flush(pd *p, actor_block *b)
         return fail(p, b->line, NG_EFORMAT, "'%.60s' has no code (NAME [CODE], or [CODE] lines after it)",
                     b->names.p);
     const char *code = b->has_undated ? b->undated : b->dated;
+    b->dates[b->dates_len] = '\0';
     for (size_t i = 0; i < b->n; i++) {
-        int rc = emit(p, b->names.p + b->v[i].off, code, NG_PETR_ACTOR, b->v[i].prefix, b->v[i].line);
+        int rc = emit_dated(p, b->names.p + b->v[i].off, code, NG_PETR_ACTOR, b->v[i].prefix, b->v[i].line, b->dates);
         if (rc != NG_OK)
             return rc;
     }
@@ -554,6 +590,8 @@ static int read_actors(pd *p, actor_block *b)
             b->line = p->lineno;
             b->n = 0;
             b->has_undated = b->has_dated = 0;
+            b->dates_len = 0;
+            b->dates[0] = '\0';
             ng_buf_reset(&b->names);
         }
         rc = actor_add_name(p, b, s + synonym, k - (size_t)synonym);

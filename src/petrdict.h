@@ -74,6 +74,12 @@ typedef struct {
      * generated here). */
     int prefix;
     unsigned line; /* 1-based line of the name in the file */
+    /* Actors: every date-restricted code of the name, "CODE:FROM-TO;" with
+     * FROM and TO as yyyymmdd days, inclusive (0 and 99999999 where the
+     * restriction is open: "[HOB <950601]" is "HOB:0-19950531;"), so that
+     * a caller can code an article by its date; "" when there are none.
+     * code is still the one to use when the date is unknown. */
+    const char *dated;
 } ng_petr_entry;
 
 /* Returns NG_OK to go on, else the (negative) code to stop with. */

@@ -20,16 +20,21 @@
 #include "events.h"
 #include "testutil.h"
 
-static ng_doc *analyze(ng_worker *w, const char *text, const char *lang)
+static ng_doc *analyze_on(ng_worker *w, const char *text, const char *lang, const char *published)
 {
     ng_source src;
     ng_source_default(&src);
     src.id = "t";
     src.lang = lang;
-    src.published = "2021-03-04";
+    src.published = published;
     ng_doc *d = NULL;
     assert_int_equal(ng_analyze(w, &src, text, strlen(text), &d), NG_OK);
     return d;
+}
+
+static ng_doc *analyze(ng_worker *w, const char *text, const char *lang)
+{
+    return analyze_on(w, text, lang, "2021-03-04");
 }
 
 /* The first event whose code starts with root, or NULL. */
@@ -157,7 +162,8 @@ static void test_user_dictionaries(void **state)
     snprintf(actors, sizeof actors, "%s/actors.txt", dir);
     snprintf(agents, sizeof agents, "%s/agents.txt", dir);
     snprintf(bad, sizeof bad, "%s/bad.txt", dir);
-    write_file(actors, "# test\nQUENDOR [QND]\nFROBOZZ_  [FRB]\n+FROBOZZIAN\n");
+    write_file(actors, "# test\nQUENDOR [QND]\nFROBOZZ_  [FRB]\n+FROBOZZIAN\nGRUE_LORD\n\t[GRU <950601]\n"
+                       "\t[GRUGOV 19950601-19991231]\n");
     write_file(agents, "WIZARD [~MIL]\nGNOME {GNOMES} [~CVL]\n");
     write_file(bad, "QUENDOR QND]\n");
     ng_model_options opt;
@@ -178,6 +184,19 @@ static void test_user_dictionaries(void **state)
     assert_true(actor_is(&e->source, "FRBMIL"));
     assert_true(actor_is(&e->target, "QND"));
     ng_doc_free(d);
+    /* a date-restricted actor is coded by the article's date */
+    const char *when[][2] = {{"1997-05-01", "GRUGOV"}, {"1990-05-01", "GRU"}};
+    for (int k = 0; k < 2; k++) {
+        d = analyze_on(w, "The Grue Lord attacked Quendor on Friday.", "en", when[k][0]);
+        e = NULL;
+        for (size_t i = 0; i < d->nevents; i++)
+            if (d->events[i].code[0] == '1' && (d->events[i].code[1] == '8' || d->events[i].code[1] == '9'))
+                e = &d->events[i];
+        assert_non_null(e);
+        assert_non_null(e->source.actor);
+        assert_string_equal(e->source.actor, when[k][1]);
+        ng_doc_free(d);
+    }
     ng_worker_free(w);
     ng_model_free(m);
     /* a malformed dictionary is refused, naming the file and the line */
