@@ -200,7 +200,8 @@ static ng_id kb_entity(const ng_doc *d, const ng_id *ids, uint32_t local)
  *     date, both "known"; else the article's story date (doc_day), a guess;
  *     two known dates within EV_WINDOW days, a guess only on the same day;
  *     no day at all never merges;
- *   - a negated report, or one without a source, stands alone;
+ *   - a negated report, or one without a source, stands alone (a negated
+ *     one is stored without a root, so that later reports do not join it);
  *   - the nearest in time wins, then the oldest.
  * The stored event keeps the longest (most specific) code and the earliest
  * date, and takes the entities, actor codes and place it lacked. */
@@ -262,7 +263,7 @@ static int add_events(ng_kb *kb, const ng_doc *d, ng_id doc, const ng_id *ids, i
         ng_id event = 0;
         int rc;
         if (!best) {
-            ng_kb_evrow row = {code, src, tgt, sa, ta, e->quad, e->goldstein, e->location, datep, day};
+            ng_kb_evrow row = {code, src, tgt, sa, ta, e->quad, e->goldstein, e->location, datep, day, e->negated};
             rc = s->ops->event_new(s, &row, &event);
         } else {
             event = best->id;
@@ -277,7 +278,8 @@ static int add_events(ng_kb *kb, const ng_doc *d, ng_id doc, const ng_id *ids, i
                                e->goldstein,
                                e->location,
                                best->date[0] ? best->date : NULL,
-                               best->day};
+                               best->day,
+                               0};
             if (datep && (!best->date[0] || day < best->day)) {
                 row.date = datep;
                 row.day = day;

@@ -111,6 +111,7 @@ typedef struct {
     const char *location;
     const char *date;             /* "YYYY-MM-DD", or NULL when only day is known */
     int32_t day;
+    int alone;                    /* event_new: never a merge candidate (stored without a root) */
 } ng_kb_evrow;
 
 /* One article's report of an event (event_report_add). */

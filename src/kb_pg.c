@@ -195,8 +195,9 @@ static const char *const sql_text[Q_COUNT] = {
                   "AND day BETWEEN $2::integer AND $3::integer) "
                   "ORDER BY id LIMIT $7::bigint",
     [Q_EV_NEW] = "INSERT INTO events(id,code,root,source,target,source_actor,target_actor,quad,goldstein,location,date,day) "
-                 "VALUES(" NEXT_ID("events") ",$1::text,substr($1::text,1,2),$2::bigint,$3::bigint,$4::text,$5::text,"
-                 "$6::integer,$7::double precision,$8::text,$9::text,$10::integer) RETURNING id",
+                 "VALUES(" NEXT_ID("events") ",$1::text,CASE WHEN $11::integer=1 THEN NULL ELSE substr($1::text,1,2) END,"
+                 "$2::bigint,$3::bigint,$4::text,$5::text,$6::integer,$7::double precision,$8::text,$9::text,"
+                 "$10::integer) RETURNING id",
     [Q_EV_UPDATE] = "UPDATE events SET code=$2::text, quad=coalesce($3::integer,quad), "
                     "goldstein=coalesce($4::double precision,goldstein), date=$5::text, "
                     "day=$6::integer, source=coalesce(source,$7::bigint), target=coalesce(target,$8::bigint), "
@@ -1218,6 +1219,7 @@ static int op_event_new(ng_kb_store *s, const ng_kb_evrow *ev, ng_id *id)
     p_text(&p, ev->location);
     p_text(&p, ev->date);
     p_day(&p, ev->day);
+    p_int(&p, ev->alone != 0);
     return run_new((kbpg *)s, Q_EV_NEW, &p, id, "store event");
 }
 

@@ -112,7 +112,7 @@ static const char *const sql_text[Q_COUNT] = {
                   "UNION SELECT id FROM events WHERE ?6 AND root=?1 AND target_actor=?5 AND day BETWEEN ?2 AND ?3) "
                   "ORDER BY id LIMIT ?7",
     [Q_EV_NEW] = "INSERT INTO events(code,root,source,target,source_actor,target_actor,quad,goldstein,location,date,day) "
-                 "VALUES(?1,substr(?1,1,2),?2,?3,?4,?5,?6,?7,?8,?9,?10)",
+                 "VALUES(?1,CASE WHEN ?11 THEN NULL ELSE substr(?1,1,2) END,?2,?3,?4,?5,?6,?7,?8,?9,?10)",
     [Q_EV_UPDATE] = "UPDATE events SET code=?2, quad=coalesce(?3,quad), goldstein=coalesce(?4,goldstein), date=?5, day=?6, source=coalesce(source,?7), "
                     "target=coalesce(target,?8), source_actor=coalesce(source_actor,?9), "
                     "target_actor=coalesce(target_actor,?10), location=coalesce(location,?11) WHERE id=?1",
@@ -884,6 +884,7 @@ static int op_event_new(ng_kb_store *s, const ng_kb_evrow *ev, ng_id *id)
     bind_text(st, 8, ev->location);
     bind_text(st, 9, ev->date);
     bind_day(st, 10, ev->day);
+    sqlite3_bind_int(st, 11, ev->alone != 0);
     int rc = run(k, st, "store event");
     if (rc == NG_OK)
         *id = sqlite3_last_insert_rowid(k->db);

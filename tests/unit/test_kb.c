@@ -2,7 +2,8 @@
  * test_kb.c — the knowledge base: name keys, edit distance, day numbers,
  * and ng_kb end to end on hand-made documents (so that the linking rules
  * are tested apart from the tagger): aliases across languages, surnames,
- * fuzzy names, re-adding is a no-op, stories, export, reopening.
+ * fuzzy names, re-adding is a no-op, stories, export, reopening, and the
+ * rule that merges events across articles.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -15,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "events.h"
 #include "kb.h"
 
 static void test_keys(void **state)
@@ -300,6 +302,151 @@ static void test_kb_stories(void **state)
     unlink(path);
 }
 
+/* ---- events merged across articles -------------------------------------- */
+
+/* Gives d one more event: code, source and target as local entity ids
+ * (0: none) with actor codes (NULL: none), a date (NULL: none). */
+static void add_event(ng_doc *d, const char *code, uint32_t src, const char *sactor, uint32_t tgt,
+                      const char *tactor, const char *date, int negated)
+{
+    ng_event *n = ng_arena_calloc(&d->arena, d->nevents + 1, sizeof *n);
+    assert_non_null(n);
+    if (d->nevents)
+        memcpy(n, d->events, d->nevents * sizeof *n);
+    ng_event *e = &n[d->nevents];
+    snprintf(e->code, sizeof e->code, "%s", code);
+    e->quad = 1;
+    e->goldstein = 1.0;
+    e->source.entity = src;
+    e->source.actor = sactor;
+    e->target.entity = tgt;
+    e->target.actor = tactor;
+    e->date = date;
+    e->span.start = (uint32_t)(d->nevents * 2); /* one report per event of the article */
+    e->span.end = (uint32_t)d->text_len;
+    e->trigger.start = 0;
+    e->trigger.end = 3;
+    e->negated = negated;
+    d->events = n;
+    d->nevents++;
+}
+
+/* The line of the export's event whose docs are exactly docs ("a.txt","b.txt"), or NULL. */
+static char *event_line(const char *json, const char *docs)
+{
+    char pat[256];
+    snprintf(pat, sizeof pat, "\"docs\":[%s]", docs);
+    const char *p = strstr(json, pat);
+    if (!p)
+        return NULL;
+    const char *a = p, *b = strchr(p, '\n');
+    while (a > json && a[-1] != '\n')
+        a--;
+    return strndup(a, b ? (size_t)(b - a) : strlen(a));
+}
+
+static size_t count(const char *s, const char *pat)
+{
+    size_t n = 0;
+    for (const char *p = s; (p = strstr(p, pat)); p++)
+        n++;
+    return n;
+}
+
+static void test_kb_events(void **state)
+{
+    (void)state;
+    char path[] = "/tmp/test_kb_XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    unlink(path);
+    char err[256];
+    ng_kb *kb = NULL;
+    assert_int_equal(ng_kb_open(&kb, path, NULL, err, sizeof err), NG_OK);
+    const char *pe[] = {"PER:Florence Parly", "PER:Mark Esper", NULL};
+    const char *ep[] = {"PER:Mark Esper", "PER:Florence Parly", NULL}; /* local ids the other way round */
+    /* a: Parly meets Esper (040) on the 27th; b: Esper meets Parly, a more
+     * specific code (042), two days later: the same event, reversed pair */
+    ng_doc *a = make_doc("a.txt", "en", "2020-01-27", "Florence Parly met Mark Esper.", pe);
+    add_event(a, "040", 1, "FRAGOV", 2, "USAGOV", "2020-01-27", 0);
+    /* a coercive act (173) is not symmetric: Esper -> Parly stays apart from Parly -> Esper */
+    add_event(a, "173", 1, "FRAGOV", 2, "USAGOV", "2020-01-27", 0);
+    ng_doc *b = make_doc("b.txt", "fr", "2020-01-28", "Mark Esper a reçu Florence Parly.", ep);
+    add_event(b, "042", 1, "USAGOV", 2, "FRAGOV", "2020-01-29", 0);
+    add_event(b, "173", 1, "USAGOV", 2, "FRAGOV", "2020-01-27", 0);
+    /* c: the same pair meets again two weeks later: another event */
+    ng_doc *c = make_doc("c.txt", "en", "2020-02-10", "Florence Parly met Mark Esper again.", pe);
+    add_event(c, "040", 1, "FRAGOV", 2, "USAGOV", NULL, 0); /* no date: the publication date */
+    /* d: a denial of the first meeting stands alone */
+    ng_doc *d = make_doc("d.txt", "en", "2020-01-27", "Florence Parly did not meet Mark Esper.", pe);
+    add_event(d, "040", 1, "FRAGOV", 2, "USAGOV", "2020-01-27", 1);
+    /* e, f: no entity for the source in e, only its actor code: f's report
+     * with the entity and the same code joins it and names the entity */
+    ng_doc *e = make_doc("e.txt", "en", "2020-03-02", "The French government called Mark Esper.", pe + 1);
+    add_event(e, "043", 0, "FRAGOV", 1, "USAGOV", "2020-03-02", 0);
+    ng_doc *f = make_doc("f.txt", "en", "2020-03-03", "Florence Parly called Mark Esper.", pe);
+    add_event(f, "043", 1, "FRAGOV", 2, "USAGOV", "2020-03-02", 0);
+    /* g, h: no date anywhere: never merged */
+    ng_doc *g = make_doc("g.txt", "en", NULL, "Florence Parly met Mark Esper, undated.", pe);
+    add_event(g, "040", 1, "FRAGOV", 2, "USAGOV", NULL, 0);
+    ng_doc *h = make_doc("h.txt", "en", NULL, "Florence Parly met Mark Esper, undated too.", pe);
+    add_event(h, "040", 1, "FRAGOV", 2, "USAGOV", NULL, 0);
+    ng_doc *docs[] = {a, b, c, d, e, f, g, h};
+    for (size_t i = 0; i < sizeof docs / sizeof *docs; i++)
+        add(kb, docs[i], 1);
+    add(kb, a, 0); /* again: nothing more */
+    char *json = export_str(kb);
+    const char *ev = strstr(json, "\"events\":[");
+    assert_non_null(ev);
+    /* a+b, a's 173, b's 173, c, d, e+f, g, h */
+    assert_int_equal(count(ev, "\"reports\":"), 8);
+    char *l = event_line(ev, "\"a.txt\",\"b.txt\"");
+    assert_non_null(l);
+    assert_non_null(strstr(l, "\"code\":\"042\""));       /* the most specific code */
+    assert_non_null(strstr(l, "\"date\":\"2020-01-27\"")); /* the earliest date */
+    assert_non_null(strstr(l, "\"source_actor\":\"FRAGOV\",\"target_actor\":\"USAGOV\""));
+    assert_int_equal(count(l, "\"doc\":"), 2);
+    free(l);
+    assert_int_equal(count(ev, "\"docs\":[\"a.txt\"]"), 1);    /* a's 173 */
+    assert_int_equal(count(ev, "\"docs\":[\"b.txt\"]"), 1);    /* b's 173 */
+    assert_int_equal(count(ev, "\"docs\":[\"c.txt\"]"), 1);
+    assert_non_null(l = event_line(ev, "\"d.txt\""));
+    assert_non_null(strstr(l, "\"negated\":true"));
+    free(l);
+    assert_non_null(l = event_line(ev, "\"e.txt\",\"f.txt\""));
+    assert_null(strstr(l, "\"source\":null")); /* f named the source */
+    free(l);
+    assert_int_equal(count(ev, "\"docs\":[\"g.txt\"]"), 1);
+    assert_int_equal(count(ev, "\"docs\":[\"h.txt\"]"), 1);
+    /* the events query: by code prefix, and an entity's */
+    ng_buf q;
+    ng_buf_init(&q);
+    assert_int_equal(ng_kb_query_events(kb, NULL, "17", 0, write_buf, &q), NG_OK);
+    ng_buf_putc(&q, '\0');
+    assert_int_equal(count(q.p, "\"reports\":"), 2);
+    assert_int_equal(count(q.p, "\"code\":\"04"), 0);
+    ng_buf_reset(&q);
+    assert_int_equal(ng_kb_query_events(kb, NULL, "x1", 0, write_buf, &q), NG_EINVAL);
+    ng_buf_free(&q);
+    /* reopened: the same */
+    assert_int_equal(ng_kb_close(kb), NG_OK);
+    assert_int_equal(ng_kb_open(&kb, path, NULL, err, sizeof err), NG_OK);
+    char *again = export_str(kb);
+    assert_string_equal(json, again);
+    free(again);
+    free(json);
+    assert_int_equal(ng_kb_close(kb), NG_OK);
+    for (size_t i = 0; i < sizeof docs / sizeof *docs; i++)
+        ng_doc_free(docs[i]);
+    char side[300];
+    unlink(path);
+    snprintf(side, sizeof side, "%s-wal", path);
+    unlink(side);
+    snprintf(side, sizeof side, "%s-shm", path);
+    unlink(side);
+}
+
 static void test_kb_open_errors(void **state)
 {
     (void)state;
@@ -329,6 +476,7 @@ int main(void)
         cmocka_unit_test(test_keys),          cmocka_unit_test(test_distance),
         cmocka_unit_test(test_day),           cmocka_unit_test(test_kb_linking),
         cmocka_unit_test(test_kb_stories),    cmocka_unit_test(test_kb_open_errors),
+        cmocka_unit_test(test_kb_events),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
