@@ -1268,6 +1268,11 @@ static size_t longest_prefix(const evsent *S, size_t i, uint32_t *val)
                 continue; /* not at a character boundary */
             uint32_t v;
             if (ph_get(&c->actors_pre, key, base + cut, &v) & PH_FULL) {
+                /* a stem does not cut into a word that is a name of its own ("THE_AU" and "Australian") */
+                const evtok *lt = &S->sc->t[i + k - 1];
+                if (cut < last && ((ph_get(&c->actors, tplain(S, i + k - 1), lt->pl, NULL) & PH_FULL) ||
+                                   (ph_get(&c->countries, tplain(S, i + k - 1), lt->pl, NULL) & PH_FULL)))
+                    break;
                 *val = v;
                 return k;
             }
@@ -1366,10 +1371,11 @@ static void find_hits(evsent *S)
         int short_ok = short_name_ok(S, i);
         if (proper && (k = longest(S, &S->c->actors, i, 8, &v)) > best && (k > 1 || short_ok))
             best = k, kind = HK_ACTOR, val = v;
-        if (proper && (k = longest_prefix(S, i, &v)) > best && (k > 1 || short_ok))
-            best = k, kind = HK_ACTOR, val = v;
         if (proper && (k = longest(S, &S->c->countries, i, 8, &v)) > best && (k > 1 || short_ok))
             best = k, kind = HK_COUNTRY, val = v;
+        /* a user's stem ("KU" matches "KU", "Kuwaiti"...) only when no whole name is longer or as long */
+        if (proper && (k = longest_prefix(S, i, &v)) > best && (k > 1 || short_ok))
+            best = k, kind = HK_ACTOR, val = v;
         if ((k = longest(S, &S->lx->demonyms, i, 4, &v)) > best)
             best = k, kind = HK_DEMONYM, val = v;
         else if (!best && t[i].pl > 3 && tplain(S, i)[t[i].pl - 1] == 's' &&
@@ -1633,8 +1639,9 @@ static void range_actor(evsent *S, size_t a, size_t b, evnp *np)
             char f[512];
             size_t fl = fold_phrase(e->name, strlen(e->name), f, sizeof f);
             uint32_t v;
+            char dated[EV_CODE];
             if (!code[0] && (ph_get(&S->c->actors, f, fl, &v) & PH_FULL))
-                snprintf(code, sizeof code, "%s", pool_get(&S->c->s, v));
+                snprintf(code, sizeof code, "%s", actor_by_date(S, pool_get(&S->c->s, v), dated));
             if (!country[0] && (ph_get(&S->c->countries, f, fl, &v) & PH_FULL))
                 set_country(country, pool_get(&S->c->s, v));
             if (!country[0] && e->country)
