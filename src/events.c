@@ -1602,6 +1602,10 @@ static void range_actor(evsent *S, size_t a, size_t b, evnp *np)
             } else if (t[i].hit_kind == HK_DEMONYM) {
                 if (!country[0])
                     set_country(country, pool_get(&S->lx->s, t[i].hit_val));
+            } else if ((t[i].hit_kind == HK_UAGENT || t[i].hit_kind == HK_AGENT) && i + t[i].hit_len < b &&
+                       t[i + t[i].hit_len].pos == NG_UPOS_NOUN && !t[i + t[i].hit_len].in_hit &&
+                       !t[i + t[i].hit_len].ent) {
+                /* an agent word modifying a noun is no agent: "military ties", "defence sources" */
             } else if (t[i].hit_kind == HK_UAGENT) {
                 const char *r = pool_get(&S->c->s, t[i].hit_val);
                 if (r[0] == '<')
@@ -1989,8 +1993,8 @@ static int32_t find_object(const evsent *S, size_t from, int passive, int noun)
     const evtok *t = S->sc->t;
     int passed = 0; /* a phrase was passed: a comma now ends the clause ("sanctions on X, a move ...") */
     for (size_t j = from + 1; j < S->n && j <= from + 25; j++) {
-        if (hard_boundary(S, j) || (passed && is_punct(S, j, ',')))
-            break;
+        if ((hard_boundary(S, j) && !(S->need_code && t[j].word == W_SUB)) || (passed && is_punct(S, j, ',')))
+            break; /* (PETRARCH looks past "that": "allowed that Mordor ...") */
         if (t[j].word == W_CC && j + 1 < S->n && (t[j + 1].pos == NG_UPOS_VERB || t[j + 1].pos == NG_UPOS_AUX))
             break;
         if (t[j].np < 0 && t[j].pos == NG_UPOS_VERB && j > from + 1 &&
@@ -2251,6 +2255,8 @@ static int add_event_code(evsent *S, const char *code, size_t h, const evnp *src
 static int add_event_one(evsent *S, const char *code, size_t h, const evnp *src, const evnp *tgt, int neg, int mood,
                          const char *date, const char *loc)
 {
+    if (S->need_code && (!src->code[0] || (tgt && !tgt->code[0])))
+        return NG_OK; /* a list member without an actor code, under a user dictionary */
     struct ng_ev_scratch *sc = S->sc;
     ng_doc *d = S->doc;
     if (sc->nev >= EV_MAX_EVENTS)
