@@ -11,6 +11,6 @@ if [[ ! -x "$shared/tools/score-seeds" && ! -f "$shared/tools/score-seeds" ]]; t
   exit 0
 fi
 # Targets of the finished stages (issue 2: clean text, language, publication date;
-# issue 3: entities, and no page chrome among them).
+# issue 3: entities, and no page chrome among them; issue 6: events).
 python3 "$shared/tools/score-seeds" --bin "$bin" \
-  --min clean=1.0 --min lang=1.0 --min published=0.8 --min entities=0.9 --min forbidden_clean=1.0
+  --min clean=1.0 --min lang=1.0 --min published=0.8 --min entities=0.9 --min forbidden_clean=1.0 --min events=0.8
