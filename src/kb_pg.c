@@ -1914,12 +1914,14 @@ static int op_query_json(ng_kb_store *s, int kind, ng_id id, const char *text, s
         break;
     case NG_KBQ_DOC: rc = op_query_doc(k, &o, id, text); break;
     case NG_KBQ_DOCS:
-        /* the latest documents (by day), each with the entities it names */
+        /* the latest documents (by day; undated last), each with the entities it names: the
+         * limit is taken first (an index scan), the entities then looked up for those only */
         rc = out_rows(k, &o,
                       "SELECT d.id AS id, " DATE_OF("d.day") " AS date, d.name AS doc, d.title AS title, "
                       "d.lang AS lang, d.story AS story, (SELECT string_agg(x.entity::text, ',') FROM (SELECT DISTINCT "
-                      "entity FROM doc_entities WHERE doc=d.id) x) AS entities FROM documents d "
-                      "ORDER BY d.day IS NULL, d.day DESC, d.id DESC LIMIT $3",
+                      "entity FROM doc_entities WHERE doc=d.id) x) AS entities FROM (SELECT id FROM documents "
+                      "ORDER BY day DESC NULLS LAST, id DESC LIMIT $3) l JOIN documents d ON d.id=l.id "
+                      "ORDER BY d.day DESC NULLS LAST, d.id DESC",
                       0, NULL, limit);
         break;
     case NG_KBQ_ENTITIES:

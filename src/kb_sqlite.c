@@ -1516,12 +1516,14 @@ static int op_query_json(ng_kb_store *s, int kind, ng_id id, const char *text, s
         rc = op_query_doc(k, &o, id, text);
         break;
     case NG_KBQ_DOCS:
-        /* the latest documents (by day), each with the entities it names */
+        /* the latest documents (by day; undated last), each with the entities it names: the
+         * limit is taken first (an index scan), the entities then looked up for those only */
         rc = out_rows(k, &o,
                       "SELECT d.id AS id, " DATE_OF("d.day") " AS date, d.name AS doc, d.title AS title, "
                       "d.lang AS lang, d.story AS story, (SELECT group_concat(entity) FROM (SELECT DISTINCT entity "
-                      "FROM doc_entities WHERE doc=d.id)) AS entities FROM documents d "
-                      "ORDER BY d.day IS NULL, d.day DESC, d.id DESC LIMIT ?3",
+                      "FROM doc_entities WHERE doc=d.id)) AS entities FROM (SELECT id FROM documents "
+                      "ORDER BY day DESC, id DESC LIMIT ?3) x JOIN documents d ON d.id=x.id "
+                      "ORDER BY d.day DESC, d.id DESC",
                       0, NULL, limit);
         break;
     case NG_KBQ_ENTITIES:
