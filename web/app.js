@@ -284,10 +284,13 @@ async function viewEntity(id) {
           p.quotes.map((q) => h('li', {}, dateSpan(q.date), '“', q.text, '” ',
             h('a', {href: docHref(q.doc), class: 'muted'}, q.doc))))] : null,
         mine.length ? [h('h2', {}, 'Events'), h('ul', {class: 'items'}, mine.map((ev) => h('li', {},
-          dateSpan(ev.date), String(ev.source) === String(e.id) ? '' : 'by ',
-          `${CAMEO[family(ev.code)] || 'event'} (${ev.code}) `,
-          [[ev.source, ev.source_name], [ev.target, ev.target_name]].filter(([x]) => x != null && String(x) !== String(e.id))
-            .map(([x, n]) => h('a', {href: entityHref(x)}, n || (ents.get(String(x)) || {name: '#' + x}).name)),
+          dateSpan(ev.date),
+          ...[[ev.source, ev.source_name, ev.source_actor], null, [ev.target, ev.target_name, ev.target_actor]].map((x) =>
+            x === null ? ` ${CAMEO[family(ev.code)] || 'event'} (${ev.code}) `
+              : x[0] == null ? h('span', {class: 'muted'}, x[2] || '?')
+              : String(x[0]) === String(e.id) ? h('strong', {}, e.name)
+              : h('a', {href: entityHref(x[0])}, x[1] || (ents.get(String(x[0])) || {name: '#' + x[0]}).name)),
+          ' ',
           (ev.docs || []).map((d) => h('a', {class: 'chip', href: docHref(d)}, d)))))] : null),
       h('div', {class: 'side'},
         h('h2', {}, 'Also named'),
