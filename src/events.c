@@ -1405,6 +1405,15 @@ static int np_word(const evsent *S, size_t i)
         return 1;
     if (t->word == W_POSS)
         return 1;
+    if (t->pos == NG_UPOS_VERB && i > 0 && i + 1 < S->n && t->fl > 4) {
+        /* a participle used as an adjective: "four suspected militants", "the affected villages" */
+        const char *f = tfold(S, i);
+        int part = memcmp(f + t->fl - 2, "ed", 2) == 0 || memcmp(f + t->fl - 3, "ing", 3) == 0;
+        int before = t[-1].pos == NG_UPOS_DET || t[-1].pos == NG_UPOS_NUM || t[-1].pos == NG_UPOS_ADJ;
+        int after = t[1].pos == NG_UPOS_NOUN || t[1].pos == NG_UPOS_ADJ;
+        if (part && before && after)
+            return 1;
+    }
     switch (t->pos) {
     case NG_UPOS_DET:
     case NG_UPOS_ADJ:
@@ -2442,6 +2451,17 @@ static int try_head(evsent *S, size_t h, uint32_t first, int noun)
         }
         if (src < 0)
             return NG_OK;
+        if (tgt < 0 && (p->code[0] == '1' && (p->code[1] == '8' || p->code[1] == '9')) && !(p->flags & PF_USER)) {
+            /* force against a place: "jets bombed targets in southern Lebanon" is against Lebanon */
+            for (size_t k = 0; k < S->sc->nnp; k++) {
+                const evnp *q = &S->sc->np[k];
+                if (q->a > h && q->place && strlen(q->code) >= 3 && (int32_t)k != src &&
+                    (q->pp == W_LOC || q->pp == W_IN)) {
+                    tgt = (int32_t)k;
+                    break;
+                }
+            }
+        }
         if (tgt < 0 && !(p->flags & (PF_NOTARGET | PF_SYM)))
             return NG_OK;
         int neg, mood;
@@ -2565,7 +2585,9 @@ static void debug_sentence(evsent *S)
 {
     fprintf(stderr, "--");
     for (size_t i = 0; i < S->n; i++)
-        fprintf(stderr, " %s/%s%s", tfold(S, i), ng_upos_name(S->sc->t[i].pos), S->sc->t[i].in_hit ? "*" : "");
+        fprintf(stderr, " %s/%s%s", tfold(S, i), ng_upos_name(S->sc->t[i].pos),
+                S->sc->t[i].hit_kind ? (const char *[]){"", "*act", "*cty", "*dem", "*uag", "*ag"}[S->sc->t[i].hit_kind]
+                                     : S->sc->t[i].in_hit ? "*" : "");
     fprintf(stderr, "\n");
     for (size_t k = 0; k < S->sc->nnp; k++) {
         const evnp *np = &S->sc->np[k];
