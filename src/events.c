@@ -1110,6 +1110,7 @@ typedef struct {
     uint8_t actor, pp, place, timex, has_head;
     int32_t gnext;    /* next NP of the coordination group, -1 */
     int32_t gfirst;   /* first NP of the group */
+    uint8_t dup;      /* an apposition of the member before it ("her counterpart, Jonas Albrecht"): not coded twice */
 } evnp;
 
 struct ng_ev_scratch {
@@ -1861,8 +1862,15 @@ static int build_nps(evsent *S)
                 memcpy(y->code, x->code, sizeof y->code);
             else
                 memcpy(x->code, y->code, sizeof x->code);
+            /* one member: y stays in x's list (a search that finds y finds the list) but is not coded again */
+            x->gnext = (int32_t)(k + 1);
+            y->gfirst = x->gfirst;
+            y->dup = 1;
             continue;
         }
+        /* "à Berlin, Mme Marchand et ...": a place after its preposition does not start a list of people */
+        if (x->place && (x->pp == W_LOC || x->pp == W_IN) && !y->place)
+            continue;
         /* an apposition ("Osgiliath, the state's foe") is not a list: the
          * second phrase must be a name or a country, or the list be closed by "and" */
         if (!cc && !(y->entity || y->place || np_is_name(S, y)))
@@ -2475,11 +2483,18 @@ static int try_head(evsent *S, size_t h, uint32_t first, int noun)
         const char *loc = clause_location(S, src, tgt);
         evnp *nps = S->sc->np;
         int rc = NG_OK;
-        if (tgt < 0 && (p->flags & (PF_SYM | PF_USER)) && nps[nps[src].gfirst].gnext >= 0) {
+        int members = 0;
+        for (int32_t a = nps[src].gfirst; a >= 0; a = nps[a].gnext)
+            members += !nps[a].dup;
+        if ((p->flags & PF_SYM) && m.tgt < 0 && members >= 2 && tgt >= 0 && !(p->flags & PF_USER))
+            tgt = -1; /* "X and Y signed a letter of intent for the Baltic": between X and Y */
+        if (tgt < 0 && (p->flags & (PF_SYM | PF_USER)) && members >= 2) {
             /* "X and Y met" (PETRARCH codes any compound subject without a target so) */
             /* "X and Y met": each pair once */
             for (int32_t a = nps[src].gfirst; a >= 0 && rc == NG_OK; a = nps[a].gnext)
                 for (int32_t b = nps[a].gnext; b >= 0 && rc == NG_OK; b = nps[b].gnext) {
+                    if (nps[a].dup || nps[b].dup)
+                        continue;
                     rc = add_event(S, p, h, &nps[a], &nps[b], neg, mood, date, loc);
                     if (rc == NG_OK && (p->code2[0] || (p->flags & PF_USER))) /* PETRARCH codes both ways */
                         rc = add_event_code(S, p->code2[0] ? p->code2 : p->code, h, &nps[b], &nps[a], neg, mood, date,
@@ -2497,10 +2512,14 @@ static int try_head(evsent *S, size_t h, uint32_t first, int noun)
         }
         int cap = 0;
         for (int32_t a = nps[src].gfirst; a >= 0 && rc == NG_OK; a = nps[a].gnext)
-            if (tgt < 0)
+            if (nps[a].dup)
+                continue;
+            else if (tgt < 0)
                 rc = add_event(S, p, h, &nps[a], NULL, neg, mood, date, loc);
             else
                 for (int32_t b = nps[tgt].gfirst; b >= 0 && rc == NG_OK && cap < 16; b = nps[b].gnext, cap++) {
+                    if (nps[b].dup)
+                        continue;
                     rc = add_event(S, p, h, &nps[a], &nps[b], neg, mood, date, loc);
                     if (rc == NG_OK && p->code2[0]) /* "X arrived in Y" [032:033]: Y 033 X as well */
                         rc = add_event_code(S, p->code2, h, &nps[b], &nps[a], neg, mood, date, loc);

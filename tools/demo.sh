@@ -3,7 +3,7 @@
 # prints, for each, what newsgraph found: language, date, title, agencies,
 # sentences, the start of the clean text, and the entities named in more
 # than one article; then ingests them into a knowledge base (demo/kb.db)
-# and prints its stories, the timeline of its most named entity and that entity's profile.
+# and prints its events, its stories, the timeline of its most named entity and that entity's profile.
 # The full records are left in demo/records.jsonl.
 set -euo pipefail
 bin=${1:-build/newsgraph}
@@ -45,6 +45,9 @@ echo
 echo "== newsgraph ingest --db demo/kb.db examples/ (the knowledge base: entities linked across articles and languages, stories)"
 rm -f "$out/kb.db" "$out/kb.db-wal" "$out/kb.db-shm"
 "$bin" ingest -q --db "$out/kb.db" "$here/examples" || status=$?
+echo
+echo "== newsgraph events --db demo/kb.db (CAMEO events, each with the articles that report it)"
+"$bin" events --db "$out/kb.db" --limit 30 || status=$?
 echo
 echo "== newsgraph stories --db demo/kb.db"
 "$bin" stories --db "$out/kb.db" || status=$?
