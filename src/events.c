@@ -354,7 +354,14 @@ static int load_pairs(phmap *m, strpool *p, const char *res, int upper_only3)
                 continue;
         }
         size_t kl = fold_phrase(c[0], l[0], key, sizeof key);
-        uint32_t v = pool_add(p, c[1], l[1]);
+        uint32_t v;
+        if (n >= 3 && l[2]) { /* a dated actor: "CODE@CODE:FROM-TO;..." (actor_by_date reads it) */
+            char both[1024];
+            int bl = snprintf(both, sizeof both, "%.*s@%.*s", (int)l[1], c[1], (int)l[2], c[2]);
+            v = pool_add(p, both, bl > 0 && (size_t)bl < sizeof both ? (size_t)bl : sizeof both - 1);
+        } else {
+            v = pool_add(p, c[1], l[1]);
+        }
         if (!v || ph_add_phrase(m, key, kl, v, 0) != NG_OK)
             return NG_ENOMEM;
     }
@@ -546,6 +553,8 @@ int ng_evcommon_load(ng_evcommon **out, const char *actors_file, const char *age
     if (!c)
         return NG_ENOMEM;
     int rc = load_pairs(&c->actors, &c->s, "common/actors.txt", 0);
+    if (rc == NG_OK) /* people, with the offices they held and when */
+        rc = load_pairs(&c->actors, &c->s, "common/actors-people.txt", 0);
     if (rc == NG_OK)
         rc = load_pairs(&c->countries, &c->s, "common/kb-places.txt", 1);
     if (rc == NG_OK)
@@ -1644,6 +1653,13 @@ static void range_actor(evsent *S, size_t a, size_t b, evnp *np)
         const ng_entity *e = entity_by_id(d, best_ent);
         size_t ei = (size_t)(e - d->entities);
         if (best_rank == 4) {
+            if (!code[0] && e->name) { /* a known person: "Emmanuel Macron" is FRAGOV in 2020 */
+                char f[512], dated[EV_CODE];
+                size_t fl = fold_phrase(e->name, strlen(e->name), f, sizeof f);
+                uint32_t v;
+                if (ph_get(&S->c->actors, f, fl, &v) & PH_FULL)
+                    snprintf(code, sizeof code, "%s", actor_by_date(S, pool_get(&S->c->s, v), dated));
+            }
             entity_titles(S, e, ei);
             if (!country[0] && S->sc->ent_country[ei][0])
                 set_country(country, S->sc->ent_country[ei]);
