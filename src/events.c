@@ -1874,7 +1874,10 @@ static int build_nps(evsent *S)
         if (gap == 1 && !cc && ey && strcmp(ey->type, "PER") == 0 && !np_is_name(S, x) &&
             (!ex || strcmp(ex->type, "PER") != 0 || ex == ey || !x_named)) {
             x->entity = y->entity;
-            if (!y->code[0] || strlen(x->code) > strlen(y->code))
+            if (!y->code[0] || strlen(x->code) > strlen(y->code) ||
+                (strlen(x->code) >= 3 && memcmp(x->code, "---", 3) != 0 && strncmp(x->code, y->code, 3) != 0))
+                /* the description next to the name says more, and says it here ("her US counterpart,
+                 * Lloyd Austin": American whatever the name's other titles say) */
                 memcpy(y->code, x->code, sizeof y->code);
             else
                 memcpy(x->code, y->code, sizeof x->code);
@@ -2297,6 +2300,9 @@ static int add_event_one(evsent *S, const char *code, size_t h, const evnp *src,
     if (tgt && ((src->entity && src->entity == tgt->entity) ||
                 (!src->entity && !tgt->entity && strcmp(src->code, tgt->code) == 0)))
         return NG_OK;
+    if (tgt && !S->need_code && strlen(tgt->code) == 3 && memcmp(tgt->code, "---", 3) != 0 &&
+        strncmp(src->code, tgt->code, 3) == 0)
+        return NG_OK; /* an actor towards its own country as a whole ("Austin ... the United States") */
     for (size_t i = sc->nev; i-- > 0 && sc->ev[i].sentence == S->sent;) {
         const ng_event *o = &sc->ev[i];
         int same_src = src->entity ? o->source.entity == src->entity : o->source.span.start == np_span(S, src).start;
