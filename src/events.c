@@ -1621,10 +1621,12 @@ static void range_actor(evsent *S, size_t a, size_t b, evnp *np)
             } else if (t[i].hit_kind == HK_DEMONYM) {
                 if (!country[0])
                     set_country(country, pool_get(&S->lx->s, t[i].hit_val));
-            } else if ((t[i].hit_kind == HK_UAGENT || t[i].hit_kind == HK_AGENT) && i + t[i].hit_len < b &&
-                       t[i + t[i].hit_len].pos == NG_UPOS_NOUN && !t[i + t[i].hit_len].in_hit &&
-                       !t[i + t[i].hit_len].ent) {
-                /* an agent word modifying a noun is no agent: "military ties", "defence sources" */
+            } else if ((t[i].hit_kind == HK_UAGENT || t[i].hit_kind == HK_AGENT) &&
+                       ((i + t[i].hit_len < b && t[i + t[i].hit_len].pos == NG_UPOS_NOUN &&
+                         !t[i + t[i].hit_len].in_hit && !t[i + t[i].hit_len].ent) ||
+                        (t[i].hit_len == 1 && t[i].pos == NG_UPOS_ADJ && i > a && t[i - 1].pos == NG_UPOS_NOUN &&
+                         !t[i - 1].in_hit && !t[i - 1].ent))) {
+                /* an agent word modifying a noun is no agent: "military ties", "defence sources", "un camp militaire" */
             } else if (t[i].hit_kind == HK_UAGENT) {
                 const char *r = pool_get(&S->c->s, t[i].hit_val);
                 if (r[0] == '<')
@@ -1637,7 +1639,8 @@ static void range_actor(evsent *S, size_t a, size_t b, evnp *np)
                 have_agent = 1;
             }
         }
-        if (t[i].ent && !(t[i].pos == NG_UPOS_PRON && b - a > 1)) { /* "her counterpart" is not her */
+        if (t[i].ent && !((t[i].pos == NG_UPOS_PRON || t[i].pos == NG_UPOS_DET) && !t[i].ent_name && b - a > 1)) {
+            /* "her counterpart", "son homologue" are not her, not him */
             const ng_entity *e = entity_by_id(d, t[i].ent);
             if (!e)
                 continue;
@@ -1959,6 +1962,14 @@ static long governing(const evsent *S, size_t vs, size_t h)
     return -1;
 }
 
+/* "killing", "tuant" */
+static int is_present_participle(const evsent *S, size_t h)
+{
+    size_t fl = tflen(S, h);
+    const char *f = tfold(S, h);
+    return S->lx->french ? fl > 4 && memcmp(f + fl - 3, "ant", 3) == 0 : fl > 4 && memcmp(f + fl - 3, "ing", 3) == 0;
+}
+
 static int32_t find_subject(evsent *S, size_t h, int depth)
 {
     evtok *t = S->sc->t;
@@ -1991,6 +2002,15 @@ static int32_t find_subject(evsent *S, size_t h, int depth)
                         res = find_subject(S, (size_t)k, depth + 1);
                         break;
                     }
+            break;
+        }
+        if (is_punct(S, (size_t)j, ',') && j == (long)vs - 1 && depth < 4 && is_present_participle(S, h)) {
+            /* "..., killing twenty soldiers", "..., tuant vingt soldats": the main clause's subject */
+            for (long k = j - 1; k >= 0; k--)
+                if (t[k].pos == NG_UPOS_VERB && t[k].np < 0) {
+                    res = find_subject(S, (size_t)k, depth + 1);
+                    break;
+                }
             break;
         }
         if (p->word == W_CC && j == (long)vs - 1) {
@@ -2372,6 +2392,15 @@ static int has_complement(const evsent *S, size_t h)
     return 0;
 }
 
+/* A clause boundary or another verb between tokens a and b. */
+static int crosses_clause(const evsent *S, size_t a, size_t b)
+{
+    for (size_t j = a + 1; j < b; j++)
+        if (hard_boundary(S, j) || (S->sc->t[j].pos == NG_UPOS_VERB && S->sc->t[j].np < 0))
+            return 1;
+    return 0;
+}
+
 /* Tries the patterns of head h; emits the events of the first that matches. */
 static int try_head(evsent *S, size_t h, uint32_t first, int noun)
 {
@@ -2389,10 +2418,11 @@ static int try_head(evsent *S, size_t h, uint32_t first, int noun)
         if (!noun && t[h].cue >= CUE_INTENT && has_complement(S, h))
             return NG_OK; /* "considering imposing", "plans to attack": the complement is the event */
         t[h].evented = 1;
-        for (size_t k = 0; k < m.nlits; k++)
-            t[m.lits[k]].consumed = 1;
-        if (p->flags & PF_NULL)
+        if (p->flags & PF_NULL) {
+            for (size_t k = 0; k < m.nlits; k++)
+                t[m.lits[k]].consumed = 1;
             return NG_OK; /* a phrase the user's dictionary knows and does not code */
+        }
         size_t vs = noun ? h : vg_start(S, h);
         int32_t src = m.src, tgt = m.tgt;
         int passive = 0;
@@ -2480,20 +2510,22 @@ static int try_head(evsent *S, size_t h, uint32_t first, int noun)
                 tgt = -1;
         }
         if (src < 0)
-            return NG_OK;
-        if (tgt < 0 && (p->code[0] == '1' && (p->code[1] == '8' || p->code[1] == '9')) && !(p->flags & PF_USER)) {
-            /* force against a place: "jets bombed targets in southern Lebanon" is against Lebanon */
+            continue; /* matched, but no event: a less specific pattern may still give one */
+        if (tgt < 0 && !(p->flags & PF_USER)) {
+            /* a place named right after the verb's object: "jets bombed targets in southern Lebanon",
+             * "condemned the coup in Niger", "promised aid to Chad / au Tchad" */
+            int force = p->code[0] == '1' && (p->code[1] == '8' || p->code[1] == '9');
             for (size_t k = 0; k < S->sc->nnp; k++) {
                 const evnp *q = &S->sc->np[k];
                 if (q->a > h && q->place && strlen(q->code) >= 3 && (int32_t)k != src &&
-                    (q->pp == W_LOC || q->pp == W_IN)) {
+                    (q->pp == W_LOC || q->pp == W_IN) && (force || q->a <= h + 10) && !crosses_clause(S, h, q->a)) {
                     tgt = (int32_t)k;
                     break;
                 }
             }
         }
         if (tgt < 0 && !(p->flags & (PF_NOTARGET | PF_SYM)))
-            return NG_OK;
+            continue;
         int neg, mood;
         modality(S, h, vs, &neg, &mood);
         if (!noun) {
@@ -2501,6 +2533,8 @@ static int try_head(evsent *S, size_t h, uint32_t first, int noun)
             if (gov >= 0 && !mood && t[gov].cue >= CUE_INTENT)
                 mood = t[gov].cue == CUE_INTENT ? NG_MOOD_INTENT : t[gov].cue == CUE_HYP ? NG_MOOD_HYPOTHETICAL : NG_MOOD_REPORTED;
         }
+        for (size_t k = 0; k < m.nlits; k++) /* the pattern's words are its own: no other head */
+            t[m.lits[k]].consumed = 1;
         const char *date = event_date(S, h);
         const char *loc = clause_location(S, src, tgt);
         evnp *nps = S->sc->np;
@@ -2525,7 +2559,7 @@ static int try_head(evsent *S, size_t h, uint32_t first, int noun)
             return rc;
         }
         if (tgt < 0 && !(p->flags & PF_NOTARGET))
-            return NG_OK;
+            continue;
         if (tgt >= 0 && nps[src].gfirst == nps[tgt].gfirst) { /* "between X and Y": the two slots of one list */
             rc = add_event(S, p, h, &nps[src], &nps[tgt], neg, mood, date, loc);
             if (rc == NG_OK && p->code2[0])
