@@ -27,16 +27,12 @@ static double now(void)
 /* Reads a whole file into a malloc'd buffer; NULL on failure. */
 static char *slurp(const char *path, size_t *len)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
     ng_buf b;
     ng_buf_init(&b);
-    char chunk[65536];
-    size_t got;
-    while ((got = fread(chunk, 1, sizeof chunk, f)) > 0)
-        ng_buf_put(&b, chunk, got);
-    fclose(f);
+    if (ng_buf_read_file(&b, path) != NG_OK) {
+        ng_buf_free(&b);
+        return NULL;
+    }
     return ng_buf_take(&b, len);
 }
 

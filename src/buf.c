@@ -215,3 +215,19 @@ char *ng_buf_take(ng_buf *b, size_t *len)
     memset(b, 0, sizeof *b);
     return p;
 }
+
+int ng_buf_read_file(ng_buf *b, const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NG_EIO;
+    char chunk[65536];
+    size_t got;
+    while ((got = fread(chunk, 1, sizeof chunk, f)) > 0)
+        ng_buf_put(b, chunk, got);
+    int bad = ferror(f);
+    fclose(f);
+    if (b->oom)
+        return NG_ENOMEM;
+    return bad ? NG_EIO : NG_OK;
+}

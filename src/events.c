@@ -51,13 +51,7 @@ typedef struct {
     size_t mask, n;
 } phmap;
 
-static uint32_t ph_hash(const char *s, size_t n)
-{
-    uint32_t h = 2166136261u;
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ (unsigned char)s[i]) * 16777619u;
-    return h;
-}
+static uint32_t ph_hash(const char *s, size_t n) { return ng_hash_bytes(s, n); }
 
 static void phmap_free(phmap *m)
 {
@@ -510,27 +504,15 @@ static int form_add(void *ctx, const char *form, const char *lemma)
 /* kind: 0 actors, 1 agents, 2 verbs */
 static int load_user(ng_evcommon *c, const char *path, int agents, char *err, size_t errlen)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        snprintf(err, errlen, "cannot open the %s dictionary %s", agents == 2 ? "verb" : agents ? "agent" : "actor", path);
-        return NG_EIO;
-    }
     ng_buf b;
     ng_buf_init(&b);
-    char chunk[65536];
-    size_t got;
-    while ((got = fread(chunk, 1, sizeof chunk, f)) > 0)
-        ng_buf_put(&b, chunk, got);
-    int bad = ferror(f);
-    fclose(f);
-    if (b.oom) {
+    int rrc = ng_buf_read_file(&b, path);
+    if (rrc != NG_OK) {
         ng_buf_free(&b);
-        return NG_ENOMEM;
-    }
-    if (bad) {
-        ng_buf_free(&b);
-        snprintf(err, errlen, "cannot read %s", path);
-        return NG_EIO;
+        if (rrc == NG_EIO)
+            snprintf(err, errlen, "cannot read the %s dictionary %s", agents == 2 ? "verb" : agents ? "agent" : "actor",
+                     path);
+        return rrc;
     }
     petr_ctx pc = {c, agents};
     char why[400] = "";

@@ -75,6 +75,18 @@ void ng_buf_printf(ng_buf *b, const char *fmt, ...) __attribute__((format(printf
 void ng_buf_json_str(ng_buf *b, const char *s, size_t n);
 /* Hands the memory to the caller (who frees it); b is left empty. */
 char *ng_buf_take(ng_buf *b, size_t *len);
+/* Appends the whole file at path to b.  NG_OK, NG_EIO when it cannot be
+ * opened or read, NG_ENOMEM. */
+int ng_buf_read_file(ng_buf *b, const char *path);
+
+/* FNV-1a, the hash of the project's small open-addressing tables. */
+static inline uint32_t ng_hash_bytes(const char *s, size_t n)
+{
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)s[i]) * 16777619u;
+    return h;
+}
 
 /* ---- utf8.c ------------------------------------------------------------ */
 
