@@ -1102,6 +1102,7 @@ typedef struct {
     int32_t gnext;    /* next NP of the coordination group, -1 */
     int32_t gfirst;   /* first NP of the group */
     uint8_t dup;      /* an apposition of the member before it ("her counterpart, Jonas Albrecht"): not coded twice */
+    uint8_t known;    /* the code is a named actor's from the dictionaries (a person's office, a body), not built */
 } evnp;
 
 struct ng_ev_scratch {
@@ -1560,7 +1561,9 @@ static const char *actor_by_date(const evsent *S, const char *v, char out[EV_COD
         return out;
     for (const char *p = at + 1; *p;) {
         const char *colon = strchr(p, ':'), *semi = strchr(p, ';');
-        if (!colon || !semi || colon > semi)
+        if (!semi) /* the last period may end the string without a ';' */
+            semi = p + strlen(p);
+        if (!colon || colon > semi)
             break;
         char *e;
         long lo = strtol(colon + 1, &e, 10), hi = *e == '-' ? strtol(e + 1, NULL, 10) : lo;
@@ -1568,6 +1571,8 @@ static const char *actor_by_date(const evsent *S, const char *v, char out[EV_COD
             snprintf(out, EV_CODE, "%.*s", (int)(colon - p), p);
             return out;
         }
+        if (!*semi)
+            break;
         p = semi + 1;
     }
     return out;
@@ -1638,12 +1643,24 @@ static void range_actor(evsent *S, size_t a, size_t b, evnp *np)
         const ng_entity *e = entity_by_id(d, best_ent);
         size_t ei = (size_t)(e - d->entities);
         if (best_rank == 4) {
+            int known_person = code[0] != 0;
             if (!code[0] && e->name) { /* a known person: "Emmanuel Macron" is FRAGOV in 2020 */
                 char f[512], dated[EV_CODE];
                 size_t fl = fold_phrase(e->name, strlen(e->name), f, sizeof f);
                 uint32_t v;
-                if (ph_get(&S->c->actors, f, fl, &v) & PH_FULL)
+                if (ph_get(&S->c->actors, f, fl, &v) & PH_FULL) {
                     snprintf(code, sizeof code, "%s", actor_by_date(S, pool_get(&S->c->s, v), dated));
+                    known_person = code[0] != 0;
+                }
+            }
+            if (known_person && strlen(code) >= 6) {
+                /* the dictionary knows who this is and what office they held: titles gathered around the
+                 * name (coreference may have lent them another's) do not change it */
+                compose(np->code, sizeof np->code, code, "", "", pre);
+                np->actor = 1;
+                np->known = 1;
+                np->place = 0;
+                return;
             }
             entity_titles(S, e, ei);
             if (!country[0] && S->sc->ent_country[ei][0])
@@ -1859,8 +1876,8 @@ static int build_nps(evsent *S)
         if (gap == 1 && !cc && ey && strcmp(ey->type, "PER") == 0 && !np_is_name(S, x) &&
             (!ex || strcmp(ex->type, "PER") != 0 || ex == ey || !x_named)) {
             x->entity = y->entity;
-            if (!y->code[0] || strlen(x->code) > strlen(y->code) ||
-                (strlen(x->code) >= 3 && memcmp(x->code, "---", 3) != 0 && strncmp(x->code, y->code, 3) != 0))
+            if (!y->known && (x->known || !y->code[0] || strlen(x->code) > strlen(y->code) ||
+                              (strlen(x->code) >= 3 && memcmp(x->code, "---", 3) != 0 && strncmp(x->code, y->code, 3) != 0)))
                 /* the description next to the name says more, and says it here ("her US counterpart,
                  * Lloyd Austin": American whatever the name's other titles say) */
                 memcpy(y->code, x->code, sizeof y->code);
