@@ -220,16 +220,24 @@ static long hex4(const unsigned char *p, size_t n)
     return v;
 }
 
+/* Bytes that end a run of plain string bytes: '"', '\\' and control bytes. */
+static const unsigned char str_stop[256] = {
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0};
+
 /* Parses the string at the cursor (on its opening quote).  Without
  * escapes v refers to the line; with escapes the string is decoded into
- * j->vals.  Returns 0, or -1 to give the line to jansson. */
+ * j->vals, which is grown once for the rest of the line (a decoded string
+ * is never longer than its JSON form).  Returns 0, or -1 to give the line
+ * to jansson. */
 static int fast_string(ng_jsonl *j, cursor *c, jval *v)
 {
     const unsigned char *p = c->p;
-    size_t i = c->i + 1, start = i;
-    while (i < c->n && p[i] != '"' && p[i] != '\\' && p[i] >= 0x20)
+    size_t n = c->n, i = c->i + 1, start = i;
+    while (i < n && !str_stop[p[i]])
         i++;
-    if (i >= c->n || p[i] < 0x20)
+    if (i >= n || p[i] < 0x20)
         return -1;
     memset(v, 0, sizeof *v);
     v->type = JV_STRING;
@@ -240,64 +248,68 @@ static int fast_string(ng_jsonl *j, cursor *c, jval *v)
         return 0;
     }
     ng_buf *b = &j->vals;
+    if (ng_buf_reserve(b, n - start) != 0)
+        return -1;
     v->in_vals = 1;
     v->off = b->len;
-    ng_buf_put(b, p + start, i - start);
-    while (i < c->n) {
+    char *o = b->p + b->len;
+    memcpy(o, p + start, i - start);
+    o += i - start;
+    while (i < n) {
         unsigned char ch = p[i];
         if (ch == '"') {
+            b->len = (size_t)(o - b->p);
+            b->p[b->len] = '\0';
             v->n = b->len - v->off;
             c->i = i + 1;
-            return b->oom ? -1 : 0;
+            return 0;
         }
         if (ch < 0x20)
             return -1;
         if (ch != '\\') {
-            size_t run = i;
-            while (run < c->n && p[run] != '"' && p[run] != '\\' && p[run] >= 0x20)
+            size_t run = i + 1;
+            while (run < n && !str_stop[p[run]])
                 run++;
-            ng_buf_put(b, p + i, run - i);
+            memcpy(o, p + i, run - i);
+            o += run - i;
             i = run;
             continue;
         }
-        if (i + 1 >= c->n)
+        if (i + 1 >= n)
             return -1;
         unsigned char e = p[i + 1];
         i += 2;
-        char out = 0;
         switch (e) {
-        case '"': out = '"'; break;
-        case '\\': out = '\\'; break;
-        case '/': out = '/'; break;
-        case 'b': out = '\b'; break;
-        case 'f': out = '\f'; break;
-        case 'n': out = '\n'; break;
-        case 'r': out = '\r'; break;
-        case 't': out = '\t'; break;
+        case '"': *o++ = '"'; break;
+        case '\\': *o++ = '\\'; break;
+        case '/': *o++ = '/'; break;
+        case 'b': *o++ = '\b'; break;
+        case 'f': *o++ = '\f'; break;
+        case 'n': *o++ = '\n'; break;
+        case 'r': *o++ = '\r'; break;
+        case 't': *o++ = '\t'; break;
         case 'u': {
-            long cp = hex4(p + i, c->n - i);
+            long cp = hex4(p + i, n - i);
             if (cp < 0)
                 return -1;
             i += 4;
             if (cp >= 0xDC00 && cp <= 0xDFFF)
                 return -1;
             if (cp >= 0xD800 && cp <= 0xDBFF) {
-                if (i + 6 > c->n || p[i] != '\\' || p[i + 1] != 'u')
+                if (i + 6 > n || p[i] != '\\' || p[i + 1] != 'u')
                     return -1;
-                long lo = hex4(p + i + 2, c->n - i - 2);
+                long lo = hex4(p + i + 2, n - i - 2);
                 if (lo < 0xDC00 || lo > 0xDFFF)
                     return -1;
                 i += 6;
                 cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
             }
-            char u[4];
-            ng_buf_put(b, u, (size_t)ng_utf8_encode((uint32_t)cp, u));
-            continue;
+            o += ng_utf8_encode((uint32_t)cp, o);
+            break;
         }
         default:
             return -1;
         }
-        ng_buf_putc(b, out);
     }
     return -1;
 }
