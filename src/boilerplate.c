@@ -251,8 +251,21 @@ static void mark_region(ng_hpage *pg, int32_t r)
     }
 }
 
+/* NG_HTML_DEBUG=1 in the environment: each decision goes to standard
+ * error (for tuning; never set in normal runs). */
+static void dbg_seg(const ng_hpage *pg, size_t i, const char *why)
+{
+    const ng_hseg *sg = &pg->seg[i];
+    const ng_hel *o = &pg->el[sg->owner];
+    int n = (int)(sg->end - sg->start);
+    fprintf(stderr, "  %-8s seg %zu el %d tag %d cue %d len %d link %u: %.*s\n", why, i, sg->owner, o->tag, o->cue, n,
+            sg->link, n > 90 ? 90 : n, pg->buf.p + sg->start);
+}
+
 void ng_html_body(const ng_model *m, ng_hpage *pg, const char *title, ng_buf *out)
 {
+    const char *dbgenv = getenv("NG_HTML_DEBUG");
+    int debug = dbgenv && *dbgenv && *dbgenv != '0';
     ng_hel *el = pg->el;
     size_t nel = pg->nel;
     if (nel == 0 || pg->nseg == 0)
@@ -370,6 +383,18 @@ void ng_html_body(const ng_model *m, ng_hpage *pg, const char *title, ng_buf *ou
     }
     for (size_t k = 0; k < nreg; k++)
         mark_region(pg, regs[k]);
+    if (debug) {
+        fprintf(stderr, "best score %.1f; region parent %d:", best, par);
+        for (size_t k = 0; k < nreg; k++)
+            fprintf(stderr, " el %d (tag %d cue %d score %.1f text %u link %u good %u)", regs[k], el[regs[k]].tag,
+                    el[regs[k]].cue, el[regs[k]].score, el[regs[k]].text, el[regs[k]].link, el[regs[k]].good);
+        fprintf(stderr, "\n");
+        for (size_t i = 0; i < nel; i++)
+            if (el[i].score > best * 0.3f && el[i].score > 5)
+                fprintf(stderr, "  cand el %zu tag %d cue %d flags %x score %.1f text %u link %u good %u paras %u\n", i,
+                        el[i].tag, el[i].cue, el[i].flags & 0xff, el[i].score, el[i].text, el[i].link, el[i].good,
+                        el[i].paras);
+    }
 
     /* 4. the kept segments; short non-sentences before the first and after
      * the last prose paragraph (bylines, share bars, "Related" headings) go */
@@ -391,21 +416,30 @@ void ng_html_body(const ng_model *m, ng_hpage *pg, const char *title, ng_buf *ou
     for (size_t i = 0; i < pg->nseg; i++) {
         const ng_hseg *sg = &pg->seg[i];
         const ng_hel *o = &el[sg->owner];
-        if (!(o->flags & HEL_KEEP) || (o->flags & HEL_DROP))
+        if (!(o->flags & HEL_KEEP) || (o->flags & HEL_DROP)) {
+            if (debug)
+                dbg_seg(pg, i, (o->flags & HEL_KEEP) ? "DROPEL" : "OUTSIDE");
             continue;
+        }
         const char *s = pg->buf.p + sg->start;
         uint32_t len = sg->end - sg->start;
         if (len == 0)
             continue;
-        if (sg->link * 2 > len)
+        if (sg->link * 2 > len) {
+            if (debug)
+                dbg_seg(pg, i, "LINKS");
             continue;
+        }
         if (o->tag == MyHTML_TAG_H1)
             continue;
         if (tlen && len == tlen && memcmp(s, title, len) == 0)
             continue;
         int sentence = sentence_like(s, len);
-        if (first < pg->nseg && (i < first || i > last) && len < EDGE && !sentence)
+        if (first < pg->nseg && (i < first || i > last) && len < EDGE && !sentence) {
+            if (debug)
+                dbg_seg(pg, i, "EDGE");
             continue;
+        }
         if (len < 600 && copyright_notice(s, len))
             continue;
         if (len < 250) {
@@ -415,17 +449,27 @@ void ng_html_body(const ng_model *m, ng_hpage *pg, const char *title, ng_buf *ou
              * short blocks after it go, up to the next prose paragraph */
             if (len < 80 && i > first && teaser_head(m, low, L)) {
                 teaser = 1;
+                if (debug)
+                    dbg_seg(pg, i, "TEASERH");
                 continue;
             }
-            if (chrome_line(m, low, L, len, sentence) || promo_line(m, low, L))
+            if (chrome_line(m, low, L, len, sentence) || promo_line(m, low, L)) {
+                if (debug)
+                    dbg_seg(pg, i, "CHROME");
                 continue;
+            }
         }
         if (teaser) {
-            if (len >= 150 && sg->link * 4 < len && sentence)
+            if (len >= 150 && sg->link * 4 < len && sentence) {
                 teaser = 0;
-            else
+            } else {
+                if (debug)
+                    dbg_seg(pg, i, "TEASER");
                 continue;
+            }
         }
+        if (debug)
+            dbg_seg(pg, i, "KEEP");
         if (out->len)
             ng_buf_put(out, "\n\n", 2);
         ng_buf_put(out, s, len);

@@ -338,6 +338,31 @@ static int date_class(const char *s, size_t n)
     return 1;
 }
 
+/* One remembered class/id value of the page being copied: s[off..off+len-1)
+ * (len 0: empty slot), its cue counts and whether it names a date. */
+#define NG_CUE_MEMO 512
+typedef struct {
+    size_t off, len;
+    int16_t pos, neg;
+    uint8_t dated;
+} cue_memo;
+
+/* Writes " ngc=N" (the class/id cue weight) to out. */
+static void put_cue(ng_buf *out, int w)
+{
+    char num[16];
+    size_t k = sizeof num;
+    unsigned u = (unsigned)(w < 0 ? -w : w);
+    do {
+        num[--k] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u && k > 1);
+    if (w < 0)
+        num[--k] = '-';
+    ng_buf_put(out, " ngc=", 5);
+    ng_buf_put(out, num + k, sizeof num - k);
+}
+
 /* Makes the copy of the page that myhtml parses, and estimates its nesting.
  *
  * The copy leaves out what the reader never uses and what costs the parser the
@@ -360,6 +385,8 @@ static int html_prepare(ng_worker *w, const ng_model *m, myhtml_tree_t *tree, co
 {
     uint32_t stack[NG_HTML_MAX_DEPTH + 1];
     uint32_t counts[1024]; /* open entries per key bucket */
+    cue_memo memo[NG_CUE_MEMO];
+    memset(memo, 0, sizeof memo);
     size_t depth = 0, maxdepth = 0;
     unsigned long long walk = 0;
     memset(counts, 0, sizeof counts);
@@ -499,8 +526,24 @@ static int html_prepare(ng_worker *w, const ng_model *m, myhtml_tree_t *tree, co
             } else if (tag == MyHTML_TAG_LINK && eq_ci(an, al, "href")) {
                 hs = vs, hl = vl;
             } else if (eq_ci(an, al, "class") || eq_ci(an, al, "id")) {
-                cue_value(m, av, vl, &pos, &neg);
-                if (date_class(av, vl))
+                /* class values repeat across a page: their cue weight
+                 * and date sign are looked up once per distinct value */
+                uint32_t hsh = 2166136261u;
+                for (size_t k = 0; k < vl; k++)
+                    hsh = (hsh ^ (unsigned char)av[k]) * 16777619u;
+                cue_memo *cm = &memo[hsh & (NG_CUE_MEMO - 1)];
+                if (!(cm->len == vl + 1 && memcmp(s + cm->off, av, vl) == 0)) {
+                    int p1 = 0, n1 = 0;
+                    cue_value(m, av, vl, &p1, &n1);
+                    cm->off = vs;
+                    cm->len = vl + 1;
+                    cm->pos = (int16_t)(p1 > 1000 ? 1000 : p1);
+                    cm->neg = (int16_t)(n1 > 1000 ? 1000 : n1);
+                    cm->dated = (uint8_t)date_class(av, vl);
+                }
+                pos += cm->pos;
+                neg += cm->neg;
+                if (cm->dated)
                     dated = 1;
                 if (tag == MyHTML_TAG_TIME) {
                     ng_buf_putc(out, ' ');
@@ -527,11 +570,8 @@ static int html_prepare(ng_worker *w, const ng_model *m, myhtml_tree_t *tree, co
                 ng_buf_put(out, an, raw);
             }
         }
-        if (!end && pos != neg) {
-            char num[24];
-            int k = snprintf(num, sizeof num, " ngc=%d", pos - neg);
-            ng_buf_put(out, num, (size_t)k);
-        }
+        if (!end && pos != neg)
+            put_cue(out, pos - neg);
         if (!end && hide)
             ng_buf_put(out, " hidden", 7);
         if (!end && dated)
@@ -1359,6 +1399,32 @@ static long iso_day(const char *s)
     return 365 * y + y / 4 - y / 100 + y / 400 + (153 * (m - 3) + 2) / 5 + d - 1;
 }
 
+/* Writes day number d (as iso_day counts) as "YYYY-MM-DD" into out[11]. */
+static void iso_from_day(long d, char *out)
+{
+    /* days since 0000-03-01 -> year, month, day (March-based year) */
+    long y = (10000 * d + 14780) / 3652425;
+    long dd = d - (365 * y + y / 4 - y / 100 + y / 400);
+    if (dd < 0) {
+        y--;
+        dd = d - (365 * y + y / 4 - y / 100 + y / 400);
+    }
+    long mi = (100 * dd + 52) / 3060;
+    long mo = (mi + 2) % 12 + 1;
+    y += (mi + 2) / 12;
+    long day = dd - (mi * 306 + 5) / 10 + 1;
+    char tmp[64];
+    snprintf(tmp, sizeof tmp, "%04ld-%02ld-%02ld", y % 10000, mo, day);
+    memcpy(out, tmp, 10);
+    out[10] = '\0';
+}
+
+/* Is an ISO time stamp in UTC ("...Z", "...+00:00")? */
+static int utc_stamp(const char *s)
+{
+    return strlen(s) > 10 && (strchr(s + 10, 'Z') != NULL || strstr(s + 10, "+00:00") != NULL);
+}
+
 /* Reads the publication day from a URL: "/2022/01/20/", "/2022-01-20",
  * "/20220120/", "_2022_01_20" or "/29-10-2021" (a year 1995..2099, a real
  * day).  Writes
@@ -1526,6 +1592,11 @@ static void choose_date(ng_doc *doc, meta_info *mi)
         uk = url_date(mi->og_url, urld);
     if (uk == 1)
         date_candidate(mi, DATE_URL, urld, strlen(urld));
+    const char *dbg = getenv("NG_HTML_DEBUG");
+    if (dbg && *dbg && *dbg != '0')
+        for (int r = 0; r < DATE_NRANKS; r++)
+            if (mi->iso[r][0])
+                fprintf(stderr, "date rank %d: %s\n", r, mi->iso[r]);
     best[0] = '\0';
     int rank = -1;
     for (int r = 0; r < DATE_NRANKS; r++) {
@@ -1537,12 +1608,26 @@ static void choose_date(ng_doc *doc, meta_info *mi)
     }
     if (rank < 0)
         return;
-    /* a UTC time stamp may fall on the next day of the site's own date */
-    int utc = strchr(best, 'Z') != NULL || strstr(best, "+00:00") != NULL;
-    if (uk == 1 && rank < DATE_URL && utc) {
-        long a = iso_day(best), b = iso_day(urld);
-        if (a != b && a - b <= 1 && b - a <= 1)
-            memcpy(best, urld, 11);
+    /* a UTC time stamp may fall on the day before or after the site's own
+     * date: the URL's day, else the day the page shows near the headline */
+    if (utc_stamp(best)) {
+        const char *own = NULL;
+        if (uk == 1 && rank < DATE_URL)
+            own = urld;
+        for (int r = DATE_TIME_NEAR; !own && rank < DATE_TIME_NEAR && r <= DATE_TEXT; r++)
+            if (mi->iso[r][0] && !utc_stamp(mi->iso[r]))
+                own = mi->iso[r];
+        long a = iso_day(best), b = own ? iso_day(own) : -1;
+        /* the local day is the next one only in the stamp's afternoon
+         * (east of Greenwich), the day before only in its morning (west) */
+        int hour = best[10] == 'T' && best[11] >= '0' && best[11] <= '2' ? (best[11] - '0') * 10 + (best[12] - '0') : -1;
+        if (b >= 0 && ((b == a + 1 && hour >= 10) || (b == a - 1 && hour >= 0 && hour < 12))) {
+            memcpy(best, own, 10);
+            best[10] = '\0';
+        } else if (!own && a >= 0 && (strncmp(best + 10, "T22:00:00", 9) == 0 || strncmp(best + 10, "T23:00:00", 9) == 0)) {
+            /* a day stored as local midnight east of Greenwich ("2021-11-04T23:00:00Z") */
+            iso_from_day(a + 1, best);
+        }
     }
     doc->meta_published = ng_arena_strdup(&doc->arena, best);
 }
