@@ -2061,7 +2061,11 @@ static int32_t find_object(const evsent *S, size_t from, int passive, int noun)
                     * participle after a noun ("the roads leading into X") */
         if (t[j].np >= 0) {
             const evnp *np = &S->sc->np[t[j].np];
-            if (is_actor(S, np) && !np->timex && !(passive && np->pp == W_BY) && !(np->place && (np->pp == W_LOC || np->pp == W_IN)) &&
+            int owned = np->a < S->n && strncmp(np->code, "---", 3) == 0 &&
+                        (t[np->a].pos == NG_UPOS_PRON || (t[np->a].pos == NG_UPOS_DET && t[np->a].ent && !t[np->a].ent_name) ||
+                         (np->a > 0 && t[np->a - 1].pos == NG_UPOS_PRON));
+            if (is_actor(S, np) && !np->timex && !owned && !(passive && np->pp == W_BY) &&
+                !(np->place && (np->pp == W_LOC || np->pp == W_IN)) &&
                 !(noun && !np->pp))
                 return t[j].np;
             passed |= !np->timex;
@@ -2136,7 +2140,8 @@ static int match_pattern(evsent *S, const ev_pattern *p, size_t h, pmatch *m)
         long found = -1;
         if (it->type == IT_LIT) {
             for (size_t j = pos + 1; j < S->n && j <= pos + 7; j++) {
-                if (is_punct(S, j, ';') || (j > pos + 1 && S->sc->t[j - 1].pos == NG_UPOS_VERB && j - 1 != h))
+                if (is_punct(S, j, ';') || (j > pos + 1 && S->sc->t[j - 1].pos == NG_UPOS_VERB &&
+                                            S->sc->t[j - 1].np < 0 && j - 1 != h))
                     break;
                 if (lit_match(S, it, j)) {
                     found = (long)j;
@@ -2416,8 +2421,8 @@ static int try_head(evsent *S, size_t h, uint32_t first, int noun)
             continue;
         if (!noun && t[h].cue >= CUE_INTENT && has_complement(S, h))
             return NG_OK; /* "considering imposing", "plans to attack": the complement is the event */
-        t[h].evented = 1;
         if (p->flags & PF_NULL) {
+            t[h].evented = 1;
             for (size_t k = 0; k < m.nlits; k++)
                 t[m.lits[k]].consumed = 1;
             return NG_OK; /* a phrase the user's dictionary knows and does not code */
@@ -2461,7 +2466,8 @@ static int try_head(evsent *S, size_t h, uint32_t first, int noun)
                     /* after the pattern's words ("réclamé à l'ONU le départ des troupes"), or the phrase
                      * that holds the last of them ("expel the Egyptian ambassador") */
                     int32_t q = t[m.last].np;
-                    if (q >= 0 && S->sc->np[q].actor && q != src)
+                    if (q >= 0 && S->sc->np[q].actor && S->sc->np[q].code[0] && q != src &&
+                        strncmp(S->sc->np[q].code, "---", 3) != 0) /* not "its ambassador": the owner's own */
                         tgt = q;
                     else
                         tgt = find_object(S, m.last, 0, 0);
@@ -2517,7 +2523,9 @@ static int try_head(evsent *S, size_t h, uint32_t first, int noun)
             for (size_t k = 0; k < S->sc->nnp; k++) {
                 const evnp *q = &S->sc->np[k];
                 if (q->a > h && q->place && strlen(q->code) >= 3 && (int32_t)k != src &&
-                    (q->pp == W_LOC || q->pp == W_IN) && (force || q->a <= h + 10) && !crosses_clause(S, h, q->a)) {
+                    (force ? (q->pp == W_LOC || q->pp == W_IN)
+                           : (q->pp == W_IN || (S->lx->french && q->pp == W_LOC))) &&
+                    (force || q->a <= h + 10) && !crosses_clause(S, h, q->a)) {
                     tgt = (int32_t)k;
                     break;
                 }
@@ -2534,6 +2542,7 @@ static int try_head(evsent *S, size_t h, uint32_t first, int noun)
         }
         for (size_t k = 0; k < m.nlits; k++) /* the pattern's words are its own: no other head */
             t[m.lits[k]].consumed = 1;
+        t[h].evented = 1; /* an infinitive under this verb is part of its event ("threatened to block") */
         const char *date = event_date(S, h);
         const char *loc = clause_location(S, src, tgt);
         evnp *nps = S->sc->np;
