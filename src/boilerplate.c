@@ -33,6 +33,7 @@
 #include <strings.h>
 
 /* Per-element marks during the region pass (in ng_hel.flags). */
+#define HEL_PROSE (1u << 13) /* only its prose paragraphs count (an article's header) */
 #define HEL_DROP (1u << 14)
 #define HEL_KEEP (1u << 15)
 #ifndef EDGE
@@ -243,11 +244,23 @@ static void mark_region(ng_hpage *pg, int32_t r)
             bad = 0;
         if (e->flags & NG_HEL_BODY)
             bad = 0;
+        /* an article's <header> may hold its lead paragraph: the prose
+         * stays, the header's short pieces (headline, byline, date) go
+         * with the short non-sentences before the first prose */
+        int lead = 0;
+        if (bad && (e->flags & NG_HEL_HEADER) && !(e->flags & NG_HEL_BADTAG) && e->cue >= 0 && e->paras >= 1) {
+            bad = 0;
+            lead = 1;
+        }
         if (e->parent >= 0 && e->parent != r && (el[e->parent].flags & HEL_DROP))
             bad = 1;
-        e->flags = (uint16_t)((e->flags | HEL_KEEP) & ~HEL_DROP);
+        if (e->parent >= 0 && e->parent != r && (el[e->parent].flags & HEL_PROSE))
+            lead = 1;
+        e->flags = (uint16_t)((e->flags | HEL_KEEP) & ~(HEL_DROP | HEL_PROSE));
         if (bad)
             e->flags |= HEL_DROP;
+        if (lead)
+            e->flags |= HEL_PROSE;
     }
 }
 
@@ -403,7 +416,7 @@ void ng_html_body(const ng_model *m, ng_hpage *pg, const char *title, ng_buf *ou
         const ng_hseg *sg = &pg->seg[i];
         const ng_hel *o = &el[sg->owner];
         uint32_t len = sg->end - sg->start;
-        if (!(o->flags & HEL_KEEP) || (o->flags & HEL_DROP) || sg->link * 4 > len)
+        if (!(o->flags & HEL_KEEP) || (o->flags & (HEL_DROP | HEL_PROSE)) || sg->link * 4 > len)
             continue;
         if (len >= 80 || (len >= 40 && sentence_like(pg->buf.p + sg->start, len))) {
             if (first == pg->nseg)
@@ -417,6 +430,13 @@ void ng_html_body(const ng_model *m, ng_hpage *pg, const char *title, ng_buf *ou
         const ng_hseg *sg = &pg->seg[i];
         const ng_hel *o = &el[sg->owner];
         if (!(o->flags & HEL_KEEP) || (o->flags & HEL_DROP)) {
+            if (debug && (o->flags & HEL_KEEP)) {
+                int32_t a = sg->owner;
+                while (el[a].parent >= 0 && (el[el[a].parent].flags & HEL_DROP))
+                    a = el[a].parent;
+                fprintf(stderr, "  [dropped by el %d tag %d cue %d flags %x text %u paras %u]", a, el[a].tag, el[a].cue,
+                        el[a].flags & 0xff, el[a].text, el[a].paras);
+            }
             if (debug)
                 dbg_seg(pg, i, (o->flags & HEL_KEEP) ? "DROPEL" : "OUTSIDE");
             continue;
@@ -435,6 +455,11 @@ void ng_html_body(const ng_model *m, ng_hpage *pg, const char *title, ng_buf *ou
         if (tlen && len == tlen && memcmp(s, title, len) == 0)
             continue;
         int sentence = sentence_like(s, len);
+        if ((o->flags & HEL_PROSE) && !(len >= 80 || (len >= 40 && sentence))) {
+            if (debug)
+                dbg_seg(pg, i, "HEADER");
+            continue;
+        }
         if (first < pg->nseg && (i < first || i > last) && len < EDGE && !sentence) {
             if (debug)
                 dbg_seg(pg, i, "EDGE");
@@ -476,5 +501,5 @@ void ng_html_body(const ng_model *m, ng_hpage *pg, const char *title, ng_buf *ou
     }
     /* leave the marks clean */
     for (size_t i = 0; i < nel; i++)
-        el[i].flags &= (uint16_t)~(HEL_KEEP | HEL_DROP);
+        el[i].flags &= (uint16_t)~(HEL_KEEP | HEL_DROP | HEL_PROSE);
 }

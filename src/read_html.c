@@ -1594,6 +1594,8 @@ static void choose_date(ng_doc *doc, meta_info *mi)
         date_candidate(mi, DATE_URL, urld, strlen(urld));
     const char *dbg = getenv("NG_HTML_DEBUG");
     if (dbg && *dbg && *dbg != '0')
+        fprintf(stderr, "=== page %s\n", doc->id ? doc->id : "");
+    if (dbg && *dbg && *dbg != '0')
         for (int r = 0; r < DATE_NRANKS; r++)
             if (mi->iso[r][0])
                 fprintf(stderr, "date rank %d: %s\n", r, mi->iso[r]);
