@@ -4,7 +4,8 @@
 #   make test    build and run every test (unit, golden, pathological, seeds)
 #   make asan    the same suite under AddressSanitizer + UBSan (build-asan/)
 #   make fuzz    build the libFuzzer targets with clang and run each briefly
-#   make bench   speed benchmarks (printed, never asserted)
+#   make bench   speed benchmarks (printed, never asserted); SCALE=N adds the
+#                knowledge-base scale benchmark at N articles (make bench-scale: 100,000)
 #   make demo    build, then analyze examples/ and print what was found
 #   make install put newsgraph on the PATH (PREFIX, default /usr/local)
 
@@ -18,7 +19,7 @@ DEB_PACKAGES = build-essential cmake pkg-config clang libclang-rt-14-dev python3
   libcmocka-dev libsqlite3-dev libstemmer-dev iso-codes unicode-cldr-core \
   libpq-dev postgresql libmicrohttpd-dev chromium nodejs
 
-.PHONY: all build deps test asan fuzz bench demo install clean models
+.PHONY: all build deps test asan fuzz bench bench-scale demo install clean models
 
 all: build
 
@@ -51,6 +52,11 @@ fuzz: build-fuzz/Makefile
 
 bench: build
 	bash bench/run.sh build/newsgraph
+	@if [ -n "$(SCALE)" ]; then bash bench/scale.sh build/newsgraph $(SCALE); fi
+
+# the knowledge base and serve at 100,000 articles (docs/kb.md "Scale"; long)
+bench-scale: build
+	bash bench/scale.sh build/newsgraph $(or $(SCALE),100000)
 
 demo: build
 	bash tools/demo.sh build/newsgraph

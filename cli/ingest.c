@@ -13,7 +13,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
+
+static int64_t now_us(clockid_t c)
+{
+    struct timespec ts;
+    clock_gettime(c, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
 
 typedef struct {
     const char *db;
@@ -25,7 +33,35 @@ typedef struct {
     ng_input_kind kind;
     ng_format format;
     size_t max_bytes;
+    const char *timings; /* --timings FILE: one line per article stored */
+    unsigned stages;     /* --stages: NG_STAGE_* the workers run */
 } options;
+
+/* Parses --stages LIST into NG_STAGE_* bits; -1 (message printed) when a
+ * name is unknown. */
+static int parse_stages(const char *list, unsigned *out)
+{
+    static const struct { const char *name; unsigned bit; } names[] = {
+        {"entities", NG_STAGE_ENTITIES}, {"timex", NG_STAGE_TIMEX},   {"quantities", NG_STAGE_QUANTITIES},
+        {"quotes", NG_STAGE_QUOTES},     {"events", NG_STAGE_EVENTS}, {"all", NG_STAGE_ALL}};
+    unsigned bits = 0;
+    const char *p = list;
+    while (*p) {
+        size_t n = strcspn(p, ",");
+        size_t i = 0;
+        while (i < sizeof names / sizeof *names && (strlen(names[i].name) != n || strncmp(names[i].name, p, n) != 0))
+            i++;
+        if (i == sizeof names / sizeof *names) {
+            fprintf(stderr, "newsgraph: ingest: --stages: unknown stage '%.*s' (entities, timex, quantities, quotes, "
+                            "events, all)\n", (int)n, p);
+            return -1;
+        }
+        bits |= names[i].bit;
+        p += n + (p[n] == ',');
+    }
+    *out = bits;
+    return 0;
+}
 
 /* What the callbacks share. */
 typedef struct {
@@ -36,6 +72,8 @@ typedef struct {
     int fatal;     /* the base failed: stop storing */
     unsigned long added, known;
     ng_progress *progress;
+    FILE *timings;           /* --timings: "n wall_us cpu_us added" per article */
+    unsigned long nstored;
 } ingest_state;
 
 static void usage(FILE *f)
@@ -63,6 +101,11 @@ static void usage(FILE *f)
             "  --agents FILE      also code roles from this PETRARCH/TABARI agent dictionary\n"
             "  --verbs FILE       code English verbs from this PETRARCH/TABARI verb dictionary\n"
             "                     (its verbs replace the built-in patterns of the same verbs)\n"
+            "  --stages LIST      analysis stages to run, comma-separated: entities, timex,\n"
+            "                     quantities, quotes, events, all (default all); a reduced\n"
+            "                     base for tests and benchmarks\n"
+            "  --timings FILE     write one line per article given to the base: its number,\n"
+            "                     microseconds spent storing it (wall, then CPU), 1 if added\n"
             "  -q, --quiet        no progress display\n"
             "  -h, --help         this help\n"
             "\n"
@@ -100,7 +143,11 @@ static void done(void *ctx, pipe_slot *s)
     if (d && !p->fatal) {
         int added = 0;
         pthread_mutex_lock(&p->kb_mu);
+        int64_t w0 = p->timings ? now_us(CLOCK_MONOTONIC) : 0, c0 = p->timings ? now_us(CLOCK_THREAD_CPUTIME_ID) : 0;
         int rc = ng_kb_add(p->kb, d, s->data, s->len, &added);
+        if (p->timings)
+            fprintf(p->timings, "%lu %lld %lld %d\n", ++p->nstored, (long long)(now_us(CLOCK_MONOTONIC) - w0),
+                    (long long)(now_us(CLOCK_THREAD_CPUTIME_ID) - c0), rc == NG_OK && added);
         if (rc != NG_OK) {
             ng_progress_clear(p->progress);
             fprintf(stderr, "newsgraph: %s: %s\n", s->where ? s->where : "-", ng_kb_error(p->kb));
@@ -122,11 +169,11 @@ static void done(void *ctx, pipe_slot *s)
 
 int cmd_ingest(int argc, char **argv)
 {
-    options opt = {NULL, 1, 0, 100, 0, 0, NG_INPUT_AUTO, NG_FORMAT_AUTO, 0};
+    options opt = {NULL, 1, 0, 100, 0, 0, NG_INPUT_AUTO, NG_FORMAT_AUTO, 0, NULL, NG_STAGE_ALL};
     ng_model_options mopt;
     ng_model_options_default(&mopt);
     opt.max_bytes = mopt.max_bytes;
-    enum { O_DB = 256, O_JSONL, O_WARC, O_FORMAT, O_BATCH, O_MAXB, O_THRESH, O_WINDOW, O_ACTORS, O_AGENTS, O_VERBS };
+    enum { O_DB = 256, O_JSONL, O_WARC, O_FORMAT, O_BATCH, O_MAXB, O_THRESH, O_WINDOW, O_ACTORS, O_AGENTS, O_VERBS, O_TIMINGS, O_STAGES };
     static const struct option longopts[] = {
         {"db", required_argument, NULL, O_DB},        {"jsonl", no_argument, NULL, O_JSONL},
         {"warc", no_argument, NULL, O_WARC},          {"format", required_argument, NULL, O_FORMAT},
@@ -135,7 +182,8 @@ int cmd_ingest(int argc, char **argv)
         {"story-threshold", required_argument, NULL, O_THRESH},
         {"story-window", required_argument, NULL, O_WINDOW},
         {"actors", required_argument, NULL, O_ACTORS}, {"agents", required_argument, NULL, O_AGENTS},
-        {"verbs", required_argument, NULL, O_VERBS},
+        {"verbs", required_argument, NULL, O_VERBS},   {"timings", required_argument, NULL, O_TIMINGS},
+        {"stages", required_argument, NULL, O_STAGES},
         {"help", no_argument, NULL, 'h'},             {NULL, 0, NULL, 0}};
     optind = 1;
     opterr = 0;
@@ -192,6 +240,11 @@ int cmd_ingest(int argc, char **argv)
         case O_ACTORS: mopt.actors_file = optarg; break;
         case O_AGENTS: mopt.agents_file = optarg; break;
         case O_VERBS: mopt.verbs_file = optarg; break;
+        case O_TIMINGS: opt.timings = optarg; break;
+        case O_STAGES:
+            if (parse_stages(optarg, &opt.stages) != 0)
+                return 2;
+            break;
         case 'h': usage(stdout); return 0;
         default:
             fprintf(stderr, "newsgraph: ingest: unknown or incomplete option '%s'\n", argv[optind - 1]);
@@ -230,11 +283,17 @@ int cmd_ingest(int argc, char **argv)
     }
     ingest_state p;
     memset(&p, 0, sizeof p);
+    if (opt.timings && !(p.timings = fopen(opt.timings, "w"))) {
+        fprintf(stderr, "newsgraph: ingest: cannot write --timings file '%s': %s\n", opt.timings, strerror(errno));
+        ng_model_free(model);
+        ng_kb_close(kb);
+        return 1;
+    }
     p.opt = &opt;
     p.kb = kb;
     p.progress = ng_progress_new(opt.quiet, "ingest", argv + optind, argc - optind);
     pthread_mutex_init(&p.kb_mu, NULL);
-    pipe_config cfg = {opt.jobs, opt.kind, opt.format, opt.max_bytes, NG_STAGE_ALL, work, done, &p, p.progress};
+    pipe_config cfg = {opt.jobs, opt.kind, opt.format, opt.max_bytes, opt.stages, work, done, &p, p.progress};
     int failed = pipe_run(model, &cfg, argv + optind, argc - optind);
     ng_progress_finish(p.progress);
     ng_progress_free(p.progress);
@@ -246,5 +305,9 @@ int cmd_ingest(int argc, char **argv)
         fprintf(stderr, "newsgraph: %s: %lu articles added, %lu already there\n", opt.db, p.added, p.known);
     ng_model_free(model);
     pthread_mutex_destroy(&p.kb_mu);
+    if (p.timings && fclose(p.timings) != 0) {
+        fprintf(stderr, "newsgraph: ingest: cannot write --timings file '%s'\n", opt.timings);
+        p.failed = 1;
+    }
     return (p.failed || failed) ? 1 : 0;
 }

@@ -522,14 +522,26 @@ static unsigned api_query(ng_kb *kb, struct MHD_Connection *c, const route *r, a
             answer_puts(a, "}\n");
         break;
     case R_EVENTS: {
-        /* ?entity=ID|NAME, ?code=CAMEO prefix ("04", "042") */
-        const char *code = arg(c, "code");
+        /* ?entity=ID|NAME, ?code=CAMEO prefix ("04", "042"), ?doc=ID (the events an article reports) */
+        const char *code = arg(c, "code"), *doc = arg(c, "doc");
         BAD_LIMIT(1000, 10000);
         if (code && strlen(code) > 8) {
             snprintf(why, cap, "code wants a CAMEO code or its first digits");
             return MHD_HTTP_BAD_REQUEST;
         }
-        rc = ng_kb_query_events(kb, ent, code, limit, answer_write, a);
+        if (doc && ent) {
+            snprintf(why, cap, "give entity or doc, not both");
+            return MHD_HTTP_BAD_REQUEST;
+        }
+        if (doc) {
+            if (!(id = parse_id(doc))) {
+                snprintf(why, cap, "no document '%.100s'", doc);
+                return MHD_HTTP_NOT_FOUND;
+            }
+            rc = ng_kb_query_raw(kb, NG_KBQ_DOC_EVENTS, id, code, limit, answer_write, a);
+        } else {
+            rc = ng_kb_query_events(kb, ent, code, limit, answer_write, a);
+        }
         break;
     }
     case R_QUOTES:

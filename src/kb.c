@@ -658,8 +658,23 @@ static int valid_root(const char *root)
     return 1;
 }
 
+static int events_json(ng_kb_store *s, ng_id entity, ng_id doc, const char *root, size_t limit,
+                       int (*write)(void *ctx, const char *p, size_t n), void *ctx);
+
 int ng_kb_events_json(ng_kb_store *s, ng_id entity, const char *root, size_t limit,
                       int (*write)(void *ctx, const char *p, size_t n), void *ctx)
+{
+    return events_json(s, entity, 0, root, limit, write, ctx);
+}
+
+int ng_kb_doc_events_json(ng_kb_store *s, ng_id doc, const char *root, size_t limit,
+                          int (*write)(void *ctx, const char *p, size_t n), void *ctx)
+{
+    return events_json(s, 0, doc, root, limit, write, ctx);
+}
+
+static int events_json(ng_kb_store *s, ng_id entity, ng_id doc, const char *root, size_t limit,
+                       int (*write)(void *ctx, const char *p, size_t n), void *ctx)
 {
     if (root && !*root)
         root = NULL;
@@ -673,7 +688,7 @@ int ng_kb_events_json(ng_kb_store *s, ng_id entity, const char *root, size_t lim
     ng_buf_putc(&o.b, '[');
     int rc = NG_OK;
     if (s->ops->event_rows) {
-        ng_kb_evfilter f = {1, entity, root, limit ? limit : 1000};
+        ng_kb_evfilter f = {1, entity, root, limit ? limit : 1000, doc};
         rc = s->ops->event_rows(s, &f, evout_each, &o);
     }
     if (rc == NG_OK) {
@@ -857,7 +872,12 @@ int ng_kb_query_raw(ng_kb *kb, int q, ng_id id, const char *text, size_t limit,
             return NG_EEMPTY;
         }
     }
-    rc = kb->s->ops->query_json(kb->s, q, id, text, limit, write, ctx);
+    if (q == NG_KBQ_DOC_EVENTS) {
+        kb->s->err[0] = '\0';
+        rc = ng_kb_doc_events_json(kb->s, id, text, limit, write, ctx);
+    } else {
+        rc = kb->s->ops->query_json(kb->s, q, id, text, limit, write, ctx);
+    }
     if (rc != NG_OK)
         kb_fail(kb, rc, kb->s->err);
     return rc;

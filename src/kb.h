@@ -158,6 +158,7 @@ typedef struct {
     ng_id entity;                 /* events with it as source or target (0: any) */
     const char *root;             /* code prefix, digits only (NULL: any) */
     size_t limit;                 /* query: at most this many events (0: no limit) */
+    ng_id doc;                    /* query: only events this document reports (0: any) */
 } ng_kb_evfilter;
 
 /* Queries of the web page (cli/serve.c), numbered apart from the above so
@@ -167,8 +168,10 @@ enum {
                         * entities, mentions, titles, timexes, quantities, quotes */
     NG_KBQ_DOCS,       /* the latest documents (limit), with the ids of the entities they name */
     NG_KBQ_ENTITIES,   /* the entities named by most documents (limit) */
-    NG_KBQ_COOCCUR     /* pairs of the limit most named entities named together in the
+    NG_KBQ_COOCCUR,    /* pairs of the limit most named entities named together in the
                         * latest 2000 documents, with how many */
+    NG_KBQ_DOC_EVENTS  /* the events document id reports (as NG_KBQ_EVENTS; text: a code
+                        * prefix or NULL), for the article view; answered by kb.c */
 };
 
 /* The operations of a storage backend.  s is the backend's own object. */
@@ -214,6 +217,9 @@ typedef struct {
     /* story vocabulary */
     int (*term_bump)(ng_kb_store *s, uint32_t term, int64_t *df); /* df after counting one more document */
     int (*term_df)(ng_kb_store *s, uint32_t term, int64_t *df);
+    /* term_bump for n distinct terms at once, df[i] for terms[i]; optional
+     * (NULL: story.c calls term_bump for each) */
+    int (*terms_bump)(ng_kb_store *s, const uint32_t *terms, size_t n, int64_t *df);
     int (*posting_add)(ng_kb_store *s, uint32_t term, ng_id doc);
     int (*posting_docs)(ng_kb_store *s, uint32_t term, ng_id *out, size_t max, size_t *n);
     /* stories */
@@ -263,7 +269,7 @@ int ng_kb_store_fail(ng_kb_store *s, int rc, const char *fmt, ...) __attribute__
  * migrations[] and to kb_pg.c's pg_migrations[] (PostgreSQL types), raise
  * this number (kb_pg.c refuses to compile when the two disagree), then
  * give both backends the ops, export and query code that use it. */
-#define NG_KB_SCHEMA 3
+#define NG_KB_SCHEMA 4
 
 /* Writes ev as the JSON object of the export (query = 0: CONTRACT.md's
  * members and ours) or of the events query (query = 1: also the entities'
@@ -282,6 +288,9 @@ void ng_kb_evread_clear(ng_kb_evread *ev, size_t *cap);
  * ng_kb_event_json objects.  NG_EINVAL for a root that is not 1-4 digits. */
 int ng_kb_events_json(ng_kb_store *s, ng_id entity, const char *root, size_t limit,
                       int (*write)(void *ctx, const char *p, size_t n), void *ctx);
+/* The same for the events document doc reports (NG_KBQ_DOC_EVENTS). */
+int ng_kb_doc_events_json(ng_kb_store *s, ng_id doc, const char *root, size_t limit,
+                          int (*write)(void *ctx, const char *p, size_t n), void *ctx);
 
 /* Opens (creating or migrating) the SQLite base at path. */
 int ng_kb_sqlite_open(ng_kb_store **out, const char *path, char *err, size_t errlen);

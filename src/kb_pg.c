@@ -104,7 +104,20 @@ static const char pg_schema_v3[] =
     " ADD COLUMN negated integer, ADD COLUMN mood text, ADD COLUMN date text;"
     "CREATE INDEX event_reports_doc ON event_reports(doc);";
 
-static const char *const pg_migrations[] = {pg_schema_v1, pg_schema_v2, pg_schema_v3};
+/* Version 4, as kb_sqlite.c's schema_v4, for what PostgreSQL needs of it:
+ * the indexes of the page's lists (and timexes_value, which no query
+ * uses, dropped).  The text stays a text column
+ * (PostgreSQL compresses large values itself, TOAST) and quotes keep their
+ * text and tsvector. */
+static const char pg_schema_v4[] =
+    "CREATE INDEX stories_ndocs ON stories(ndocs DESC, id);"
+    "CREATE INDEX entities_ndocs ON entities(ndocs DESC, id);"
+    "CREATE INDEX events_day ON events(day, id);"
+    "CREATE INDEX quotes_doc_id ON quotes(doc, id);"
+    "DROP INDEX quotes_doc;"
+    "DROP INDEX timexes_value;";
+
+static const char *const pg_migrations[] = {pg_schema_v1, pg_schema_v2, pg_schema_v3, pg_schema_v4};
 
 _Static_assert(sizeof pg_migrations / sizeof *pg_migrations == NG_KB_SCHEMA,
                "kb_pg.c: pg_migrations[] must have one entry per schema version (NG_KB_SCHEMA in kb.h)");
@@ -1317,21 +1330,23 @@ static int op_event_rows(ng_kb_store *s, const ng_kb_evfilter *f, int (*each)(vo
                          void *ctx)
 {
     kbpg *k = (kbpg *)s;
-    static const unsigned int types[3] = {20 /* int8 */, 25 /* text */, 20};
+    static const unsigned int types[4] = {20 /* int8 */, 25 /* text */, 20, 20};
     params p = {0};
     p_int(&p, f->query ? f->entity : 0);
     p_str(&p, f->query && f->root ? f->root : "");
     p_int(&p, f->query && f->limit ? (int64_t)f->limit : INT64_MAX);
+    p_int(&p, f->query ? f->doc : 0);
     PGresult *r = PQexecParams(
         k->db,
         f->query ? "SELECT e.id, e.code, e.source, e.target, e.source_actor, e.target_actor, e.quad, e.goldstein, "
                    "e.location, e.date, e.day, se.name, te.name FROM events e LEFT JOIN entities se ON se.id=e.source "
                    "LEFT JOIN entities te ON te.id=e.target WHERE ($1 = 0 OR e.id IN (SELECT id FROM events WHERE "
                    "source=$1 UNION SELECT id FROM events WHERE target=$1)) AND ($2 = '' OR substr(e.code, 1, "
-                   "length($2))=$2) ORDER BY e.day IS NULL, e.day, e.id LIMIT $3"
+                   "length($2))=$2) AND ($4 = 0 OR e.id IN (SELECT event FROM event_reports WHERE doc=$4)) "
+                   "ORDER BY e.day IS NULL, e.day, e.id LIMIT $3"
                  : "SELECT e.id, e.code, e.source, e.target, e.source_actor, e.target_actor, e.quad, e.goldstein, "
-                   "e.location, e.date, e.day FROM events e WHERE $1 = $1 AND $2 = $2 ORDER BY e.id LIMIT $3",
-        3, types, p.v, p.len, p.fmt, 0);
+                   "e.location, e.date, e.day FROM events e WHERE $1 = $1 AND $2 = $2 AND $4 = $4 ORDER BY e.id LIMIT $3",
+        4, types, p.v, p.len, p.fmt, 0);
     if (!r || PQresultStatus(r) != PGRES_TUPLES_OK) {
         int rc = pgfail(k, r, "read events");
         PQclear(r);

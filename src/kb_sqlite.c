@@ -48,13 +48,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <zlib.h>
 
 enum {
     Q_DOC_FIND, Q_RAW_FIND, Q_DOC_INSERT, Q_RAW_INSERT, Q_FTS_INSERT, Q_DOC_COUNT, Q_DOC_FEATURES, Q_DOC_STORY,
     Q_KEY_FIND, Q_KEY_ADD, Q_ENT_NEW, Q_ENT_GET, Q_ENT_RENAME, Q_ENT_SEEN, Q_NAME_ADD, Q_COOCCUR, Q_DOCENT_ADD,
     Q_MENTION_ADD, Q_ENT_DOCS, Q_TIMEX_ADD, Q_QTY_ADD, Q_QUOTE_ADD, Q_QUOTE_FTS, Q_TERM_BUMP, Q_TERM_DF,
     Q_POSTING_ADD, Q_POSTING_DOCS, Q_STORY_NEW, Q_STORY_ADD, Q_STORY_FEATURES, Q_STORY_SET, Q_TITLE_ADD,
-    Q_EV_CAND, Q_EV_NEW, Q_EV_UPDATE, Q_EV_REPORT, Q_EV_REPORTS, Q_EV_REPORTS_TEXT, Q_COUNT
+    Q_EV_CAND, Q_EV_NEW, Q_EV_UPDATE, Q_EV_REPORT, Q_EV_REPORTS, Q_EV_REPORTS_TEXT, Q_TERMS_BUMP, Q_COUNT
 };
 
 static const char *const sql_text[Q_COUNT] = {
@@ -90,11 +91,14 @@ static const char *const sql_text[Q_COUNT] = {
     [Q_ENT_DOCS] = "SELECT doc FROM doc_entities WHERE entity=?1 ORDER BY doc DESC LIMIT ?2",
     [Q_TIMEX_ADD] = "INSERT INTO timexes(doc,start,stop,type,value) VALUES(?1,?2,?3,?4,?5)",
     [Q_QTY_ADD] = "INSERT INTO quantities(doc,start,stop,value,unit,noun,per) VALUES(?1,?2,?3,?4,?5,?6,?7)",
-    [Q_QUOTE_ADD] = "INSERT INTO quotes(doc,start,stop,speaker_local,speaker,cue,direct,text) "
-                    "VALUES(?1,?2,?3,?4,?5,?6,?7,?8)",
+    [Q_QUOTE_ADD] = "INSERT INTO quotes(doc,start,stop,speaker_local,speaker,cue,direct) "
+                    "VALUES(?1,?2,?3,?4,?5,?6,?7)",
     [Q_QUOTE_FTS] = "INSERT INTO quotes_fts(rowid,text) VALUES(?1,?2)",
     [Q_TERM_BUMP] = "INSERT INTO terms(term,df) VALUES(?1,1) ON CONFLICT(term) DO UPDATE SET df=df+1 RETURNING df",
     [Q_TERM_DF] = "SELECT df FROM terms WHERE term=?1",
+    /* every distinct term of an article in one statement (a JSON array of numbers) */
+    [Q_TERMS_BUMP] = "INSERT INTO terms(term,df) SELECT value,1 FROM json_each(?1) WHERE true "
+                     "ON CONFLICT(term) DO UPDATE SET df=df+1 RETURNING term,df",
     [Q_POSTING_ADD] = "INSERT OR IGNORE INTO postings(term,doc) VALUES(?1,?2)",
     [Q_POSTING_DOCS] = "SELECT doc FROM postings WHERE term=?1 ORDER BY doc DESC LIMIT ?2",
     [Q_STORY_NEW] = "INSERT INTO stories(ndocs,first_day,last_day) VALUES(0,?1,?1)",
@@ -105,7 +109,9 @@ static const char *const sql_text[Q_COUNT] = {
     [Q_TITLE_ADD] = "INSERT OR IGNORE INTO titles(doc,local,title) VALUES(?1,?2,?3)",
     /* the merge's candidates: index probes on (source, day), (root,
      * source_actor, day) and, for symmetric codes, the same on the target */
-    [Q_EV_CAND] = "SELECT id,code,source,target,source_actor,target_actor,date,day FROM events WHERE root=?1 AND id IN ("
+    /* (+root: look the few ids up by rowid; on the root index the outer query scanned every
+     * event of the root, a cost growing with the base) */
+    [Q_EV_CAND] = "SELECT id,code,source,target,source_actor,target_actor,date,day FROM events WHERE +root=?1 AND id IN ("
                   "SELECT id FROM events WHERE source=?4 AND day BETWEEN ?2 AND ?3 "
                   "UNION SELECT id FROM events WHERE root=?1 AND source_actor=?5 AND day BETWEEN ?2 AND ?3 "
                   "UNION SELECT id FROM events WHERE ?6 AND target=?4 AND day BETWEEN ?2 AND ?3 "
@@ -121,7 +127,7 @@ static const char *const sql_text[Q_COUNT] = {
     [Q_EV_REPORTS] = "SELECT r.doc,d.name,r.code,r.sentence,r.start,r.stop,r.trigger,r.negated,r.mood,r.date,NULL "
                      "FROM event_reports r JOIN documents d ON d.id=r.doc WHERE r.event=?1 ORDER BY r.doc, r.start",
     [Q_EV_REPORTS_TEXT] = "SELECT r.doc,d.name,r.code,r.sentence,r.start,r.stop,r.trigger,r.negated,r.mood,r.date,"
-                          "substr(CAST(d.text AS BLOB), r.start + 1, min(r.stop - r.start, 600)) "
+                          "ng_span(d.text, r.start, min(r.stop - r.start, 600)) "
                           "FROM event_reports r JOIN documents d ON d.id=r.doc WHERE r.event=?1 ORDER BY r.doc, r.start",
 };
 
@@ -198,9 +204,211 @@ static const char schema_v3[] =
     "ALTER TABLE event_reports ADD COLUMN date TEXT;"
     "CREATE INDEX event_reports_doc ON event_reports(doc);";
 
+/* Version 4: size and speed at 100,000 articles (docs/kb.md, "Scale").
+ * - documents.text holds the text deflated (a BLOB: its length in 4 bytes,
+ *   little-endian, then raw deflate); a TEXT value (older rows) is read as
+ *   it is.  SQL reads it through ng_text(text) and ng_span(text, start, n)
+ *   (registered on every connection, below), and the full-text index reads
+ *   it through the view documents_text;
+ * - quotes no longer store their text, a span of the article's text
+ *   (ng_span_text); quotes_fts is contentless with detail=none (nothing
+ *   reads its text back; word and prefix queries, no phrases);
+ * - timexes_value dropped (no query looks time expressions up by value);
+ * - indexes for the page's lists: the largest stories, the most named
+ *   entities, events and documents in date order. */
+static const char schema_v4[] =
+    "DROP TABLE documents_fts;"
+    "UPDATE documents SET text=ng_zip(text) WHERE typeof(text)='text';"
+    "CREATE VIEW documents_text(id, title, text) AS SELECT id, title, ng_text(text) FROM documents;"
+    "CREATE VIRTUAL TABLE documents_fts USING fts5(title, text, content='documents_text', content_rowid='id');"
+    "INSERT INTO documents_fts(documents_fts) VALUES('rebuild');"
+    "DROP TABLE quotes_fts;"
+    "CREATE VIRTUAL TABLE quotes_fts USING fts5(text, content='', detail=none);"
+    "INSERT INTO quotes_fts(rowid, text) SELECT id, text FROM quotes WHERE text IS NOT NULL;"
+    "ALTER TABLE quotes DROP COLUMN text;"
+    "CREATE INDEX stories_ndocs ON stories(ndocs DESC, id);"
+    "CREATE INDEX entities_ndocs ON entities(ndocs DESC, id);"
+    "CREATE INDEX events_day ON events(day, id);"
+    "CREATE INDEX quotes_doc_id ON quotes(doc, id);"
+    "DROP INDEX quotes_doc;"
+    "DROP INDEX timexes_value;";
+
 /* Upgrades from version i to i + 1, in order; migrations[0] creates v1
  * from an empty file.  A new schema version appends one entry here. */
-static const char *const migrations[] = {schema_v1, schema_v2, schema_v3};
+static const char *const migrations[] = {schema_v1, schema_v2, schema_v3, schema_v4};
+
+/* ---- the stored text: deflated (schema 4) -------------------------------- */
+
+/* Deflates text[n] into a malloc'd blob (4-byte length, raw deflate);
+ * NULL when out of memory. */
+static unsigned char *zip_text(const char *text, size_t n, size_t *out_len)
+{
+    z_stream z;
+    memset(&z, 0, sizeof z);
+    if (deflateInit2(&z, 6, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+        return NULL;
+    size_t cap = 4 + deflateBound(&z, (uLong)n);
+    unsigned char *b = malloc(cap);
+    if (!b) {
+        deflateEnd(&z);
+        return NULL;
+    }
+    b[0] = (unsigned char)(n & 0xff), b[1] = (unsigned char)((n >> 8) & 0xff);
+    b[2] = (unsigned char)((n >> 16) & 0xff), b[3] = (unsigned char)((n >> 24) & 0xff);
+    z.next_in = (Bytef *)text;
+    z.avail_in = (uInt)n;
+    z.next_out = b + 4;
+    z.avail_out = (uInt)(cap - 4);
+    int r = deflate(&z, Z_FINISH);
+    *out_len = 4 + z.total_out;
+    deflateEnd(&z);
+    if (r != Z_STREAM_END) {
+        free(b);
+        return NULL;
+    }
+    return b;
+}
+
+/* The first want bytes (at most) of a stored text value: v itself when it
+ * is TEXT, else inflated into a malloc'd buffer (*own).  *n gets the
+ * length; NULL for NULL, or a damaged blob (*bad). */
+static const char *stored_text(sqlite3_value *v, size_t want, size_t *n, char **own, int *bad)
+{
+    *own = NULL;
+    *bad = 0;
+    *n = 0;
+    int t = sqlite3_value_type(v);
+    if (t == SQLITE_NULL)
+        return NULL;
+    if (t != SQLITE_BLOB) {
+        const char *p = (const char *)sqlite3_value_text(v);
+        *n = (size_t)sqlite3_value_bytes(v);
+        return p ? p : "";
+    }
+    const unsigned char *b = sqlite3_value_blob(v);
+    size_t len = (size_t)sqlite3_value_bytes(v);
+    if (len < 4) {
+        *bad = 1;
+        return NULL;
+    }
+    size_t full = (size_t)b[0] | (size_t)b[1] << 8 | (size_t)b[2] << 16 | (size_t)b[3] << 24;
+    if (want > full)
+        want = full;
+    char *out = malloc(want + 1);
+    if (!out)
+        return NULL;
+    z_stream z;
+    memset(&z, 0, sizeof z);
+    if (inflateInit2(&z, -15) != Z_OK) {
+        free(out);
+        return NULL;
+    }
+    z.next_in = (Bytef *)(b + 4);
+    z.avail_in = (uInt)(len - 4);
+    z.next_out = (Bytef *)out;
+    z.avail_out = (uInt)want;
+    int r = want ? inflate(&z, Z_SYNC_FLUSH) : Z_OK;
+    size_t got = z.total_out;
+    inflateEnd(&z);
+    if ((r != Z_OK && r != Z_STREAM_END) || got != want) {
+        free(out);
+        *bad = 1;
+        return NULL;
+    }
+    out[want] = 0;
+    *own = out;
+    *n = want;
+    return out;
+}
+
+/* ng_text(x): the stored text x as TEXT. */
+static void fn_text(sqlite3_context *c, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    size_t n;
+    char *own;
+    int bad;
+    const char *p = stored_text(argv[0], SIZE_MAX, &n, &own, &bad);
+    if (bad)
+        sqlite3_result_error(c, "damaged stored text", -1);
+    else if (!p && sqlite3_value_type(argv[0]) != SQLITE_NULL)
+        sqlite3_result_error_nomem(c);
+    else if (!p)
+        sqlite3_result_null(c);
+    else if (own)
+        sqlite3_result_text(c, own, (int)n, free);
+    else
+        sqlite3_result_text(c, p, (int)n, SQLITE_TRANSIENT);
+}
+
+/* ng_span(x, start, n): bytes start .. start + n of the stored text x, as
+ * a BLOB (as substr(CAST(x AS BLOB), start + 1, n) gave); only the text up
+ * to the span's end is inflated.  ng_span_text: the same as TEXT, for
+ * spans that cut no character (a quote). */
+static void fn_span(sqlite3_context *c, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    sqlite3_int64 start = sqlite3_value_int64(argv[1]), len = sqlite3_value_int64(argv[2]);
+    if (sqlite3_value_type(argv[0]) == SQLITE_NULL || sqlite3_value_type(argv[1]) == SQLITE_NULL ||
+        sqlite3_value_type(argv[2]) == SQLITE_NULL) {
+        sqlite3_result_null(c);
+        return;
+    }
+    if (start < 0) {
+        len += start;
+        start = 0;
+    }
+    if (len < 0)
+        len = 0;
+    size_t n;
+    char *own;
+    int bad;
+    const char *p = stored_text(argv[0], (size_t)(start + len), &n, &own, &bad);
+    if (bad) {
+        sqlite3_result_error(c, "damaged stored text", -1);
+        return;
+    }
+    if (!p) {
+        sqlite3_result_error_nomem(c);
+        return;
+    }
+    if ((size_t)start > n)
+        start = (sqlite3_int64)n;
+    if ((size_t)(start + len) > n)
+        len = (sqlite3_int64)n - start;
+    if (sqlite3_user_data(c))
+        sqlite3_result_text(c, p + start, (int)len, SQLITE_TRANSIENT);
+    else
+        sqlite3_result_blob(c, p + start, (int)len, SQLITE_TRANSIENT);
+    free(own);
+}
+
+/* ng_zip(x): TEXT x deflated as stored (the migration to schema 4). */
+static void fn_zip(sqlite3_context *c, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    if (sqlite3_value_type(argv[0]) != SQLITE_TEXT) {
+        sqlite3_result_value(c, argv[0]);
+        return;
+    }
+    size_t n;
+    unsigned char *b = zip_text((const char *)sqlite3_value_text(argv[0]), (size_t)sqlite3_value_bytes(argv[0]), &n);
+    if (!b)
+        sqlite3_result_error_nomem(c);
+    else
+        sqlite3_result_blob(c, b, (int)n, free);
+}
+
+static int add_functions(sqlite3 *db)
+{
+    int f = SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS;
+    if (sqlite3_create_function(db, "ng_text", 1, f, NULL, fn_text, NULL, NULL) != SQLITE_OK ||
+        sqlite3_create_function(db, "ng_span", 3, f, NULL, fn_span, NULL, NULL) != SQLITE_OK ||
+        sqlite3_create_function(db, "ng_span_text", 3, f, (void *)1, fn_span, NULL, NULL) != SQLITE_OK ||
+        sqlite3_create_function(db, "ng_zip", 1, f, NULL, fn_zip, NULL, NULL) != SQLITE_OK)
+        return NG_EDB;
+    return NG_OK;
+}
 
 _Static_assert(sizeof migrations / sizeof *migrations == NG_KB_SCHEMA,
                "kb_sqlite.c: migrations[] must have one entry per schema version (NG_KB_SCHEMA in kb.h)");
@@ -211,7 +419,57 @@ typedef struct {
     sqlite3_stmt *q[Q_COUNT]; /* prepared lazily */
     int in_tx;                /* a transaction is open */
     int64_t deadline;         /* read-only: CLOCK_MONOTONIC ms after which a query stops (0: none) */
+    /* full-text rows of the open transaction, written just before COMMIT:
+     * FTS5 writes its pending terms out as a new segment at every savepoint
+     * once it is part of a transaction, so indexing article by article
+     * inside the per-article savepoints made one tiny segment per article
+     * (and a merge) plus a flush per statement; written once per batch it
+     * is one segment per transaction */
+    struct fts_row {
+        int quote;  /* 0: documents_fts(title, text), 1: quotes_fts(text) */
+        ng_id id;
+        char *title, *text;
+        size_t text_len;
+    } *fts;
+    size_t nfts, fts_cap, fts_mark;
 } kbsql;
+
+static void fts_drop(kbsql *k, size_t from)
+{
+    for (size_t i = from; i < k->nfts; i++) {
+        free(k->fts[i].title);
+        free(k->fts[i].text);
+    }
+    k->nfts = from;
+}
+
+/* Keeps a full-text row for the next commit; NG_ENOMEM. */
+static int fts_keep(kbsql *k, int quote, ng_id id, const char *title, const char *text, size_t text_len)
+{
+    if (k->nfts == k->fts_cap) {
+        size_t cap = k->fts_cap ? k->fts_cap * 2 : 256;
+        struct fts_row *p = realloc(k->fts, cap * sizeof *p);
+        if (!p)
+            return ng_kb_store_fail(&k->base, NG_ENOMEM, "out of memory");
+        k->fts = p;
+        k->fts_cap = cap;
+    }
+    struct fts_row *r = &k->fts[k->nfts];
+    r->quote = quote;
+    r->id = id;
+    r->title = title && *title ? strdup(title) : NULL;
+    r->text = malloc(text_len + 1);
+    if ((title && *title && !r->title) || !r->text) {
+        free(r->title);
+        free(r->text);
+        return ng_kb_store_fail(&k->base, NG_ENOMEM, "out of memory");
+    }
+    memcpy(r->text, text ? text : "", text_len);
+    r->text[text_len] = 0;
+    r->text_len = text_len;
+    k->nfts++;
+    return NG_OK;
+}
 
 int ng_kb_store_fail(ng_kb_store *s, int rc, const char *fmt, ...)
 {
@@ -310,6 +568,8 @@ static void op_close(ng_kb_store *s)
     if (k->in_tx)
         sqlite3_exec(k->db, "ROLLBACK", NULL, NULL, NULL);
     sqlite3_close(k->db);
+    fts_drop(k, 0);
+    free(k->fts);
     free(k);
 }
 
@@ -324,12 +584,35 @@ static int op_begin(ng_kb_store *s)
     return rc;
 }
 
+static int run(kbsql *k, sqlite3_stmt *st, const char *what);
+static sqlite3_stmt *stmt(kbsql *k, int i);
+
 static int op_commit(ng_kb_store *s)
 {
     kbsql *k = (kbsql *)s;
     if (!k->in_tx)
         return NG_OK;
-    int rc = exec(k, "COMMIT");
+    int rc = NG_OK;
+    for (size_t i = 0; i < k->nfts && rc == NG_OK; i++) {
+        const struct fts_row *r = &k->fts[i];
+        sqlite3_stmt *st = stmt(k, r->quote ? Q_QUOTE_FTS : Q_FTS_INSERT);
+        if (!st) {
+            rc = NG_EDB;
+            break;
+        }
+        sqlite3_bind_int64(st, 1, r->id);
+        if (r->quote) {
+            sqlite3_bind_text(st, 2, r->text, (int)r->text_len, SQLITE_STATIC);
+        } else {
+            bind_text(st, 2, r->title);
+            sqlite3_bind_text(st, 3, r->text, (int)r->text_len, SQLITE_STATIC);
+        }
+        rc = run(k, st, r->quote ? "index quote" : "index document text");
+    }
+    fts_drop(k, 0);
+    if (rc != NG_OK)
+        return rc; /* the transaction stays open: the caller rolls it back (close) */
+    rc = exec(k, "COMMIT");
     if (rc == NG_OK)
         k->in_tx = 0;
     return rc;
@@ -338,10 +621,13 @@ static int op_commit(ng_kb_store *s)
 static int op_doc_tx(ng_kb_store *s, int what)
 {
     kbsql *k = (kbsql *)s;
-    if (what == NG_TX_MARK)
+    if (what == NG_TX_MARK) {
+        k->fts_mark = k->nfts;
         return exec(k, "SAVEPOINT article");
+    }
     if (what == NG_TX_KEEP)
         return exec(k, "RELEASE article");
+    fts_drop(k, k->fts_mark); /* the article's full-text rows go with it */
     int rc = exec(k, "ROLLBACK TO article");
     return rc == NG_OK ? exec(k, "RELEASE article") : rc;
 }
@@ -373,7 +659,11 @@ static int op_doc_insert(ng_kb_store *s, const ng_kb_docrow *r, ng_id *doc)
         sqlite3_bind_blob(st, 8, r->sig, (int)r->sig_len, SQLITE_TRANSIENT);
     if (r->ents_len)
         sqlite3_bind_blob(st, 9, r->ents, (int)r->ents_len, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 10, r->text ? r->text : "", (int)r->text_len, SQLITE_STATIC);
+    size_t zlen = 0;
+    unsigned char *z = zip_text(r->text ? r->text : "", r->text ? r->text_len : 0, &zlen);
+    if (!z)
+        return ng_kb_store_fail(s, NG_ENOMEM, "out of memory");
+    sqlite3_bind_blob(st, 10, z, (int)zlen, free); /* deflated (schema 4) */
     int rc = run(k, st, "store document");
     if (rc != NG_OK)
         return rc;
@@ -387,13 +677,7 @@ static int op_doc_insert(ng_kb_store *s, const ng_kb_docrow *r, ng_id *doc)
         if ((rc = run(k, st, "store raw hash")) != NG_OK)
             return rc;
     }
-    st = stmt(k, Q_FTS_INSERT);
-    if (!st)
-        return NG_EDB;
-    sqlite3_bind_int64(st, 1, *doc);
-    bind_text(st, 2, r->title);
-    sqlite3_bind_text(st, 3, r->text ? r->text : "", (int)r->text_len, SQLITE_STATIC);
-    return run(k, st, "index document text");
+    return fts_keep(k, 0, *doc, r->title, r->text, r->text ? r->text_len : 0); /* indexed at commit */
 }
 
 static int op_doc_count(ng_kb_store *s, int64_t *n)
@@ -677,17 +961,13 @@ static int op_quote_add(ng_kb_store *s, ng_id doc, uint32_t start, uint32_t end,
         sqlite3_bind_int64(st, 5, speaker);
     bind_text(st, 6, cue);
     sqlite3_bind_int(st, 7, direct);
-    bind_text(st, 8, text);
     int rc = run(k, st, "store quote");
     if (rc != NG_OK)
         return rc;
     ng_id id = sqlite3_last_insert_rowid(k->db);
-    st = stmt(k, Q_QUOTE_FTS);
-    if (!st)
-        return NG_EDB;
-    sqlite3_bind_int64(st, 1, id);
-    bind_text(st, 2, text);
-    return run(k, st, "index quote");
+    if (!text || !*text)
+        return NG_OK; /* NULL text: nothing to index (as FTS5 did with it) */
+    return fts_keep(k, 1, id, NULL, text, strlen(text)); /* indexed at commit */
 }
 
 static int op_term_bump(ng_kb_store *s, uint32_t term, int64_t *df)
@@ -698,6 +978,61 @@ static int op_term_bump(ng_kb_store *s, uint32_t term, int64_t *df)
         return NG_EDB;
     sqlite3_bind_int64(st, 1, term);
     return run_int(k, st, 1, df, "count term");
+}
+
+typedef struct {
+    uint32_t term;
+    uint32_t i;
+} term_at;
+
+static int cmp_term_at(const void *a, const void *b)
+{
+    uint32_t x = ((const term_at *)a)->term, y = ((const term_at *)b)->term;
+    return x < y ? -1 : x > y;
+}
+
+/* terms_bump: one INSERT ... ON CONFLICT ... RETURNING for all n (distinct)
+ * terms; the rows come back in any order and are put in place by term. */
+static int op_terms_bump(ng_kb_store *s, const uint32_t *terms, size_t n, int64_t *df)
+{
+    kbsql *k = (kbsql *)s;
+    if (!n)
+        return NG_OK;
+    term_at *at = malloc(n * sizeof *at);
+    char *json = malloc(n * 11 + 2);
+    if (!at || !json) {
+        free(at);
+        free(json);
+        return ng_kb_store_fail(s, NG_ENOMEM, "out of memory");
+    }
+    size_t len = 0;
+    json[len++] = '[';
+    for (size_t i = 0; i < n; i++) {
+        at[i].term = terms[i];
+        at[i].i = (uint32_t)i;
+        df[i] = 1;
+        len += (size_t)sprintf(json + len, i ? ",%u" : "%u", terms[i]);
+    }
+    json[len++] = ']';
+    qsort(at, n, sizeof *at, cmp_term_at);
+    sqlite3_stmt *st = stmt(k, Q_TERMS_BUMP);
+    int rc = NG_EDB;
+    if (st) {
+        sqlite3_bind_text(st, 1, json, (int)len, SQLITE_STATIC);
+        int r;
+        while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+            term_at key = {(uint32_t)sqlite3_column_int64(st, 0), 0};
+            term_at *f = bsearch(&key, at, n, sizeof *at, cmp_term_at);
+            if (f)
+                df[f->i] = sqlite3_column_int64(st, 1);
+        }
+        rc = r == SQLITE_DONE ? NG_OK : dbfail(k, "count terms");
+        sqlite3_reset(st);
+        sqlite3_clear_bindings(st);
+    }
+    free(at);
+    free(json);
+    return rc;
 }
 
 static int op_term_df(ng_kb_store *s, uint32_t term, int64_t *df)
@@ -955,6 +1290,20 @@ static int op_event_rows(ng_kb_store *s, const ng_kb_evfilter *f, int (*each)(vo
                               "WHERE target=?1)");
         if (f->root)
             ng_buf_puts(&sql, " AND substr(e.code, 1, length(?2))=?2");
+        if (f->doc)
+            ng_buf_puts(&sql, " AND e.id IN (SELECT event FROM event_reports WHERE doc=?4)");
+        if (!f->entity && !f->doc && f->limit) {
+            /* all events: the dated in day order (index events_day) and the undated, each cut at
+             * the limit, then put together, instead of sorting every event */
+            ng_buf_puts(&sql, " AND e.id IN (SELECT id FROM (SELECT id FROM events WHERE day IS NOT NULL");
+            if (f->root)
+                ng_buf_puts(&sql, " AND substr(code, 1, length(?2))=?2");
+            ng_buf_puts(&sql, " ORDER BY day, id LIMIT ?3) UNION ALL SELECT id FROM (SELECT id FROM events "
+                              "WHERE day IS NULL");
+            if (f->root)
+                ng_buf_puts(&sql, " AND substr(code, 1, length(?2))=?2");
+            ng_buf_puts(&sql, " ORDER BY id LIMIT ?3))");
+        }
         ng_buf_puts(&sql, " ORDER BY e.day IS NULL, e.day, e.id");
         if (f->limit)
             ng_buf_puts(&sql, " LIMIT ?3");
@@ -975,6 +1324,8 @@ static int op_event_rows(ng_kb_store *s, const ng_kb_evfilter *f, int (*each)(vo
             sqlite3_bind_text(st, 2, f->root, -1, SQLITE_TRANSIENT);
         if (f->limit)
             sqlite3_bind_int64(st, 3, (sqlite3_int64)f->limit);
+        if (f->doc)
+            sqlite3_bind_int64(st, 4, f->doc);
     }
     int rc = NG_OK;
     ng_kb_evread ev;
@@ -1245,7 +1596,7 @@ static int op_export_json(ng_kb_store *s, int (*write)(void *ctx, const char *p,
     }
     ng_buf_puts(&o.b, "],\n\"events\":[");
     {
-        ng_kb_evfilter all = {0, 0, NULL, 0};
+        ng_kb_evfilter all = {0, 0, NULL, 0, 0};
         export_ev x = {&o, 0};
         if ((rc = op_event_rows(s, &all, export_event, &x)) != NG_OK)
             goto end;
@@ -1331,6 +1682,8 @@ static int out_rows(kbsql *k, out_t *o, const char *sql, ng_id id, const char *t
     return ok ? NG_OK : NG_EINVAL;
 }
 
+/* a quote's text: its span of the article's text (schema 4) */
+#define QUOTE_TEXT "CASE WHEN q.stop > q.start THEN ng_span_text(d.text, q.start, q.stop - q.start) END"
 #define DATE_OF(col) "CASE WHEN " col " IS NULL THEN NULL ELSE date(" col " * 86400, 'unixepoch') END"
 #define STORY_LABEL(sid)                                                                                        \
     "(SELECT group_concat(name, ', ') FROM (SELECT e.name AS name FROM documents d JOIN doc_entities de ON "      \
@@ -1340,7 +1693,7 @@ static int out_rows(kbsql *k, out_t *o, const char *sql, ng_id id, const char *t
 /* Articles naming entity ?1, oldest first, with their first mention in context. */
 static const char sql_timeline[] =
     "SELECT " DATE_OF("d.day") " AS date, d.name AS doc, d.title AS title, d.story AS story, "
-    "substr(CAST(d.text AS BLOB), max(1, m.start - 99), min(m.start, 100) + (m.stop - m.start) + 100) AS context "
+    "ng_span(d.text, max(0, m.start - 100), min(m.start, 100) + (m.stop - m.start) + 100) AS context "
     "FROM (SELECT doc, min(local) AS local FROM doc_entities WHERE entity=?1 GROUP BY doc) x "
     "JOIN documents d ON d.id=x.doc "
     "LEFT JOIN mentions m ON m.doc=x.doc AND m.local=x.local AND m.start=(SELECT min(start) FROM mentions "
@@ -1395,8 +1748,8 @@ static int op_query_doc(kbsql *k, out_t *o, ng_id id, const char *name)
     if (!id)
         return ng_kb_store_fail(&k->base, NG_EEMPTY, "no such document");
     static const char *const parts[][2] = {
-        {"document", "SELECT id, name AS doc, lang, published, " DATE_OF("day") " AS date, title, url, story, text "
-                     "FROM documents WHERE id=?1"},
+        {"document", "SELECT id, name AS doc, lang, published, " DATE_OF("day") " AS date, title, url, story, "
+                     "ng_text(text) AS text FROM documents WHERE id=?1"},
         {"entities", "SELECT de.local AS local, de.entity AS entity, de.type AS type, de.name AS name, "
                      "e.name AS canonical, e.type AS kb_type FROM doc_entities de LEFT JOIN entities e ON "
                      "e.id=de.entity WHERE de.doc=?1 ORDER BY de.local LIMIT ?3"},
@@ -1445,10 +1798,12 @@ static int op_query_json(ng_kb_store *s, int kind, ng_id id, const char *text, s
         break;
     case NG_KBQ_STORIES:
         rc = out_rows(k, &o,
+                      /* the limit first (index stories_ndocs), then labels and titles for those only */
                       "SELECT s.id AS story, s.ndocs AS docs, " DATE_OF("s.first_day") " AS \"from\", "
                       DATE_OF("s.last_day") " AS \"to\", " STORY_LABEL("s.id") " AS label, "
                       "(SELECT title FROM documents WHERE story=s.id AND title IS NOT NULL ORDER BY id LIMIT 1) AS title "
-                      "FROM stories s WHERE s.ndocs > 0 ORDER BY s.ndocs DESC, s.id LIMIT ?3",
+                      "FROM (SELECT id FROM stories WHERE ndocs > 0 ORDER BY ndocs DESC, id LIMIT ?3) x "
+                      "JOIN stories s ON s.id=x.id ORDER BY s.ndocs DESC, s.id",
                       0, NULL, limit);
         break;
     case NG_KBQ_SEARCH:
@@ -1462,9 +1817,24 @@ static int op_query_json(ng_kb_store *s, int kind, ng_id id, const char *text, s
         ng_buf_free(&o.b);
         return ng_kb_events_json(s, id, text, limit, write, ctx);
     case NG_KBQ_QUOTES:
+        if (!id) {
+            /* every quote, oldest first: the dated articles in day order (index documents_day) and
+             * the undated ones, each cut at the limit, then put together; quote ids grow with
+             * article ids, so (day, article, quote) is the (day, quote) order */
+            rc = out_rows(k, &o,
+                          "SELECT " DATE_OF("x.day") " AS date, d.name AS doc, e.name AS speaker, q.cue AS cue, "
+                          "q.direct AS direct, " QUOTE_TEXT " AS text FROM (SELECT * FROM (SELECT d.day AS day, "
+                          "q.id AS qid FROM documents d JOIN quotes q ON q.doc=d.id WHERE d.day IS NOT NULL "
+                          "ORDER BY d.day, d.id, q.id LIMIT ?3) UNION ALL SELECT * FROM (SELECT NULL, q.id FROM "
+                          "documents d JOIN quotes q ON q.doc=d.id WHERE d.day IS NULL ORDER BY q.id LIMIT ?3)) x "
+                          "JOIN quotes q ON q.id=x.qid JOIN documents d ON d.id=q.doc LEFT JOIN entities e ON "
+                          "e.id=q.speaker ORDER BY x.day IS NULL, x.day, x.qid LIMIT ?3",
+                          0, NULL, limit);
+            break;
+        }
         rc = out_rows(k, &o,
                       "SELECT " DATE_OF("d.day") " AS date, d.name AS doc, e.name AS speaker, q.cue AS cue, "
-                      "q.direct AS direct, q.text AS text FROM quotes q JOIN documents d ON d.id=q.doc "
+                      "q.direct AS direct, " QUOTE_TEXT " AS text FROM quotes q JOIN documents d ON d.id=q.doc "
                       "LEFT JOIN entities e ON e.id=q.speaker WHERE (?1 = 0 OR q.speaker=?1) "
                       "ORDER BY d.day IS NULL, d.day, q.id LIMIT ?3",
                       id, NULL, limit);
@@ -1502,7 +1872,7 @@ static int op_query_json(ng_kb_store *s, int kind, ng_id id, const char *text, s
         if (rc == NG_OK) {
             ng_buf_puts(&o.b, ",\n\"quotes\":");
             rc = out_rows(k, &o,
-                          "SELECT d.name AS doc, " DATE_OF("d.day") " AS date, q.text AS text, q.cue AS cue FROM "
+                          "SELECT d.name AS doc, " DATE_OF("d.day") " AS date, " QUOTE_TEXT " AS text, q.cue AS cue FROM "
                           "quotes q JOIN documents d ON d.id=q.doc WHERE q.speaker=?1 ORDER BY d.day, q.id LIMIT ?3",
                           id, NULL, 50);
         }
@@ -1576,6 +1946,7 @@ static const ng_kb_ops sqlite_ops = {
     .entity_rename = op_entity_rename,
     .entity_seen = op_entity_seen,
     .name_add = op_name_add,
+    .terms_bump = op_terms_bump,
     .cooccur = op_cooccur,
     .docent_add = op_docent_add,
     .mention_add = op_mention_add,
@@ -1651,7 +2022,11 @@ int ng_kb_sqlite_open_ro(ng_kb_store **out, const char *path, char *err, size_t 
         return NG_EDB;
     }
     sqlite3_busy_timeout(k->db, 5000);
-    int rc = exec(k, "PRAGMA query_only=1; PRAGMA cache_size=-16384; PRAGMA temp_store=MEMORY");
+    /* mmap: the server's handles (one per thread) share the file's pages
+     * through the OS instead of each copying them into its own cache */
+    int rc = add_functions(k->db) != NG_OK ? dbfail(k, "register functions")
+                                            : exec(k, "PRAGMA query_only=1; PRAGMA cache_size=-16384; "
+                                                      "PRAGMA temp_store=MEMORY; PRAGMA mmap_size=1073741824");
     int64_t v = 0;
     if (rc == NG_OK) {
         sqlite3_stmt *st = NULL;
@@ -1696,9 +2071,18 @@ int ng_kb_sqlite_open(ng_kb_store **out, const char *path, char *err, size_t err
         return NG_EDB;
     }
     sqlite3_busy_timeout(k->db, 30000);
+    if (add_functions(k->db) != NG_OK) {
+        snprintf(err, errlen, "cannot register functions: %s", sqlite3_errmsg(k->db));
+        sqlite3_close(k->db);
+        free(k);
+        return NG_EDB;
+    }
     /* a file that is not a database fails on its first read */
+    /* wal_autocheckpoint: a page that several batches change (a term's count, a posting list's
+     * leaf) is copied into the file once per checkpoint; at the default 1,000 pages the
+     * checkpoints came so often that their cost grew with the base */
     rc = exec(k, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-65536;"
-                 "PRAGMA temp_store=MEMORY");
+                 "PRAGMA temp_store=MEMORY; PRAGMA wal_autocheckpoint=16384");
     if (rc == NG_OK)
         rc = migrate(k);
     if (rc != NG_OK) {

@@ -161,15 +161,26 @@ int ng_story_signature(ng_kb_store *s, const ng_doc *doc, ng_kb_term **sig, size
     int rc = s->ops->doc_count(s, &ndocs);
     ndocs++; /* this one */
     size_t o = 0;
-    for (size_t h = 0; h < cap && rc == NG_OK; h++) {
-        if (!tab[h].key)
-            continue;
-        int64_t df;
-        rc = s->ops->term_bump(s, tab[h].key, &df);
-        tab[o] = tab[h];
-        tab[o].weight = (float)((1.0 + log((double)tab[o].tf)) * idf(ndocs, df));
-        o++;
-    }
+    for (size_t h = 0; h < cap; h++)
+        if (tab[h].key)
+            tab[o++] = tab[h];
+    /* the terms in table order (as term_bump saw them one by one before), counted in one call
+     * when the backend can */
+    uint32_t *keys = malloc((o ? o : 1) * sizeof *keys);
+    int64_t *dfs = malloc((o ? o : 1) * sizeof *dfs);
+    if (!keys || !dfs)
+        rc = rc == NG_OK ? ng_kb_store_fail(s, NG_ENOMEM, "out of memory") : rc;
+    for (size_t i = 0; i < o && rc == NG_OK; i++)
+        keys[i] = tab[i].key;
+    if (rc == NG_OK && s->ops->terms_bump)
+        rc = s->ops->terms_bump(s, keys, o, dfs);
+    else
+        for (size_t i = 0; i < o && rc == NG_OK; i++)
+            rc = s->ops->term_bump(s, keys[i], &dfs[i]);
+    for (size_t i = 0; i < o && rc == NG_OK; i++)
+        tab[i].weight = (float)((1.0 + log((double)tab[i].tf)) * idf(ndocs, dfs[i]));
+    free(keys);
+    free(dfs);
     if (rc != NG_OK) {
         free(tab);
         return rc;

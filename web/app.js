@@ -450,8 +450,10 @@ function byteIndex(text) {
 }
 
 async function viewDoc(name) {
-  const [d, events] = await Promise.all([api('doc?name=' + enc(name)), api('events?limit=10000')]);
+  const d = await api('doc?name=' + enc(name));
   const doc = d.document[0];
+  // only the events this article reports (an index probe), not every event of the base
+  const events = doc ? await api('events?limit=10000&doc=' + doc.id) : [];
   const text = doc.text || '';
   const at = byteIndex(text);
   const ents = new Map(d.entities.map((e) => [e.local, e]));
