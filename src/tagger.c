@@ -13,10 +13,12 @@
 #include "tagger.h"
 
 #include <limits.h>
+#include <stdatomic.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 /* ---- hashing ------------------------------------------------------------ */
 
@@ -176,6 +178,8 @@ unsigned ng_clusters_get(const ng_clusters *cl, const char *s, size_t n, uint32_
 
 #define HK 4 /* hashes kept per token: fold, raw, shape, cluster/class */
 
+static void wcache_free(ng_wcache *wc);
+
 void ng_tagger_scratch_free(ng_tagger_scratch *sc)
 {
     if (!sc)
@@ -187,6 +191,8 @@ void ng_tagger_scratch_free(ng_tagger_scratch *sc)
     free(sc->back);
     free(sc->fold);
     free(sc->h);
+    wcache_free(sc->wc);
+    free(sc->ent);
     memset(sc, 0, sizeof *sc);
 }
 
@@ -206,11 +212,14 @@ static int scratch_grow(ng_tagger_scratch *sc, size_t n)
     nw.back = malloc(cap * NG_TAGGER_MAX_TAGS);
     nw.fold = malloc(cap * (NG_TAGGER_MAX_TOKEN + 1));
     nw.h = malloc(cap * HK * sizeof(uint64_t));
+    nw.ent = malloc(cap * sizeof *nw.ent);
     nw.cap = cap;
-    if (!nw.rows || !nw.nrows || !nw.score || !nw.delta || !nw.back || !nw.fold || !nw.h) {
+    if (!nw.rows || !nw.nrows || !nw.score || !nw.delta || !nw.back || !nw.fold || !nw.h || !nw.ent) {
         ng_tagger_scratch_free(&nw);
         return NG_ENOMEM;
     }
+    nw.wc = sc->wc; /* the word cache does not depend on the room */
+    sc->wc = NULL;
     ng_tagger_scratch_free(sc);
     *sc = nw;
     return NG_OK;
@@ -631,46 +640,6 @@ static void index_preds(ng_tagger *t, const float *trans)
     }
 }
 
-/* Viterbi with the allowed-predecessor lists (most of BILOU's T*T
- * transitions are forbidden).  Same result as ng_viterbi. */
-static void viterbi_sparse(const ng_tagger *t, const float *score, size_t n, float *delta, uint8_t *back,
-                           uint8_t *tags)
-{
-    unsigned T = t->p.ntags;
-    const float *trans = t->trans;
-    const float *start = trans + (size_t)T * T;
-    const float *end = trans + (size_t)(T + 1) * T;
-    viterbi_open(score, start, T, delta, back);
-    for (size_t i = 1; i < n; i++) {
-        const float *prev = delta + (i - 1) * T;
-        float *cur = delta + i * T;
-        uint8_t *bk = back + i * T;
-        const float *sc = score + i * T;
-        for (unsigned q = 0; q < T; q++) {
-            unsigned np = t->npred[q];
-            if (np == 0) {
-                cur[q] = -1e30f;
-                bk[q] = 0;
-                continue;
-            }
-            const uint8_t *pl = t->pred[q];
-            unsigned arg = pl[0];
-            float best = prev[arg] + trans[(size_t)arg * T + q];
-            for (unsigned k = 1; k < np; k++) {
-                unsigned p = pl[k];
-                float v = prev[p] + trans[(size_t)p * T + q];
-                if (v > best) {
-                    best = v;
-                    arg = p;
-                }
-            }
-            cur[q] = best + sc[q];
-            bk[q] = (uint8_t)arg;
-        }
-    }
-    viterbi_close(delta, end, back, n, T, tags);
-}
-
 /* Viterbi for a plain tag set (every transition allowed), four tags at a
  * time: for each previous tag p, the candidates prev[p] + trans[p][q] of
  * all q are compared with the best so far in one vector operation.  The
@@ -719,19 +688,607 @@ static void viterbi_dense4(const float *score, const float *trans, size_t n, uns
     viterbi_close(delta, trans + (size_t)(T + 1) * T, back, n, T, tags);
 }
 
-int ng_tagger_tag(const ng_tagger *t, ng_tagger_scratch *sc, const ng_tword *words, size_t n, uint8_t *tags)
+/* Viterbi for an entity scheme, vectorised over the tags that share their
+ * allowed predecessors: in BILOU, O, every B-X and every U-X may follow
+ * the same tags (O, L-*, U-*), so their best predecessors are found four
+ * tags at a time; the few others (I-X, L-X: after B-X or I-X) one by one.
+ * Each tag sees its allowed predecessors in order, with the same additions
+ * and strict comparisons as ng_viterbi, whose forbidden transitions (-1e30)
+ * never win: the same path (tests/unit/test_wcache.c compares them). */
+static void viterbi_grouped(const ng_tagger *t, const float *score, size_t n, float *delta, uint8_t *back,
+                            uint8_t *tags)
 {
-    if (n == 0)
+    const unsigned T = t->p.ntags;
+    const float *trans = t->trans;
+    /* the groups: tags with the same predecessor list, in tag order */
+    unsigned ngr = 0, gsize[NG_TAGGER_MAX_TAGS], gfirst[NG_TAGGER_MAX_TAGS];
+    uint8_t gtags[NG_TAGGER_MAX_TAGS][NG_TAGGER_MAX_TAGS];
+    for (unsigned q = 0; q < T; q++) {
+        unsigned g = 0;
+        while (g < ngr && !(t->npred[gfirst[g]] == t->npred[q] &&
+                            memcmp(t->pred[gfirst[g]], t->pred[q], t->npred[q]) == 0))
+            g++;
+        if (g == ngr) {
+            gfirst[ngr] = q;
+            gsize[ngr++] = 0;
+        }
+        gtags[g][gsize[g]++] = (uint8_t)q;
+    }
+    /* the transitions of each vectorised group, predecessor by
+     * predecessor, packed into vectors of four of its tags */
+    v4f packed[NG_TAGGER_MAX_TAGS * NV_MAX];
+    unsigned poff[NG_TAGGER_MAX_TAGS], used = 0;
+    for (unsigned g = 0; g < ngr; g++) {
+        unsigned np = t->npred[gfirst[g]], nv = (gsize[g] + 3) / 4;
+        poff[g] = used;
+        if (gsize[g] < 4 || np == 0 || used + np * nv > sizeof packed / sizeof *packed)
+            continue;
+        for (unsigned k = 0; k < np; k++)
+            for (unsigned v = 0; v < nv; v++) {
+                v4f x = {0, 0, 0, 0};
+                for (unsigned j = 0; j < 4 && v * 4 + j < gsize[g]; j++)
+                    x[j] = trans[(size_t)t->pred[gfirst[g]][k] * T + gtags[g][v * 4 + j]];
+                packed[used + k * nv + v] = x;
+            }
+        used += np * nv;
+        gsize[g] |= 0x100; /* mark: vectorised */
+    }
+    viterbi_open(score, trans + (size_t)T * T, T, delta, back);
+    for (size_t i = 1; i < n; i++) {
+        const float *prev = delta + (i - 1) * T;
+        float *cur = delta + i * T;
+        uint8_t *bk = back + i * T;
+        const float *sc = score + i * T;
+        for (unsigned g = 0; g < ngr; g++) {
+            const unsigned size = gsize[g] & 0xff, q0 = gfirst[g];
+            const unsigned np = t->npred[q0];
+            const uint8_t *pl = t->pred[q0];
+            if (np == 0) {
+                for (unsigned j = 0; j < size; j++) {
+                    cur[gtags[g][j]] = -1e30f;
+                    bk[gtags[g][j]] = 0;
+                }
+                continue;
+            }
+            if (gsize[g] & 0x100) {
+                const unsigned nv = (size + 3) / 4;
+                const v4f *P = packed + poff[g];
+                v4f best[NV_MAX];
+                v4i arg[NV_MAX];
+                const float p0 = prev[pl[0]];
+                const v4i a0 = {pl[0], pl[0], pl[0], pl[0]};
+                for (unsigned v = 0; v < nv; v++) {
+                    best[v] = p0 + P[v];
+                    arg[v] = a0;
+                }
+                for (unsigned k = 1; k < np; k++) {
+                    const float pp = prev[pl[k]];
+                    const v4i pi = {pl[k], pl[k], pl[k], pl[k]};
+                    for (unsigned v = 0; v < nv; v++) {
+                        v4f c = pp + P[k * nv + v];
+                        v4i m = c > best[v];
+                        best[v] = (v4f)((m & (v4i)c) | (~m & (v4i)best[v]));
+                        arg[v] = (m & pi) | (~m & arg[v]);
+                    }
+                }
+                for (unsigned j = 0; j < size; j++) {
+                    unsigned q = gtags[g][j];
+                    cur[q] = best[j / 4][j % 4] + sc[q];
+                    bk[q] = (uint8_t)arg[j / 4][j % 4];
+                }
+                continue;
+            }
+            for (unsigned j = 0; j < size; j++) {
+                unsigned q = gtags[g][j];
+                unsigned a = pl[0];
+                float best = prev[a] + trans[(size_t)a * T + q];
+                for (unsigned k = 1; k < np; k++) {
+                    unsigned p = pl[k];
+                    float v = prev[p] + trans[(size_t)p * T + q];
+                    if (v > best) {
+                        best = v;
+                        a = p;
+                    }
+                }
+                cur[q] = best + sc[q];
+                bk[q] = (uint8_t)a;
+            }
+        }
+    }
+    viterbi_close(delta, trans + (size_t)(T + 1) * T, back, n, T, tags);
+}
+
+/* ---- the word cache ------------------------------------------------------ */
+
+/* Most of a token's features look at one word only: the word itself (its
+ * forms, shape, affixes, cluster) or one neighbour (w-2 .. w+2 in the
+ * window, the neighbours' shapes and clusters).  For a loaded tagger, whose
+ * weights never change, the sum of the weight rows that a word fires in
+ * each of those five roles is a fixed vector, so it is kept per thread in a
+ * two-way set-associative cache of words: a token's scores are then the
+ * five vectors of itself and its neighbours plus the rows of the few
+ * features that look at several words (bigrams, shape trigram,
+ * capitalisation in context, gazetteer and document bits).  Integer sums in
+ * any order are the same sums, so the scores are bit for bit those of
+ * ng_tagger_features and emissions (tests/unit/test_tagger.c checks it).
+ * The weight table (megabytes) is far bigger than the processor's caches,
+ * so each of the forty rows of a token used to be a trip to memory; a
+ * cached word costs a few lines of its entry.  Words longer than
+ * WC_KEY bytes are not cached (computed each time, as are words whose
+ * set is taken by two other words of the same sentence). */
+
+enum { R_SELF, R_L1, R_R1, R_L2, R_R2, R_N }; /* the word itself, as the word before, after, two before, two after */
+
+#define WC_KEY 40u /* longest word cached, bytes */
+
+typedef struct {
+    uint32_t tid;       /* tagger id (0: empty) */
+    uint32_t stamp;     /* the call that last used it */
+    uint8_t len;        /* bytes of key */
+    uint8_t cls;        /* capitalisation class */
+    uint8_t nf[R_N];    /* features summed in each role's vector */
+    uint64_t h0, h2;    /* folded word's hash, shape hash */
+    char key[WC_KEY];   /* the word's bytes */
+    /* followed by int32_t v[R_N][T] */
+} went;
+
+#define WENT_HEAD 80u /* offset of the vectors */
+#define WC_SETS 8192u /* two entries each */
+
+struct ng_wcache {
+    unsigned char *mem;  /* 2 x WC_SETS entries of stride bytes (mapped) */
+    unsigned char *priv; /* entries of this call that are not kept */
+    size_t npriv, privcap;
+    size_t mem_bytes;
+    uint32_t serial;     /* this call */
+    unsigned T;          /* tags */
+    size_t stride;
+};
+
+static void wcache_free(ng_wcache *wc)
+{
+    if (!wc)
+        return;
+    if (wc->mem)
+        munmap(wc->mem, wc->mem_bytes);
+    free(wc->priv);
+    free(wc);
+}
+
+static inline int32_t *went_vec(went *e, unsigned T, unsigned role)
+{
+    return (int32_t *)(void *)((unsigned char *)e + WENT_HEAD) + (size_t)role * T;
+}
+
+static inline const int32_t *went_cvec(const went *e, unsigned T, unsigned role)
+{
+    return (const int32_t *)(const void *)((const unsigned char *)e + WENT_HEAD) + (size_t)role * T;
+}
+
+/* A cache for a tagger of T tags; NULL on allocation failure. */
+static ng_wcache *wcache_new(unsigned T)
+{
+    _Static_assert(sizeof(went) <= WENT_HEAD, "went's head overlaps its vectors");
+    ng_wcache *wc = calloc(1, sizeof *wc);
+    if (!wc)
+        return NULL;
+    wc->T = T;
+    wc->stride = (WENT_HEAD + (size_t)R_N * T * sizeof(int32_t) + 63) & ~(size_t)63;
+    /* mapped: zeroed (every entry empty) and given memory only where
+     * touched, so a short run pays for the words it sees */
+    wc->mem_bytes = 2 * WC_SETS * wc->stride;
+    void *m = mmap(NULL, wc->mem_bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (m == MAP_FAILED) {
+        free(wc);
+        return NULL;
+    }
+    wc->mem = m;
+#ifdef MADV_HUGEPAGE
+    (void)madvise(wc->mem, wc->mem_bytes, MADV_HUGEPAGE); /* fewer TLB misses; advice only */
+#endif
+    return wc;
+}
+
+/* Adds the int16 row r of w (T columns) into acc: whole vectors of 8 tags,
+ * then the rest one by one. */
+static inline void add_row(v8i *acc, const int16_t *w, uint32_t r, unsigned T)
+{
+    const int16_t *row = w + (size_t)r * T;
+    const unsigned nv = T / 8;
+    for (unsigned v = 0; v < nv; v++) {
+        v8s x;
+        memcpy(&x, row + v * 8, sizeof x);
+        acc[v] += __builtin_convertvector(x, v8i);
+    }
+    for (unsigned q = nv * 8; q < T; q++)
+        acc[nv][q - nv * 8] += row[q];
+}
+
+/* Adds the T int32 at p into acc. */
+static inline void add_vec(v8i *acc, const int32_t *p, unsigned T)
+{
+    const unsigned nv = T / 8;
+    for (unsigned v = 0; v < nv; v++) {
+        v8i x;
+        memcpy(&x, p + v * 8, sizeof x);
+        acc[v] += x;
+    }
+    for (unsigned q = nv * 8; q < T; q++)
+        acc[nv][q - nv * 8] += p[q];
+}
+
+/* The first half of filling e for the word s[0..len): its hashes and class,
+ * and the weight rows of each role, in the order and by the rules of
+ * ng_tagger_features, into rows (at most NG_TAGGER_MAX_FEATS), each row
+ * prefetched for went_sum. */
+static void went_rows(const ng_tagger *t, went *e, const char *s, size_t fulllen, uint32_t *rows)
+{
+    const ng_tagger_params *p = &t->p;
+    const uint32_t fam = p->families;
+    const unsigned shift = 64 - p->bits, T = p->ntags;
+    const uint64_t seed = mix64(p->seed + 0x1234567ULL);
+    size_t len = fulllen > NG_TAGGER_MAX_TOKEN ? NG_TAGGER_MAX_TOKEN : fulllen;
+    char f[NG_TAGGER_MAX_TOKEN + 1];
+    size_t fk = fold_word(s, len, f);
+    uint64_t h0 = hash_bytes(f, fk), h1 = hash_bytes(s, len);
+    unsigned cls;
+    uint64_t h2 = word_shape(s, len, &cls);
+    uint32_t path = 0;
+    unsigned plen = 0;
+    if (fam & NG_FF_CLUSTER)
+        plen = ng_clusters_get(&t->clusters, s, len, &path);
+    e->h0 = h0;
+    e->h2 = h2;
+    e->cls = (uint8_t)cls;
+    unsigned k = 0;
+#define PUT(tmpl, v) (rows[k++] = (uint32_t)(mix64(((uint64_t)(tmpl) << 56 ^ seed) + (v)) >> shift))
+#define CL(tmpl, q)                                                                                          \
+    do {                                                                                                     \
+        static const unsigned pre_[] = {4, 6, 10, 32};                                                       \
+        unsigned L_ = pre_[q] < plen ? pre_[q] : plen;                                                       \
+        uint32_t v_ = L_ >= 32 ? path : (path >> (plen - L_)) & ((1u << L_) - 1);                           \
+        PUT(tmpl, (uint64_t)v_ << 8 | L_);                                                                   \
+    } while (0)
+    /* the word itself */
+    PUT(T_BIAS, 0);
+    if (fam & NG_FF_WORD) {
+        PUT(T_FOLD, h0);
+        PUT(T_RAW, h1);
+        PUT(T_LEN, fulllen > 12 ? 12 : fulllen);
+    }
+    if (fam & NG_FF_SHAPE)
+        PUT(T_SHAPE, h2);
+    if (fam & NG_FF_AFFIX) {
+        size_t fl = strlen(f);
+        for (unsigned a = 1; a <= 4; a++) {
+            size_t pe = utf8_prefix(f, fl, a);
+            PUT(T_PRE1 + a - 1, hash_bytes(f, pe));
+            size_t b = utf8_suffix(f, fl, a);
+            PUT(T_SUF1 + a - 1, hash_bytes(f + b, fl - b));
+            if (pe >= fl)
+                break;
+        }
+    }
+    if ((fam & NG_FF_CLUSTER) && plen) {
+        CL(T_CL0_4, 0);
+        CL(T_CL0_6, 1);
+        CL(T_CL0_10, 2);
+        CL(T_CL0_ALL, 3);
+    }
+    e->nf[R_SELF] = (uint8_t)k;
+    /* the word before the token */
+    if (fam & NG_FF_WINDOW) {
+        PUT(T_FOLD_M1, h0);
+        PUT(T_RAW_M1, h1);
+    }
+    if (fam & NG_FF_SHAPE)
+        PUT(T_SHAPE_M1, h2);
+    if ((fam & NG_FF_CLUSTER) && plen) {
+        CL(T_CLM1_6, 1);
+        CL(T_CLM1_ALL, 3);
+    }
+    e->nf[R_L1] = (uint8_t)(k - e->nf[R_SELF]);
+    /* the word after */
+    unsigned k0 = k;
+    if (fam & NG_FF_WINDOW) {
+        PUT(T_FOLD_P1, h0);
+        PUT(T_RAW_P1, h1);
+    }
+    if (fam & NG_FF_SHAPE)
+        PUT(T_SHAPE_P1, h2);
+    if ((fam & NG_FF_CLUSTER) && plen) {
+        CL(T_CLP1_6, 1);
+        CL(T_CLP1_ALL, 3);
+    }
+    e->nf[R_R1] = (uint8_t)(k - k0);
+    /* two before, two after */
+    k0 = k;
+    if (fam & NG_FF_WINDOW)
+        PUT(T_FOLD_M2, h0);
+    e->nf[R_L2] = (uint8_t)(k - k0);
+    k0 = k;
+    if (fam & NG_FF_WINDOW)
+        PUT(T_FOLD_P2, h0);
+    e->nf[R_R2] = (uint8_t)(k - k0);
+#undef CL
+#undef PUT
+    for (unsigned j = 0; j < k; j++) {
+        const int16_t *r = t->w + (size_t)rows[j] * T;
+        __builtin_prefetch(r);
+        __builtin_prefetch(r + T - 1);
+    }
+}
+
+/* The second half: the role vectors summed from the rows went_rows found. */
+static void went_sum(const ng_tagger *t, went *e, const uint32_t *rows)
+{
+    const unsigned T = t->p.ntags;
+    for (unsigned role = 0, j = 0; role < R_N; role++) {
+        v8i acc[NG_TAGGER_MAX_TAGS / 8 + 1];
+        memset(acc, 0, sizeof acc);
+        for (unsigned f = 0; f < e->nf[role]; f++, j++)
+            add_row(acc, t->w, rows[j], T);
+        memcpy(went_vec(e, T, role), acc, T * sizeof(int32_t));
+    }
+}
+
+static inline __attribute__((always_inline)) void sum_scores(const ng_tagger *t, const ng_tagger_scratch *sc,
+                                                             const went *const *E, size_t n,
+                              const unsigned T);
+
+static inline size_t wc_set(const char *s, size_t len) { return (size_t)(hash_bytes(s, len) >> 40) & (WC_SETS - 1); }
+
+static inline went *wc_at(const ng_wcache *wc, size_t i) { return (went *)(void *)(wc->mem + i * wc->stride); }
+
+/* The entry of the word s[0..len) (set: its set, or WC_SETS when it is not
+ * cached) for tagger t in this call: an entry of the set that holds it, or
+ * one refilled (the one least recently used, unless this call uses it), or
+ * a private entry for this call.  Returns its index: 2 x set + way, or
+ * 2 x WC_SETS + the private entry's number; *fill is set when the entry
+ * must be filled (went_rows, then went_sum). */
+static size_t wcache_get(ng_wcache *wc, const ng_tagger *t, const char *s, size_t len, size_t set, int *fill)
+{
+    *fill = 0;
+    if (set < WC_SETS) {
+        went *a = wc_at(wc, 2 * set), *b = wc_at(wc, 2 * set + 1);
+        if (a->tid == t->id && a->len == len && memcmp(a->key, s, len) == 0) {
+            a->stamp = wc->serial;
+            return 2 * set;
+        }
+        if (b->tid == t->id && b->len == len && memcmp(b->key, s, len) == 0) {
+            b->stamp = wc->serial;
+            return 2 * set + 1;
+        }
+        /* the older of the two, when this call has not used it */
+        size_t way = a->stamp <= b->stamp ? 0 : 1;
+        went *e = way ? b : a;
+        if (e->stamp != wc->serial) {
+            e->tid = t->id;
+            e->len = (uint8_t)len;
+            memcpy(e->key, s, len);
+            e->stamp = wc->serial;
+            *fill = 1;
+            return 2 * set + way;
+        }
+    }
+    *fill = 1;
+    return 2 * WC_SETS + wc->npriv++;
+}
+
+/* Emission scores of the n tokens (sc->score, n x T, real units) of a
+ * loaded tagger through the word cache.  NG_ENOMEM when the cache cannot
+ * be had (the caller then computes them the long way). */
+static int cached_scores(const ng_tagger *t, ng_tagger_scratch *sc, const ng_tword *words, size_t n)
+{
+    const unsigned T = t->p.ntags;
+    ng_wcache *wc = sc->wc;
+    if (wc && wc->T != T) {
+        wcache_free(wc);
+        wc = sc->wc = NULL;
+    }
+    if (!wc && !(wc = sc->wc = wcache_new(T)))
+        return NG_ENOMEM;
+    if (wc->privcap < n) {
+        size_t cap = wc->privcap ? wc->privcap : 16;
+        while (cap < n)
+            cap *= 2;
+        unsigned char *pv = aligned_alloc(64, cap * wc->stride);
+        if (!pv)
+            return NG_ENOMEM;
+        free(wc->priv);
+        wc->priv = pv;
+        wc->privcap = cap;
+    }
+    wc->npriv = 0;
+    if (++wc->serial == 0) { /* wrapped: every entry counts as old */
+        for (size_t i = 0; i < 2 * WC_SETS; i++)
+            wc_at(wc, i)->stamp = 0;
+        wc->serial = 1;
+    }
+    /* find every word's entry: the sets first (prefetched), then the
+     * entries, the rows of those to fill (prefetched), then their sums */
+    size_t *ix = (size_t *)(void *)sc->h; /* n indexes (HK words of room per token) */
+    for (size_t i = 0; i < n; i++) {
+        ix[i] = words[i].len <= WC_KEY ? wc_set(words[i].s, words[i].len) : WC_SETS;
+        if (ix[i] < WC_SETS) {
+            __builtin_prefetch(wc_at(wc, 2 * ix[i]));
+            __builtin_prefetch(wc_at(wc, 2 * ix[i] + 1));
+        }
+    }
+    const went **E = (const went **)sc->ent;
+    for (size_t i = 0; i < n; i++) {
+        int fill;
+        size_t j = wcache_get(wc, t, words[i].s, words[i].len, ix[i], &fill);
+        went *e = j < 2 * WC_SETS ? wc_at(wc, j) : (went *)(void *)(wc->priv + (j - 2 * WC_SETS) * wc->stride);
+        E[i] = e;
+        sc->nrows[i] = (uint8_t)fill;
+        if (fill) {
+            if (j >= 2 * WC_SETS)
+                e->tid = 0;
+            went_rows(t, e, words[i].s, words[i].len, sc->rows + i * NG_TAGGER_MAX_FEATS);
+        } else {
+            for (size_t o = 64; o < wc->stride; o += 64)
+                __builtin_prefetch((const unsigned char *)e + o);
+        }
+    }
+    for (size_t i = 0; i < n; i++)
+        if (sc->nrows[i])
+            went_sum(t, (went *)(uintptr_t)E[i], sc->rows + i * NG_TAGGER_MAX_FEATS);
+    size_t ncaps = 0, nletters = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned cls = E[i]->cls;
+        if (cls == C_ALLCAP || cls == C_INITCAP || cls == C_LOWER || cls == C_MIXED) {
+            nletters++;
+            if (cls == C_ALLCAP)
+                ncaps++;
+        }
+    }
+    const unsigned caps_sent = nletters >= 2 && ncaps * 4 >= nletters * 3 ? 1 : 0;
+    const uint32_t fam = t->p.families;
+    const unsigned shift = 64 - t->p.bits;
+    const uint64_t seed = mix64(t->p.seed + 0x1234567ULL);
+    /* the rows of the features that look at more than one word (and those
+     * of the words beyond the sentence), with the count limit of
+     * ng_tagger_features (k counts every feature of the token) */
+#define PUT(tmpl, v) (rows[r++] = (uint32_t)(mix64(((uint64_t)(tmpl) << 56 ^ seed) + (v)) >> shift), k++)
+    for (size_t ui = 0; ui < n; ui++) {
+        uint32_t *rows = sc->rows + ui * NG_TAGGER_MAX_FEATS;
+        const went *e = E[ui];
+        const int has_m1 = ui > 0, has_m2 = ui > 1, has_p1 = ui + 1 < n, has_p2 = ui + 2 < n;
+        unsigned r = 0, k = e->nf[R_SELF];
+        k += has_m1 ? E[ui - 1]->nf[R_L1] : 0;
+        k += has_p1 ? E[ui + 1]->nf[R_R1] : 0;
+        k += has_m2 ? E[ui - 2]->nf[R_L2] : 0;
+        k += has_p2 ? E[ui + 2]->nf[R_R2] : 0;
+        const unsigned cls = e->cls;
+        const unsigned cm1 = has_m1 ? E[ui - 1]->cls : 7u, cp1 = has_p1 ? E[ui + 1]->cls : 8u;
+        const uint64_t fm1 = has_m1 ? E[ui - 1]->h0 : H_BOS, fp1 = has_p1 ? E[ui + 1]->h0 : H_EOS;
+        const uint64_t sm1 = has_m1 ? E[ui - 1]->h2 : H_BOS, sp1 = has_p1 ? E[ui + 1]->h2 : H_EOS;
+        if (fam & NG_FF_WINDOW) {
+            if (!has_m1) {
+                PUT(T_FOLD_M1, H_BOS);
+                PUT(T_RAW_M1, H_BOS);
+            }
+            if (!has_p1) {
+                PUT(T_FOLD_P1, H_EOS);
+                PUT(T_RAW_P1, H_EOS);
+            }
+            if (!has_m2)
+                PUT(T_FOLD_M2, H_BOS);
+            if (!has_p2)
+                PUT(T_FOLD_P2, H_EOS);
+        }
+        if (fam & NG_FF_SHAPE) {
+            if (!has_m1)
+                PUT(T_SHAPE_M1, H_BOS);
+            if (!has_p1)
+                PUT(T_SHAPE_P1, H_EOS);
+            PUT(T_SHAPE_3, hcomb(hcomb(sm1, e->h2), sp1));
+        }
+        if (fam & NG_FF_BIGRAM) {
+            PUT(T_BI_M1, hcomb(fm1, e->h0));
+            PUT(T_BI_P1, hcomb(e->h0, fp1));
+        }
+        if (fam & NG_FF_CAPCTX) {
+            PUT(T_CAP_FIRST, cls * 2 + (ui == 0));
+            PUT(T_CAP_3, cm1 * 100 + cls * 10 + cp1);
+            PUT(T_CAPS_SENT_SHAPE, hcomb(caps_sent, e->h2));
+            PUT(T_CAPS_SENT_CLASS, caps_sent * 100 + cls * 10 + (ui == 0) + (n == 1 ? 2 : 0));
+            PUT(T_POS, ui < 3 ? ui : 3);
+            PUT(T_LAST, ui + 1 == n);
+        }
+        if ((fam & NG_FF_GAZ) && words[ui].gaz) {
+            uint32_t g = words[ui].gaz;
+            for (unsigned b = 0; b < 32 && k + 2 < NG_TAGGER_MAX_FEATS; b++)
+                if (g >> b & 1)
+                    PUT(T_GAZ + b, cls);
+        }
+        if (fam & NG_FF_GAZCTX) {
+            uint32_t gm = ui > 0 ? words[ui - 1].gaz & 0x3ffu : 0, gp = ui + 1 < n ? words[ui + 1].gaz & 0x3ffu : 0;
+            for (unsigned b = 0; b < 10 && (gm | gp) && k + 2 < NG_TAGGER_MAX_FEATS; b++) {
+                if (gm >> b & 1)
+                    PUT(T_GAZ_M1 + b, cls);
+                if (gp >> b & 1)
+                    PUT(T_GAZ_P1 + b, cls);
+            }
+        }
+        if ((fam & NG_FF_DOC) && words[ui].doc) {
+            uint32_t g = words[ui].doc;
+            for (unsigned b = 0; b < 32 && k + 2 < NG_TAGGER_MAX_FEATS; b++)
+                if (g >> b & 1)
+                    PUT(T_DOC + b, cls);
+        }
+        sc->nrows[ui] = (uint8_t)r;
+        for (unsigned f = 0; f < r; f++) {
+            const int16_t *pr = t->w + (size_t)rows[f] * T;
+            __builtin_prefetch(pr);
+            __builtin_prefetch(pr + T - 1);
+        }
+    }
+#undef PUT
+    if (T == 17)
+        sum_scores(t, sc, E, n, 17);
+    else
+        sum_scores(t, sc, E, n, T);
+    return NG_OK;
+}
+
+/* The sums: five cached vectors and the rows of cached_scores (T is a
+ * constant where inlined for the common tag count, so that the sums stay
+ * in registers). */
+static inline __attribute__((always_inline)) void sum_scores(const ng_tagger *t, const ng_tagger_scratch *sc,
+                                                             const went *const *E, size_t n,
+                              const unsigned T)
+{
+    const float inv = 1.0f / t->scale;
+    for (size_t i = 0; i < n; i++) {
+        v8i acc[NG_TAGGER_MAX_TAGS / 8 + 1];
+        memset(acc, 0, sizeof acc);
+        add_vec(acc, went_cvec(E[i], T, R_SELF), T);
+        if (i > 0)
+            add_vec(acc, went_cvec(E[i - 1], T, R_L1), T);
+        if (i + 1 < n)
+            add_vec(acc, went_cvec(E[i + 1], T, R_R1), T);
+        if (i > 1)
+            add_vec(acc, went_cvec(E[i - 2], T, R_L2), T);
+        if (i + 2 < n)
+            add_vec(acc, went_cvec(E[i + 2], T, R_R2), T);
+        const uint32_t *rows = sc->rows + i * NG_TAGGER_MAX_FEATS;
+        for (unsigned f = 0; f < sc->nrows[i]; f++)
+            add_row(acc, t->w, rows[f], T);
+        float *out = sc->score + i * T;
+        for (unsigned q = 0; q < T; q++)
+            out[q] = (float)acc[q / 8][q % 8] * inv;
+    }
+}
+
+/* Emission scores of a sentence into sc->score: through the word cache for
+ * a loaded tagger, else from ng_tagger_features. */
+static int sentence_scores(const ng_tagger *t, ng_tagger_scratch *sc, const ng_tword *words, size_t n)
+{
+    if (scratch_grow(sc, n) != NG_OK)
+        return NG_ENOMEM;
+    if (t->id && cached_scores(t, sc, words, n) == NG_OK)
         return NG_OK;
     int rc = ng_tagger_features(&t->p, &t->clusters, sc, words, n);
     if (rc != NG_OK)
         return rc;
+    emissions(t->w, t->scale, t->p.ntags, sc, n);
+    return NG_OK;
+}
+
+int ng_tagger_tag(const ng_tagger *t, ng_tagger_scratch *sc, const ng_tword *words, size_t n, uint8_t *tags)
+{
+    if (n == 0)
+        return NG_OK;
+    int rc = sentence_scores(t, sc, words, n);
+    if (rc != NG_OK)
+        return rc;
     unsigned T = t->p.ntags;
-    emissions(t->w, t->scale, T, sc, n);
     if (t->p.scheme == NG_SCHEME_PLAIN)
         viterbi_dense4(sc->score, t->trans, n, T, sc->delta, sc->back, tags);
     else
-        viterbi_sparse(t, sc->score, n, sc->delta, sc->back, tags);
+        viterbi_grouped(t, sc->score, n, sc->delta, sc->back, tags);
     return NG_OK;
 }
 
@@ -739,11 +1296,10 @@ int ng_tagger_tag_greedy(const ng_tagger *t, ng_tagger_scratch *sc, const ng_two
 {
     if (n == 0)
         return NG_OK;
-    int rc = ng_tagger_features(&t->p, &t->clusters, sc, words, n);
+    int rc = sentence_scores(t, sc, words, n);
     if (rc != NG_OK)
         return rc;
     unsigned T = t->p.ntags;
-    emissions(t->w, t->scale, T, sc, n);
     const float *from = t->trans + (size_t)T * T; /* the start row, then the chosen tag's row */
     for (size_t i = 0; i < n; i++) {
         const float *e = sc->score + i * T;
@@ -930,6 +1486,10 @@ int ng_tagger_load(ng_tagger *t, const ng_modelfile *mf, char *err, size_t errle
     t->w = (const int16_t *)(const void *)ws->data;
     t->trans = tr;
     index_preds(t, tr);
+    static _Atomic uint32_t last_id;
+    do
+        t->id = atomic_fetch_add(&last_id, 1) + 1;
+    while (t->id == 0);
     if (cs) {
         if (cs->len % 16 != 0)
             BAD("section 'clusters' is not a whole number of 16-byte slots");

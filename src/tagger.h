@@ -233,7 +233,15 @@ typedef struct {
     ng_gazetteer gaz;                  /* empty when the file has none */
     uint8_t npred[NG_TAGGER_MAX_TAGS]; /* allowed predecessors of each tag (from trans) */
     uint8_t pred[NG_TAGGER_MAX_TAGS][NG_TAGGER_MAX_TAGS];
+    uint32_t id;                       /* nonzero, unique per ng_tagger_load: its weights never change,
+                                        * so the word cache may keep sums of them (0: no cache) */
 } ng_tagger;
+
+/* The per-thread word cache (tagger.c): what a loaded tagger computes
+ * from a word alone (its hashes, and the sums of the weight rows of the
+ * features it fires as the word itself and as each neighbour) kept across
+ * sentences and documents. */
+typedef struct ng_wcache ng_wcache;
 
 /* Per-thread scratch for tagging, grown on demand. */
 typedef struct {
@@ -245,6 +253,8 @@ typedef struct {
     char *fold;        /* folded words, NG_TAGGER_MAX_TOKEN+1 bytes each */
     uint64_t *h;       /* per token: hashes of word forms (several) */
     size_t cap;        /* tokens room */
+    ng_wcache *wc;     /* the word cache (NULL until a loaded tagger tags) */
+    const void **ent;  /* per token: its cache entry */
 } ng_tagger_scratch;
 
 void ng_tagger_scratch_free(ng_tagger_scratch *sc);
