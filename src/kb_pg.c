@@ -106,7 +106,7 @@ static const char pg_schema_v3[] =
 
 /* Version 4, as kb_sqlite.c's schema_v4, for what PostgreSQL needs of it:
  * the indexes of the page's lists (and timexes_value, which no query
- * uses, dropped).  The text stays a text column
+ * uses, dropped), and story_entities (the stories query's labels).  The text stays a text column
  * (PostgreSQL compresses large values itself, TOAST) and quotes keep their
  * text and tsvector. */
 static const char pg_schema_v4[] =
@@ -115,7 +115,12 @@ static const char pg_schema_v4[] =
     "CREATE INDEX events_day ON events(day, id);"
     "CREATE INDEX quotes_doc_id ON quotes(doc, id);"
     "DROP INDEX quotes_doc;"
-    "DROP INDEX timexes_value;";
+    "DROP INDEX timexes_value;"
+    "CREATE TABLE story_entities(story bigint NOT NULL, entity bigint NOT NULL, docs bigint NOT NULL,"
+    " mentions bigint, PRIMARY KEY(story, entity));"
+    "CREATE INDEX story_entities_rank ON story_entities(story, docs DESC, mentions DESC);"
+    "INSERT INTO story_entities SELECT d.story, de.entity, count(DISTINCT de.doc), sum(de.mentions) FROM documents d"
+    " JOIN doc_entities de ON de.doc=d.id WHERE d.story IS NOT NULL GROUP BY d.story, de.entity;";
 
 static const char *const pg_migrations[] = {pg_schema_v1, pg_schema_v2, pg_schema_v3, pg_schema_v4};
 
@@ -129,7 +134,7 @@ enum {
     Q_KEY_ADD, Q_ENT_NEW, Q_ENT_GET, Q_ENT_RENAME, Q_ENT_SEEN, Q_NAME_ADD, Q_COOCCUR, Q_DOCENT_ADD, Q_MENTION_ADD,
     Q_ENT_DOCS, Q_TIMEX_ADD, Q_QTY_ADD, Q_QUOTE_ADD, Q_TERM_BUMP, Q_TERM_DF, Q_POSTING_ADD, Q_POSTING_DOCS,
     Q_STORY_NEW, Q_STORY_ADD, Q_STORY_FEATURES, Q_STORY_SET, Q_TITLE_ADD, Q_EV_CAND, Q_EV_NEW, Q_EV_UPDATE,
-    Q_EV_REPORT, Q_EV_REPORTS_TEXT, Q_COUNT
+    Q_EV_REPORT, Q_EV_REPORTS_TEXT, Q_STORY_ENTS, Q_COUNT
 };
 
 /* A new row's id: the next after the largest (an index probe), as SQLite
@@ -149,6 +154,10 @@ static const char *const sql_text[Q_COUNT] = {
     [Q_DOC_COUNT] = "SELECT coalesce(max(id), 0) FROM documents",
     [Q_DOC_FEATURES] = "SELECT sig,ents,day,story FROM documents WHERE id=$1::bigint",
     [Q_DOC_STORY] = "UPDATE documents SET story=$2::bigint WHERE id=$1::bigint",
+    /* the document's entities counted into its story's (schema 4: story labels) */
+    [Q_STORY_ENTS] = "INSERT INTO story_entities(story,entity,docs,mentions) SELECT $2::bigint, entity, 1, "
+                     "sum(mentions) FROM doc_entities WHERE doc=$1::bigint GROUP BY entity ON CONFLICT (story, entity) "
+                     "DO UPDATE SET docs=story_entities.docs+1, mentions=story_entities.mentions+excluded.mentions",
     [Q_KEY_FIND] = "SELECT e.id,e.type,e.ndocs,e.name FROM keys k JOIN entities e ON e.id=k.entity "
                    "WHERE k.kind=$1::integer AND k.key=$2::text ORDER BY e.ndocs DESC, e.id LIMIT $3::bigint",
     [Q_KEY_ADD] = "INSERT INTO keys(kind,key,entity) VALUES($1::integer,$2::text,$3::bigint) ON CONFLICT DO NOTHING",
@@ -868,7 +877,8 @@ static int op_doc_set_story(ng_kb_store *s, ng_id doc, ng_id story)
     params p = {0};
     p_int(&p, doc);
     p_int(&p, story);
-    return run_none((kbpg *)s, Q_DOC_STORY, &p, "set story");
+    int rc = run_none((kbpg *)s, Q_DOC_STORY, &p, "set story");
+    return rc == NG_OK ? run_none((kbpg *)s, Q_STORY_ENTS, &p, "count story entities") : rc;
 }
 
 /* Fills a candidate from columns id, type, ndocs, name of row i. */
@@ -1839,11 +1849,12 @@ static int op_query_json(ng_kb_store *s, int kind, ng_id id, const char *text, s
         rc = out_rows(k, &o,
                       "SELECT s.id AS story, s.ndocs AS docs, " DATE_OF("s.first_day") " AS \"from\", "
                       DATE_OF("s.last_day") " AS \"to\", "
-                      "nullif(array_to_string(ARRAY(SELECT e.name FROM documents d JOIN doc_entities de ON de.doc=d.id "
-                      "JOIN entities e ON e.id=de.entity WHERE d.story=s.id GROUP BY e.id ORDER BY "
-                      "count(DISTINCT de.doc) DESC, sum(de.mentions) DESC, e.ndocs, e.id LIMIT 3), ', '), '') AS label, "
+                      "nullif(array_to_string(ARRAY(SELECT e.name FROM story_entities se JOIN entities e ON "
+                      "e.id=se.entity WHERE se.story=s.id ORDER BY se.docs DESC, se.mentions DESC, e.ndocs, e.id "
+                      "LIMIT 3), ', '), '') AS label, "
                       "(SELECT title FROM documents WHERE story=s.id AND title IS NOT NULL ORDER BY id LIMIT 1) AS title "
-                      "FROM stories s WHERE s.ndocs > 0 ORDER BY s.ndocs DESC, s.id LIMIT $3",
+                      "FROM (SELECT id FROM stories WHERE ndocs > 0 ORDER BY ndocs DESC, id LIMIT $3) x "
+                      "JOIN stories s ON s.id=x.id ORDER BY s.ndocs DESC, s.id",
                       0, NULL, limit);
         break;
     case NG_KBQ_SEARCH: {

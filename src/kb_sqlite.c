@@ -55,7 +55,7 @@ enum {
     Q_KEY_FIND, Q_KEY_ADD, Q_ENT_NEW, Q_ENT_GET, Q_ENT_RENAME, Q_ENT_SEEN, Q_NAME_ADD, Q_COOCCUR, Q_DOCENT_ADD,
     Q_MENTION_ADD, Q_ENT_DOCS, Q_TIMEX_ADD, Q_QTY_ADD, Q_QUOTE_ADD, Q_QUOTE_FTS, Q_TERM_BUMP, Q_TERM_DF,
     Q_POSTING_ADD, Q_POSTING_DOCS, Q_STORY_NEW, Q_STORY_ADD, Q_STORY_FEATURES, Q_STORY_SET, Q_TITLE_ADD,
-    Q_EV_CAND, Q_EV_NEW, Q_EV_UPDATE, Q_EV_REPORT, Q_EV_REPORTS, Q_EV_REPORTS_TEXT, Q_TERMS_BUMP, Q_COUNT
+    Q_EV_CAND, Q_EV_NEW, Q_EV_UPDATE, Q_EV_REPORT, Q_EV_REPORTS, Q_EV_REPORTS_TEXT, Q_TERMS_BUMP, Q_STORY_ENTS, Q_COUNT
 };
 
 static const char *const sql_text[Q_COUNT] = {
@@ -70,6 +70,10 @@ static const char *const sql_text[Q_COUNT] = {
     [Q_DOC_COUNT] = "SELECT coalesce(max(id), 0) FROM documents",
     [Q_DOC_FEATURES] = "SELECT sig,ents,day,story FROM documents WHERE id=?1",
     [Q_DOC_STORY] = "UPDATE documents SET story=?2 WHERE id=?1",
+    /* the document's entities counted into its story's (schema 4: story labels) */
+    [Q_STORY_ENTS] = "INSERT INTO story_entities(story,entity,docs,mentions) SELECT ?2, entity, 1, sum(mentions) "
+                     "FROM doc_entities WHERE doc=?1 GROUP BY entity ON CONFLICT(story,entity) "
+                     "DO UPDATE SET docs=docs+1, mentions=mentions+excluded.mentions",
     [Q_KEY_FIND] = "SELECT e.id,e.type,e.ndocs,e.name FROM keys k JOIN entities e ON e.id=k.entity "
                    "WHERE k.kind=?1 AND k.key=?2 ORDER BY e.ndocs DESC, e.id LIMIT ?3",
     [Q_KEY_ADD] = "INSERT OR IGNORE INTO keys(kind,key,entity) VALUES(?1,?2,?3)",
@@ -214,6 +218,10 @@ static const char schema_v3[] =
  *   (ng_span_text); quotes_fts is contentless with detail=none (nothing
  *   reads its text back; word and prefix queries, no phrases);
  * - timexes_value dropped (no query looks time expressions up by value);
+ * - story_entities(story, entity, docs, mentions): how many of a story's
+ *   articles name an entity, kept as articles join stories, so that the
+ *   stories query's labels read three rows instead of grouping every
+ *   entity of every article of the story;
  * - indexes for the page's lists: the largest stories, the most named
  *   entities, events and documents in date order. */
 static const char schema_v4[] =
@@ -231,7 +239,12 @@ static const char schema_v4[] =
     "CREATE INDEX events_day ON events(day, id);"
     "CREATE INDEX quotes_doc_id ON quotes(doc, id);"
     "DROP INDEX quotes_doc;"
-    "DROP INDEX timexes_value;";
+    "DROP INDEX timexes_value;"
+    "CREATE TABLE story_entities(story INTEGER NOT NULL, entity INTEGER NOT NULL, docs INTEGER NOT NULL,"
+    " mentions INTEGER, PRIMARY KEY(story, entity)) WITHOUT ROWID;"
+    "CREATE INDEX story_entities_rank ON story_entities(story, docs DESC, mentions DESC);"
+    "INSERT INTO story_entities SELECT d.story, de.entity, count(DISTINCT de.doc), sum(de.mentions) FROM documents d"
+    " JOIN doc_entities de ON de.doc=d.id WHERE d.story IS NOT NULL GROUP BY d.story, de.entity;";
 
 /* Upgrades from version i to i + 1, in order; migrations[0] creates v1
  * from an empty file.  A new schema version appends one entry here. */
@@ -747,7 +760,12 @@ static int op_doc_set_story(ng_kb_store *s, ng_id doc, ng_id story)
         return NG_EDB;
     sqlite3_bind_int64(st, 1, doc);
     sqlite3_bind_int64(st, 2, story);
-    return run(k, st, "set story");
+    int rc = run(k, st, "set story");
+    if (rc != NG_OK || !(st = stmt(k, Q_STORY_ENTS)))
+        return rc != NG_OK ? rc : NG_EDB;
+    sqlite3_bind_int64(st, 1, doc);
+    sqlite3_bind_int64(st, 2, story);
+    return run(k, st, "count story entities");
 }
 
 /* Fills a candidate from columns id, type, ndocs, name. */
@@ -1686,9 +1704,8 @@ static int out_rows(kbsql *k, out_t *o, const char *sql, ng_id id, const char *t
 #define QUOTE_TEXT "CASE WHEN q.stop > q.start THEN ng_span_text(d.text, q.start, q.stop - q.start) END"
 #define DATE_OF(col) "CASE WHEN " col " IS NULL THEN NULL ELSE date(" col " * 86400, 'unixepoch') END"
 #define STORY_LABEL(sid)                                                                                        \
-    "(SELECT group_concat(name, ', ') FROM (SELECT e.name AS name FROM documents d JOIN doc_entities de ON "      \
-    "de.doc=d.id JOIN entities e ON e.id=de.entity WHERE d.story=" sid " GROUP BY e.id ORDER BY "              \
-    "count(DISTINCT de.doc) DESC, sum(de.mentions) DESC, e.ndocs, e.id LIMIT 3))"
+    "(SELECT group_concat(name, ', ') FROM (SELECT e.name AS name FROM story_entities se JOIN entities e ON "     \
+    "e.id=se.entity WHERE se.story=" sid " ORDER BY se.docs DESC, se.mentions DESC, e.ndocs, e.id LIMIT 3))"
 
 /* Articles naming entity ?1, oldest first, with their first mention in context. */
 static const char sql_timeline[] =
