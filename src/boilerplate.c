@@ -275,6 +275,72 @@ static void dbg_seg(const ng_hpage *pg, size_t i, const char *why)
             sg->link, n > 90 ? 90 : n, pg->buf.p + sg->start);
 }
 
+/* Is segment i a heading that is the page's headline (an <h1>, or an
+ * <h2>/<h3> that is the title)? */
+static int headline(const ng_hpage *pg, size_t i, const char *title, size_t tlen)
+{
+    const ng_hseg *sg = &pg->seg[i];
+    int t = pg->el[sg->owner].tag;
+    if (t == MyHTML_TAG_H1)
+        return 1;
+    return (t == MyHTML_TAG_H2 || t == MyHTML_TAG_H3) && tlen && sg->end - sg->start == tlen &&
+           memcmp(pg->buf.p + sg->start, title, tlen) == 0;
+}
+
+/* The article's lead (standfirst) when it sits outside the chosen region,
+ * between the headline and the region's first block: the first segment
+ * there that is a sentence of 50-600 bytes with few links, not under a
+ * boilerplate tag or a strong negative class/id cue, at most 8 segments
+ * after the headline.  Returns its index, or pg->nseg.  Call after the
+ * region is marked (HEL_KEEP), before the marks are cleared. */
+static size_t lead_seg(const ng_model *m, const ng_hpage *pg, const char *title, size_t tlen)
+{
+    const ng_hel *el = pg->el;
+    size_t rfirst = pg->nseg;
+    for (size_t i = 0; i < pg->nseg; i++) {
+        const ng_hel *o = &el[pg->seg[i].owner];
+        if ((o->flags & HEL_KEEP) && !(o->flags & HEL_DROP)) {
+            rfirst = i;
+            break;
+        }
+    }
+    if (rfirst == pg->nseg || rfirst == 0)
+        return pg->nseg;
+    size_t h = rfirst;
+    for (size_t k = rfirst; k-- > 0 && rfirst - k <= 32;) {
+        if (headline(pg, k, title, tlen)) {
+            h = k;
+            break;
+        }
+    }
+    if (h == rfirst)
+        return pg->nseg;
+    for (size_t i = h + 1; i < rfirst && i <= h + 8; i++) {
+        const ng_hseg *sg = &pg->seg[i];
+        uint32_t len = sg->end - sg->start;
+        const char *x = pg->buf.p + sg->start;
+        if (len < 50 || len > 600 || sg->link * 4 > len || !sentence_like(x, len) ||
+            ((el[sg->owner].flags & HEL_KEEP) && !(el[sg->owner].flags & HEL_DROP)) || copyright_notice(x, len))
+            continue;
+        {
+            char low[1300];
+            size_t L = fold_line(x, len, low, sizeof low);
+            if (chrome_line(m, low, L, len, 1) || promo_line(m, low, L))
+                continue;
+        }
+        int neg = 0, bad = 0;
+        for (int32_t a = sg->owner; a >= 0 && !bad; a = el[a].parent) {
+            if (el[a].flags & (NG_HEL_BADTAG | NG_HEL_HIDDEN))
+                bad = 1;
+            if (el[a].cue < 0)
+                neg += el[a].cue;
+        }
+        if (!bad && neg > -2)
+            return i;
+    }
+    return pg->nseg;
+}
+
 void ng_html_body(const ng_model *m, ng_hpage *pg, const char *title, ng_buf *out)
 {
     const char *dbgenv = getenv("NG_HTML_DEBUG");
@@ -425,10 +491,19 @@ void ng_html_body(const ng_model *m, ng_hpage *pg, const char *title, ng_buf *ou
         }
     }
     size_t tlen = title ? strlen(title) : 0;
+    size_t lead = lead_seg(m, pg, title, tlen);
     int teaser = 0; /* inside a teaser list after the article */
     for (size_t i = 0; i < pg->nseg; i++) {
         const ng_hseg *sg = &pg->seg[i];
         const ng_hel *o = &el[sg->owner];
+        if (i == lead) {
+            if (debug)
+                dbg_seg(pg, i, "LEAD");
+            if (out->len)
+                ng_buf_put(out, "\n\n", 2);
+            ng_buf_put(out, pg->buf.p + sg->start, sg->end - sg->start);
+            continue;
+        }
         if (!(o->flags & HEL_KEEP) || (o->flags & HEL_DROP)) {
             if (debug && (o->flags & HEL_KEEP)) {
                 int32_t a = sg->owner;

@@ -258,6 +258,38 @@ static void promo_and_teasers(void **state)
     ng_doc_free(d);
 }
 
+/* The lead: in the article's <header> (its prose stays, the byline and
+ * date go), or between the headline and the article's container; a
+ * sentence there that is a disclosure, or one under <aside>, is no lead. */
+static void lead_paragraph(void **state)
+{
+    (void)state;
+    ng_doc *d = must("<html><body><article><header><h1>Council votes on the harbour plan</h1>"
+                     "<p>The city council voted late on Monday on a plan that would reshape the old harbour.</p>"
+                     "<div>By Jane Doe</div><div>3 May 2022</div></header>"
+                     "<div class=\"article-body\"><p>" PROSE "</p><p>" PROSE2 "</p></div></article></body></html>");
+    assert_true(contains(d, "reshape the old harbour"));
+    assert_false(contains(d, "Jane Doe"));
+    assert_false(contains(d, "3 May 2022"));
+    assert_true(contains(d, PROSE2));
+    ng_doc_free(d);
+    d = must("<html><body><div class=\"top\"><h1>Council votes on the harbour plan</h1>"
+             "<div class=\"meta\">By Jane Doe</div>"
+             "<h2>The city council voted late on Monday on a plan that would reshape the old harbour.</h2></div>"
+             "<div class=\"article-body\"><p>" PROSE "</p><p>" PROSE2 "</p></div></body></html>");
+    assert_true(contains(d, "reshape the old harbour"));
+    assert_false(contains(d, "Jane Doe"));
+    ng_doc_free(d);
+    d = must("<html><body><h1>Council votes on the harbour plan</h1>"
+             "<aside><p>The council also voted on a new library for the northern district.</p></aside>"
+             "<p>This post contains affiliate links, and we may earn a commission when you buy.</p>"
+             "<div class=\"article-body\"><p>" PROSE "</p><p>" PROSE2 "</p></div></body></html>");
+    assert_true(contains(d, PROSE2));
+    assert_false(contains(d, "library"));
+    assert_false(contains(d, "affiliate"));
+    ng_doc_free(d);
+}
+
 /* A short article of short quoted lines (German quotes end a sentence),
  * and an article that only a <noscript> holds. */
 static void short_and_noscript(void **state)
@@ -475,7 +507,7 @@ static void charset_sniffer(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(title_sources),     cmocka_unit_test(date_sources), cmocka_unit_test(date_sources_more), cmocka_unit_test(promo_and_teasers),
+        cmocka_unit_test(title_sources),     cmocka_unit_test(date_sources), cmocka_unit_test(date_sources_more), cmocka_unit_test(promo_and_teasers), cmocka_unit_test(lead_paragraph),
         cmocka_unit_test(short_and_noscript),   cmocka_unit_test(lang_hint),
         cmocka_unit_test(boilerplate_dropped), cmocka_unit_test(inline_text),  cmocka_unit_test(no_article),
         cmocka_unit_test(nesting_depth),     cmocka_unit_test(broken_and_huge), cmocka_unit_test(charset_sniffer),
