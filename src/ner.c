@@ -973,9 +973,7 @@ int ng_entities(ng_worker *w, ng_doc *doc)
         ng_gaz_mark(&t->gaz, sc->words + s, e - s);
         s = e;
     }
-    if ((t->p.families & NG_FF_DOC) && ng_tagger_doc_context(sc->words, sc->first, n) != NG_OK)
-        return ng_worker_fail(w, NG_ENOMEM, "out of memory");
-    if ((t->p.families & NG_FF_DOC2) && ng_tagger_doc_context2(sc->words, sc->first, n) != NG_OK)
+    if (ng_tagger_doc_contexts(sc->words, sc->first, n, t->p.families) != NG_OK)
         return ng_worker_fail(w, NG_ENOMEM, "out of memory");
     /* tag sentence by sentence (long ones in chunks), collect mentions */
     size_t nm = 0;

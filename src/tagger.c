@@ -409,49 +409,24 @@ int ng_tagger_features(const ng_tagger_params *p, const ng_clusters *cl, ng_tagg
 
 int ng_tagger_doc_context(ng_tword *words, const uint8_t *sent_first, size_t n)
 {
-    for (size_t i = 0; i < n; i++)
-        words[i].doc = 0;
-    if (n == 0)
-        return NG_OK;
-    size_t cap = 64;
-    while (cap < n * 2)
-        cap *= 2;
-    uint64_t *keys = calloc(cap, sizeof *keys);
-    uint8_t *bits = calloc(cap, 1);
-    uint32_t *slot_of = malloc(n * sizeof *slot_of);
-    if (!keys || !bits || !slot_of) {
-        free(keys);
-        free(bits);
-        free(slot_of);
-        return NG_ENOMEM;
-    }
-    for (size_t i = 0; i < n; i++) {
-        size_t len = words[i].len > NG_TAGGER_MAX_TOKEN ? NG_TAGGER_MAX_TOKEN : words[i].len;
-        unsigned cls;
-        (void)word_shape(words[i].s, len, &cls);
-        uint64_t h = ng_tagger_word_hash(words[i].s, len) | 1;
-        size_t j = (size_t)(h >> 17) & (cap - 1);
-        while (keys[j] && keys[j] != h)
-            j = (j + 1) & (cap - 1);
-        keys[j] = h;
-        slot_of[i] = (uint32_t)j;
-        if (!sent_first[i] && cls == C_INITCAP)
-            bits[j] |= 1;
-        if (!sent_first[i] && cls == C_LOWER)
-            bits[j] |= 2;
-    }
-    for (size_t i = 0; i < n; i++)
-        words[i].doc = bits[slot_of[i]];
-    free(keys);
-    free(bits);
-    free(slot_of);
-    return NG_OK;
+    return ng_tagger_doc_contexts(words, sent_first, n, NG_FF_DOC);
 }
 
 int ng_tagger_doc_context2(ng_tword *words, const uint8_t *sent_first, size_t n)
 {
-    if (n == 0)
+    return ng_tagger_doc_contexts(words, sent_first, n, NG_FF_DOC2);
+}
+
+int ng_tagger_doc_contexts(ng_tword *words, const uint8_t *sent_first, size_t n, uint32_t families)
+{
+    const int d1 = (families & NG_FF_DOC) != 0, d2 = (families & NG_FF_DOC2) != 0;
+    if (d1)
+        for (size_t i = 0; i < n; i++)
+            words[i].doc = 0;
+    if (n == 0 || !(d1 || d2))
         return NG_OK;
+    /* one table of the document's words (folded), each with the bits of
+     * both kinds of context */
     size_t cap = 64;
     while (cap < n * 2)
         cap *= 2;
@@ -477,9 +452,15 @@ int ng_tagger_doc_context2(ng_tword *words, const uint8_t *sent_first, size_t n)
             j = (j + 1) & (cap - 1);
         keys[j] = h;
         slot_of[i] = (uint32_t)j;
+        /* NG_FF_DOC: seen with an initial capital, or all lowercase,
+         * inside a sentence */
+        if (d1 && !sent_first[i] && c == C_INITCAP)
+            bits[j] |= 1;
+        if (d1 && !sent_first[i] && c == C_LOWER)
+            bits[j] |= 2;
     }
 #define CAP(i) (cls[i] == C_INITCAP || cls[i] == C_ALLCAP || cls[i] == C_MIXED)
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < n && d2; i++) {
         if (!CAP(i))
             continue;
         uint8_t b = 0;
@@ -1783,6 +1764,9 @@ uint32_t ng_gaz_get(const ng_gazetteer *g, uint64_t h, const char **code)
     if (g->nslots == 0)
         return 0;
     uint64_t key = gaz_key(h);
+    const uint64_t fb = key & (((uint64_t)1 << NG_GAZ_FILTER_BITS) - 1);
+    if (g->has_filter && !(g->filter[fb >> 6] >> (fb & 63) & 1))
+        return 0;
     uint32_t mask = g->nslots - 1;
     for (uint32_t j = (uint32_t)(key >> 32) & mask, probes = 0; probes < g->nslots; j = (j + 1) & mask, probes++) {
         const unsigned char *sl = g->slots + (size_t)j * 16;
@@ -1990,5 +1974,13 @@ int ng_gaz_load(ng_gazetteer *g, const ng_modelfile *mf, char *err, size_t errle
             snprintf(err, errlen, "section 'gazetteer' has unterminated codes");
         return NG_EMODEL;
     }
+    for (uint32_t j = 0; j < ns; j++) {
+        uint64_t k = ng_le64(g->slots + (size_t)j * 16);
+        if (k) {
+            uint64_t fb = k & (((uint64_t)1 << NG_GAZ_FILTER_BITS) - 1);
+            g->filter[fb >> 6] |= (uint64_t)1 << (fb & 63);
+        }
+    }
+    g->has_filter = 1;
     return NG_OK;
 }

@@ -190,11 +190,18 @@ enum {
 };
 #define NG_GAZ_MAX_WORDS 8 /* longest name matched, in tokens */
 
+#define NG_GAZ_FILTER_BITS 19 /* 2^19 bits: 64 KB */
 typedef struct {
     const unsigned char *slots; /* nslots x 16 bytes */
     uint32_t nslots;            /* a power of two, or 0 (no gazetteer) */
     const char *codes;          /* NUL-terminated codes */
     uint32_t codes_len;
+    /* Made by ng_gaz_load: one bit per key of the table (a key's low
+     * bits), so that most words, in no name, are turned away without a
+     * probe of the table (megabytes, far from the processor's caches).
+     * Never says no to a key that is there. */
+    int has_filter;
+    uint64_t filter[((size_t)1 << NG_GAZ_FILTER_BITS) / 64];
 } ng_gazetteer;
 
 /* Hashes s[0..n) into h as a gazetteer key: folded, dots and white space
@@ -310,6 +317,11 @@ int ng_tagger_doc_context(ng_tword *words, const uint8_t *sent_first, size_t n);
  * article tells what it is here ("Parly" after "Ms." -> a person).
  * NG_ENOMEM on failure (bits left as they were). */
 int ng_tagger_doc_context2(ng_tword *words, const uint8_t *sent_first, size_t n);
+
+/* Both at once (the families NG_FF_DOC and NG_FF_DOC2 in families say
+ * which), each word's shape and hash computed once: the same bits as
+ * ng_tagger_doc_context then ng_tagger_doc_context2. */
+int ng_tagger_doc_contexts(ng_tword *words, const uint8_t *sent_first, size_t n, uint32_t families);
 
 /* Viterbi over precomputed scores: score is n x T emissions, trans is
  * (T+2) x T (row T the start state, row T+1 the end); writes the best path
