@@ -218,6 +218,8 @@ static const char *content_type(const char *name)
 #include <pthread.h>
 #include <stdarg.h>
 #include <signal.h>
+#include <stdint.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -232,6 +234,9 @@ extern const struct {
 #define MAX_ANSWER (64u << 20) /* bytes of one JSON answer */
 #define MAX_SEARCH 1000        /* bytes of a search query */
 #define GZIP_MIN 1024          /* smaller answers are sent as they are */
+#define CACHE_ENTRIES 256      /* answers kept (serve's cache) ... */
+#define CACHE_BYTES (96u << 20) /* ... in at most this many bytes (answers and their gzip) */
+#define CACHE_MAX (16u << 20)  /* a larger answer is not kept */
 
 typedef struct {
     const char *name;
@@ -250,6 +255,22 @@ typedef struct {
     asset *assets;
     size_t nassets;
     int quiet;
+    /* answers cache (SQLite bases only): an answer is kept with the
+     * signature of the base's files (size, change time and inode of the file
+     * and its -wal) and served again while they are unchanged, so it is
+     * never stale: an ingest writing to the base changes the -wal.  Bounded
+     * in entries and bytes, least recently used out first. */
+    const char *db_path;      /* NULL: no cache (PostgreSQL) */
+    pthread_mutex_t cache_mu;
+    struct cached {
+        char *key;            /* route and the arguments that matter */
+        char *body, *gz;      /* the answer, and gzipped (or NULL) */
+        size_t len, gzlen;
+        char sig[160];        /* the files' signature when it was made */
+        uint64_t used;        /* tick of the last use */
+    } cache[CACHE_ENTRIES];
+    size_t cache_bytes;
+    uint64_t tick;
 } server;
 
 static double now_ms(void)
@@ -352,8 +373,12 @@ static enum MHD_Result send_body(struct MHD_Connection *c, unsigned status, cons
     int zipped = 0;
     if (takes_gzip(c)) {
         if (gz) {
-            resp = MHD_create_response_from_buffer(gzlen, (void *)gz, MHD_RESPMEM_PERSISTENT);
-            zipped = 1;
+            /* owned: gz is a malloc'd copy (a cached answer) that the response frees */
+            resp = MHD_create_response_from_buffer(gzlen, (void *)gz,
+                                                   owned ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
+            if (!resp && owned)
+                free((void *)gz);
+            zipped = resp != NULL;
         } else if (owned && len >= GZIP_MIN) {
             char *z;
             size_t zlen;
@@ -450,6 +475,142 @@ static const char *arg(struct MHD_Connection *c, const char *name)
 {
     const char *v = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, name);
     return v && *v ? v : NULL;
+}
+
+/* ---- the answers cache ------------------------------------------------------ */
+
+/* The signature of the base's files: it changes whenever a writer commits
+ * (the -wal grows or is reset) or checkpoints (the file changes). */
+static void cache_sig(const server *sv, char *out, size_t cap)
+{
+    char wal[4096];
+    struct stat a, b;
+    snprintf(wal, sizeof wal, "%s-wal", sv->db_path);
+    int ha = stat(sv->db_path, &a) == 0, hb = stat(wal, &b) == 0;
+    snprintf(out, cap, "%lld.%ld %lld %llu|%lld.%ld %lld %llu", ha ? (long long)a.st_mtim.tv_sec : -1L,
+             ha ? (long)a.st_mtim.tv_nsec : 0L, ha ? (long long)a.st_size : -1LL,
+             ha ? (unsigned long long)a.st_ino : 0ULL, hb ? (long long)b.st_mtim.tv_sec : -1L,
+             hb ? (long)b.st_mtim.tv_nsec : 0L, hb ? (long long)b.st_size : -1LL,
+             hb ? (unsigned long long)b.st_ino : 0ULL);
+}
+
+/* The cache key of a request: its path and the arguments the API reads
+ * (absent and empty are the same to arg()). */
+static char *cache_key(struct MHD_Connection *c, const char *url)
+{
+    static const char *const names[] = {"entity", "story", "limit", "code", "doc", "q", "name"};
+    answer k = {0};
+    answer_write(&k, url, strlen(url));
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
+        const char *v = arg(c, names[i]);
+        answer_write(&k, "\x01", 1);
+        if (v)
+            answer_write(&k, v, strlen(v));
+    }
+    answer_write(&k, "", 1);
+    if (k.too_big || !k.p) {
+        free(k.p);
+        return NULL;
+    }
+    return k.p;
+}
+
+static void cache_drop(server *sv, struct cached *e)
+{
+    sv->cache_bytes -= e->len + e->gzlen;
+    free(e->key);
+    free(e->body);
+    free(e->gz);
+    memset(e, 0, sizeof *e);
+}
+
+static char *dup_mem(const char *p, size_t n)
+{
+    char *q = malloc(n ? n : 1);
+    if (q && n)
+        memcpy(q, p, n);
+    return q;
+}
+
+/* A copy of the cached answer of key made under signature sig: *body (and
+ * *gz when want_gz and there is one).  1 when found, 0 when not. */
+static int cache_get(server *sv, const char *key, const char *sig, int want_gz, char **body, size_t *len, char **gz,
+                     size_t *gzlen)
+{
+    int found = 0;
+    pthread_mutex_lock(&sv->cache_mu);
+    for (size_t i = 0; i < CACHE_ENTRIES; i++) {
+        struct cached *e = &sv->cache[i];
+        if (!e->key || strcmp(e->key, key) != 0)
+            continue;
+        if (strcmp(e->sig, sig) != 0) {
+            cache_drop(sv, e); /* the base changed */
+            break;
+        }
+        *body = dup_mem(e->body, e->len);
+        *len = e->len;
+        *gz = want_gz && e->gz ? dup_mem(e->gz, e->gzlen) : NULL;
+        *gzlen = e->gzlen;
+        if (*body && (!want_gz || !e->gz || *gz)) {
+            e->used = ++sv->tick;
+            found = 1;
+        } else {
+            free(*body);
+            free(*gz);
+        }
+        break;
+    }
+    pthread_mutex_unlock(&sv->cache_mu);
+    return found;
+}
+
+/* Keeps a copy of an answer (and its gzip, which the cache takes). */
+static void cache_put(server *sv, const char *key, const char *sig, const char *body, size_t len, char *gz,
+                      size_t gzlen)
+{
+    char *k = strdup(key), *b = dup_mem(body, len);
+    if (!k || !b || len + gzlen > CACHE_MAX) {
+        free(k);
+        free(b);
+        free(gz);
+        return;
+    }
+    pthread_mutex_lock(&sv->cache_mu);
+    for (size_t i = 0; i < CACHE_ENTRIES; i++)
+        if (sv->cache[i].key && strcmp(sv->cache[i].key, key) == 0)
+            cache_drop(sv, &sv->cache[i]);
+    struct cached *slot = NULL;
+    for (;;) {
+        struct cached *lru = NULL;
+        slot = NULL;
+        for (size_t i = 0; i < CACHE_ENTRIES; i++) {
+            struct cached *e = &sv->cache[i];
+            if (!e->key)
+                slot = slot ? slot : e;
+            else if (!lru || e->used < lru->used)
+                lru = e;
+        }
+        if (slot && sv->cache_bytes + len + gzlen <= CACHE_BYTES)
+            break;
+        if (!lru)
+            break;
+        cache_drop(sv, lru);
+    }
+    if (slot) {
+        slot->key = k;
+        slot->body = b;
+        slot->len = len;
+        slot->gz = gz;
+        slot->gzlen = gz ? gzlen : 0;
+        snprintf(slot->sig, sizeof slot->sig, "%s", sig);
+        slot->used = ++sv->tick;
+        sv->cache_bytes += slot->len + slot->gzlen;
+    } else {
+        free(k);
+        free(b);
+        free(gz);
+    }
+    pthread_mutex_unlock(&sv->cache_mu);
 }
 
 /* The HTTP status of a failed query. */
@@ -643,8 +804,23 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
                             found->gzlen, 0);
         }
     } else {
-        int id = kb_take(sv);
-        if (id < 0) {
+        char *key = sv->db_path ? cache_key(c, url) : NULL, sig[160] = "";
+        char *cbody = NULL, *cgz = NULL;
+        size_t clen = 0, cgzlen = 0;
+        int want_gz = takes_gzip(c);
+        if (key)
+            cache_sig(sv, sig, sizeof sig);
+        int id = key && cache_get(sv, key, sig, want_gz, &cbody, &clen, &cgz, &cgzlen) ? -2 : kb_take(sv);
+        if (id == -2) {
+            status = MHD_HTTP_OK;
+            bytes = clen;
+            if (cgz) {
+                free(cbody);
+                ret = send_body(c, status, "application/json; charset=utf-8", NULL, 0, 1, cgz, cgzlen, 1);
+            } else {
+                ret = send_body(c, status, "application/json; charset=utf-8", cbody, clen, 1, NULL, 0, 1);
+            }
+        } else if (id < 0) {
             status = MHD_HTTP_SERVICE_UNAVAILABLE;
             ret = send_error(c, status, "busy: try again");
         } else {
@@ -661,9 +837,27 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
             } else {
                 status = MHD_HTTP_OK;
                 bytes = a.len;
-                ret = send_body(c, status, "application/json; charset=utf-8", a.p, a.len, 1, NULL, 0, 1);
+                if (key && a.len <= CACHE_MAX) {
+                    /* kept with its gzip, made once (and sent when the client takes it) */
+                    char *z = NULL, *zc = NULL;
+                    size_t zlen = 0;
+                    if (a.len >= GZIP_MIN && gzip(a.p, a.len, 5, &z, &zlen) != 0)
+                        z = NULL;
+                    if (z && want_gz)
+                        zc = dup_mem(z, zlen);
+                    cache_put(sv, key, sig, a.p, a.len, z, zlen);
+                    if (zc) {
+                        free(a.p);
+                        ret = send_body(c, status, "application/json; charset=utf-8", NULL, 0, 1, zc, zlen, 1);
+                    } else {
+                        ret = send_body(c, status, "application/json; charset=utf-8", a.p, a.len, 1, NULL, 0, 1);
+                    }
+                } else {
+                    ret = send_body(c, status, "application/json; charset=utf-8", a.p, a.len, 1, NULL, 0, 1);
+                }
             }
         }
+        free(key);
     }
     if (!sv->quiet)
         fprintf(stderr, "newsgraph: serve: %s %.200s %u %zu B %.1f ms\n", method, url, status, bytes, now_ms() - t0);
@@ -801,6 +995,9 @@ int cmd_serve(int argc, char **argv)
     }
     pthread_mutex_init(&sv.mu, NULL);
     pthread_cond_init(&sv.cv, NULL);
+    pthread_mutex_init(&sv.cache_mu, NULL);
+    if (strncmp(db, "postgresql://", 13) != 0 && strncmp(db, "postgres://", 11) != 0)
+        sv.db_path = db; /* a SQLite file: answers are cached while its files are unchanged */
     ng_kb_options ko;
     ng_kb_options_default(&ko);
     ko.readonly = 1;
@@ -863,6 +1060,9 @@ out:
         ng_kb_close(sv.kbs[i]);
     for (size_t i = 0; sv.assets && i < sv.nassets; i++)
         free(sv.assets[i].gz);
+    for (size_t i = 0; i < CACHE_ENTRIES; i++)
+        if (sv.cache[i].key)
+            cache_drop(&sv, &sv.cache[i]);
     free(sv.assets);
     free(sv.kbs);
     free(sv.free_ids);

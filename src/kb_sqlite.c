@@ -1287,10 +1287,16 @@ static const char *col_text(sqlite3_stmt *st, int i)
     return (const char *)sqlite3_column_text(st, i);
 }
 
+/* Read-only connections: a query stops after this long. */
+#define RO_QUERY_MS 5000
+static int64_t now_ms(void);
+
 static int op_event_rows(ng_kb_store *s, const ng_kb_evfilter *f, int (*each)(void *ctx, const ng_kb_evread *ev),
                          void *ctx)
 {
     kbsql *k = (kbsql *)s;
+    if (k->deadline) /* read-only: this query's own time (it was left armed by the last one, or at open) */
+        k->deadline = now_ms() + RO_QUERY_MS;
     /* the events, then each one's reports (an index probe: event_reports'
      * key starts with the event) */
     static const char cols[] = "SELECT e.id, e.code, e.source, e.target, e.source_actor, e.target_actor, e.quad, "
@@ -1711,14 +1717,13 @@ static int out_rows(kbsql *k, out_t *o, const char *sql, ng_id id, const char *t
 static const char sql_timeline[] =
     "SELECT " DATE_OF("d.day") " AS date, d.name AS doc, d.title AS title, d.story AS story, "
     "ng_span(d.text, max(0, m.start - 100), min(m.start, 100) + (m.stop - m.start) + 100) AS context "
-    "FROM (SELECT doc, min(local) AS local FROM doc_entities WHERE entity=?1 GROUP BY doc) x "
-    "JOIN documents d ON d.id=x.doc "
-    "LEFT JOIN mentions m ON m.doc=x.doc AND m.local=x.local AND m.start=(SELECT min(start) FROM mentions "
-    "WHERE doc=x.doc AND local=x.local) "
-    "ORDER BY d.day IS NULL, d.day, d.id LIMIT ?3";
-
-/* Read-only connections: a query stops after this long. */
-#define RO_QUERY_MS 5000
+    "FROM (SELECT x.doc AS doc, x.local AS local, dd.day AS day FROM (SELECT doc, min(local) AS local "
+    "FROM doc_entities WHERE entity=?1 GROUP BY doc) x JOIN documents dd ON dd.id=x.doc "
+    "ORDER BY dd.day IS NULL, dd.day, dd.id LIMIT ?3) y " /* the limit first, the mentions for those only */
+    "JOIN documents d ON d.id=y.doc "
+    "LEFT JOIN mentions m ON m.doc=y.doc AND m.local=y.local AND m.start=(SELECT min(start) FROM mentions "
+    "WHERE doc=y.doc AND local=y.local) "
+    "ORDER BY y.day IS NULL, y.day, y.doc";
 
 static int64_t now_ms(void)
 {
@@ -1882,7 +1887,7 @@ static int op_query_json(ng_kb_store *s, int kind, ng_id id, const char *text, s
             rc = out_rows(k, &o,
                           "SELECT t.title AS title, count(DISTINCT t.doc) AS docs, " DATE_OF("min(d.day)") " AS \"from\", "
                           DATE_OF("max(d.day)") " AS \"to\" FROM doc_entities de JOIN titles t ON t.doc=de.doc AND "
-                          "t.local=de.local JOIN documents d ON d.id=de.doc WHERE de.entity=?1 GROUP BY t.title "
+                          "t.local=de.local JOIN documents d ON d.id=t.doc WHERE de.entity=?1 GROUP BY t.title "
                           "ORDER BY min(d.day), docs DESC LIMIT ?3",
                           id, NULL, 50);
         }

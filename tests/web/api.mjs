@@ -98,6 +98,33 @@ const qby = await get('api/quotes?entity=' + first.id);
 check(qby.status === 200 && qby.json.every((q) => q.speaker === first.name), '/api/quotes?entity=ID: only theirs');
 const events = await get('api/events');
 check(events.status === 200 && Array.isArray(events.json), '/api/events is a list');
+// ?doc=ID: exactly the events whose reports name that article (the export's events' docs), in
+// the order of the full list; a bad id is a 404, doc with entity a 400
+{
+  const byId = new Map((tl.json || []).map((d) => [d.doc, d.id]));
+  let reported = 0;
+  for (const d of kb.documents) {
+    const want = (kb.events || []).filter((e) => (e.docs || []).includes(d.doc)).map((e) => e.id);
+    reported += want.length ? 1 : 0;
+    const r = await get('api/events?doc=' + byId.get(d.doc));
+    const got = r.status === 200 && Array.isArray(r.json) ? r.json.map((e) => e.id) : null;
+    const order = events.json.map((e) => e.id).filter((id) => want.includes(id));
+    check(got && got.length === want.length && got.every((id, i) => id === order[i]),
+      `/api/events?doc=${byId.get(d.doc)} (${d.doc}): ${got && got.length} events, export has ${want.length}`);
+  }
+  check(reported > 0, '/api/events?doc: some article reports an event');
+  check((await get('api/events?doc=999999')).json.length === 0, '/api/events?doc=999999: none');
+  check((await get('api/events?doc=abc')).status === 404, '/api/events?doc=abc: 404');
+  check((await get('api/events?doc=1&entity=1')).status === 400, '/api/events?doc=1&entity=1: 400');
+}
+// the answers cache gives the same bytes again, plain and gzipped
+{
+  const a = await get('api/events?limit=5000'), b = await get('api/events?limit=5000');
+  check(a.status === 200 && a.text === b.text, '/api/events asked twice: the same answer');
+  const z = await fetch(base + 'api/stories', {headers: {'Accept-Encoding': 'gzip'}});
+  const s1 = await get('api/stories');
+  check(z.status === 200 && (await z.text()) === s1.text, '/api/stories gzipped then plain: the same answer');
+}
 const graph = await get('api/graph');
 check(graph.status === 200 && graph.json.nodes.length > 1 && graph.json.edges.length > 0, '/api/graph: nodes and edges');
 const ids = new Set(graph.json.nodes.map((n) => n.id));

@@ -112,6 +112,36 @@ if [ "$(sha256sum "$db" | cut -d' ' -f1)" != "$sum_before" ]; then
   status=1
 fi
 echo "requests logged: $(grep -c ' serve: GET\| serve: HEAD\| serve: POST' "$tmp/serve.log" || true)"
+
+# ---- the answers cache is never stale ---------------------------------------------
+# a second server on a copy of the base; an ingest into that copy while it serves must show
+# in the next answer to the same request (the cache keys answers by the base's files)
+cp "$db" "$tmp/kb2.db"
+"$bin" serve --db "$tmp/kb2.db" --port 0 --threads 2 --quiet 2> "$tmp/serve2.log" &
+pid=$!
+port=
+for _ in $(seq 1 300); do
+  port=$(sed -n 's|.*listening on http://127\.0\.0\.1:\([0-9]*\)/.*|\1|p' "$tmp/serve2.log" | head -n1)
+  [ -n "$port" ] && break
+  sleep 0.1
+done
+count_docs() { node -e "fetch('http://127.0.0.1:$port/api/timeline').then(r=>r.json()).then(j=>console.log(j.length))"; }
+if [ -z "$port" ]; then
+  echo "FAIL: the second server did not start" >&2
+  status=1
+else
+  n1=$(count_docs); n1b=$(count_docs)
+  printf '{"id": "cache-check", "lang": "en", "published": "2024-02-02", "text": "Ministers met in Oslo on Friday to talk about fishing quotas, the Norwegian government said."}\n' > "$tmp/one.jsonl"
+  "$bin" ingest -q --jsonl --db "$tmp/kb2.db" "$tmp/one.jsonl"
+  n2=$(count_docs)
+  if [ "$n1" != "$n1b" ] || [ "$n2" != "$((n1 + 1))" ]; then
+    echo "FAIL: answers cache: $n1 and $n1b articles, then $n2 after one more was ingested" >&2
+    status=1
+  fi
+  kill -INT "$pid"
+  wait "$pid" || { echo "FAIL: the second server did not stop cleanly" >&2; status=1; }
+fi
+pid=
 if [ "$status" -ne 0 ]; then
   echo "FAIL: web tests"
   exit 1
