@@ -192,16 +192,26 @@ static int copyright_notice(const char *s, size_t n)
     return n >= 10 && strncasecmp(s, "copyright ", 10) == 0;
 }
 
+/* Does s[0..n) hold the copyright sign (U+00A9)? */
+static int has_credit_sign(const char *s, size_t n)
+{
+    for (const char *p = s; (p = memchr(p, 0xC2, n - (size_t)(p - s))) != NULL && p + 1 < s + n; p++)
+        if ((unsigned char)p[1] == 0xA9)
+            return 1;
+    return 0;
+}
+
 /* Is the folded line the heading of a teaser list ("Lesen Sie auch",
  * "Related coverage")? */
 static int teaser_head(const ng_model *m, const char *low, size_t L)
 {
     if (L == 0)
         return 0;
-    if (ng_strset_has(&m->html_teaser, low, L))
+    /* the heading may go on ("Weitere Tourentipps in Schweden") */
+    if (starts_with_item(&m->html_teaser, low, L, 1))
         return 1;
     for (size_t i = 0; i < m->nlangs; i++)
-        if (ng_strset_has(&m->langs[i].teaser_heads, low, L))
+        if (starts_with_item(&m->langs[i].teaser_heads, low, L, 1))
             return 1;
     return 0;
 }
@@ -540,8 +550,18 @@ void ng_html_body(const ng_model *m, ng_hpage *pg, const char *title, ng_buf *ou
                 dbg_seg(pg, i, "EDGE");
             continue;
         }
-        if (len < 600 && copyright_notice(s, len))
+        if (len < 600 && copyright_notice(s, len)) {
+            if (debug)
+                dbg_seg(pg, i, "COPYRGHT");
             continue;
+        }
+        /* a photo caption with its credit ("Ski star Marco Odermatt.
+         * \xc2\xa9 AFP / Jane Doe"): the credit sign in a short block */
+        if (len < 200 && has_credit_sign(s, len)) {
+            if (debug)
+                dbg_seg(pg, i, "CREDIT");
+            continue;
+        }
         if (len < 250) {
             char low[512];
             size_t L = fold_line(s, len, low, sizeof low);

@@ -250,6 +250,14 @@ static void promo_and_teasers(void **state)
     assert_false(contains(d, "Credit"));
     assert_false(contains(d, "property of Example"));
     ng_doc_free(d);
+    /* a caption that ends in a credit; a teaser heading that goes on */
+    d = must("<html><body><article><p>" PROSE "</p><p>The mayor at the harbour. \xc2\xa9 Example Agency / J. Doe</p>"
+             "<p>" PROSE2 "</p><h3>Lesen Sie auch zum Hafen</h3><p>Neue Kr\xc3\xa4ne im Hafen</p></article></body></html>");
+    assert_true(contains(d, PROSE2));
+    assert_false(contains(d, "mayor at the harbour"));
+    assert_false(contains(d, "zum Hafen"));
+    assert_false(contains(d, "Neue Kr"));
+    ng_doc_free(d);
     /* a teaser heading before any prose is not the end of anything, and a
      * sentence that merely mentions following is kept */
     d = must("<html><body><article><p>" PROSE " Voters will follow the debate closely.</p>"
