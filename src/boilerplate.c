@@ -39,6 +39,9 @@
 #ifndef EDGE
 #define EDGE 80
 #endif
+#ifndef JUNKDIV
+#define JUNKDIV 2
+#endif
 #ifndef CLIMB
 #define CLIMB 2.0f
 #endif
@@ -283,6 +286,13 @@ static void dbg_seg(const ng_hpage *pg, size_t i, const char *why)
     int n = (int)(sg->end - sg->start);
     fprintf(stderr, "  %-8s seg %zu el %d tag %d cue %d len %d link %u: %.*s\n", why, i, sg->owner, o->tag, o->cue, n,
             sg->link, n > 90 ? 90 : n, pg->buf.p + sg->start);
+    if (getenv("NG_HTML_DEBUG")[0] == '2') {
+        fprintf(stderr, "      up:");
+        for (int32_t a = o->parent, k = 0; a >= 0 && k < 8; a = pg->el[a].parent, k++)
+            fprintf(stderr, " %d(t%d c%d s%.0f g%u x%u)", a, pg->el[a].tag, pg->el[a].cue, pg->el[a].score, pg->el[a].good,
+                    pg->el[a].text);
+        fprintf(stderr, "\n");
+    }
 }
 
 /* Is segment i a heading that is the page's headline (an <h1>, or an
@@ -378,11 +388,16 @@ void ng_html_body(const ng_model *m, ng_hpage *pg, const char *title, ng_buf *ou
         if (e->parent < 0)
             continue;
         ng_hel *p = &el[e->parent];
+        /* a boilerplate block without prose paragraphs (a teaser box, a
+         * share bar) is junk as a whole: climbing ignores it */
+        if ((e->flags & NG_HEL_BADTAG || e->cue < 0) && e->paras < 2 && !(e->flags & NG_HEL_BODY))
+            e->junk = e->text;
         p->text += e->text;
         p->link += e->link;
         p->commas += e->commas;
         p->paras += e->paras;
         p->good += e->good;
+        p->junk += e->junk;
     }
     /* 2. paragraph points to the holder, its parent and grandparent */
     for (size_t i = 0; i < pg->nseg; i++) {
@@ -439,9 +454,10 @@ void ng_html_body(const ng_model *m, ng_hpage *pg, const char *title, ng_buf *ou
      * article split over several sections has them all */
     while (el[top].parent >= 0) {
         const ng_hel *p = &el[el[top].parent];
-        uint32_t addg = p->good - el[top].good;
-        uint32_t addb = (p->text - p->good) - (el[top].text - el[top].good);
-        if (p->text > el[top].text + el[top].text / 10 + 20 && (addg == 0 || (float)addg < CLIMB * (float)addb))
+        /* bytes of prose and of other text (not counting junk) the parent adds */
+        int64_t addg = (int64_t)p->good - el[top].good;
+        int64_t addb = ((int64_t)p->text - p->good - p->junk / JUNKDIV) - ((int64_t)el[top].text - el[top].good - el[top].junk / JUNKDIV);
+        if (p->text > el[top].text + el[top].text / 10 + 20 && (addg <= 0 || (float)addg < CLIMB * (float)addb))
             break;
         top = el[top].parent;
     }

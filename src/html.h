@@ -42,6 +42,7 @@ typedef struct {
     uint32_t commas; /* commas in the subtree */
     uint32_t paras;  /* good paragraphs (>= 80 bytes, few links) in the subtree */
     uint32_t good;   /* bytes of prose-like segments in the subtree */
+    uint32_t junk;   /* bytes of text under boilerplate blocks without prose paragraphs */
     float score;     /* content score (readability-style, from paragraphs below) */
 } ng_hel;
 
