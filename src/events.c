@@ -610,6 +610,7 @@ struct ng_evlex {
     size_t npats;
     uint32_t *alts;
     size_t nalts, capalts;
+    uint16_t *altlen; /* the length of each alts[] string */
     phmap vheads, nheads; /* head stem -> first pattern index + 1 (patterns sorted by head) */
     phmap forms;     /* irregular form -> stem of its lemma (pool) */
     phmap agents;    /* agent phrase -> roles (pool) */
@@ -617,6 +618,7 @@ struct ng_evlex {
     phmap cues;      /* cue phrase -> CUE_* */
     phmap words;     /* structure word -> W_* */
     phmap discards;  /* sports and entertainment words */
+    phmap first;     /* the first word of every actor, country, demonym and agent phrase (a quick no) */
     int french;
     uint8_t cur_flags;  /* while loading: flags and paired code given to the patterns being parsed */
     char cur_code2[6];
@@ -670,7 +672,13 @@ static int add_alts(struct ng_evlex *lx, struct sb_stemmer *st, const char *s, s
         uint32_t a = pool_add(&lx->s, f, fl), b = pool_add(&lx->s, stm, sl);
         if (!a || !b)
             return NG_ENOMEM;
+        uint16_t *nl = realloc(lx->altlen, lx->capalts * sizeof *nl);
+        if (!nl)
+            return NG_ENOMEM;
+        lx->altlen = nl;
+        lx->altlen[lx->nalts] = (uint16_t)fl;
         lx->alts[lx->nalts++] = a;
+        lx->altlen[lx->nalts] = (uint16_t)sl;
         lx->alts[lx->nalts++] = b;
         if (it->nalts < 255)
             it->nalts++;
@@ -851,6 +859,37 @@ static int parse_line(struct ng_evlex *lx, struct sb_stemmer *st, const char *co
     return NG_OK;
 }
 
+static int add_first_words(phmap *first, const phmap *m)
+{
+    if (!m->keys)
+        return NG_OK;
+    for (size_t i = 0; i <= m->mask; i++) {
+        const char *k = m->keys[i];
+        if (!k)
+            continue;
+        const char *sp = strchr(k, ' ');
+        size_t n = sp ? (size_t)(sp - k) : strlen(k);
+        if (ph_put(first, k, n, 1, PH_FULL, 0) != NG_OK)
+            return NG_ENOMEM;
+    }
+    return NG_OK;
+}
+
+/* lx->first: every word that can start a dictionary phrase of this language. */
+static int first_words(struct ng_evlex *lx, const ng_evcommon *c)
+{
+    int rc = add_first_words(&lx->first, &lx->agents);
+    if (rc == NG_OK)
+        rc = add_first_words(&lx->first, &lx->demonyms);
+    if (rc == NG_OK && c)
+        rc = add_first_words(&lx->first, &c->actors);
+    if (rc == NG_OK && c)
+        rc = add_first_words(&lx->first, &c->countries);
+    if (rc == NG_OK && c)
+        rc = add_first_words(&lx->first, &c->uagents);
+    return rc;
+}
+
 /* The user's PETRARCH verb dictionary (English): its forms, then its
  * patterns; a head it names keeps only the user's patterns. */
 static int add_user_verbs(struct ng_evlex *lx, struct sb_stemmer *st, const ng_evcommon *c, char *err, size_t errlen)
@@ -1020,6 +1059,8 @@ int ng_evlex_load(struct ng_evlex **out, const char *code, const ng_evcommon *co
         }
     }
 #undef RES
+    if (rc == NG_OK)
+        rc = first_words(lx, common);
     if (rc == NG_OK && common && common->nuverbs && strcmp(code, "en") == 0)
         rc = add_user_verbs(lx, st, common, err, errlen);
     if (rc == NG_OK && lx->npats) {
@@ -1052,6 +1093,8 @@ void ng_evlex_free(struct ng_evlex *lx)
         return;
     free(lx->pats);
     free(lx->alts);
+    free(lx->altlen);
+    phmap_free(&lx->first);
     phmap_free(&lx->vheads);
     phmap_free(&lx->nheads);
     phmap_free(&lx->forms);
@@ -1296,11 +1339,20 @@ static void read_tokens(evsent *S)
         ng_buf_put(&sc->fold, f, fl);
         ng_buf_putc(&sc->fold, '\0');
         char pf[256];
-        size_t pl = plain_fold(d->text + tk->start, tk->end - tk->start, pf, sizeof pf);
-        t->po = (uint32_t)sc->fold.len;
+        size_t pl = fl;
+        int ascii = 1;
+        for (uint32_t k = tk->start; k < tk->end && ascii; k++)
+            ascii = !((unsigned char)d->text[k] & 0x80);
+        if (ascii) { /* nothing to strip: the same string */
+            memcpy(pf, f, fl + 1);
+            t->po = t->fo;
+        } else {
+            pl = plain_fold(d->text + tk->start, tk->end - tk->start, pf, sizeof pf);
+            t->po = (uint32_t)sc->fold.len;
+            ng_buf_put(&sc->fold, pf, pl);
+            ng_buf_putc(&sc->fold, '\0');
+        }
         t->pl = (uint32_t)pl;
-        ng_buf_put(&sc->fold, pf, pl);
-        ng_buf_putc(&sc->fold, '\0');
         t->ent = sc->tok_ent[S->t0 + i];
         t->ent_name = sc->tok_name[S->t0 + i];
         uint32_t v;
@@ -1360,6 +1412,11 @@ static void find_hits(evsent *S)
         int kind = HK_NONE;
         uint32_t val = 0, v;
         size_t k;
+        if (!S->c->pre_words && !(ph_get(&S->lx->first, tplain(S, i), t[i].pl, NULL) & PH_FULL) &&
+            !(t[i].pl > 3 && tplain(S, i)[t[i].pl - 1] == 's')) {
+            i++; /* no phrase starts with this word (and it is no plural demonym) */
+            continue;
+        }
         int proper = name_case_ok(S, i);
         int short_ok = short_name_ok(S, i);
         if (proper && (k = longest(S, &S->c->actors, i, 8, &v)) > best && (k > 1 || short_ok))
@@ -2094,17 +2151,16 @@ static int32_t find_by_agent(const evsent *S, size_t from)
 static int lit_match(evsent *S, const ev_item *it, size_t j)
 {
     const uint32_t *alts = S->lx->alts + it->alt;
+    const uint16_t *lens = S->lx->altlen + it->alt;
     const char *f = tfold(S, j);
-    size_t fl = tflen(S, j), sl;
+    size_t fl = tflen(S, j), sl = 0;
     const char *st = NULL;
     for (unsigned a = 0; a < it->nalts; a++) {
-        const char *af = pool_get(&S->lx->s, alts[2 * a]);
-        if (strlen(af) == fl && memcmp(af, f, fl) == 0)
+        if (lens[2 * a] == fl && memcmp(S->lx->s.s[alts[2 * a]], f, fl) == 0)
             return 1;
         if (!st)
             st = tstem(S, j, &sl);
-        const char *as = pool_get(&S->lx->s, alts[2 * a + 1]);
-        if (strlen(as) == sl && memcmp(as, st, sl) == 0)
+        if (lens[2 * a + 1] == sl && memcmp(S->lx->s.s[alts[2 * a + 1]], st, sl) == 0)
             return 1;
     }
     return 0;
