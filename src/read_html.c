@@ -740,6 +740,7 @@ enum {
     DATE_TEXT,      /* a date written in a segment near the <h1> */
     DATE_CLASS,     /* the text of the first element with a date class/id elsewhere */
     DATE_MODIFIED,  /* article:modified_time, dateModified */
+    DATE_ALONE,     /* a short block that is a date, maybe after a label ("Datum: 26. Januar 2022") */
     DATE_LASTMOD,   /* http-equiv last-modified */
     DATE_NRANKS
 };
@@ -1580,6 +1581,52 @@ static void text_date(const ng_model *m, meta_info *mi, const ng_hpage *pg)
     }
 }
 
+/* Looks for a short block anywhere on the page that states a full date
+ * and little else: the date alone, or after a label of at most three words
+ * ("Datum: 26. Januar 2022", "Erschienen am 01.11.2023"), maybe with a
+ * time after it.  A label that names a change ("Letzte \xc3\x84nderung",
+ * "Updated", "Stand") does not count.  The first such block is the
+ * DATE_ALONE candidate.  Bounded: blocks of 8-60 bytes, the first 4000. */
+static void alone_date(const ng_model *m, meta_info *mi, const ng_hpage *pg)
+{
+    for (size_t i = 0; i < pg->nseg && i < 4000; i++) {
+        const ng_hseg *sg = &pg->seg[i];
+        const char *s = pg->buf.p + sg->start;
+        size_t n = sg->end - sg->start;
+        if (n < 8 || n > 60 || sg->link * 2 > n)
+            continue;
+        int words = 0;
+        for (size_t k = 0; k < n && k <= 32 && words <= 3; k++) {
+            if (k > 0 && s[k - 1] != ' ' && s[k - 1] != ':')
+                continue;
+            if (s[k] == ' ')
+                continue;
+            char iso[64];
+            int has_year = 0;
+            size_t used = ng_date_scan(m, s + k, n - k, iso, sizeof iso, &has_year);
+            if (used > 0 && has_year && strlen(iso) >= 10 && n - k - used <= 12) {
+                char label[40];
+                size_t L = k < sizeof label - 1 ? k : sizeof label - 1;
+                memcpy(label, s, L);
+                label[L] = '\0';
+                /* not in a nav, aside, footer, form or page header (a
+                 * site's "today" widget) */
+                int chrome = 0;
+                for (int32_t a = sg->owner; a >= 0 && !chrome; a = pg->el[a].parent)
+                    chrome = (pg->el[a].flags & (NG_HEL_BADTAG | NG_HEL_HEADER)) != 0;
+                if (chrome)
+                    break;
+                if (!has_ci(label, "nderung") && !has_ci(label, "aktualis") && !has_ci(label, "updat") &&
+                    !has_ci(label, "modif") && !has_ci(label, "stand") && !has_ci(label, "revis") &&
+                    !has_ci(label, "bearbeitet"))
+                    date_candidate(mi, DATE_ALONE, iso, strlen(iso));
+                return;
+            }
+            words++;
+        }
+    }
+}
+
 /* Sets doc->meta_published from the best date candidate (by rank; each
  * already read as a date from 1995 on).  When the chosen date is a UTC
  * time stamp and the URL gives a day next to it, the URL's day wins: the
@@ -1784,6 +1831,7 @@ int ng_html_extract(ng_worker *w, ng_doc *doc, const char *s, size_t n)
         choose_title(doc, &mi, &pg);
         mi.h1_seg = headline_seg(&pg, doc->title, mi.h1_seg);
         text_date(doc->model, &mi, &pg);
+        alone_date(doc->model, &mi, &pg);
         choose_date(doc, &mi);
         if (!doc->lang_hint) {
             const char *l = mi.lang ? mi.lang : mi.og_locale ? mi.og_locale : mi.content_lang;

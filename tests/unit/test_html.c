@@ -219,6 +219,18 @@ static void date_sources_more(void **state)
                "<meta name=\"pubdate\" content=\"2020-07-01\"></head>" BODY, NULL, "2020-07-01");
     /* a date in a nav is a widget */
     expect_day("<html><body><nav><span class=\"date\">1. Februar 2024</span></nav>" BODY, NULL, NULL);
+    expect_day("<html><body><header><div>Montag, 5. Februar 2024</div></header>" BODY, NULL, NULL);
+    /* a labelled date alone in a block far from the headline; not a change date */
+    expect_day("<html><body><h1>Titel</h1><p>" PROSE "</p><p>" PROSE2 "</p><p>" PROSE "</p><p>" PROSE2 "</p>"
+               "<p>" PROSE "</p><p>" PROSE2 "</p><p>" PROSE "</p><p>" PROSE2 "</p><p>" PROSE "</p><p>" PROSE2 "</p>"
+               "<p>" PROSE "</p><p>" PROSE2 "</p><p>" PROSE "</p><p>" PROSE2 "</p><p>" PROSE "</p><p>" PROSE2 "</p>"
+               "<p>" PROSE "</p><p>" PROSE2 "</p><div>Datum: 26. Januar 2022</div></body></html>",
+               NULL, "2022-01-26");
+    expect_day("<html><body><h1>Titel</h1><p>" PROSE "</p><p>" PROSE2 "</p><p>" PROSE "</p><p>" PROSE2 "</p>"
+               "<p>" PROSE "</p><p>" PROSE2 "</p><p>" PROSE "</p><p>" PROSE2 "</p><p>" PROSE "</p><p>" PROSE2 "</p>"
+               "<p>" PROSE "</p><p>" PROSE2 "</p><p>" PROSE "</p><p>" PROSE2 "</p><p>" PROSE "</p><p>" PROSE2 "</p>"
+               "<p>" PROSE "</p><p>" PROSE2 "</p><div>Letzte \xc3\x84nderung: 26.01.2022</div></body></html>",
+               NULL, NULL);
 }
 
 /* Calls to action, chrome lines and teaser lists inside the article's
