@@ -63,6 +63,50 @@ static uint32_t file_crc(const unsigned char *p, size_t n)
     return crc_bytes(crc, p + 36, n - 36);
 }
 
+/* Both kinds of checksum in one pass over the bytes (a model is megabytes,
+ * read at every start): when every entry of the section table lies inside
+ * the file after the table and no two overlap, each section's CRC is
+ * computed once and folded into the whole-file CRC with crc32_combine, the
+ * bytes between sections read as usual.  Returns 1 with sec[i] (section
+ * i's CRC, in table order) and *file set; 0 when the table is not like
+ * that (the caller then reads the bytes twice and reports the table's
+ * faults in its usual order). */
+static int one_pass_crcs(const unsigned char *p, size_t len, uint32_t ns, uint64_t table_end, uint32_t *sec,
+                         uint32_t *file)
+{
+    uint32_t order[NG_MODELFILE_MAX_SECTIONS];
+    uint64_t off[NG_MODELFILE_MAX_SECTIONS], slen[NG_MODELFILE_MAX_SECTIONS];
+    for (uint32_t i = 0; i < ns; i++) {
+        const unsigned char *e = p + NG_MODELFILE_HEADER + (size_t)i * NG_MODELFILE_ENTRY;
+        off[i] = ng_le64(e + 16);
+        slen[i] = ng_le64(e + 24);
+        if (off[i] < table_end || off[i] > len || slen[i] > len - off[i])
+            return 0;
+        uint32_t j = i; /* insertion sort by offset */
+        while (j > 0 && off[order[j - 1]] > off[i]) {
+            order[j] = order[j - 1];
+            j--;
+        }
+        order[j] = i;
+    }
+    static const unsigned char zero[4] = {0, 0, 0, 0};
+    uint32_t crc = (uint32_t)crc32(0L, Z_NULL, 0);
+    crc = crc_bytes(crc, p, 32);
+    crc = crc_bytes(crc, zero, 4); /* the stored checksum counts as zero */
+    uint64_t at = 36;
+    for (uint32_t k = 0; k < ns; k++) {
+        uint32_t i = order[k];
+        if (off[i] < at)
+            return 0; /* overlaps the previous one */
+        crc = crc_bytes(crc, p + at, off[i] - at);
+        sec[i] = crc_bytes((uint32_t)crc32(0L, Z_NULL, 0), p + off[i], slen[i]);
+        crc = (uint32_t)crc32_combine(crc, sec[i], (z_off_t)slen[i]);
+        at = off[i] + slen[i];
+    }
+    *file = crc_bytes(crc, p + at, len - at);
+    return 1;
+}
+
 /* Whether this machine stores integers little-endian (the format's order;
  * sections are used in place, so a big-endian host cannot map them). */
 static int host_is_le(void)
@@ -105,8 +149,11 @@ int ng_modelfile_open_mem(ng_modelfile *mf, const void *data, size_t len, char *
     uint64_t table_end = NG_MODELFILE_HEADER + (uint64_t)ns * NG_MODELFILE_ENTRY;
     if (table_end > len)
         BAD("section table runs past the end of the file");
-    uint32_t want = ng_le32(p + 32);
-    uint32_t got = file_crc(p, len);
+    uint32_t want = ng_le32(p + 32), got;
+    uint32_t sec_crc[NG_MODELFILE_MAX_SECTIONS];
+    int have_sec_crc = one_pass_crcs(p, len, ns, table_end, sec_crc, &got);
+    if (!have_sec_crc)
+        got = file_crc(p, len);
     if (want != got)
         BAD("file checksum mismatch (stored %08x, computed %08x): the file is corrupt", want, got);
     for (uint32_t i = 0; i < ns; i++) {
@@ -128,7 +175,7 @@ int ng_modelfile_open_mem(ng_modelfile *mf, const void *data, size_t len, char *
         s->data = p + off;
         s->len = slen;
         s->crc = ng_le32(e + 32);
-        uint32_t c = crc_bytes((uint32_t)crc32(0L, Z_NULL, 0), s->data, slen);
+        uint32_t c = have_sec_crc ? sec_crc[i] : crc_bytes((uint32_t)crc32(0L, Z_NULL, 0), s->data, slen);
         if (c != s->crc)
             BAD("section '%s' checksum mismatch (stored %08x, computed %08x)", s->name, s->crc, c);
     }
