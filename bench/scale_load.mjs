@@ -3,7 +3,8 @@
 // keep-alive connection, ask for the paths of the file URLS (one per line, in
 // turn from a random start) for SECONDS seconds (at most 5 million requests),
 // then print requests, errors (anything but 200, or a socket error),
-// latencies, and the RSS of process PID every 5 seconds.  Plain node, no
+// latencies, and the anonymous RSS (heap, not the base's file pages) of
+// process PID every 5 seconds.  Plain node, no
 // packages.  Only for addresses on this machine.
 import http from 'node:http';
 import fs from 'node:fs';
@@ -23,7 +24,7 @@ const errorKinds = {};
 const lat = [];
 const rss = () => {
   if (!pid) return NaN;
-  const m = /VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+  const m = /RssAnon:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m ? Number(m[1]) / 1024 : NaN;
 };
 const rssSeries = [rss()];
@@ -71,4 +72,4 @@ const p = (q) => lat.length ? lat[Math.min(lat.length - 1, Math.round(q * (lat.l
 console.log(`  ${requests} requests in ${secs.toFixed(1)} s (${(requests / secs).toFixed(0)}/s, ${(bytes / 1e6).toFixed(0)} MB),` +
             ` errors ${errors}${errors ? ' ' + JSON.stringify(errorKinds) : ''}`);
 console.log(`  latency p50 ${p(0.5)} ms, p95 ${p(0.95)} ms, p99 ${p(0.99)} ms, max ${p(1)} ms`);
-if (pid) console.log(`  server RSS every 5 s (MB): ${rssSeries.map((x) => x.toFixed(0)).join(' ')}`);
+if (pid) console.log(`  server anonymous RSS (heap) every 5 s (MB): ${rssSeries.map((x) => x.toFixed(0)).join(' ')}`);

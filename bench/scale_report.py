@@ -101,15 +101,15 @@ if not port:
     sys.exit(0)
 
 
-def rss():
+def rss(field="VmRSS:"):
     for l in open("/proc/%d/status" % srv.pid):
-        if l.startswith("VmRSS:"):
+        if l.startswith(field):
             return int(l.split()[1]) / 1024
     return float("nan")
 
 
-print("== serve (--threads 4, the default), RSS at start %.1f MB; 200 requests per endpoint, one keep-alive client"
-      % rss())
+print("== serve (--threads 4, the default), RSS at start %.1f MB (anonymous %.1f MB); 200 requests per endpoint, "
+      "one keep-alive client" % (rss(), rss("RssAnon:")))
 docs = [r[0] for r in con.execute("SELECT id FROM documents ORDER BY random() LIMIT 200")]
 names = [r[0] for r in con.execute("SELECT name FROM documents ORDER BY random() LIMIT 200")]
 stories = [r[0] for r in con.execute("SELECT id FROM stories ORDER BY random() LIMIT 200")]
@@ -155,7 +155,8 @@ for label, path in endpoints:
     if bad:
         print("    not 200: %s" % bad)
 conn.close()
-print("== load: %s clients over loopback for %s s; RSS before %.1f MB" % (clients, seconds, rss()))
+print("== load: %s clients over loopback for %s s; RSS before %.1f MB (anonymous %.1f MB)"
+      % (clients, seconds, rss(), rss("RssAnon:")))
 urls = [p(i) for _, p in endpoints for i in range(0, 200, 7) if "limit=5000" not in p(i) and "limit=2000" not in p(i)]
 with open(os.path.join(os.path.dirname(db), "urls.txt"), "w") as f:
     f.write("\n".join(urls) + "\n")
@@ -163,6 +164,6 @@ p = subprocess.run(["node", os.path.join(src, "bench", "scale_load.mjs"), "http:
                     os.path.join(os.path.dirname(db), "urls.txt"), clients, seconds, str(srv.pid)],
                    stdout=subprocess.PIPE, text=True)
 print(p.stdout.rstrip())
-print("  RSS at the end %.1f MB" % rss())
+print("  RSS at the end %.1f MB (anonymous %.1f MB)" % (rss(), rss("RssAnon:")))
 srv.terminate()
 srv.wait(timeout=30)

@@ -1857,7 +1857,7 @@ static int op_query_json(ng_kb_store *s, int kind, ng_id id, const char *text, s
         rc = out_rows(k, &o,
                       "SELECT " DATE_OF("d.day") " AS date, d.name AS doc, e.name AS speaker, q.cue AS cue, "
                       "q.direct AS direct, " QUOTE_TEXT " AS text FROM quotes q JOIN documents d ON d.id=q.doc "
-                      "LEFT JOIN entities e ON e.id=q.speaker WHERE (?1 = 0 OR q.speaker=?1) "
+                      "LEFT JOIN entities e ON e.id=q.speaker WHERE q.speaker=?1 " /* index quotes_speaker */
                       "ORDER BY d.day IS NULL, d.day, q.id LIMIT ?3",
                       id, NULL, limit);
         break;
@@ -2044,11 +2044,9 @@ int ng_kb_sqlite_open_ro(ng_kb_store **out, const char *path, char *err, size_t 
         return NG_EDB;
     }
     sqlite3_busy_timeout(k->db, 5000);
-    /* mmap: the server's handles (one per thread) share the file's pages
-     * through the OS instead of each copying them into its own cache */
     int rc = add_functions(k->db) != NG_OK ? dbfail(k, "register functions")
                                             : exec(k, "PRAGMA query_only=1; PRAGMA cache_size=-16384; "
-                                                      "PRAGMA temp_store=MEMORY; PRAGMA mmap_size=1073741824");
+                                                      "PRAGMA temp_store=MEMORY");
     int64_t v = 0;
     if (rc == NG_OK) {
         sqlite3_stmt *st = NULL;
