@@ -1595,6 +1595,12 @@ static void alone_date(const ng_model *m, meta_info *mi, const ng_hpage *pg)
         size_t n = sg->end - sg->start;
         if (n < 8 || n > 60 || sg->link * 2 > n)
             continue;
+        /* a full date has a year: four digits in a row */
+        int run = 0;
+        for (size_t k = 0; k < n && run < 4; k++)
+            run = (s[k] >= '0' && s[k] <= '9') ? run + 1 : 0;
+        if (run < 4)
+            continue;
         int words = 0;
         for (size_t k = 0; k < n && k <= 32 && words <= 3; k++) {
             if (k > 0 && s[k - 1] != ' ' && s[k - 1] != ':')
