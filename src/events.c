@@ -619,6 +619,7 @@ struct ng_evlex {
     phmap words;     /* structure word -> W_* */
     phmap discards;  /* sports and entertainment words */
     phmap first;     /* the first word of every actor, country, demonym and agent phrase (a quick no) */
+    uint64_t *first_bits; /* a bit filter in front of it: 2^19 bits by hash */
     int french;
     uint8_t cur_flags;  /* while loading: flags and paired code given to the patterns being parsed */
     char cur_code2[6];
@@ -859,6 +860,8 @@ static int parse_line(struct ng_evlex *lx, struct sb_stemmer *st, const char *co
     return NG_OK;
 }
 
+#define EV_FIRST_BITS (1u << 19)
+
 static int add_first_words(phmap *first, const phmap *m)
 {
     if (!m->keys)
@@ -887,6 +890,14 @@ static int first_words(struct ng_evlex *lx, const ng_evcommon *c)
         rc = add_first_words(&lx->first, &c->countries);
     if (rc == NG_OK && c)
         rc = add_first_words(&lx->first, &c->uagents);
+    if (rc == NG_OK && !(lx->first_bits = calloc(EV_FIRST_BITS / 64, sizeof *lx->first_bits)))
+        rc = NG_ENOMEM;
+    if (rc == NG_OK && lx->first.keys)
+        for (size_t i = 0; i <= lx->first.mask; i++)
+            if (lx->first.keys[i]) {
+                uint32_t b = lx->first.hashes[i] & (EV_FIRST_BITS - 1);
+                lx->first_bits[b / 64] |= (uint64_t)1 << (b % 64);
+            }
     return rc;
 }
 
@@ -1067,6 +1078,11 @@ int ng_evlex_load(struct ng_evlex **out, const char *code, const ng_evcommon *co
         sort_lx = lx;
         qsort(lx->pats, lx->npats, sizeof *lx->pats, cmp_pat);
         sort_lx = NULL;
+        /* equal heads share one pool index, so that walking a head's patterns compares numbers */
+        for (size_t i = 1; i < lx->npats; i++)
+            if (lx->pats[i].noun == lx->pats[i - 1].noun &&
+                strcmp(pool_get(&lx->s, lx->pats[i].head), pool_get(&lx->s, lx->pats[i - 1].head)) == 0)
+                lx->pats[i].head = lx->pats[i - 1].head;
         for (size_t i = 0; i < lx->npats && rc == NG_OK; i++) {
             if (i && lx->pats[i].noun == lx->pats[i - 1].noun && lx->pats[i].head == lx->pats[i - 1].head)
                 continue;
@@ -1074,7 +1090,7 @@ int ng_evlex_load(struct ng_evlex **out, const char *code, const ng_evcommon *co
             rc = ph_put(lx->pats[i].noun ? &lx->nheads : &lx->vheads, h, strlen(h), (uint32_t)i + 1, PH_FULL, 0);
         }
     }
-    /* equal heads get distinct pool indices: compare by string when walking */
+
     if (st)
         sb_stemmer_delete(st);
     if (rc != NG_OK) {
@@ -1094,6 +1110,7 @@ void ng_evlex_free(struct ng_evlex *lx)
     free(lx->pats);
     free(lx->alts);
     free(lx->altlen);
+    free(lx->first_bits);
     phmap_free(&lx->first);
     phmap_free(&lx->vheads);
     phmap_free(&lx->nheads);
@@ -1148,9 +1165,19 @@ typedef struct {
     uint8_t known;    /* the code is a named actor's from the dictionaries (a person's office, a body), not built */
 } evnp;
 
+/* A word's stem, remembered per thread (stemming the same words again and
+ * again was a tenth of the stage). */
+#define EV_STEM_SLOTS 32768
+#define EV_STEM_WORD 24
+typedef struct {
+    uint8_t wl, sl, lang; /* lang: a hash of the stemmer's name, so languages share the slots */
+    char w[EV_STEM_WORD], st[EV_STEM_WORD];
+} ev_stem_slot;
+
 struct ng_ev_scratch {
     struct sb_stemmer *st;
     char stname[16];
+    ev_stem_slot *stems_cache; /* EV_STEM_SLOTS, for the stemmer named stname */
     ng_buf fold, stems;
     evtok *t;
     size_t tcap;
@@ -1175,6 +1202,7 @@ void ng_ev_scratch_free(struct ng_ev_scratch *sc)
         return;
     if (sc->st)
         sb_stemmer_delete(sc->st);
+    free(sc->stems_cache);
     ng_buf_free(&sc->fold);
     ng_buf_free(&sc->stems);
     free(sc->t);
@@ -1224,6 +1252,22 @@ static const char *tstem(evsent *S, size_t i, size_t *len)
             if (sl >= sizeof tmp)
                 sl = sizeof tmp - 1;
             memcpy(tmp, st, sl);
+        } else if (t->fl < EV_STEM_WORD) {
+            ev_stem_slot *c = &S->sc->stems_cache[ng_hash_bytes(f, t->fl) & (EV_STEM_SLOTS - 1)];
+            uint8_t lang = (uint8_t)(S->sc->stname[0] + S->sc->stname[1] + 1);
+            if (c->wl == t->fl && c->wl && c->lang == lang && memcmp(c->w, f, t->fl) == 0) {
+                sl = c->sl;
+                memcpy(tmp, c->st, sl);
+            } else {
+                sl = stem_into(S->sc->st, f, t->fl, tmp, sizeof tmp);
+                if (sl < EV_STEM_WORD) {
+                    c->lang = lang;
+                    c->wl = (uint8_t)t->fl;
+                    memcpy(c->w, f, t->fl);
+                    c->sl = (uint8_t)sl;
+                    memcpy(c->st, tmp, sl);
+                }
+            }
         } else {
             sl = stem_into(S->sc->st, f, t->fl, tmp, sizeof tmp);
         }
@@ -1412,7 +1456,10 @@ static void find_hits(evsent *S)
         int kind = HK_NONE;
         uint32_t val = 0, v;
         size_t k;
-        if (!S->c->pre_words && !(ph_get(&S->lx->first, tplain(S, i), t[i].pl, NULL) & PH_FULL) &&
+        uint32_t fb = ng_hash_bytes(tplain(S, i), t[i].pl) & (EV_FIRST_BITS - 1);
+        if (!S->c->pre_words &&
+            (!(S->lx->first_bits[fb / 64] >> (fb % 64) & 1) ||
+             !(ph_get(&S->lx->first, tplain(S, i), t[i].pl, NULL) & PH_FULL)) &&
             !(t[i].pl > 3 && tplain(S, i)[t[i].pl - 1] == 's')) {
             i++; /* no phrase starts with this word (and it is no plural demonym) */
             continue;
@@ -2466,10 +2513,10 @@ static int try_head(evsent *S, size_t h, uint32_t first, int noun)
 {
     const struct ng_evlex *lx = S->lx;
     evtok *t = S->sc->t;
-    const char *head = pool_get(&lx->s, lx->pats[first].head);
+    uint32_t head = lx->pats[first].head;
     for (size_t pi = first; pi < lx->npats; pi++) {
         const ev_pattern *p = &lx->pats[pi];
-        if (p->noun != noun || strcmp(pool_get(&lx->s, p->head), head) != 0)
+        if (p->noun != noun || p->head != head)
             break;
         pmatch m;
         S->need_code = (p->flags & PF_USER) != 0;
@@ -2660,6 +2707,8 @@ static int scratch_ready(ng_worker *w, const struct ng_evlex *lx, const ng_doc *
         ng_buf_init(&sc->stems);
         w->ev = sc;
     }
+    if (!sc->stems_cache && !(sc->stems_cache = calloc(EV_STEM_SLOTS, sizeof *sc->stems_cache)))
+        return NG_ENOMEM;
     if (strcmp(sc->stname, lx->stemmer) != 0) {
         if (sc->st)
             sb_stemmer_delete(sc->st);
