@@ -1283,6 +1283,13 @@ static const char *tstem(evsent *S, size_t i, size_t *len)
     return S->sc->stems.oom || !S->sc->stems.p ? "" : S->sc->stems.p + t->so;
 }
 
+/* Token i ends with suf (and is longer than it). */
+static int tok_ends(const evsent *S, size_t i, const char *suf)
+{
+    size_t fl = S->sc->t[i].fl, n = strlen(suf);
+    return fl > n && memcmp(S->sc->fold.p + S->sc->t[i].fo + fl - n, suf, n) == 0;
+}
+
 static int is_punct(const evsent *S, size_t i, char ch)
 {
     return tflen(S, i) == 1 && tfold(S, i)[0] == ch;
@@ -1504,8 +1511,7 @@ static int np_word(const evsent *S, size_t i)
         return 1;
     if (t->pos == NG_UPOS_VERB && i > 0 && i + 1 < S->n && t->fl > 4) {
         /* a participle used as an adjective: "four suspected militants", "the affected villages" */
-        const char *f = tfold(S, i);
-        int part = memcmp(f + t->fl - 2, "ed", 2) == 0 || memcmp(f + t->fl - 3, "ing", 3) == 0;
+        int part = tok_ends(S, i, "ed") || tok_ends(S, i, "ing");
         int before = t[-1].pos == NG_UPOS_DET || t[-1].pos == NG_UPOS_NUM || t[-1].pos == NG_UPOS_ADJ;
         int after = t[1].pos == NG_UPOS_NOUN || t[1].pos == NG_UPOS_ADJ;
         if (part && before && after)
@@ -2056,10 +2062,9 @@ static long governing(const evsent *S, size_t vs, size_t h)
         return -1;
     }
     size_t fl = tflen(S, h);
-    const char *f = tfold(S, h);
     if (k >= 0 && t[k].pos == NG_UPOS_VERB &&
-        ((fl > 4 && memcmp(f + fl - 3, "ing", 3) == 0) ||
-         (fl > 3 && (memcmp(f + fl - 2, "er", 2) == 0 || memcmp(f + fl - 2, "ir", 2) == 0 || memcmp(f + fl - 2, "re", 2) == 0) &&
+        ((fl > 4 && tok_ends(S, h, "ing")) ||
+         (fl > 3 && (tok_ends(S, h, "er") || tok_ends(S, h, "ir") || tok_ends(S, h, "re")) &&
           S->lx->french)))
         return k;
     return -1;
@@ -2068,9 +2073,7 @@ static long governing(const evsent *S, size_t vs, size_t h)
 /* "killing", "tuant" */
 static int is_present_participle(const evsent *S, size_t h)
 {
-    size_t fl = tflen(S, h);
-    const char *f = tfold(S, h);
-    return S->lx->french ? fl > 4 && memcmp(f + fl - 3, "ant", 3) == 0 : fl > 4 && memcmp(f + fl - 3, "ing", 3) == 0;
+    return tflen(S, h) > 4 && tok_ends(S, h, S->lx->french ? "ant" : "ing");
 }
 
 static int32_t find_subject(evsent *S, size_t h, int depth)
@@ -2099,7 +2102,7 @@ static int32_t find_subject(evsent *S, size_t h, int depth)
         if (hard_boundary(S, (size_t)j)) {
             /* "..., said after meeting X": a gerund after "after"/"while" has the main clause's subject */
             size_t fl = tflen(S, h);
-            if (j == (long)vs - 1 && depth < 4 && fl > 4 && memcmp(tfold(S, h) + fl - 3, "ing", 3) == 0)
+            if (j == (long)vs - 1 && depth < 4 && fl > 4 && tok_ends(S, h, "ing"))
                 for (long k = j - 1; k >= 0; k--)
                     if (t[k].pos == NG_UPOS_VERB && t[k].np < 0) {
                         res = find_subject(S, (size_t)k, depth + 1);
@@ -2160,7 +2163,7 @@ static int32_t find_object(const evsent *S, size_t from, int passive, int noun)
             !(t[j - 1].word == W_INF || t[j - 1].word == W_OF || t[j - 1].pos == NG_UPOS_PART) &&
             !((t[j - 1].pos == NG_UPOS_NOUN || t[j - 1].pos == NG_UPOS_DET || t[j - 1].pos == NG_UPOS_ADJ) &&
               tflen(S, j) > 4 &&
-              (memcmp(tfold(S, j) + tflen(S, j) - 3, "ing", 3) == 0 || memcmp(tfold(S, j) + tflen(S, j) - 2, "ed", 2) == 0)))
+              (tok_ends(S, j, "ing") || tok_ends(S, j, "ed"))))
             break; /* another verb, unless an infinitive complement ("agreed to intensify ties with X") or a
                     * participle after a noun ("the roads leading into X") */
         if (t[j].np >= 0) {
@@ -2490,13 +2493,24 @@ static int has_complement(const evsent *S, size_t h)
     const evtok *t = S->sc->t;
     for (size_t j = h + 1; j < S->n && j <= h + 3; j++) {
         if (t[j].pos == NG_UPOS_VERB ||
-            (t[j].pos == NG_UPOS_ADJ && tflen(S, j) > 4 && memcmp(tfold(S, j) + tflen(S, j) - 3, "ing", 3) == 0))
+            (t[j].pos == NG_UPOS_ADJ && tflen(S, j) > 4 && tok_ends(S, j, "ing")))
             return 1;
         if (!(t[j].word == W_INF || t[j].word == W_OF || t[j].pos == NG_UPOS_PART || t[j].pos == NG_UPOS_ADV ||
               tis(S, j, "à")))
             return 0;
     }
     return 0;
+}
+
+/* The event of p from a to b and, when back is a code, the event back from
+ * b to a ("X arrived in Y" [032:033]: Y 033 X as well). */
+static int add_pair(evsent *S, const ev_pattern *p, const char *back, size_t h, const evnp *a, const evnp *b, int neg,
+                    int mood, const char *date, const char *loc)
+{
+    int rc = add_event(S, p, h, a, b, neg, mood, date, loc);
+    if (rc == NG_OK && back && back[0])
+        rc = add_event_code(S, back, h, b, a, neg, mood, date, loc);
+    return rc;
 }
 
 /* A clause boundary or another verb between tokens a and b. */
@@ -2533,8 +2547,8 @@ static int try_head(evsent *S, size_t h, uint32_t first, int noun)
         size_t vs = noun ? h : vg_start(S, h);
         int32_t src = m.src, tgt = m.tgt;
         int passive = 0;
+        long gov = noun ? -1 : governing(S, vs, h);
         if (!noun) {
-            long gov = governing(S, vs, h);
             if (gov >= 0 && t[gov].evented)
                 return NG_OK; /* "threatened to block": the threat is the event */
             for (size_t j = vs; j < h; j++)
@@ -2542,7 +2556,7 @@ static int try_head(evsent *S, size_t h, uint32_t first, int noun)
                     passive = 1;
             if (passive) {
                 size_t fl = tflen(S, h);
-                if (!lx->french && fl > 4 && memcmp(tfold(S, h) + fl - 3, "ing", 3) == 0)
+                if (!lx->french && fl > 4 && tok_ends(S, h, "ing"))
                     passive = 0;
                 if (lx->french) {
                     int by = find_by_agent(S, h) >= 0, refl = 0;
@@ -2639,7 +2653,6 @@ static int try_head(evsent *S, size_t h, uint32_t first, int noun)
         int neg, mood;
         modality(S, h, vs, &neg, &mood);
         if (!noun) {
-            long gov = governing(S, vs, h);
             if (gov >= 0 && !mood && t[gov].cue >= CUE_INTENT)
                 mood = t[gov].cue == CUE_INTENT ? NG_MOOD_INTENT : t[gov].cue == CUE_HYP ? NG_MOOD_HYPOTHETICAL : NG_MOOD_REPORTED;
         }
@@ -2662,20 +2675,16 @@ static int try_head(evsent *S, size_t h, uint32_t first, int noun)
                 for (int32_t b = nps[a].gnext; b >= 0 && rc == NG_OK; b = nps[b].gnext) {
                     if (nps[a].dup || nps[b].dup)
                         continue;
-                    rc = add_event(S, p, h, &nps[a], &nps[b], neg, mood, date, loc);
-                    if (rc == NG_OK && (p->code2[0] || (p->flags & PF_USER))) /* PETRARCH codes both ways */
-                        rc = add_event_code(S, p->code2[0] ? p->code2 : p->code, h, &nps[b], &nps[a], neg, mood, date,
-                                            loc);
+                    /* PETRARCH codes both ways */
+                    rc = add_pair(S, p, p->code2[0] ? p->code2 : (p->flags & PF_USER) ? p->code : NULL, h, &nps[a],
+                                  &nps[b], neg, mood, date, loc);
                 }
             return rc;
         }
         if (tgt < 0 && !(p->flags & PF_NOTARGET))
             continue;
         if (tgt >= 0 && nps[src].gfirst == nps[tgt].gfirst) { /* "between X and Y": the two slots of one list */
-            rc = add_event(S, p, h, &nps[src], &nps[tgt], neg, mood, date, loc);
-            if (rc == NG_OK && p->code2[0])
-                rc = add_event_code(S, p->code2, h, &nps[tgt], &nps[src], neg, mood, date, loc);
-            return rc;
+            return add_pair(S, p, p->code2, h, &nps[src], &nps[tgt], neg, mood, date, loc);
         }
         int cap = 0;
         for (int32_t a = nps[src].gfirst; a >= 0 && rc == NG_OK; a = nps[a].gnext)
@@ -2687,9 +2696,7 @@ static int try_head(evsent *S, size_t h, uint32_t first, int noun)
                 for (int32_t b = nps[tgt].gfirst; b >= 0 && rc == NG_OK && cap < 16; b = nps[b].gnext, cap++) {
                     if (nps[b].dup)
                         continue;
-                    rc = add_event(S, p, h, &nps[a], &nps[b], neg, mood, date, loc);
-                    if (rc == NG_OK && p->code2[0]) /* "X arrived in Y" [032:033]: Y 033 X as well */
-                        rc = add_event_code(S, p->code2, h, &nps[b], &nps[a], neg, mood, date, loc);
+                    rc = add_pair(S, p, p->code2, h, &nps[a], &nps[b], neg, mood, date, loc);
                 }
         return rc;
     }
@@ -2858,7 +2865,7 @@ int ng_events(ng_worker *w, ng_doc *doc)
                 continue;
             int verbish = !doc->pos || tk->pos == NG_UPOS_VERB ||
                           (tk->pos == NG_UPOS_ADJ && h > 0 && sc->t[h - 1].pos == NG_UPOS_VERB && tk->fl > 4 &&
-                           memcmp(tfold(&S, h) + tk->fl - 3, "ing", 3) == 0); /* "considering imposing" */
+                           tok_ends(&S, h, "ing")); /* "considering imposing" */
             int nounish = !doc->pos || tk->pos == NG_UPOS_NOUN || tk->pos == NG_UPOS_PROPN;
             if (!verbish && !nounish)
                 continue; /* only verbs and nouns head patterns: no need to stem the rest */
