@@ -1688,6 +1688,19 @@ static const char *actor_by_date(const evsent *S, const char *v, char out[EV_COD
     return out;
 }
 
+/* The code (on the article's date) of the actor the dictionaries know by
+ * this whole name, into code[EV_CODE]; 0 when they do not know it. */
+static int named_actor(const evsent *S, const char *name, char *code)
+{
+    char f[512], dated[EV_CODE];
+    size_t fl = fold_phrase(name, strlen(name), f, sizeof f);
+    uint32_t v;
+    if (!(ph_get(&S->c->actors, f, fl, &v) & PH_FULL))
+        return 0;
+    snprintf(code, EV_CODE, "%s", actor_by_date(S, pool_get(&S->c->s, v), dated));
+    return 1;
+}
+
 /* The actor named by tokens [a, b): fills np's entity, code, actor, place. */
 static void range_actor(evsent *S, size_t a, size_t b, evnp *np)
 {
@@ -1754,15 +1767,8 @@ static void range_actor(evsent *S, size_t a, size_t b, evnp *np)
         size_t ei = (size_t)(e - d->entities);
         if (best_rank == 4) {
             int known_person = code[0] != 0;
-            if (!code[0] && e->name) { /* a known person: "Emmanuel Macron" is FRAGOV in 2020 */
-                char f[512], dated[EV_CODE];
-                size_t fl = fold_phrase(e->name, strlen(e->name), f, sizeof f);
-                uint32_t v;
-                if (ph_get(&S->c->actors, f, fl, &v) & PH_FULL) {
-                    snprintf(code, sizeof code, "%s", actor_by_date(S, pool_get(&S->c->s, v), dated));
-                    known_person = code[0] != 0;
-                }
-            }
+            if (!code[0] && e->name && named_actor(S, e->name, code)) /* "Emmanuel Macron" is FRAGOV in 2020 */
+                known_person = code[0] != 0;
             if (known_person && strlen(code) >= 6) {
                 /* the dictionary knows who this is and what office they held: titles gathered around the
                  * name (coreference may have lent them another's) do not change it */
@@ -1781,9 +1787,8 @@ static void range_actor(evsent *S, size_t a, size_t b, evnp *np)
             char f[512];
             size_t fl = fold_phrase(e->name, strlen(e->name), f, sizeof f);
             uint32_t v;
-            char dated[EV_CODE];
-            if (!code[0] && (ph_get(&S->c->actors, f, fl, &v) & PH_FULL))
-                snprintf(code, sizeof code, "%s", actor_by_date(S, pool_get(&S->c->s, v), dated));
+            if (!code[0])
+                named_actor(S, e->name, code);
             if (!country[0] && (ph_get(&S->c->countries, f, fl, &v) & PH_FULL))
                 set_country(country, pool_get(&S->c->s, v));
             if (!country[0] && e->country)
