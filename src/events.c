@@ -33,6 +33,7 @@
 #include "pos.h"
 
 #include <libstemmer.h>
+#include <stdatomic.h>
 #include <utf8proc.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -619,7 +620,7 @@ struct ng_evlex {
     phmap words;     /* structure word -> W_* */
     phmap discards;  /* sports and entertainment words */
     phmap first;     /* the first word of every actor, country, demonym and agent phrase (a quick no) */
-    uint64_t *first_bits; /* a bit filter in front of it: 2^19 bits by hash */
+    uint32_t serial; /* this lexicon among those loaded (never 0): the key of the word cache */
     int french;
     uint8_t cur_flags;  /* while loading: flags and paired code given to the patterns being parsed */
     char cur_code2[6];
@@ -860,8 +861,6 @@ static int parse_line(struct ng_evlex *lx, struct sb_stemmer *st, const char *co
     return NG_OK;
 }
 
-#define EV_FIRST_BITS (1u << 19)
-
 static int add_first_words(phmap *first, const phmap *m)
 {
     if (!m->keys)
@@ -890,14 +889,6 @@ static int first_words(struct ng_evlex *lx, const ng_evcommon *c)
         rc = add_first_words(&lx->first, &c->countries);
     if (rc == NG_OK && c)
         rc = add_first_words(&lx->first, &c->uagents);
-    if (rc == NG_OK && !(lx->first_bits = calloc(EV_FIRST_BITS / 64, sizeof *lx->first_bits)))
-        rc = NG_ENOMEM;
-    if (rc == NG_OK && lx->first.keys)
-        for (size_t i = 0; i <= lx->first.mask; i++)
-            if (lx->first.keys[i]) {
-                uint32_t b = lx->first.hashes[i] & (EV_FIRST_BITS - 1);
-                lx->first_bits[b / 64] |= (uint64_t)1 << (b % 64);
-            }
     return rc;
 }
 
@@ -1099,6 +1090,10 @@ int ng_evlex_load(struct ng_evlex **out, const char *code, const ng_evcommon *co
         ng_evlex_free(lx);
         return rc;
     }
+    static _Atomic uint32_t last_serial;
+    do
+        lx->serial = atomic_fetch_add(&last_serial, 1) + 1;
+    while (lx->serial == 0);
     *out = lx;
     return NG_OK;
 }
@@ -1110,7 +1105,6 @@ void ng_evlex_free(struct ng_evlex *lx)
     free(lx->pats);
     free(lx->alts);
     free(lx->altlen);
-    free(lx->first_bits);
     phmap_free(&lx->first);
     phmap_free(&lx->vheads);
     phmap_free(&lx->nheads);
@@ -1137,7 +1131,9 @@ typedef struct {
     uint32_t fo, fl;  /* folded form in sc->fold */
     uint32_t po, pl;  /* the same without accents (dictionary lookups), in sc->fold */
     uint32_t so, sl;  /* stem in sc->stems; stemmed == 0 until computed */
-    uint8_t stemmed;
+    uint32_t vfirst;  /* the stem heads verb patterns from this one (index + 1; 0 none) */
+    uint32_t nfirst;  /* the same for noun patterns */
+    uint8_t wflags;   /* WI_* */
     uint8_t pos;      /* NG_UPOS_* (guessed without a tagger) */
     uint8_t word;     /* W_* */
     uint8_t cue;      /* CUE_* of the word alone */
@@ -1165,19 +1161,26 @@ typedef struct {
     uint8_t known;    /* the code is a named actor's from the dictionaries (a person's office, a body), not built */
 } evnp;
 
-/* A word's stem, remembered per thread (stemming the same words again and
- * again was a tenth of the stage). */
-#define EV_STEM_SLOTS 32768
-#define EV_STEM_WORD 24
+/* What the stage looks up about a word alone, remembered per thread: its
+ * structure-word class, cue, stem, the patterns its stem heads, and whether
+ * a dictionary or discard phrase can begin with it.  Seven hash lookups and
+ * a stemmer call per token became one lookup here (news repeats its words). */
+enum { WI_FIRST = 1, WI_DISCARD = 2 };
+#define EV_WI_SLOTS 32768 /* direct-mapped, 64 bytes each */
+#define EV_WI_WORD 23     /* longer words and stems are not remembered */
 typedef struct {
-    uint8_t wl, sl, lang; /* lang: a hash of the stemmer's name, so languages share the slots */
-    char w[EV_STEM_WORD], st[EV_STEM_WORD];
-} ev_stem_slot;
+    uint32_t lex;            /* serial of the lexicon that filled the slot; 0 empty */
+    uint32_t vfirst, nfirst; /* as in evtok */
+    uint8_t wl, sl, word, cue, wflags;
+    char w[EV_WI_WORD], st[EV_WI_WORD];
+} ev_winfo;
 
 struct ng_ev_scratch {
     struct sb_stemmer *st;
     char stname[16];
-    ev_stem_slot *stems_cache; /* EV_STEM_SLOTS, for the stemmer named stname */
+    ev_winfo *winfo;           /* EV_WI_SLOTS */
+    const char *long_stem;     /* word_info's answer for a stem too long for the cache */
+    size_t long_stem_len;
     ng_buf fold, stems;
     evtok *t;
     size_t tcap;
@@ -1202,7 +1205,7 @@ void ng_ev_scratch_free(struct ng_ev_scratch *sc)
         return;
     if (sc->st)
         sb_stemmer_delete(sc->st);
-    free(sc->stems_cache);
+    free(sc->winfo);
     ng_buf_free(&sc->fold);
     ng_buf_free(&sc->stems);
     free(sc->t);
@@ -1238,49 +1241,11 @@ static int tis(const evsent *S, size_t i, const char *w)
     return tflen(S, i) == n && memcmp(tfold(S, i), w, n) == 0;
 }
 
-static const char *tstem(evsent *S, size_t i, size_t *len)
+/* The stem of token i (read_tokens found it). */
+static const char *tstem(const evsent *S, size_t i, size_t *len)
 {
-    evtok *t = &S->sc->t[i];
-    if (!t->stemmed) {
-        char tmp[260];
-        const char *f = tfold(S, i);
-        uint32_t irr;
-        size_t sl;
-        if (ph_get(&S->lx->forms, f, t->fl, &irr) & PH_FULL) {
-            const char *st = pool_get(&S->lx->s, irr);
-            sl = strlen(st);
-            if (sl >= sizeof tmp)
-                sl = sizeof tmp - 1;
-            memcpy(tmp, st, sl);
-        } else if (t->fl < EV_STEM_WORD) {
-            ev_stem_slot *c = &S->sc->stems_cache[ng_hash_bytes(f, t->fl) & (EV_STEM_SLOTS - 1)];
-            uint8_t lang = (uint8_t)(S->sc->stname[0] + S->sc->stname[1] + 1);
-            if (c->wl == t->fl && c->wl && c->lang == lang && memcmp(c->w, f, t->fl) == 0) {
-                sl = c->sl;
-                memcpy(tmp, c->st, sl);
-            } else {
-                sl = stem_into(S->sc->st, f, t->fl, tmp, sizeof tmp);
-                if (sl < EV_STEM_WORD) {
-                    c->lang = lang;
-                    c->wl = (uint8_t)t->fl;
-                    memcpy(c->w, f, t->fl);
-                    c->sl = (uint8_t)sl;
-                    memcpy(c->st, tmp, sl);
-                }
-            }
-        } else {
-            sl = stem_into(S->sc->st, f, t->fl, tmp, sizeof tmp);
-        }
-        t->so = (uint32_t)S->sc->stems.len;
-        ng_buf_put(&S->sc->stems, tmp, sl);
-        ng_buf_putc(&S->sc->stems, '\0');
-        t->sl = S->sc->stems.oom ? 0 : (uint32_t)sl;
-        if (S->sc->stems.oom)
-            t->so = 0;
-        t->stemmed = 1;
-    }
-    *len = t->sl;
-    return S->sc->stems.oom || !S->sc->stems.p ? "" : S->sc->stems.p + t->so;
+    *len = S->sc->t[i].sl;
+    return S->sc->stems.oom || !S->sc->stems.p ? "" : S->sc->stems.p + S->sc->t[i].so;
 }
 
 /* Token i ends with suf (and is longer than it). */
@@ -1371,6 +1336,59 @@ static size_t longest_prefix(const evsent *S, size_t i, uint32_t *val)
 static int is_word_tok(const ng_token *t) { return (t->flags & NG_TOK_WORD) != 0; }
 
 /* Fills the per-token state of sentence tokens [t0, t0+n). */
+/* What the lexicon says of the word alone (folded f, without accents pf),
+ * from the thread's cache or looked up and remembered. */
+static void word_info(evsent *S, const char *f, size_t fl, const char *pf, size_t pl, ev_winfo *out)
+{
+    const struct ng_evlex *lx = S->lx;
+    ev_winfo *c = NULL;
+    if (fl < EV_WI_WORD) {
+        c = &S->sc->winfo[ng_hash_bytes(f, fl) & (EV_WI_SLOTS - 1)];
+        if (c->lex == lx->serial && c->wl == fl && memcmp(c->w, f, fl) == 0) {
+            *out = *c;
+            return;
+        }
+    }
+    memset(out, 0, sizeof *out);
+    out->lex = lx->serial;
+    out->wl = (uint8_t)(fl < EV_WI_WORD ? fl : 0);
+    memcpy(out->w, f, fl < EV_WI_WORD ? fl : 0);
+    uint32_t v;
+    if (ph_get(&lx->words, f, fl, &v) & PH_FULL)
+        out->word = (uint8_t)v;
+    if (ph_get(&lx->cues, f, fl, &v) & PH_FULL)
+        out->cue = (uint8_t)v;
+    if (ph_get(&lx->discards, f, fl, NULL))
+        out->wflags |= WI_DISCARD;
+    if (ph_get(&lx->first, pf, pl, NULL) & PH_FULL)
+        out->wflags |= WI_FIRST;
+    char st[256];
+    size_t sl;
+    if (ph_get(&lx->forms, f, fl, &v) & PH_FULL) { /* an irregular form: its lemma's stem */
+        const char *ls = pool_get(&lx->s, v);
+        sl = strlen(ls);
+        if (sl >= sizeof st)
+            sl = sizeof st - 1;
+        memcpy(st, ls, sl);
+    } else {
+        sl = stem_into(S->sc->st, f, fl, st, sizeof st);
+    }
+    if (ph_get(&lx->vheads, st, sl, &v) & PH_FULL)
+        out->vfirst = v;
+    if (ph_get(&lx->nheads, st, sl, &v) & PH_FULL)
+        out->nfirst = v;
+    if (sl < EV_WI_WORD) {
+        out->sl = (uint8_t)sl;
+        memcpy(out->st, st, sl);
+        if (c)
+            *c = *out;
+    } else { /* too long to keep: the caller gets it through the stems buffer */
+        out->sl = 0;
+        S->sc->long_stem = st;
+        S->sc->long_stem_len = sl;
+    }
+}
+
 static void read_tokens(evsent *S)
 {
     struct ng_ev_scratch *sc = S->sc;
@@ -1406,17 +1424,24 @@ static void read_tokens(evsent *S)
         t->pl = (uint32_t)pl;
         t->ent = sc->tok_ent[S->t0 + i];
         t->ent_name = sc->tok_name[S->t0 + i];
-        uint32_t v;
-        if (ph_get(&S->lx->words, f, fl, &v) & PH_FULL)
-            t->word = (uint8_t)v;
-        if (ph_get(&S->lx->cues, f, fl, &v) & PH_FULL)
-            t->cue = (uint8_t)v;
+        ev_winfo wi;
+        sc->long_stem = NULL;
+        word_info(S, f, fl, pf, pl, &wi);
+        t->word = wi.word;
+        t->cue = wi.cue;
+        t->wflags = wi.wflags;
+        t->vfirst = wi.vfirst;
+        t->nfirst = wi.nfirst;
+        t->so = (uint32_t)sc->stems.len;
+        t->sl = sc->long_stem ? (uint32_t)sc->long_stem_len : wi.sl;
+        ng_buf_put(&sc->stems, sc->long_stem ? sc->long_stem : wi.st, t->sl);
+        ng_buf_putc(&sc->stems, '\0');
         if (d->pos)
             t->pos = d->pos[S->t0 + i];
         else /* no tagger for this language: a rough guess */
             t->pos = !is_word_tok(tk) ? NG_UPOS_PUNCT : (tk->flags & NG_TOK_UPPER) ? NG_UPOS_PROPN : NG_UPOS_X;
     }
-    if (sc->fold.oom)
+    if (sc->fold.oom || sc->stems.oom)
         S->n = 0;
 }
 
@@ -1424,7 +1449,7 @@ static int sentence_discarded(const evsent *S)
 {
     for (size_t i = 0; i < S->n; i++) {
         uint32_t v;
-        if (longest(S, &S->lx->discards, i, 4, &v))
+        if ((S->sc->t[i].wflags & WI_DISCARD) && longest(S, &S->lx->discards, i, 4, &v))
             return 1;
     }
     return 0;
@@ -1463,11 +1488,7 @@ static void find_hits(evsent *S)
         int kind = HK_NONE;
         uint32_t val = 0, v;
         size_t k;
-        uint32_t fb = ng_hash_bytes(tplain(S, i), t[i].pl) & (EV_FIRST_BITS - 1);
-        if (!S->c->pre_words &&
-            (!(S->lx->first_bits[fb / 64] >> (fb % 64) & 1) ||
-             !(ph_get(&S->lx->first, tplain(S, i), t[i].pl, NULL) & PH_FULL)) &&
-            !(t[i].pl > 3 && tplain(S, i)[t[i].pl - 1] == 's')) {
+        if (!S->c->pre_words && !(t[i].wflags & WI_FIRST) && !(t[i].pl > 3 && tplain(S, i)[t[i].pl - 1] == 's')) {
             i++; /* no phrase starts with this word (and it is no plural demonym) */
             continue;
         }
@@ -2719,7 +2740,7 @@ static int scratch_ready(ng_worker *w, const struct ng_evlex *lx, const ng_doc *
         ng_buf_init(&sc->stems);
         w->ev = sc;
     }
-    if (!sc->stems_cache && !(sc->stems_cache = calloc(EV_STEM_SLOTS, sizeof *sc->stems_cache)))
+    if (!sc->winfo && !(sc->winfo = calloc(EV_WI_SLOTS, sizeof *sc->winfo)))
         return NG_ENOMEM;
     if (strcmp(sc->stname, lx->stemmer) != 0) {
         if (sc->st)
@@ -2874,13 +2895,10 @@ int ng_events(ng_worker *w, ng_doc *doc)
             int nounish = !doc->pos || tk->pos == NG_UPOS_NOUN || tk->pos == NG_UPOS_PROPN;
             if (!verbish && !nounish)
                 continue; /* only verbs and nouns head patterns: no need to stem the rest */
-            size_t sl;
-            const char *st = tstem(&S, h, &sl);
-            uint32_t first;
-            if (verbish && (ph_get(&lx->vheads, st, sl, &first) & PH_FULL))
-                rc = try_head(&S, h, first - 1, 0);
-            else if (nounish && !tk->in_hit && (ph_get(&lx->nheads, st, sl, &first) & PH_FULL))
-                rc = try_head(&S, h, first - 1, 1);
+            if (verbish && tk->vfirst)
+                rc = try_head(&S, h, tk->vfirst - 1, 0);
+            else if (nounish && !tk->in_hit && tk->nfirst)
+                rc = try_head(&S, h, tk->nfirst - 1, 1);
         }
     }
     if (rc == NG_OK && (sc->fold.oom || sc->stems.oom))
