@@ -219,11 +219,53 @@ static int name_word(const qctx *c, size_t k)
     return 1;
 }
 
+/* Adds a mention of entity index ei over tokens [a, b) in text order (a
+ * relative pronoun or a name that speaks) and marks the tokens.  Returns 0
+ * on out of memory. */
+static int add_mention(qctx *c, size_t ei, size_t a, size_t b, int kind)
+{
+    ng_doc *doc = c->doc;
+    ng_entity *en = &doc->entities[ei];
+    uint32_t s = doc->tokens[a].start, e = doc->tokens[b - 1].end;
+    ng_mention *m = ng_arena_alloc(&doc->arena, (en->nmentions + 1) * sizeof *m);
+    char *text = ng_arena_strndup(&doc->arena, doc->text + s, e - s);
+    if (!m || !text)
+        return 0;
+    size_t i = 0;
+    while (i < en->nmentions && en->mentions[i].span.start < s)
+        i++;
+    if (i)
+        memcpy(m, en->mentions, i * sizeof *m);
+    m[i].span.start = s;
+    m[i].span.end = e;
+    m[i].kind = kind;
+    m[i].text = text;
+    if (en->nmentions > i)
+        memcpy(m + i + 1, en->mentions + i, (en->nmentions - i) * sizeof *m);
+    en->mentions = m;
+    en->nmentions++;
+    for (size_t k = a; k < b; k++)
+        c->tokent[k] = (uint32_t)ei + 1;
+    c->first[a] = 1;
+    return 1;
+}
+
 /* Adds an entity named by tokens [a, b) with one mention there (a speaker
- * the tagger missed), and marks the tokens.  Returns 0 on out of memory. */
+ * the tagger missed), and marks the tokens; an entity of the same name
+ * (the same speaker seen before) gets the mention instead.  Returns 0 on
+ * out of memory. */
 static int new_entity(qctx *c, size_t a, size_t b)
 {
     ng_doc *doc = c->doc;
+    {
+        uint32_t s = doc->tokens[a].start, e = doc->tokens[b - 1].end;
+        for (size_t i = 0; i < doc->nentities; i++) {
+            const char *nm = doc->entities[i].name;
+            if (nm && strlen(nm) == e - s && memcmp(nm, doc->text + s, e - s) == 0 &&
+                strcmp(doc->entities[i].type, "MISC") != 0)
+                return add_mention(c, i, a, b, NG_MENTION_NAME);
+        }
+    }
     ng_entity *ents = ng_arena_alloc(&doc->arena, (doc->nentities + 1) * sizeof *ents);
     ng_mention *m = ng_arena_alloc(&doc->arena, sizeof *m);
     if (!ents || !m)
@@ -256,6 +298,54 @@ static int new_entity(qctx *c, size_t a, size_t b)
     return 1;
 }
 
+/* 1 when token t is a dash ("-", "--", "—", "–"). */
+static int is_dash(const ng_doc *doc, size_t t)
+{
+    const ng_token *k = &doc->tokens[t];
+    if (k->end - k->start == 1 || k->end - k->start == 2)
+        return memcmp(doc->text + k->start, "--", k->end - k->start) == 0;
+    uint32_t cp = tok_cp(doc, t);
+    return cp == 0x2014 || cp == 0x2013 || cp == 0x2015;
+}
+
+/* 1 when token t opens its sentence (or a paragraph, or follows a mark). */
+static int sentence_initial(const qctx *c, size_t t)
+{
+    const ng_doc *doc = c->doc;
+    if (t == 0 || (doc->tokens[t].flags & NG_TOK_SENT_START) || doc->tokens[t - 1].sent != doc->tokens[t].sent)
+        return 1;
+    return (doc->tokens[t - 1].flags & NG_TOK_QUOTE) && (t < 2 || doc->tokens[t - 2].sent != doc->tokens[t].sent);
+}
+
+/* The first token of the mention a relative pronoun refers to, the pronoun
+ * (or its comma) being at token a: the name just before ("McConnell,
+ * who"), or the name before an apposition ("McConnell, now the Senate
+ * majority leader, who").  SIZE_MAX when none. */
+static size_t antecedent(const qctx *c, size_t a)
+{
+    const ng_doc *doc = c->doc;
+    size_t k = a;
+    for (int round = 0; round < 2 && k > 0; round++) {
+        if (c->tokent[k - 1] && strcmp(doc->entities[c->tokent[k - 1] - 1].type, "MISC") != 0 &&
+            !(doc->tokens[k - 1].flags & NG_TOK_NUM)) {
+            size_t m = k - 1;
+            while (m > 0 && c->tokent[m - 1] == c->tokent[k - 1] && !c->first[m])
+                m--;
+            return m;
+        }
+        if (round || !is_punct(doc, a, ','))
+            break;
+        /* back over an apposition of a few words between commas */
+        size_t p = a;
+        while (p > 0 && p + 8 > a && !clause_boundary(c, p - 1))
+            p--;
+        if (p == 0 || p == a || !is_punct(doc, p - 1, ','))
+            break;
+        k = p - 1;
+    }
+    return SIZE_MAX;
+}
+
 /* Finds the speaker in tokens [lo, hi), leftmost first: a name (not one
  * after a preposition nor a possessive "X's"), a pronoun, a description
  * (a title before a name or an apposition gives the name), or an unnamed
@@ -275,11 +365,16 @@ static int find_head(qctx *c, size_t lo, size_t hi, speaker_t *sp)
                 size_t a = k; /* the antecedent may lie before the region */
                 if (a > 0 && is_punct(doc, a - 1, ','))
                     a--;
-                if (a > 0 && c->tokent[a - 1]) {
-                    size_t m = a - 1;
-                    while (m > 0 && c->tokent[m - 1] == c->tokent[a - 1] && !c->first[m])
-                        m--;
-                    set_entity(sp, c, m, a - 1, 1);
+                if (c->tokent[k]) { /* coref.c linked it */
+                    set_entity(sp, c, k, k, 1);
+                    return 1;
+                }
+                size_t ant = a > 0 ? antecedent(c, a) : SIZE_MAX;
+                if (ant != SIZE_MAX) {
+                    /* the pronoun becomes a mention of its antecedent ("Mr. Kamin, who") */
+                    if (!add_mention(c, c->tokent[ant] - 1, k, k + 1, NG_MENTION_PRONOUN))
+                        return 0;
+                    set_entity(sp, c, k, k, 1);
                     return 1;
                 }
                 if (a > 0 && (doc->tokens[a - 1].flags & NG_TOK_UPPER) && name_word(c, a - 1)) {
@@ -287,8 +382,8 @@ static int find_head(qctx *c, size_t lo, size_t hi, speaker_t *sp)
                     while (m > 0 && m + 3 > a && !c->tokent[m - 1] && (doc->tokens[m - 1].flags & NG_TOK_UPPER) &&
                            name_word(c, m - 1))
                         m--;
-                    if (new_entity(c, m, a)) {
-                        set_entity(sp, c, m, a - 1, 1);
+                    if (new_entity(c, m, a) && add_mention(c, c->tokent[m] - 1, k, k + 1, NG_MENTION_PRONOUN)) {
+                        set_entity(sp, c, k, k, 1);
                         return 1;
                     }
                 }
@@ -296,6 +391,8 @@ static int find_head(qctx *c, size_t lo, size_t hi, speaker_t *sp)
             }
             if (pv & QL_OBJ)
                 continue;
+            if ((pv & QL_ORG) && !c->tokent[k])
+                continue; /* "it" not linked to an organisation: a thing */
             sp->found = 1;
             sp->ent = c->tokent[k];
             sp->s = doc->tokens[k].start;
@@ -344,6 +441,16 @@ static int find_head(qctx *c, size_t lo, size_t hi, speaker_t *sp)
             /* "Moreover, ...": a lone capitalised word opening a sentence */
             int opener = e == k + 1 && (doc->tokens[k].flags & NG_TOK_SENT_START) && e < doc->ntokens &&
                          is_punct(doc, e, ',');
+            /* a lone capitalised word opening a sentence ("Perhaps", "Following",
+             * "One of ...") is a name only when a cue or an apposition follows it */
+            if (e == k + 1 && !opener && sentence_initial(c, k) && e < doc->ntokens && !c->cue[e] &&
+                !is_punct(doc, e, '(') && !is_dash(doc, e) &&
+                !ng_first_name_gender(doc->model, doc->text + doc->tokens[k].start,
+                                      doc->tokens[k].end - doc->tokens[k].start))
+                opener = 1;
+            /* a heading or dateline in capitals ("WASHINGTON --", "SAVE A QUARTER") */
+            if ((doc->tokens[k].flags & NG_TOK_ALLCAP) && doc->tokens[k].end - doc->tokens[k].start >= 5)
+                opener = 1;
             if (!poss && !after_prep && !before_title && !opener && new_entity(c, k, e)) {
                 set_entity(sp, c, k, e - 1, 1);
                 return 1;
@@ -355,8 +462,22 @@ static int find_head(qctx *c, size_t lo, size_t hi, speaker_t *sp)
         size_t un = 0;
         if (!dv)
             uv = ng_lex_match(&c->q->unnamed, doc, k, 4, &un);
-        if (dv & QL_HON)
+        if ((dv & QL_HON) || (!dv && (ng_lex_tok(&c->q->descriptions, doc, k) & QL_HON))) {
+            /* "Mr. King", "Mrs. Clinton": after an honorific a capitalised word is a
+             * name even when it is also a title or a common word */
+            size_t e = k + 1;
+            while (e < hi && e < k + 4 && !c->tokent[e] && (doc->tokens[e].flags & NG_TOK_UPPER) &&
+                   (doc->tokens[e].flags & NG_TOK_WORD) && !c->cue[e])
+                e++;
+            int poss = e < doc->ntokens && (ng_tok_is(doc, e, "'s") || ng_tok_is(doc, e, "\xe2\x80\x99s"));
+            if (e > k + 1 && !poss && !(k > lo && preposition(doc, k - 1))) {
+                if (!new_entity(c, k, e))
+                    return 0;
+                set_entity(sp, c, k, e - 1, 1);
+                return 1;
+            }
             continue;
+        }
         if (dv || uv) {
             size_t he = k + (dv ? hn : un); /* first token after the head */
             /* a name right after the head (a title): "campaign manager Robby Mook" */
@@ -448,6 +569,29 @@ static int after_comma(const qctx *c, size_t a, size_t b)
     return 0;
 }
 
+/* 1 when token t joins two verbs of one subject ("and", "but", "yet"). */
+static int coordinator(const ng_doc *doc, size_t t)
+{
+    static const char *const words[] = {"and", "but", "yet", "or", "then", "et", "mais", "puis", "ou"};
+    for (size_t i = 0; i < sizeof words / sizeof *words; i++)
+        if (ng_tok_is(doc, t, words[i]))
+            return 1;
+    return 0;
+}
+
+/* The first token of the clause that holds token t: after the last
+ * "that"/"que", semicolon or colon before it in its sentence (from sstart). */
+static size_t clause_start(const qctx *c, size_t t, size_t sstart)
+{
+    const ng_doc *doc = c->doc;
+    for (size_t k = t; k > sstart; k--)
+        if (ng_tok_is(doc, k - 1, "that") || ng_tok_is(doc, k - 1, "que") || ng_tok_is(doc, k - 1, "qu'") ||
+            ng_tok_is(doc, k - 1, "qu\xe2\x80\x99") || is_punct(doc, k - 1, ';') || is_punct(doc, k - 1, ':') ||
+            (c->inq[k - 1] && (doc->tokens[k - 1].flags & NG_TOK_QUOTE)))
+            return k;
+    return sstart;
+}
+
 /* The speaker of a cue at token ci (class bits v): the subject before it,
  * else the words after it up to hi. */
 static int cue_speaker(qctx *c, size_t ci, uint32_t v, size_t hi, speaker_t *sp)
@@ -489,6 +633,33 @@ static int cue_speaker(qctx *c, size_t ci, uint32_t v, size_t hi, speaker_t *sp)
         k--;
     }
     size_t end = k; /* the subject ends before token end */
+    /* "Trump's claim that", "he's said": the possessor or subject before 's */
+    if (end > sstart + 1 && (ng_tok_is(doc, end - 1, "'s") || ng_tok_is(doc, end - 1, "\xe2\x80\x99s")) &&
+        c->tokent[end - 2] && strcmp(doc->entities[c->tokent[end - 2] - 1].type, "MISC") != 0) {
+        size_t m = end - 2;
+        while (m > sstart && c->tokent[m - 1] == c->tokent[end - 2] && !c->first[m])
+            m--;
+        set_entity(sp, c, m, end - 2, 1);
+        return 1;
+    }
+    /* "Sen. David Perdue (R-Ga.) said", "Kall -- co-editor of ... -- said":
+     * the subject is before the parenthesis */
+    if (end > sstart + 1 && (is_punct(doc, end - 1, ')') || is_dash(doc, end - 1))) {
+        int paren = is_punct(doc, end - 1, ')');
+        size_t p = end - 1;
+        while (p > sstart && p + 40 > end && !(paren ? is_punct(doc, p - 1, '(') : is_dash(doc, p - 1)))
+            p--;
+        if (p > sstart + 1 && p + 40 > end)
+            end = p - 1;
+    }
+    /* a second verb of the subject: "Graham urged ..., and criticized",
+     * "Trump demands ..., yet refuses" */
+    if (end > sstart && coordinator(doc, end - 1)) {
+        size_t cs = clause_start(c, end - 1, sstart);
+        if (find_head(c, cs, end - 1, sp) || (cs > sstart && find_head(c, sstart, cs, sp)))
+            return 1;
+        return find_head(c, after, e, sp);
+    }
     if (end > sstart && is_punct(doc, end - 1, ',')) {
         /* a parenthetical or an apposition between subject and verb */
         size_t p = end - 1;
@@ -512,7 +683,12 @@ static int cue_speaker(qctx *c, size_t ci, uint32_t v, size_t hi, speaker_t *sp)
             return 1;
     }
     /* inverted: "said the minister", "a indiqué dimanche un porte-parole" */
-    return find_head(c, after, e, sp);
+    if (find_head(c, after, e, sp))
+        return 1;
+    /* else the subject of the clause, past an apposition or a relative
+     * clause ("Schiff, 56, who has served ..., told") */
+    size_t cs = end > sstart ? clause_start(c, end, sstart) : end;
+    return end > sstart && (find_head(c, cs, end, sp) || (cs > sstart && find_head(c, sstart, cs, sp)));
 }
 
 /* A transcript label at token t ("WALLACE:", "MR. TRUMP:"): capitalised
@@ -932,7 +1108,7 @@ static int indirect_quotes(qctx *c)
                 cs = after; /* "said he would", "said they were" */
                 ce = last;
             } else if ((v & (QL_CUE_V | QL_CUE_B)) && after + 3 < last && ci > ss &&
-                       (!clause_boundary(c, ci - 1) ||
+                       (!clause_boundary(c, ci - 1) || is_punct(doc, ci - 1, ')') || is_dash(doc, ci - 1) ||
                         (is_punct(doc, ci - 1, ',') && (c->first[ss] || ng_lex_tok(&c->q->pronouns, doc, ss)))) &&
                        !(ci >= 2 && clause_boundary(c, ci - 2) && (c->cue[ci - 1] & QL_AUX)) &&
                        (doc->tokens[after].flags & (NG_TOK_WORD | NG_TOK_NUM)) && !preposition(doc, after) &&

@@ -184,6 +184,130 @@ static void test_title_phrase_and_unnamed(void **state)
     ng_doc_free(d);
 }
 
+/* 1 when the speaker entity of q has a mention over the first occurrence
+ * of word w in d's text (what a reader would point at). */
+static int speaker_mentioned_at(const ng_doc *d, const ng_quote *q, const char *w)
+{
+    const char *p = strstr(d->text, w);
+    if (!p || !q->speaker)
+        return 0;
+    uint32_t s = (uint32_t)(p - d->text), e = s + (uint32_t)strlen(w);
+    for (size_t i = 0; i < d->nentities; i++) {
+        if (d->entities[i].id != q->speaker)
+            continue;
+        for (size_t k = 0; k < d->entities[i].nmentions; k++)
+            if (d->entities[i].mentions[k].span.start < e && d->entities[i].mentions[k].span.end > s)
+                return 1;
+    }
+    return 0;
+}
+
+static void test_second_verb_of_subject(void **state)
+{
+    (void)state;
+    static const char *const names[] = {"PER:Ana Ruiz", "ORG:Board", NULL};
+    /* the cue is the second verb of the subject: "X visited ..., and warned" */
+    ng_doc *d = with_entities("In her speech, Ana Ruiz visited the old plant on Monday, and warned that the mill "
+                              "would close before winter.",
+                              "en", names);
+    const ng_quote *q = quote_with(d, "the mill would close");
+    assert_non_null(q);
+    assert_string_equal(speaker_name(d, q), "Ana Ruiz");
+    ng_doc_free(d);
+    /* after "that", the subject of the embedded clause */
+    d = with_entities("It is odd that Ana Ruiz praises the Board in public, yet warned that its members would "
+                      "resign.",
+                      "en", names);
+    q = quote_with(d, "its members would resign");
+    assert_non_null(q);
+    assert_string_equal(speaker_name(d, q), "Ana Ruiz");
+    ng_doc_free(d);
+}
+
+static void test_subject_before_parenthesis_or_dashes(void **state)
+{
+    (void)state;
+    static const char *const names[] = {"PER:Tom Hale", "ORG:Budget Office", NULL};
+    static const char *const texts[] = {
+        "Rep. Tom Hale (D-Ore.) said the new bill would pass before the recess.",
+        "Tom Hale -- a member of the Budget Office panel since 2010 -- said the new bill would pass before the "
+        "recess.",
+        "Tom Hale, 56, who has sat on the Budget Office panel for a decade, told reporters that the new bill would "
+        "pass before the recess.",
+    };
+    for (size_t i = 0; i < sizeof texts / sizeof *texts; i++) {
+        ng_doc *d = with_entities(texts[i], "en", names);
+        const ng_quote *q = quote_with(d, "bill would pass");
+        assert_non_null(q);
+        assert_string_equal(speaker_name(d, q), "Tom Hale");
+        ng_doc_free(d);
+    }
+}
+
+static void test_relative_pronoun_speaker(void **state)
+{
+    (void)state;
+    static const char *const names[] = {"PER:Tom Hale", NULL};
+    ng_doc *d = with_entities("The figures were checked by Tom Hale, who said that the numbers were clear.", "en",
+                              names);
+    const ng_quote *q = quote_with(d, "the numbers were clear");
+    assert_non_null(q);
+    assert_string_equal(speaker_name(d, q), "Tom Hale");
+    /* the pronoun is a mention of the speaker */
+    assert_true(speaker_mentioned_at(d, q, "who"));
+    ng_doc_free(d);
+    /* past an apposition: "Hale, now the panel's chairman, who ..." */
+    d = with_entities("The figures were checked by Tom Hale, now the chairman, who said that the numbers were clear.",
+                      "en", names);
+    q = quote_with(d, "the numbers were clear");
+    assert_non_null(q);
+    assert_true(speaker_mentioned_at(d, q, "who"));
+    ng_doc_free(d);
+}
+
+static void test_honorific_and_possessive(void **state)
+{
+    (void)state;
+    /* a title word after an honorific is a name ("Mr. King"), one entity for both quotes */
+    static const char *const none[] = {NULL};
+    ng_doc *d = with_entities("\"We will not sign this,\" said Mr. King on Monday. \"Not this year,\" said Mr. King.",
+                              "en", none);
+    const ng_quote *q = quote_with(d, "We will not sign");
+    const ng_quote *r = quote_with(d, "Not this year");
+    assert_non_null(q);
+    assert_non_null(r);
+    assert_string_equal(speaker_name(d, q), "Mr. King");
+    assert_int_equal(q->speaker, r->speaker);
+    ng_doc_free(d);
+    /* "X's claim that ...": the possessor */
+    static const char *const names[] = {"PER:Tom Hale", NULL};
+    d = with_entities("Tom Hale's claim that the budget is balanced was repeated on Monday.", "en", names);
+    q = quote_with(d, "the budget is balanced");
+    assert_non_null(q);
+    assert_string_equal(speaker_name(d, q), "Tom Hale");
+    ng_doc_free(d);
+}
+
+static void test_sentence_openers_are_not_speakers(void **state)
+{
+    (void)state;
+    static const char *const none[] = {NULL};
+    static const char *const texts[] = {
+        "Following the vote, the board members said that they would appeal the ruling.",
+        "Perhaps the board members said that they would appeal the ruling.",
+        "WASHINGTON -- The board members said that they would appeal the ruling.",
+    };
+    for (size_t i = 0; i < sizeof texts / sizeof *texts; i++) {
+        ng_doc *d = with_entities(texts[i], "en", none);
+        const ng_quote *q = quote_with(d, "they would appeal");
+        assert_non_null(q);
+        /* no entity is made of the opening word */
+        assert_int_equal(q->speaker, 0);
+        assert_int_equal(d->nentities, 0);
+        ng_doc_free(d);
+    }
+}
+
 static void test_bad_input(void **state)
 {
     (void)state;
@@ -210,6 +334,11 @@ int main(void)
         cmocka_unit_test(test_direct_marks),          cmocka_unit_test(test_french_guillemets),
         cmocka_unit_test(test_partial_and_indirect),  cmocka_unit_test(test_scare_quotes_skipped),
         cmocka_unit_test(test_across_paragraphs),     cmocka_unit_test(test_title_phrase_and_unnamed),
+        cmocka_unit_test(test_second_verb_of_subject),
+        cmocka_unit_test(test_subject_before_parenthesis_or_dashes),
+        cmocka_unit_test(test_relative_pronoun_speaker),
+        cmocka_unit_test(test_honorific_and_possessive),
+        cmocka_unit_test(test_sentence_openers_are_not_speakers),
         cmocka_unit_test(test_bad_input),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
