@@ -291,6 +291,8 @@ static int add_phrase(ng_grammar *g, const char *phrase, const char *attrs, char
         else if (!strcmp(tok, "pl")) e->flags |= TX_E_PL;
         else if (!strcmp(tok, "future")) e->flags |= TX_E_FUTURE;
         else if (!strcmp(tok, "past")) e->flags |= TX_E_PAST;
+        else if (!strcmp(tok, "report")) e->flags |= TX_E_REPORT;
+        else if (!strcmp(tok, "aux")) e->flags |= TX_E_AUX;
         else if (!strcmp(tok, "article")) e->cls |= TX_C_NUM, e->flags |= TX_E_ARTICLE, e->num = 1;
         else if (!strcmp(tok, "and")) e->flags |= TX_E_AND;
         else if (!strcmp(tok, "of")) e->flags |= TX_E_OF;
@@ -1165,6 +1167,8 @@ int ng_tx_atoms(ng_worker *w, ng_doc *doc, const tx_atom **out, size_t *nout)
                 a->flags |= TX_A_FUTURE;
             if (best->flags & TX_E_PAST)
                 a->flags |= TX_A_PAST;
+            if (best->flags & TX_E_REPORT)
+                a->flags |= TX_A_REPORT;
         } else {
             a->end = win[0].end;
             bestw = 1;
@@ -1495,19 +1499,36 @@ typedef struct {
 static int tense_of(const tx_atom *at, size_t n, size_t a0, size_t a1)
 {
     /* the clause around the expression: back to the sentence start (at
-     * most 12 atoms) and 4 atoms on */
+     * most 12 atoms), then 4 atoms on.  The nearest cue before the
+     * expression tells ("will meet him on Thursday", "as soon as Tuesday,
+     * he said"); a reporting verb ("said") further than three atoms back
+     * only when no other cue before does, since it dates the telling, not
+     * what is told; the cues after it only when none stands before. */
     uint32_t sent = at[a0].sent;
-    int fut = 0, past = 0;
+    int weak = 0;
     size_t lo = a0 > 12 ? a0 - 12 : 0;
     for (size_t k = a0; k-- > lo && at[k].sent == sent;) {
-        fut |= (at[k].flags & TX_A_FUTURE) != 0;
-        past |= (at[k].flags & TX_A_PAST) != 0;
+        uint32_t fl = at[k].flags & (TX_A_FUTURE | TX_A_PAST);
+        if (!fl || fl == (TX_A_FUTURE | TX_A_PAST))
+            continue;
+        int d = fl == TX_A_FUTURE ? 1 : -1;
+        if (d > 0)
+            for (size_t j = k; j-- > lo && j + 3 >= k && at[j].sent == sent;)
+                if (at[j].e && (at[j].e->flags & TX_E_AUX) && (at[j].flags & TX_A_PAST))
+                    return -1; /* "had been due to", "was expected": the future of a past */
+        if (!(at[k].flags & TX_A_REPORT) || a0 - k <= 3)
+            return d;
+        if (!weak)
+            weak = d;
     }
+    if (weak)
+        return weak;
     for (size_t k = a1; k < n && k < a1 + 4 && at[k].sent == sent; k++) {
-        fut |= (at[k].flags & TX_A_FUTURE) != 0;
-        past |= (at[k].flags & TX_A_PAST) != 0;
+        uint32_t fl = at[k].flags & (TX_A_FUTURE | TX_A_PAST);
+        if (fl && fl != (TX_A_FUTURE | TX_A_PAST))
+            return fl == TX_A_FUTURE ? 1 : -1;
     }
-    return fut && !past ? 1 : past && !fut ? -1 : 0;
+    return 0;
 }
 
 static void put_unit_date(char *out, size_t cap, ymd d, int unit)
@@ -1794,6 +1815,8 @@ static int resolve(const tx_rule *r, frame *f, const anchor *an, int tense, char
         /* a bare time of day: the latest day met ("this morning": the anchor) */
         day = an->ref.y && !f->has_rel ? an->ref : base;
         day_known = day.y != 0;
+        if (day_known && f->has_rel && f->rel)
+            day = shift(day, TX_U_D, f->rel < 0 ? -1 : 1); /* "last night", "next morning" */
         if (!day_known)
             snprintf(date, sizeof date, "XXXX-XX-XX");
     } else {

@@ -57,7 +57,9 @@ enum {
     TX_E_ARTICLE = 1u << 6, /* "a", "un": a number only in time expressions */
     TX_E_NUMWORD = 1u << 7, /* a number word that combines ("vingt", "hundred") */
     TX_E_AND = 1u << 8,     /* joins number words ("et", "and") */
-    TX_E_OF = 1u << 9       /* links a number to its noun ("of", "de", "d'") */
+    TX_E_OF = 1u << 9,      /* links a number to its noun ("of", "de", "d'") */
+    TX_E_REPORT = 1u << 10, /* a reporting verb ("said", "a déclaré"): a weak tense cue */
+    TX_E_AUX = 1u << 11     /* a past auxiliary ("had", "was"): a future cue after it is past */
 };
 
 /* Calendar units. */
@@ -89,7 +91,8 @@ enum {
     TX_A_FUTURE = 1u << 4, /* a future-tense verb form */
     TX_A_PAST = 1u << 5,   /* a past-tense cue */
     TX_A_WORD = 1u << 6,   /* contains a letter */
-    TX_A_PUNCT = 1u << 7   /* punctuation */
+    TX_A_PUNCT = 1u << 7,  /* punctuation */
+    TX_A_REPORT = 1u << 8  /* a reporting verb: its tense counts only when nothing nearer tells */
 };
 
 typedef struct {

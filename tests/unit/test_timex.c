@@ -147,6 +147,45 @@ static void test_anchoring(void **state)
     ng_doc_free(d);
 }
 
+static void test_parts_of_day(void **state)
+{
+    (void)state;
+    /* 1998-08-08 is a Saturday */
+    ng_doc *d = analyze("The bomb went off Friday morning. Talks broke off at noon Thursday. "
+                        "He called last night and again at midnight Friday. They met yesterday evening.",
+                        "en", "1998-08-08");
+    expect(d, "Friday morning", "TIME", "1998-08-07TMO");
+    expect(d, "noon Thursday", "TIME", "1998-08-06T12:00");
+    expect(d, "last night", "TIME", "1998-08-07TNI");
+    expect(d, "midnight Friday", "TIME", "1998-08-07T24:00");
+    expect(d, "yesterday evening", "TIME", "1998-08-07TEV");
+    ng_doc_free(d);
+    d = analyze("Il est arrivé à midi.", "fr", "1999-05-20");
+    expect(d, "midi", "TIME", "1999-05-20T12:00");
+    ng_doc_free(d);
+}
+
+static void test_weekday_tense(void **state)
+{
+    (void)state;
+    /* 2000-04-03 is a Monday: the nearest tense cue before the weekday
+     * chooses the direction; a reporting verb far back does not */
+    ng_doc *d = analyze("The father could leave for the United States as soon as Tuesday, Castro said. "
+                        "The offer had been due to expire Friday. "
+                        "Officials said the relatives, who met lawyers for hours, will appear Thursday. "
+                        "The agency extended its deadline until Wednesday.",
+                        "en", "2000-04-03");
+    expect(d, "Tuesday", "DATE", "2000-04-04");
+    expect(d, "Friday", "DATE", "2000-03-31");
+    expect(d, "Thursday", "DATE", "2000-04-06");
+    expect(d, "Wednesday", "DATE", "2000-04-05");
+    ng_doc_free(d);
+    /* said right before the weekday dates the saying */
+    d = analyze("The minister said Friday that talks would resume.", "en", "2000-04-03");
+    expect(d, "Friday", "DATE", "2000-03-31");
+    ng_doc_free(d);
+}
+
 static void test_not_timexes(void **state)
 {
     (void)state;
@@ -184,7 +223,8 @@ int main(void)
         cmocka_unit_test(test_english_absolute), cmocka_unit_test(test_english_relative),
         cmocka_unit_test(test_durations_sets_times), cmocka_unit_test(test_french),
         cmocka_unit_test(test_anchoring), cmocka_unit_test(test_not_timexes),
-        cmocka_unit_test(test_grammar_loads),
+        cmocka_unit_test(test_grammar_loads), cmocka_unit_test(test_parts_of_day),
+        cmocka_unit_test(test_weekday_tense),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
