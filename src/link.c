@@ -89,6 +89,35 @@ static size_t normalise(const char *name, char *out, size_t cap)
 {
     if (!name || cap < 2)
         return 0;
+    /* ASCII only (most names, and every list line the linker loads): what
+     * utf8proc gives, without it (case folding is A-Z -> a-z; letters and
+     * digits are words; '.' is dropped; anything else is a space).  The
+     * lists' 3,500 lines went through utf8proc at every start of a process,
+     * most of what a query command spent before its query. */
+    const unsigned char *u = (const unsigned char *)name;
+    size_t n = 0;
+    while (u[n] && u[n] < 0x80)
+        n++;
+    if (!u[n]) {
+        size_t o = 0;
+        int space = 1;
+        for (size_t i = 0; i < n; i++) {
+            unsigned char ch = u[i];
+            if ((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || (ch >= 'A' && ch <= 'Z')) {
+                if (space && o > 0)
+                    o = key_put(out, o, cap, " ", 1);
+                space = 0;
+                char lc = (char)(ch >= 'A' && ch <= 'Z' ? ch + 32 : ch);
+                o = key_put(out, o, cap, &lc, 1);
+            } else if (ch != '.') {
+                space = 1;
+            }
+        }
+        while (o > 0 && out[o - 1] == ' ')
+            o--;
+        out[o] = '\0';
+        return o;
+    }
     utf8proc_uint8_t *m = NULL;
     utf8proc_ssize_t len = utf8proc_map((const utf8proc_uint8_t *)name, 0, &m,
                                         UTF8PROC_NULLTERM | UTF8PROC_STABLE | UTF8PROC_COMPAT | UTF8PROC_DECOMPOSE |
@@ -222,12 +251,80 @@ int ng_link_distance(const char *a, size_t na, const char *b, size_t nb, int lim
     return prev[nb] > limit ? limit + 1 : prev[nb];
 }
 
+/* The lines of a resource list as ng_strset_load gives them (trimmed, no
+ * blank or '#' lines, folded when asked, sorted, unique), without the
+ * prefix index that it builds and the linker never reads (most of a query
+ * command's start). */
+typedef struct {
+    char **items;
+    size_t n;
+    char *storage;
+} lines;
+
+static void lines_free(lines *s)
+{
+    free(s->items);
+    free(s->storage);
+    memset(s, 0, sizeof *s);
+}
+
+static int lines_load(lines *s, const char *path, int fold)
+{
+    memset(s, 0, sizeof *s);
+    size_t len = 0;
+    const char *data = ng_resource(path, &len);
+    if (!data)
+        return NG_OK;
+    size_t nl = 1;
+    for (size_t i = 0; i < len; i++)
+        nl += data[i] == '\n';
+    s->storage = malloc(len * 2 + 1); /* folding can grow a string a little */
+    s->items = malloc(nl * sizeof *s->items);
+    if (!s->storage || !s->items) {
+        lines_free(s);
+        return NG_ENOMEM;
+    }
+    size_t used = 0;
+    const char *p = data, *end = data + len;
+    while (p < end) {
+        const char *e = memchr(p, '\n', (size_t)(end - p));
+        const char *next = e ? e + 1 : end;
+        if (!e)
+            e = end;
+        const char *a = p, *b = e;
+        while (a < b && (*a == ' ' || *a == '\t' || *a == '\r'))
+            a++;
+        while (b > a && (b[-1] == ' ' || b[-1] == '\t' || b[-1] == '\r'))
+            b--;
+        if (b > a && *a != '#') {
+            char *dst = s->storage + used;
+            size_t k = (size_t)(b - a);
+            if (fold) {
+                k = ng_fold(a, k, dst, len * 2 + 1 - used);
+            } else {
+                memcpy(dst, a, k);
+                dst[k] = '\0';
+            }
+            s->items[s->n++] = dst;
+            used += k + 1;
+        }
+        p = next;
+    }
+    qsort(s->items, s->n, sizeof *s->items, cmp_str);
+    size_t w = 0;
+    for (size_t i = 0; i < s->n; i++)
+        if (w == 0 || strcmp(s->items[w - 1], s->items[i]) != 0)
+            s->items[w++] = s->items[i];
+    s->n = w;
+    return NG_OK;
+}
+
 /* Adds every item of a resource list of lines "name<TAB>GROUP[<TAB>TYPE]"
  * to l->aliases. */
 static int load_aliases(ng_linker *l, const char *path, const char *dflt_type, size_t *cap)
 {
-    ng_strset set;
-    int rc = ng_strset_load(&set, path, 0, 0);
+    lines set;
+    int rc = lines_load(&set, path, 0);
     if (rc != NG_OK)
         return rc;
     for (size_t i = 0; i < set.n; i++) {
@@ -251,7 +348,7 @@ static int load_aliases(ng_linker *l, const char *path, const char *dflt_type, s
             size_t nc = *cap ? *cap * 2 : 256;
             alias *na = realloc(l->aliases, nc * sizeof *na);
             if (!na) {
-                ng_strset_free(&set);
+                lines_free(&set);
                 return NG_ENOMEM;
             }
             l->aliases = na;
@@ -265,12 +362,12 @@ static int load_aliases(ng_linker *l, const char *path, const char *dflt_type, s
             free(a->key);
             free(a->group);
             free(a->type);
-            ng_strset_free(&set);
+            lines_free(&set);
             return NG_ENOMEM;
         }
         l->naliases++;
     }
-    ng_strset_free(&set);
+    lines_free(&set);
     return NG_OK;
 }
 
@@ -279,8 +376,8 @@ static int load_words(char ***out, size_t *n, const char *const *paths, size_t n
 {
     size_t cap = 0;
     for (size_t p = 0; p < npaths; p++) {
-        ng_strset set;
-        if (ng_strset_load(&set, paths[p], 1, 0) != NG_OK)
+        lines set;
+        if (lines_load(&set, paths[p], 1) != NG_OK)
             return NG_ENOMEM;
         for (size_t i = 0; i < set.n; i++) {
             char key[KEY_MAX];
@@ -290,19 +387,19 @@ static int load_words(char ***out, size_t *n, const char *const *paths, size_t n
                 size_t nc = cap ? cap * 2 : 256;
                 char **nv = realloc(*out, nc * sizeof *nv);
                 if (!nv) {
-                    ng_strset_free(&set);
+                    lines_free(&set);
                     return NG_ENOMEM;
                 }
                 *out = nv;
                 cap = nc;
             }
             if (!((*out)[*n] = strdup(key))) {
-                ng_strset_free(&set);
+                lines_free(&set);
                 return NG_ENOMEM;
             }
             (*n)++;
         }
-        ng_strset_free(&set);
+        lines_free(&set);
     }
     if (*n)
         qsort(*out, *n, sizeof **out, cmp_str);
