@@ -619,7 +619,6 @@ struct ng_evlex {
     phmap cues;      /* cue phrase -> CUE_* */
     phmap words;     /* structure word -> W_* */
     phmap discards;  /* sports and entertainment words */
-    phmap first;     /* the first word of every actor, country, demonym and agent phrase (a quick no) */
     uint32_t serial; /* this lexicon among those loaded (never 0): the key of the word cache */
     int french;
     uint8_t cur_flags;  /* while loading: flags and paired code given to the patterns being parsed */
@@ -861,37 +860,6 @@ static int parse_line(struct ng_evlex *lx, struct sb_stemmer *st, const char *co
     return NG_OK;
 }
 
-static int add_first_words(phmap *first, const phmap *m)
-{
-    if (!m->keys)
-        return NG_OK;
-    for (size_t i = 0; i <= m->mask; i++) {
-        const char *k = m->keys[i];
-        if (!k)
-            continue;
-        const char *sp = strchr(k, ' ');
-        size_t n = sp ? (size_t)(sp - k) : strlen(k);
-        if (ph_put(first, k, n, 1, PH_FULL, 0) != NG_OK)
-            return NG_ENOMEM;
-    }
-    return NG_OK;
-}
-
-/* lx->first: every word that can start a dictionary phrase of this language. */
-static int first_words(struct ng_evlex *lx, const ng_evcommon *c)
-{
-    int rc = add_first_words(&lx->first, &lx->agents);
-    if (rc == NG_OK)
-        rc = add_first_words(&lx->first, &lx->demonyms);
-    if (rc == NG_OK && c)
-        rc = add_first_words(&lx->first, &c->actors);
-    if (rc == NG_OK && c)
-        rc = add_first_words(&lx->first, &c->countries);
-    if (rc == NG_OK && c)
-        rc = add_first_words(&lx->first, &c->uagents);
-    return rc;
-}
-
 /* The user's PETRARCH verb dictionary (English): its forms, then its
  * patterns; a head it names keeps only the user's patterns. */
 static int add_user_verbs(struct ng_evlex *lx, struct sb_stemmer *st, const ng_evcommon *c, char *err, size_t errlen)
@@ -1061,8 +1029,6 @@ int ng_evlex_load(struct ng_evlex **out, const char *code, const ng_evcommon *co
         }
     }
 #undef RES
-    if (rc == NG_OK)
-        rc = first_words(lx, common);
     if (rc == NG_OK && common && common->nuverbs && strcmp(code, "en") == 0)
         rc = add_user_verbs(lx, st, common, err, errlen);
     if (rc == NG_OK && lx->npats) {
@@ -1105,7 +1071,6 @@ void ng_evlex_free(struct ng_evlex *lx)
     free(lx->pats);
     free(lx->alts);
     free(lx->altlen);
-    phmap_free(&lx->first);
     phmap_free(&lx->vheads);
     phmap_free(&lx->nheads);
     phmap_free(&lx->forms);
@@ -1165,7 +1130,14 @@ typedef struct {
  * structure-word class, cue, stem, the patterns its stem heads, and whether
  * a dictionary or discard phrase can begin with it.  Seven hash lookups and
  * a stemmer call per token became one lookup here (news repeats its words). */
-enum { WI_FIRST = 1, WI_DISCARD = 2 };
+enum {
+    WI_DISCARD = 1,   /* a discard phrase begins with the word (or is it) */
+    WI_ACTORS = 2,    /* the same for the named actors, */
+    WI_COUNTRIES = 4, /* the countries, */
+    WI_DEMONYMS = 8,  /* the demonyms, */
+    WI_UAGENTS = 16,  /* the user's agents */
+    WI_AGENTS = 32    /* and the built-in agents */
+};
 #define EV_WI_SLOTS 32768 /* direct-mapped, 64 bytes each */
 #define EV_WI_WORD 23     /* longer words and stems are not remembered */
 typedef struct {
@@ -1338,12 +1310,12 @@ static int is_word_tok(const ng_token *t) { return (t->flags & NG_TOK_WORD) != 0
 /* Fills the per-token state of sentence tokens [t0, t0+n). */
 /* What the lexicon says of the word alone (folded f, without accents pf),
  * from the thread's cache or looked up and remembered. */
-static void word_info(evsent *S, const char *f, size_t fl, const char *pf, size_t pl, ev_winfo *out)
+static void word_info(evsent *S, const char *f, size_t fl, const char *pf, size_t pl, uint32_t h, ev_winfo *out)
 {
     const struct ng_evlex *lx = S->lx;
     ev_winfo *c = NULL;
     if (fl < EV_WI_WORD) {
-        c = &S->sc->winfo[ng_hash_bytes(f, fl) & (EV_WI_SLOTS - 1)];
+        c = &S->sc->winfo[h & (EV_WI_SLOTS - 1)];
         if (c->lex == lx->serial && c->wl == fl && memcmp(c->w, f, fl) == 0) {
             *out = *c;
             return;
@@ -1360,8 +1332,17 @@ static void word_info(evsent *S, const char *f, size_t fl, const char *pf, size_
         out->cue = (uint8_t)v;
     if (ph_get(&lx->discards, f, fl, NULL))
         out->wflags |= WI_DISCARD;
-    if (ph_get(&lx->first, pf, pl, NULL) & PH_FULL)
-        out->wflags |= WI_FIRST;
+    const ng_evcommon *cm = lx->common;
+    if (cm && ph_get(&cm->actors, pf, pl, NULL))
+        out->wflags |= WI_ACTORS;
+    if (cm && ph_get(&cm->countries, pf, pl, NULL))
+        out->wflags |= WI_COUNTRIES;
+    if (ph_get(&lx->demonyms, pf, pl, NULL))
+        out->wflags |= WI_DEMONYMS;
+    if (cm && ph_get(&cm->uagents, pf, pl, NULL))
+        out->wflags |= WI_UAGENTS;
+    if (ph_get(&lx->agents, pf, pl, NULL))
+        out->wflags |= WI_AGENTS;
     char st[256];
     size_t sl;
     if (ph_get(&lx->forms, f, fl, &v) & PH_FULL) { /* an irregular form: its lemma's stem */
@@ -1395,6 +1376,8 @@ static void read_tokens(evsent *S)
     const ng_doc *d = S->doc;
     ng_buf_reset(&sc->fold);
     ng_buf_reset(&sc->stems);
+    uint32_t hs[EV_MAX_SENT_TOKENS];
+    /* the folded forms first */
     for (size_t i = 0; i < S->n; i++) {
         const ng_token *tk = &d->tokens[S->t0 + i];
         evtok *t = &sc->t[i];
@@ -1424,9 +1407,19 @@ static void read_tokens(evsent *S)
         t->pl = (uint32_t)pl;
         t->ent = sc->tok_ent[S->t0 + i];
         t->ent_name = sc->tok_name[S->t0 + i];
+        hs[i] = ng_hash_bytes(f, fl);
+        __builtin_prefetch(&sc->winfo[hs[i] & (EV_WI_SLOTS - 1)]);
+    }
+    if (sc->fold.oom) {
+        S->n = 0;
+        return;
+    }
+    /* then what the lexicon says of each word (the cache slots are on their way) */
+    for (size_t i = 0; i < S->n; i++) {
+        evtok *t = &sc->t[i];
         ev_winfo wi;
         sc->long_stem = NULL;
-        word_info(S, f, fl, pf, pl, &wi);
+        word_info(S, sc->fold.p + t->fo, t->fl, sc->fold.p + t->po, t->pl, hs[i], &wi);
         t->word = wi.word;
         t->cue = wi.cue;
         t->wflags = wi.wflags;
@@ -1436,6 +1429,7 @@ static void read_tokens(evsent *S)
         t->sl = sc->long_stem ? (uint32_t)sc->long_stem_len : wi.sl;
         ng_buf_put(&sc->stems, sc->long_stem ? sc->long_stem : wi.st, t->sl);
         ng_buf_putc(&sc->stems, '\0');
+        const ng_token *tk = &d->tokens[S->t0 + i];
         if (d->pos)
             t->pos = d->pos[S->t0 + i];
         else /* no tagger for this language: a rough guess */
@@ -1488,27 +1482,30 @@ static void find_hits(evsent *S)
         int kind = HK_NONE;
         uint32_t val = 0, v;
         size_t k;
-        if (!S->c->pre_words && !(t[i].wflags & WI_FIRST) && !(t[i].pl > 3 && tplain(S, i)[t[i].pl - 1] == 's')) {
+        const unsigned wf = t[i].wflags;
+        if (!S->c->pre_words && !(wf & (WI_ACTORS | WI_COUNTRIES | WI_DEMONYMS | WI_UAGENTS | WI_AGENTS)) &&
+            !(t[i].pl > 3 && tplain(S, i)[t[i].pl - 1] == 's')) {
             i++; /* no phrase starts with this word (and it is no plural demonym) */
             continue;
         }
         int proper = name_case_ok(S, i);
         int short_ok = short_name_ok(S, i);
-        if (proper && (k = longest(S, &S->c->actors, i, 8, &v)) > best && (k > 1 || short_ok))
+        if (proper && (wf & WI_ACTORS) && (k = longest(S, &S->c->actors, i, 8, &v)) > best && (k > 1 || short_ok))
             best = k, kind = HK_ACTOR, val = v;
-        if (proper && (k = longest(S, &S->c->countries, i, 8, &v)) > best && (k > 1 || short_ok))
+        if (proper && (wf & WI_COUNTRIES) && (k = longest(S, &S->c->countries, i, 8, &v)) > best &&
+            (k > 1 || short_ok))
             best = k, kind = HK_COUNTRY, val = v;
         /* a user's stem ("KU" matches "KU", "Kuwaiti"...) only when no whole name is longer or as long */
         if (proper && (k = longest_prefix(S, i, &v)) > best && (k > 1 || short_ok))
             best = k, kind = HK_ACTOR, val = v;
-        if ((k = longest(S, &S->lx->demonyms, i, 4, &v)) > best)
+        if ((wf & WI_DEMONYMS) && (k = longest(S, &S->lx->demonyms, i, 4, &v)) > best)
             best = k, kind = HK_DEMONYM, val = v;
         else if (!best && t[i].pl > 3 && tplain(S, i)[t[i].pl - 1] == 's' &&
                  (ph_get(&S->lx->demonyms, tplain(S, i), t[i].pl - 1, &v) & PH_FULL))
             best = 1, kind = HK_DEMONYM, val = v; /* "Americans" */
-        if ((k = longest(S, &S->c->uagents, i, 8, &v)) > best)
+        if ((wf & WI_UAGENTS) && (k = longest(S, &S->c->uagents, i, 8, &v)) > best)
             best = k, kind = HK_UAGENT, val = v;
-        if ((k = longest(S, &S->lx->agents, i, 8, &v)) > best)
+        if ((wf & WI_AGENTS) && (k = longest(S, &S->lx->agents, i, 8, &v)) > best)
             best = k, kind = HK_AGENT, val = v;
         if (!best) {
             i++;
