@@ -586,6 +586,66 @@ static uint32_t choose(coref_t *c, size_t t, uint32_t g, int pl, uint32_t title,
     return best < 0 ? 0 : c->seen[best].ent + 1;
 }
 
+/* 1 when the folded word w[0..n) is a word of entity e's name ("fund" of
+ * "International Monetary Fund"). */
+static int name_has_word(const ng_doc *doc, uint32_t e, const char *w, size_t n)
+{
+    const char *name = doc->entities[e].name;
+    char key[128];
+    size_t len = ng_fold(name, strlen(name), key, sizeof key);
+    for (size_t i = 0; i + n <= len; i++)
+        if ((i == 0 || key[i - 1] == ' ' || key[i - 1] == '-') && memcmp(key + i, w, n) == 0 &&
+            (i + n == len || key[i + n] == ' ' || key[i + n] == '-'))
+            return 1;
+    return 0;
+}
+
+/* The organisation a neuter pronoun or an organisation noun at token t
+ * refers to: the last one whose name holds the noun w (the folded head,
+ * "bank", "fund"; n == 0 for a pronoun) within ten sentences, else, when
+ * near is set, the last one named in the same or the previous sentence.
+ * Returns the entity index + 1, or 0. */
+static uint32_t choose_org(coref_t *c, size_t t, const char *w, size_t n, int near)
+{
+    uint32_t sent = c->doc->tokens[t].sent;
+    for (size_t k = c->nseen; n && k-- > 0 && k + 200 > c->nseen;) {
+        const seen_t *s = &c->seen[k];
+        if (sent - s->sent > 10)
+            break;
+        if (strcmp(c->doc->entities[s->ent].type, "ORG") == 0 && !is_person(c->info, s->ent) &&
+            name_has_word(c->doc, s->ent, w, n))
+            return s->ent + 1;
+    }
+    if (!near)
+        return 0;
+    for (size_t k = c->nseen; k-- > 0 && k + 50 > c->nseen;) {
+        const seen_t *s = &c->seen[k];
+        if (sent - s->sent > 1)
+            break;
+        if (strcmp(c->doc->entities[s->ent].type, "ORG") == 0 && !is_person(c->info, s->ent))
+            return s->ent + 1;
+    }
+    return 0;
+}
+
+/* 1 when the words [a, b] (not a mention) speak: a speech cue right after
+ * them, past auxiliaries ("the bank said", "it has warned"), or a
+ * reporting verb right before them ("said the company"). */
+static int words_speak(const coref_t *c, size_t a, size_t b)
+{
+    const ng_doc *doc = c->doc;
+    for (size_t k = b + 1; k < doc->ntokens && k < b + 4; k++) {
+        size_t n;
+        uint32_t v = ng_lex_match(&c->q->cues, doc, k, 3, &n);
+        if (v & (QL_CUE_V | QL_CUE_B))
+            return 1;
+        if (!(v & QL_AUX))
+            break;
+    }
+    size_t n;
+    return a > 0 && (ng_lex_match(&c->q->cues, doc, a - 1, 1, &n) & QL_CUE_V);
+}
+
 /* Writes the added mentions into the entities' lists, merged in text
  * order.  Returns 0 on out of memory. */
 static int merge_mentions(coref_t *c)
@@ -712,8 +772,23 @@ static int description(coref_t *c, size_t d, size_t h, size_t hn, uint32_t v)
     if (end + 1 < doc->ntokens && (doc->tokens[end].flags & NG_TOK_WORD) && !(doc->tokens[end].flags & NG_TOK_UPPER) &&
         ng_tok_is(doc, end + 1, ",") && doc->tokens[end].sent == doc->tokens[h].sent)
         end++;
-    if (v & QL_ORG)
-        return 1;
+    if (v & QL_ORG) {
+        /* "the bank said", "the fund warned": the organisation named by that
+         * noun before, or the one just named when the noun speaks */
+        if (!ng_tok_is(doc, d, "the") && !ng_tok_is(doc, d, "le") && !ng_tok_is(doc, d, "la") &&
+            !ng_tok_is(doc, d, "l'") && !ng_tok_is(doc, d, "l\xe2\x80\x99"))
+            return 1;
+        char key[64];
+        const ng_token *ht = &doc->tokens[h + hn - 1];
+        size_t kn = ng_fold(doc->text + ht->start, ht->end - ht->start, key, sizeof key);
+        uint32_t org = choose_org(c, d, key, kn, words_speak(c, d, h + hn - 1));
+        if (!org)
+            return 1;
+        c->linked[h] = org;
+        if (!add_mention(c, org - 1, doc->tokens[d].start, doc->tokens[h + hn - 1].end, NG_MENTION_NOMINAL))
+            return 0;
+        return push_seen(c, org - 1, (uint32_t)h, 0);
+    }
     /* apposition after: "her American counterpart, Mark Esper" */
     uint32_t target = 0;
     if (end < doc->ntokens && ng_tok_is(doc, end, ",")) {
@@ -803,6 +878,17 @@ int ng_coref(ng_worker *w, ng_doc *doc)
         if (c.tokent[t] || !(tk->flags & NG_TOK_WORD))
             continue;
         uint32_t v = tk->end - tk->start <= 10 ? ng_lex_tok(&c.q->pronouns, doc, t) : 0;
+        if (v & QL_ORG) {
+            /* "it said", "its statement": a neuter pronoun is linked only to an
+             * organisation that speaks (most "it" are things) */
+            uint32_t e1 = (v & QL_SUBJ) && words_speak(&c, t, t) ? choose_org(&c, t, NULL, 0, 1) : 0;
+            if (e1) {
+                c.linked[t] = e1;
+                if (!add_mention(&c, e1 - 1, tk->start, tk->end, NG_MENTION_PRONOUN) || !push_seen(&c, e1 - 1, (uint32_t)t, 0))
+                    return ng_worker_fail(w, NG_ENOMEM, "out of memory");
+            }
+            continue;
+        }
         if (v && !(v & QL_REL)) {
             uint32_t g = v & (QL_M | QL_F);
             int pl = (v & QL_PL) != 0;

@@ -530,6 +530,28 @@ static int find_head(qctx *c, size_t lo, size_t hi, speaker_t *sp)
                 sp->e = doc->tokens[he - 1].end;
                 return 1;
             }
+            /* "his lawyer", "Pagliano's attorney", "her campaign": the words,
+             * and the owner they hang on */
+            for (size_t x = k; x > lo && x + 4 > k; x--) {
+                size_t y = x - 1, o = SIZE_MAX;
+                if ((ng_lex_tok(&c->q->pronouns, doc, y) & QL_POSS) && c->tokent[y])
+                    o = y;
+                else if (y > lo && (ng_tok_is(doc, y, "'s") || ng_tok_is(doc, y, "\xe2\x80\x99s")) && c->tokent[y - 1] &&
+                         strcmp(doc->entities[c->tokent[y - 1] - 1].type, "MISC") != 0) {
+                    o = y - 1;
+                    while (o > lo && c->tokent[o - 1] == c->tokent[y - 1] && !c->first[o])
+                        o--;
+                }
+                if (o != SIZE_MAX) {
+                    sp->found = 1;
+                    sp->ent = c->tokent[o];
+                    sp->s = doc->tokens[o].start;
+                    sp->e = doc->tokens[he - 1].end;
+                    return 1;
+                }
+                if (!(doc->tokens[y].flags & NG_TOK_WORD) || determiner(doc, y) || preposition(doc, y))
+                    break;
+            }
             /* unnamed, or a description nobody was found for: keep the words,
              * and the entity it hangs on ("those in the entourage of X") */
             size_t e = he;
@@ -617,6 +639,19 @@ static int cue_speaker(qctx *c, size_t ci, uint32_t v, size_t hi, speaker_t *sp)
            !is_punct(doc, e, ':') && !ng_tok_is(doc, e, "that") && !ng_tok_is(doc, e, "que") &&
            !ng_tok_is(doc, e, "qu'") && !ng_tok_is(doc, e, "qu\xe2\x80\x99"))
         e++;
+    /* a subject pronoun or a name right before the cue ("she said", "Warren
+     * said") is its subject, whatever follows the cue */
+    if (ci > sstart + 0 && !(v & QL_CUE_P)) {
+        uint32_t pv = ng_lex_tok(&c->q->pronouns, doc, ci - 1);
+        int name_before = c->tokent[ci - 1] && strcmp(doc->entities[c->tokent[ci - 1] - 1].type, "MISC") != 0;
+        if (((pv & QL_SUBJ) && !(pv & QL_INV) && c->tokent[ci - 1]) || name_before) {
+            size_t m = ci - 1;
+            while (m > sstart && c->tokent[m - 1] == c->tokent[ci - 1] && !c->first[m])
+                m--;
+            if (!(m > sstart && preposition(doc, m - 1)) && find_head(c, m, ci, sp))
+                return 1;
+        }
+    }
     if ((v & QL_INV) && !(ci > sstart && (ng_lex_tok(&c->q->pronouns, doc, ci - 1) & QL_INV)) &&
         find_head(c, after, e, sp))
         return 1;

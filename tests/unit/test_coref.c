@@ -140,12 +140,43 @@ static void test_french(void **state)
     ng_doc_free(d);
 }
 
+static void test_organisation_nouns_and_it(void **state)
+{
+    (void)state;
+    static const char *const names[] = {"PER:Ana Ruiz", "ORG:Northfield Savings Bank", "ORG:Acme Steel", NULL};
+    /* "the bank": the organisation whose name holds the noun, even when
+     * another one was named since */
+    ng_doc *d = with_entities("Ana Ruiz met the board of Northfield Savings Bank on Monday. Acme Steel was not there. "
+                              "The bank said that it would cut its fees.",
+                              "en", names);
+    assert_non_null(owner(d, "The", 0));
+    assert_string_equal(owner(d, "The", 0), "Northfield Savings Bank");
+    ng_doc_free(d);
+    /* "the company said": no name holds the noun, the organisation just named */
+    d = with_entities("Acme Steel closed a plant in May. The company said that the move would save money.", "en",
+                      names);
+    assert_non_null(owner(d, "The", 0));
+    assert_string_equal(owner(d, "The", 0), "Acme Steel");
+    ng_doc_free(d);
+    /* an organisation noun that does not speak and names nobody stays unlinked */
+    d = with_entities("Ana Ruiz praised Acme Steel. The fund grew by a third.", "en", names);
+    assert_null(owner(d, "The", 0));
+    ng_doc_free(d);
+    /* "it" is linked to an organisation only when it speaks */
+    d = with_entities("Acme Steel closed its plant in May. It said the move would save money. It was a hard year.",
+                      "en", names);
+    assert_non_null(owner(d, "It", 0));
+    assert_string_equal(owner(d, "It", 0), "Acme Steel");
+    assert_null(owner(d, "It", 1));
+    ng_doc_free(d);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_gender_from_first_name), cmocka_unit_test(test_honorific),
         cmocka_unit_test(test_description_and_apposition), cmocka_unit_test(test_typo_fallback),
-        cmocka_unit_test(test_french),
+        cmocka_unit_test(test_french), cmocka_unit_test(test_organisation_nouns_and_it),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

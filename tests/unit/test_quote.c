@@ -288,6 +288,41 @@ static void test_honorific_and_possessive(void **state)
     ng_doc_free(d);
 }
 
+static void test_owner_of_a_description(void **state)
+{
+    (void)state;
+    static const char *const names[] = {"PER:Tom Hale", NULL};
+    static const char *const texts[] = {
+        "Tom Hale arrived late on Monday. His lawyer said that the senator would not testify.",
+        "Tom Hale arrived late on Monday. Tom Hale's former lawyer said that the senator would not testify.",
+    };
+    for (size_t i = 0; i < sizeof texts / sizeof *texts; i++) {
+        ng_doc *d = with_entities(texts[i], "en", names);
+        const ng_quote *q = quote_with(d, "would not testify");
+        assert_non_null(q);
+        /* the entity it hangs on, and the words as written */
+        assert_string_equal(speaker_name(d, q), "Tom Hale");
+        assert_non_null(q->speaker_text);
+        assert_non_null(strstr(q->speaker_text, "lawyer"));
+        ng_doc_free(d);
+    }
+}
+
+static void test_subject_before_cue_wins(void **state)
+{
+    (void)state;
+    static const char *const names[] = {"PER:Ana Ruiz", NULL};
+    /* the words after the cue ("the bank's drive") do not outrank "she said" */
+    ng_doc *d = with_entities("Ana Ruiz spoke first. \"You squeezed the staff\" to raise the price, she said, "
+                              "referencing the bank's drive to grow.",
+                              "en", names);
+    const ng_quote *q = quote_with(d, "You squeezed the staff");
+    assert_non_null(q);
+    assert_string_equal(speaker_name(d, q), "Ana Ruiz");
+    assert_null(q->speaker_text);
+    ng_doc_free(d);
+}
+
 static void test_sentence_openers_are_not_speakers(void **state)
 {
     (void)state;
@@ -339,6 +374,8 @@ int main(void)
         cmocka_unit_test(test_relative_pronoun_speaker),
         cmocka_unit_test(test_honorific_and_possessive),
         cmocka_unit_test(test_sentence_openers_are_not_speakers),
+        cmocka_unit_test(test_owner_of_a_description),
+        cmocka_unit_test(test_subject_before_cue_wins),
         cmocka_unit_test(test_bad_input),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
