@@ -293,6 +293,7 @@ static int add_phrase(ng_grammar *g, const char *phrase, const char *attrs, char
         else if (!strcmp(tok, "past")) e->flags |= TX_E_PAST;
         else if (!strcmp(tok, "report")) e->flags |= TX_E_REPORT;
         else if (!strcmp(tok, "aux")) e->flags |= TX_E_AUX;
+        else if (!strcmp(tok, "be")) e->flags |= TX_E_BE;
         else if (!strcmp(tok, "article")) e->cls |= TX_C_NUM, e->flags |= TX_E_ARTICLE, e->num = 1;
         else if (!strcmp(tok, "and")) e->flags |= TX_E_AND;
         else if (!strcmp(tok, "of")) e->flags |= TX_E_OF;
@@ -1512,6 +1513,8 @@ static int tense_of(const tx_atom *at, size_t n, size_t a0, size_t a1)
         if (!fl || fl == (TX_A_FUTURE | TX_A_PAST))
             continue;
         int d = fl == TX_A_FUTURE ? 1 : -1;
+        if (d < 0 && k > lo && at[k - 1].e && (at[k - 1].e->flags & TX_E_BE))
+            continue; /* "would be held on April 24": a participle, not a tense */
         if (d > 0)
             for (size_t j = k; j-- > lo && j + 3 >= k && at[j].sent == sent;)
                 if (at[j].e && (at[j].e->flags & TX_E_AUX) && (at[j].flags & TX_A_PAST))
@@ -1628,10 +1631,16 @@ static int pick_year(const anchor *an, const frame *f, int tense, int *ok)
         return diff >= 0 ? y - 1 : y;
     if (f->has_rel && f->rel > 0)
         return diff <= 0 ? y + 1 : y;
+    /* the tense says which side of the anchor; without one, the nearer
+     * ("January" said in late October is the coming one) */
     if (tense > 0 && diff < -60)
         return y + 1;
     if (tense < 0 && diff > 60)
         return y - 1;
+    if (!tense && diff > 183)
+        return y - 1;
+    if (!tense && diff < -183)
+        return y + 1;
     return y;
 }
 
@@ -1721,7 +1730,10 @@ static int resolve(const tx_rule *r, frame *f, const anchor *an, int tense, char
         snprintf(date, sizeof date, "%03d", f->decade);
     } else if (f->year >= 0 || f->month > 0 || f->season || f->halfq) {
         int y = f->year, ok = 1;
-        if (y < 0 && f->month > 0)
+        if (y < 0 && f->month > 0 && f->unit == TX_U_Y && f->has_rel) {
+            ok = base.y != 0; /* "June last year", "February this year" */
+            y = base.y + f->rel;
+        } else if (y < 0 && f->month > 0)
             y = pick_year(an, f, tense, &ok);
         else if (y < 0) {
             ok = base.y != 0;

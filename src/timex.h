@@ -59,7 +59,8 @@ enum {
     TX_E_AND = 1u << 8,     /* joins number words ("et", "and") */
     TX_E_OF = 1u << 9,      /* links a number to its noun ("of", "de", "d'") */
     TX_E_REPORT = 1u << 10, /* a reporting verb ("said", "a déclaré"): a weak tense cue */
-    TX_E_AUX = 1u << 11     /* a past auxiliary ("had", "was"): a future cue after it is past */
+    TX_E_AUX = 1u << 11,    /* a past auxiliary ("had", "was"): a future cue after it is past */
+    TX_E_BE = 1u << 12      /* "be", "is": a past form after it is a participle, no tense cue */
 };
 
 /* Calendar units. */

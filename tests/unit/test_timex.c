@@ -186,6 +186,24 @@ static void test_weekday_tense(void **state)
     ng_doc_free(d);
 }
 
+static void test_month_year(void **state)
+{
+    (void)state;
+    /* a month without its year: the tense picks the side of the anchor;
+     * without a tense cue, the nearer one */
+    ng_doc *d = analyze("The bank plans a merger in January. Profits rose in March. "
+                        "In June last year the plant closed; it reopens in April next year. "
+                        "KKR bought the company in August. The vote would be held on Thursday.",
+                        "en", "1989-10-30");
+    expect(d, "January", "DATE", "1990-01");
+    expect(d, "March", "DATE", "1989-03");
+    expect(d, "June last year", "DATE", "1988-06");
+    expect(d, "April next year", "DATE", "1990-04");
+    expect(d, "August", "DATE", "1989-08");
+    expect(d, "Thursday", "DATE", "1989-11-02"); /* "held" after "be" is no past */
+    ng_doc_free(d);
+}
+
 static void test_not_timexes(void **state)
 {
     (void)state;
@@ -224,7 +242,7 @@ int main(void)
         cmocka_unit_test(test_durations_sets_times), cmocka_unit_test(test_french),
         cmocka_unit_test(test_anchoring), cmocka_unit_test(test_not_timexes),
         cmocka_unit_test(test_grammar_loads), cmocka_unit_test(test_parts_of_day),
-        cmocka_unit_test(test_weekday_tense),
+        cmocka_unit_test(test_weekday_tense), cmocka_unit_test(test_month_year),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
