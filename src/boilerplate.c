@@ -253,7 +253,8 @@ static void mark_region(ng_hpage *pg, int32_t r)
         int bad = (e->flags & (NG_HEL_BADTAG | NG_HEL_HEADER)) || e->cue < 0;
         /* a wrapper holding much of the region's prose is not boilerplate,
          * whatever its class says ("layout-with-sidebar") */
-        if (bad && e->paras >= 2 && (e->text - e->link) * 3 >= rplain && !(e->flags & NG_HEL_BADTAG))
+        if (bad && (e->paras >= 2 || (e->paras >= 1 && e->cue >= -1)) && (e->text - e->link) * 3 >= rplain &&
+            !(e->flags & NG_HEL_BADTAG))
             bad = 0;
         if (e->flags & NG_HEL_BODY)
             bad = 0;
@@ -285,7 +286,7 @@ static void dbg_seg(const ng_hpage *pg, size_t i, const char *why)
     const ng_hel *o = &pg->el[sg->owner];
     int n = (int)(sg->end - sg->start);
     fprintf(stderr, "  %-8s seg %zu el %d tag %d cue %d len %d link %u: %.*s\n", why, i, sg->owner, o->tag, o->cue, n,
-            sg->link, n > 90 ? 90 : n, pg->buf.p + sg->start);
+            sg->link, n > 90 && getenv("NG_HTML_DEBUG")[0] != '3' ? 90 : n, pg->buf.p + sg->start);
     if (getenv("NG_HTML_DEBUG")[0] == '2') {
         fprintf(stderr, "      up:");
         for (int32_t a = o->parent, k = 0; a >= 0 && k < 8; a = pg->el[a].parent, k++)
@@ -307,15 +308,21 @@ static int headline(const ng_hpage *pg, size_t i, const char *title, size_t tlen
            memcmp(pg->buf.p + sg->start, title, tlen) == 0;
 }
 
-/* The article's lead (standfirst) when it sits outside the chosen region,
- * between the headline and the region's first block: the first segment
- * there that is a sentence of 50-600 bytes with few links, not under a
- * boilerplate tag or a strong negative class/id cue, at most 8 segments
- * after the headline.  Returns its index, or pg->nseg.  Call after the
- * region is marked (HEL_KEEP), before the marks are cleared. */
-static size_t lead_seg(const ng_model *m, const ng_hpage *pg, const char *title, size_t tlen)
+/* The article's lead (standfirst) when the chosen blocks leave it out:
+ * it sits between the headline and the article's first prose paragraph,
+ * outside the region or under a header-like element of the region that
+ * was dropped (a "teaser" or "article-header" box holding headline, date
+ * and lead).  The first segment there that is a sentence of 50-600 bytes
+ * with few links, not kept already, not under a boilerplate tag or a
+ * strong negative class/id cue, at most 8 segments after the headline.
+ * first is the first kept prose segment.  Returns its index, or
+ * pg->nseg.  Call after the region is marked (HEL_KEEP), before the
+ * marks are cleared. */
+static size_t lead_seg(const ng_model *m, const ng_hpage *pg, const char *title, size_t tlen, size_t first)
 {
     const ng_hel *el = pg->el;
+    /* the region's first kept block; the lead is looked for before it,
+     * else (the headline is inside the region) before the first prose */
     size_t rfirst = pg->nseg;
     for (size_t i = 0; i < pg->nseg; i++) {
         const ng_hel *o = &el[pg->seg[i].owner];
@@ -324,18 +331,21 @@ static size_t lead_seg(const ng_model *m, const ng_hpage *pg, const char *title,
             break;
         }
     }
-    if (rfirst == pg->nseg || rfirst == 0)
-        return pg->nseg;
-    size_t h = rfirst;
-    for (size_t k = rfirst; k-- > 0 && rfirst - k <= 32;) {
-        if (headline(pg, k, title, tlen)) {
-            h = k;
-            break;
+    size_t h = pg->nseg, end = pg->nseg;
+    for (int pass = 0; pass < 2 && h == pg->nseg; pass++) {
+        end = pass == 0 ? rfirst : first;
+        if (end >= pg->nseg || end == 0)
+            continue;
+        for (size_t k = end; k-- > 0 && end - k <= 40;) {
+            if (headline(pg, k, title, tlen)) {
+                h = k;
+                break;
+            }
         }
     }
-    if (h == rfirst)
+    if (h == pg->nseg)
         return pg->nseg;
-    for (size_t i = h + 1; i < rfirst && i <= h + 8; i++) {
+    for (size_t i = h + 1; i < end && i <= h + 8; i++) {
         const ng_hseg *sg = &pg->seg[i];
         uint32_t len = sg->end - sg->start;
         const char *x = pg->buf.p + sg->start;
@@ -517,7 +527,7 @@ void ng_html_body(const ng_model *m, ng_hpage *pg, const char *title, ng_buf *ou
         }
     }
     size_t tlen = title ? strlen(title) : 0;
-    size_t lead = lead_seg(m, pg, title, tlen);
+    size_t lead = lead_seg(m, pg, title, tlen, first);
     int teaser = 0; /* inside a teaser list after the article */
     for (size_t i = 0; i < pg->nseg; i++) {
         const ng_hseg *sg = &pg->seg[i];

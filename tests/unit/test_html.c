@@ -311,6 +311,25 @@ static void lead_paragraph(void **state)
     assert_false(contains(d, "library"));
     assert_false(contains(d, "affiliate"));
     ng_doc_free(d);
+    /* the headline, byline and lead in a box with a boilerplate class
+     * inside the chosen region: the lead stays, the byline goes */
+    d = must("<html><body><div class=\"article\"><div>Politics</div><div class=\"article-header\"><h1>Council votes on the harbour plan</h1>"
+             "<div>By Jane Doe</div>"
+             "<p>The city council voted late on Monday on a plan that would reshape the old harbour.</p></div>"
+             "<div class=\"text\"><p>" PROSE "</p><p>" PROSE2 "</p><p>" PROSE "</p></div></div></body></html>");
+    assert_true(contains(d, "reshape the old harbour"));
+    assert_false(contains(d, "Jane Doe"));
+    assert_true(contains(d, PROSE2));
+    ng_doc_free(d);
+    /* a weak boilerplate class on a block holding one long paragraph and a
+     * third of the article: part of the article */
+    d = must("<html><body><div class=\"story\"><div class=\"teaser\"><p>" PROSE " " PROSE2 "</p></div>"
+             "<p>" PROSE2 " " PROSE "</p></div>"
+             "<div class=\"teaser\"><p>Another story about the harbour.</p></div></body></html>");
+    assert_true(contains(d, PROSE " " PROSE2));
+    assert_true(contains(d, PROSE2 " " PROSE));
+    assert_false(contains(d, "Another story"));
+    ng_doc_free(d);
 }
 
 /* A short article of short quoted lines (German quotes end a sentence),
