@@ -415,7 +415,10 @@ static int find_head(qctx *c, size_t lo, size_t hi, speaker_t *sp)
             /* a group name ("Democrats") speaks; an adjective ("American officials") does not */
             int adjective = strcmp(type, "MISC") == 0 && me + 1 < hi && (doc->tokens[me + 1].flags & NG_TOK_WORD) &&
                             !c->cue[me + 1];
-            if (poss || after_prep || adjective) {
+            /* a dateline: "WASHINGTON -- President Obama ..." */
+            int dateline = sentence_initial(c, k) && me + 1 < hi && is_dash(doc, me + 1) &&
+                           ((doc->tokens[k].flags & NG_TOK_ALLCAP) || strcmp(type, "LOC") == 0);
+            if (poss || after_prep || adjective || dateline) {
                 k = me;
                 continue;
             }
@@ -818,6 +821,32 @@ typedef struct {
     size_t words;
 } qspan;
 
+/* Appends to *qs the quote opened at token open (its mark ending at token
+ * open_last) that runs to the end of its paragraph at token last (no
+ * closing mark).  Returns 0 on out of memory. */
+static int push_paragraph(ng_doc *doc, qspan **qs, size_t *n, size_t *cap, size_t open, size_t open_last, size_t last)
+{
+    if (*n == *cap) {
+        qspan *np = ng_arena_alloc(&doc->arena, *cap * 2 * sizeof *np);
+        if (!np)
+            return 0;
+        memcpy(np, *qs, *n * sizeof **qs);
+        *qs = np;
+        *cap *= 2;
+    }
+    qspan *q = &(*qs)[*n];
+    q->a = open;
+    q->b = last;
+    q->s = doc->tokens[open_last].end;
+    q->e = doc->tokens[last].end;
+    q->words = 0;
+    for (size_t k = open + 1; k <= last; k++)
+        q->words += (doc->tokens[k].flags & NG_TOK_WORD) != 0;
+    if (q->words && last > open_last)
+        (*n)++;
+    return 1;
+}
+
 /* Pairs the quote marks of doc into qs (arena); returns how many. */
 static size_t pair_marks(qctx *c, qspan **out)
 {
@@ -833,9 +862,22 @@ static size_t pair_marks(qctx *c, qspan **out)
         if (open != SIZE_MAX && t > open + 1 && para_break(doc, t - 1, t)) {
             int fam;
             int r = (doc->tokens[t].flags & NG_TOK_QUOTE) ? mark_role(doc, t, &fam) : QM_NONE;
-            if ((r == QM_OPEN || r == QM_EITHER) && fam == ofam)
-                continue; /* reopened: the same quote goes on */
-            open = SIZE_MAX; /* unclosed: drop it */
+            if ((r == QM_OPEN || r == QM_EITHER) && fam == ofam) {
+                size_t colon = transcript_label(c, t + 1);
+                if (colon == SIZE_MAX)
+                    continue; /* reopened: the same quote goes on */
+                /* "WALLACE: …" / "PENCE: …": each speaker's paragraph is a quote */
+                if (!push_paragraph(doc, &qs, &n, &cap, open, open_last, t - 1))
+                    return 0;
+                open = t;
+                open_last = t;
+                continue;
+            }
+            /* unclosed: dropped, unless a transcript label opens it */
+            if (transcript_label(c, open_last + 1) != SIZE_MAX &&
+                !push_paragraph(doc, &qs, &n, &cap, open, open_last, t - 1))
+                return 0;
+            open = SIZE_MAX;
         }
         if (!(doc->tokens[t].flags & NG_TOK_QUOTE))
             continue;
@@ -918,6 +960,24 @@ static size_t cue_after(const qctx *c, size_t b, size_t *dist)
     if (b + 1 < doc->ntokens && doc->tokens[b + 1].sent != sent && !(doc->tokens[b + 1].flags & NG_TOK_UPPER) &&
         !para_break(doc, b, b + 1))
         sent = doc->tokens[b + 1].sent;
+    else if (b + 1 < doc->ntokens && doc->tokens[b + 1].sent != sent && !para_break(doc, b, b + 1)) {
+        /* a short sentence made of a speaker and a cue: "…?” Graham asked. /
+         * "…!” Mr. Hale said, looking up */
+        uint32_t s2 = doc->tokens[b + 1].sent;
+        for (size_t k = b + 1; k < doc->ntokens && k < b + 6 && doc->tokens[k].sent == s2; k++) {
+            if (c->cue[k] & (QL_CUE_V | QL_CUE_B)) {
+                size_t a = k + (c->cuelen[k] ? c->cuelen[k] : 1);
+                for (size_t j = a; j < doc->ntokens && j < a + 3; j++)
+                    if (doc->tokens[j].sent != s2 || is_punct(doc, j, '.') || is_punct(doc, j, ',')) {
+                        *dist = k - b - 1;
+                        return k; /* "demanded", "asked": any cue says it here */
+                    }
+                break;
+            }
+            if (!(doc->tokens[k].flags & NG_TOK_WORD) || c->inq[k])
+                break;
+        }
+    }
     for (size_t k = b + 1, d = 0; k < doc->ntokens && d < 40; k++, d++) {
         if (doc->tokens[k].sent != sent)
             return SIZE_MAX;
@@ -993,6 +1053,11 @@ static int direct_quotes(qctx *c, qspan *qs, size_t nq)
         if (ca != SIZE_MAX && q->words <= 2 && da > 0 && !is_punct(doc, q->b + 1, ',') && !is_punct(doc, q->b - 1, ',') &&
             !is_punct(doc, q->b - 1, '?') && !is_punct(doc, q->b - 1, '!') && !is_punct(doc, q->b - 1, '.') &&
             !(ng_lex_tok(&c->q->pronouns, doc, q->b + 1) & QL_SUBJ))
+            ca = SIZE_MAX;
+        /* a quote inside a sentence ("X said Y was “absolutely right” when he
+         * said"): a cue before it governs unless the quote ends its clause */
+        if (ca != SIZE_MAX && cb != SIZE_MAX && q->b > q->a + 1 && !is_punct(doc, q->b - 1, ',') &&
+            !is_punct(doc, q->b - 1, '?') && !is_punct(doc, q->b - 1, '!') && !is_punct(doc, q->b + 1, ','))
             ca = SIZE_MAX;
         size_t ci = SIZE_MAX;
         if (ca != SIZE_MAX && da <= 4)

@@ -323,6 +323,72 @@ static void test_subject_before_cue_wins(void **state)
     ng_doc_free(d);
 }
 
+static void test_cue_in_a_short_next_sentence(void **state)
+{
+    (void)state;
+    static const char *const names[] = {"PER:Tom Hale", NULL};
+    ng_doc *d = with_entities("\"Does anyone read the plan?\" Tom Hale asked. \"Nobody reads it at all.\" The vote is on "
+                              "Monday.",
+                              "en", names);
+    const ng_quote *q = quote_with(d, "Does anyone read the plan?");
+    assert_non_null(q);
+    assert_non_null(q->cue);
+    assert_string_equal(q->cue, "asked");
+    assert_string_equal(speaker_name(d, q), "Tom Hale");
+    /* the next quote, without a cue, goes on with the same speaker */
+    const ng_quote *r = quote_with(d, "Nobody reads it");
+    assert_non_null(r);
+    assert_int_equal(r->speaker, q->speaker);
+    ng_doc_free(d);
+    /* a following sentence that is more than a cue is not taken */
+    d = with_entities("\"Does anyone read the plan?\" Tom Hale asked the clerks who had come to the hearing.", "en",
+                      names);
+    q = quote_with(d, "Does anyone read the plan?");
+    assert_non_null(q);
+    ng_doc_free(d);
+}
+
+static void test_transcript_paragraphs_in_marks(void **state)
+{
+    (void)state;
+    static const char *const none[] = {NULL};
+    ng_doc *d = with_entities("\"HALE: We will vote on the budget on Monday.\n\n\"RUIZ: We will not vote on "
+                              "it this week.\n\nThe session ended at noon.\n",
+                              "en", none);
+    const ng_quote *q = quote_with(d, "We will vote on the budget");
+    const ng_quote *r = quote_with(d, "We will not vote");
+    assert_non_null(q);
+    assert_non_null(r);
+    /* one quote per speaker, the label left out */
+    assert_ptr_not_equal(q, r);
+    assert_string_equal(speaker_name(d, q), "HALE");
+    assert_string_equal(speaker_name(d, r), "RUIZ");
+    assert_int_not_equal(memcmp(d->text + q->span.start, "HALE", 4), 0);
+    assert_int_equal(memcmp(d->text + q->span.start, "We will", 7), 0);
+    ng_doc_free(d);
+}
+
+static void test_dateline_and_partial_quote(void **state)
+{
+    (void)state;
+    static const char *const names[] = {"LOC:WASHINGTON", "PER:Tom Hale", "PER:Ana Ruiz", NULL};
+    ng_doc *d = with_entities("WASHINGTON -- President Tom Hale, opening the museum on Saturday, said it would tell "
+                              "the story of the city.",
+                              "en", names);
+    const ng_quote *q = quote_with(d, "tell the story");
+    assert_non_null(q);
+    assert_string_equal(speaker_name(d, q), "Tom Hale");
+    ng_doc_free(d);
+    /* a partial quote inside a sentence takes the cue before it, not the
+     * cue of the clause after it */
+    d = with_entities("Tom Hale said Ana Ruiz was \"absolutely right\" when she said the plan would fail.", "en",
+                      names);
+    q = quote_with(d, "absolutely right");
+    assert_non_null(q);
+    assert_string_equal(speaker_name(d, q), "Tom Hale");
+    ng_doc_free(d);
+}
+
 static void test_sentence_openers_are_not_speakers(void **state)
 {
     (void)state;
@@ -376,6 +442,9 @@ int main(void)
         cmocka_unit_test(test_sentence_openers_are_not_speakers),
         cmocka_unit_test(test_owner_of_a_description),
         cmocka_unit_test(test_subject_before_cue_wins),
+        cmocka_unit_test(test_cue_in_a_short_next_sentence),
+        cmocka_unit_test(test_transcript_paragraphs_in_marks),
+        cmocka_unit_test(test_dateline_and_partial_quote),
         cmocka_unit_test(test_bad_input),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
