@@ -40,7 +40,7 @@
 #define TX_KEYBITS 16384 /* bits of the lexicon's key filter (2 KiB: stays in the L1 cache) */
 
 /* Element roles: what a number means where it stands. */
-enum { R_NONE, R_DAY, R_YEAR, R_YY, R_HOUR, R_MIN, R_INT, R_SMALL, R_PL, R_SG, R_UNIT };
+enum { R_NONE, R_DAY, R_YEAR, R_YY, R_HOUR, R_MIN, R_INT, R_SMALL, R_PL, R_SG, R_COUNT, R_UNIT };
 
 typedef struct {
     uint32_t cls;        /* a class, or 0 for a literal */
@@ -434,7 +434,7 @@ static int parse_alt(ng_grammar *g, const char *s, size_t n, tx_alt *a, char *er
         if (colon) {
             char role[16];
             snprintf(role, sizeof role, "%.*s", (int)(s + n - colon - 1), colon + 1);
-            static const char *const roles[] = {"", "day", "year", "yy", "hour", "min", "int", "small", "pl", "sg"};
+            static const char *const roles[] = {"", "day", "year", "yy", "hour", "min", "int", "small", "pl", "sg", "count"};
             for (int i = 1; i < (int)(sizeof roles / sizeof *roles); i++)
                 if (!strcmp(role, roles[i]))
                     a->role = (uint8_t)i;
@@ -1358,6 +1358,7 @@ static int role_ok(const tx_alt *al, const tx_atom *a)
     case R_MIN: return a->ndig == 2 && a->num < 60;
     case R_INT: return (a->flags & TX_A_INT) != 0;
     case R_SMALL: return !(a->cls & TX_C_YEAR) && a->num < 1000;
+    case R_COUNT: return !(a->cls & TX_C_YEAR);
     case R_PL: return a->e && (a->e->flags & TX_E_PL);
     case R_SG: return a->e && !(a->e->flags & TX_E_PL);
     case R_UNIT: return a->e && a->e->unit == al->unit;
@@ -1690,7 +1691,13 @@ static int resolve(const tx_rule *r, frame *f, const anchor *an, int tense, char
             fmt_num(nb, sizeof nb, f->n);
         if (!f->unit)
             return 0;
-        if (f->unit == TX_U_WE)
+        if ((f->unit == TX_U_DE || f->unit == TX_U_CE) && !f->vague && f->has_n) {
+            /* "two decades" = P20Y, as TimeBank writes them */
+            fmt_num(nb, sizeof nb, f->n * (f->unit == TX_U_DE ? 10 : 100));
+            snprintf(out, cap, "P%sY", nb);
+        } else if (f->unit == TX_U_DE && f->has_n)
+            snprintf(out, cap, "PXY"); /* "decades" */
+        else if (f->unit == TX_U_WE)
             snprintf(out, cap, "P%sWE", nb);
         else if (f->unit == TX_U_HALF)
             snprintf(out, cap, "P%s%s", nb, "H");

@@ -204,10 +204,29 @@ static void test_month_year(void **state)
     ng_doc_free(d);
 }
 
+static void test_decades_as_years(void **state)
+{
+    (void)state;
+    ng_doc *d = analyze("It took two decades and then a decade; for decades nothing moved. The 1988 quarter was weak.",
+                        "en", "1998-08-08");
+    expect(d, "two decades", "DURATION", "P20Y");
+    expect(d, "a decade", "DURATION", "P10Y");
+    expect(d, "decades", "DURATION", "PXY");
+    /* a year before a unit is no count of units ("the 1988 quarter") */
+    expect(d, "1988", "DATE", "1988");
+    ng_doc_free(d);
+}
+
 static void test_not_timexes(void **state)
 {
     (void)state;
     ng_doc *d = analyze("A 6-year-old boy and 4,500 soldiers may come.", "en", "2022-01-20");
+    assert_int_equal(d->ntimexes, 0);
+    ng_doc_free(d);
+    /* fractions are no quarters or halves of a year */
+    d = analyze("Iraq imports about three-quarters of its food. About a half million people live there. "
+                "The stock closed at sixty-one and a half.",
+                "en", "1998-08-08");
     assert_int_equal(d->ntimexes, 0);
     ng_doc_free(d);
 }
@@ -243,6 +262,7 @@ int main(void)
         cmocka_unit_test(test_anchoring), cmocka_unit_test(test_not_timexes),
         cmocka_unit_test(test_grammar_loads), cmocka_unit_test(test_parts_of_day),
         cmocka_unit_test(test_weekday_tense), cmocka_unit_test(test_month_year),
+        cmocka_unit_test(test_decades_as_years),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
