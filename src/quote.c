@@ -594,6 +594,41 @@ static int after_comma(const qctx *c, size_t a, size_t b)
     return 0;
 }
 
+/* A subject with no speaker head that hangs on an owner ("Clinton's team
+ * says", "Her submission to the court noted", "according to her
+ * account"): the first possessive in tokens [a, b) gives the entity, the
+ * words up to the first clause boundary the speaker_text. */
+static int owner_in(qctx *c, size_t a, size_t b, speaker_t *sp)
+{
+    const ng_doc *doc = c->doc;
+    for (size_t k = a; k < b && k < a + 8; k++) {
+        if (clause_boundary(c, k))
+            return 0;
+        size_t o = SIZE_MAX;
+        if ((ng_lex_tok(&c->q->pronouns, doc, k) & QL_POSS) && c->tokent[k] &&
+            (k + 1 == b || ((doc->tokens[k + 1].flags & NG_TOK_WORD) && !preposition(doc, k + 1) && !c->cue[k + 1])))
+            o = k; /* "her account", "his claim", not "accusing her of" */
+        else if (k > a && (ng_tok_is(doc, k, "'s") || ng_tok_is(doc, k, "\xe2\x80\x99s")) && c->tokent[k - 1] &&
+                 strcmp(doc->entities[c->tokent[k - 1] - 1].type, "MISC") != 0)
+            o = k - 1;
+        if (o == SIZE_MAX)
+            continue;
+        size_t e = o + 1;
+        while (e < b && e < o + 8 && !clause_boundary(c, e) && !c->cue[e])
+            e++;
+        size_t s = a;
+        while (s < o && !(doc->tokens[s].flags & NG_TOK_WORD))
+            s++;
+        memset(sp, 0, sizeof *sp);
+        sp->found = 1;
+        sp->ent = c->tokent[o];
+        sp->s = doc->tokens[s].start;
+        sp->e = doc->tokens[e - 1].end;
+        return 1;
+    }
+    return 0;
+}
+
 /* 1 when token t joins two verbs of one subject ("and", "but", "yet"). */
 static int coordinator(const ng_doc *doc, size_t t)
 {
@@ -630,7 +665,7 @@ static int cue_speaker(qctx *c, size_t ci, uint32_t v, size_t hi, speaker_t *sp)
     if (hi > send)
         hi = send;
     if (v & QL_CUE_S)
-        return find_head(c, after, hi, sp);
+        return find_head(c, after, hi, sp) || owner_in(c, after, hi, sp);
     if (v & QL_CUE_P) {
         if (find_head(c, sstart, ci, sp))
             return 1;
@@ -717,7 +752,7 @@ static int cue_speaker(qctx *c, size_t ci, uint32_t v, size_t hi, speaker_t *sp)
         size_t a = end;
         while (a > sstart && !clause_boundary(c, a - 1))
             a--;
-        if (find_head(c, a, end, sp))
+        if (find_head(c, a, end, sp) || owner_in(c, a, end, sp))
             return 1;
     }
     /* inverted: "said the minister", "a indiqué dimanche un porte-parole" */
@@ -1184,11 +1219,13 @@ static int indirect_quotes(qctx *c)
             if (ci <= ss + 1 && comma + 1 < last) {
                 cs = comma + 1;
                 ce = last;
-                find_head(c, after, comma, &sp);
+                if (!find_head(c, after, comma, &sp))
+                    owner_in(c, after, comma, &sp);
             } else if (ci > ss + 3 && is_punct(doc, ci - 1, ',')) {
                 cs = ss;
                 ce = ci - 1;
-                find_head(c, after, last, &sp);
+                if (!find_head(c, after, last, &sp))
+                    owner_in(c, after, last, &sp);
             }
         } else {
             /* CUE [a few words] that CLAUSE */

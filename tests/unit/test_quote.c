@@ -308,6 +308,34 @@ static void test_owner_of_a_description(void **state)
     }
 }
 
+static void test_owner_of_any_subject(void **state)
+{
+    (void)state;
+    static const char *const names[] = {"PER:Tom Hale", "PER:Ana Ruiz", NULL};
+    /* "X's team says", "according to her account": no speaker noun, the owner */
+    ng_doc *d = with_entities("Tom Hale's team says that the senator will run again.", "en", names);
+    const ng_quote *q = quote_with(d, "the senator will run again");
+    assert_non_null(q);
+    assert_string_equal(speaker_name(d, q), "Tom Hale");
+    assert_non_null(q->speaker_text);
+    assert_non_null(strstr(q->speaker_text, "team"));
+    ng_doc_free(d);
+    d = with_entities("Ana Ruiz wrote a book about those years. According to her account, the mayor knew about the "
+                      "deal from the start.",
+                      "en", names);
+    q = quote_with(d, "the mayor knew about the deal");
+    assert_non_null(q);
+    assert_string_equal(speaker_name(d, q), "Ana Ruiz");
+    ng_doc_free(d);
+    /* an object "her" is no owner */
+    d = with_entities("Ana Ruiz lost the vote. Accusing her of lying, the board said that the count was fair.", "en",
+                      names);
+    q = quote_with(d, "the count was fair");
+    assert_non_null(q);
+    assert_int_not_equal(strcmp(speaker_name(d, q), "Ana Ruiz"), 0);
+    ng_doc_free(d);
+}
+
 static void test_subject_before_cue_wins(void **state)
 {
     (void)state;
@@ -442,6 +470,7 @@ int main(void)
         cmocka_unit_test(test_sentence_openers_are_not_speakers),
         cmocka_unit_test(test_owner_of_a_description),
         cmocka_unit_test(test_subject_before_cue_wins),
+        cmocka_unit_test(test_owner_of_any_subject),
         cmocka_unit_test(test_cue_in_a_short_next_sentence),
         cmocka_unit_test(test_transcript_paragraphs_in_marks),
         cmocka_unit_test(test_dateline_and_partial_quote),
