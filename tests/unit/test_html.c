@@ -394,6 +394,19 @@ static void boilerplate_dropped(void **state)
     assert_false(contains(d, "minister is wrong"));
     assert_false(contains(d, "Copyright"));
     ng_doc_free(d);
+    /* a call-to-action box inside the article and the writer's bio after
+     * it (class words "callout", "contributor-bio") */
+    d = must("<html><body><article><p>" PROSE "</p>"
+             "<div class=\"callout callout--inset\"><div>Keep exploring</div>"
+             "<p>The latest on trains, buses and the people who run them, in one weekly letter.</p></div>"
+             "<p>" PROSE2 "</p><p>" PROSE "</p></article>"
+             "<div class=\"contributor-bio\"><p>Jane Doe is a senior writer covering transport, cities and the "
+             "people who plan them, and was previously at another newspaper for ten years.</p></div>"
+             "</body></html>");
+    assert_true(contains(d, PROSE2));
+    assert_false(contains(d, "weekly letter"));
+    assert_false(contains(d, "senior writer"));
+    ng_doc_free(d);
 }
 
 /* Inline white space collapses, scripts and hidden text never show. */
