@@ -193,6 +193,7 @@ void ng_tagger_scratch_free(ng_tagger_scratch *sc)
     free(sc->h);
     wcache_free(sc->wc);
     free(sc->ent);
+    free(sc->vplan);
     memset(sc, 0, sizeof *sc);
 }
 
@@ -738,14 +739,23 @@ __attribute__((target("avx2"))) static void viterbi_dense8(const float *score, c
  * Each tag sees its allowed predecessors in order, with the same additions
  * and strict comparisons as ng_viterbi, whose forbidden transitions (-1e30)
  * never win: the same path (tests/unit/test_wcache.c compares them). */
-static void viterbi_grouped(const ng_tagger *t, const float *score, size_t n, float *delta, uint8_t *back,
-                            uint8_t *tags)
+/* The grouped Viterbi's plan: the tags in groups that share one list of
+ * allowed predecessors, and for each group of four or more the transitions
+ * packed predecessor by predecessor into vectors of four of its tags.  It
+ * depends on the transitions only, so a loaded tagger's plan is made once
+ * per thread and kept in the scratch (a trainer's, whose transitions
+ * change, is made per call). */
+struct ng_vplan {
+    unsigned ngr, gsize[NG_TAGGER_MAX_TAGS], gfirst[NG_TAGGER_MAX_TAGS], poff[NG_TAGGER_MAX_TAGS];
+    uint8_t gtags[NG_TAGGER_MAX_TAGS][NG_TAGGER_MAX_TAGS];
+    v4f packed[NG_TAGGER_MAX_TAGS * NV_MAX];
+};
+
+static void vplan_make(const ng_tagger *t, struct ng_vplan *vp)
 {
     const unsigned T = t->p.ntags;
     const float *trans = t->trans;
-    /* the groups: tags with the same predecessor list, in tag order */
-    unsigned ngr = 0, gsize[NG_TAGGER_MAX_TAGS], gfirst[NG_TAGGER_MAX_TAGS];
-    uint8_t gtags[NG_TAGGER_MAX_TAGS][NG_TAGGER_MAX_TAGS];
+    unsigned ngr = 0, *gsize = vp->gsize, *gfirst = vp->gfirst, *poff = vp->poff;
     for (unsigned q = 0; q < T; q++) {
         unsigned g = 0;
         while (g < ngr && !(t->npred[gfirst[g]] == t->npred[q] &&
@@ -755,27 +765,35 @@ static void viterbi_grouped(const ng_tagger *t, const float *score, size_t n, fl
             gfirst[ngr] = q;
             gsize[ngr++] = 0;
         }
-        gtags[g][gsize[g]++] = (uint8_t)q;
+        vp->gtags[g][gsize[g]++] = (uint8_t)q;
     }
-    /* the transitions of each vectorised group, predecessor by
-     * predecessor, packed into vectors of four of its tags */
-    v4f packed[NG_TAGGER_MAX_TAGS * NV_MAX];
-    unsigned poff[NG_TAGGER_MAX_TAGS], used = 0;
+    unsigned used = 0;
     for (unsigned g = 0; g < ngr; g++) {
         unsigned np = t->npred[gfirst[g]], nv = (gsize[g] + 3) / 4;
         poff[g] = used;
-        if (gsize[g] < 4 || np == 0 || used + np * nv > sizeof packed / sizeof *packed)
+        if (gsize[g] < 4 || np == 0 || used + np * nv > sizeof vp->packed / sizeof *vp->packed)
             continue;
         for (unsigned k = 0; k < np; k++)
             for (unsigned v = 0; v < nv; v++) {
                 v4f x = {0, 0, 0, 0};
                 for (unsigned j = 0; j < 4 && v * 4 + j < gsize[g]; j++)
-                    x[j] = trans[(size_t)t->pred[gfirst[g]][k] * T + gtags[g][v * 4 + j]];
-                packed[used + k * nv + v] = x;
+                    x[j] = trans[(size_t)t->pred[gfirst[g]][k] * T + vp->gtags[g][v * 4 + j]];
+                vp->packed[used + k * nv + v] = x;
             }
         used += np * nv;
         gsize[g] |= 0x100; /* mark: vectorised */
     }
+    vp->ngr = ngr;
+}
+
+static void viterbi_grouped(const ng_tagger *t, const struct ng_vplan *vp, const float *score, size_t n,
+                            float *delta, uint8_t *back, uint8_t *tags)
+{
+    const unsigned T = t->p.ntags;
+    const float *trans = t->trans;
+    const unsigned ngr = vp->ngr, *gsize = vp->gsize, *gfirst = vp->gfirst, *poff = vp->poff;
+    const uint8_t(*gtags)[NG_TAGGER_MAX_TAGS] = vp->gtags;
+    const v4f *packed = vp->packed;
     viterbi_open(score, trans + (size_t)T * T, T, delta, back);
     for (size_t i = 1; i < n; i++) {
         const float *prev = delta + (i - 1) * T;
@@ -1329,7 +1347,19 @@ int ng_tagger_tag(const ng_tagger *t, ng_tagger_scratch *sc, const ng_tword *wor
         return rc;
     unsigned T = t->p.ntags;
     if (t->p.scheme != NG_SCHEME_PLAIN) {
-        viterbi_grouped(t, sc->score, n, sc->delta, sc->back, tags);
+        struct ng_vplan local, *vp = &local;
+        if (t->id) { /* a loaded tagger: its plan is kept */
+            if (!sc->vplan && !(sc->vplan = malloc(sizeof *sc->vplan)))
+                return NG_ENOMEM;
+            vp = sc->vplan;
+            if (sc->vplan_id != t->id) {
+                vplan_make(t, vp);
+                sc->vplan_id = t->id;
+            }
+        } else {
+            vplan_make(t, vp);
+        }
+        viterbi_grouped(t, vp, sc->score, n, sc->delta, sc->back, tags);
         return NG_OK;
     }
 #ifdef NG_HAVE_AVX2_VITERBI

@@ -262,6 +262,8 @@ typedef struct {
     size_t cap;        /* tokens room */
     ng_wcache *wc;     /* the word cache (NULL until a loaded tagger tags) */
     const void **ent;  /* per token: its cache entry */
+    struct ng_vplan *vplan; /* the grouped Viterbi's plan for the loaded tagger vplan_id */
+    uint32_t vplan_id;
 } ng_tagger_scratch;
 
 void ng_tagger_scratch_free(ng_tagger_scratch *sc);
