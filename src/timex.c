@@ -117,6 +117,7 @@ struct ng_grammar {
     uint32_t sfx_last[8];  /* bit set for the last byte of every tense ending */
     uint64_t keybits[TX_KEYBITS / 64]; /* bit (h ^ h >> 16) mod TX_KEYBITS set for the hash h of every key */
     int months_cap;        /* month names count only capitalised (English) */
+    int wday_future;       /* a bare weekday with no tense cue is the coming one (French) */
     char not_month[8][16]; /* names of months.txt that are not months here ("sept": seven) */
     int nnot_month;
 };
@@ -372,6 +373,8 @@ static int lexicon_line(ng_grammar *g, char *s, char *err, size_t errlen, const 
                 snprintf(g->past_sfx[g->npast_sfx++], sizeof g->past_sfx[0], "%s", t);
         } else if (!strcmp(s, "%months") && arg && !strcmp(arg, "cap")) {
             g->months_cap = 1;
+        } else if (!strcmp(s, "%weekday") && arg && (!strcmp(arg, "future") || !strcmp(arg, "past"))) {
+            g->wday_future = arg[0] == 'f';
         } else if (!strcmp(s, "%not-month") && arg) {
             for (char *t = strtok(arg, " "); t && g->nnot_month < 8; t = strtok(NULL, " "))
                 snprintf(g->not_month[g->nnot_month++], sizeof g->not_month[0], "%s", t);
@@ -1496,6 +1499,7 @@ typedef struct {
     int q_y, q_q;  /* the latest quarter met ("1989-Q3"), q_y == 0: none */
     uint32_t q_sent; /* the sentence it was in */
     uint32_t sent;   /* the sentence of the expression being resolved */
+    int wday_dir;    /* direction of a bare weekday with no tense cue: -1 or 1 */
 } anchor;
 
 static int tense_of(const tx_atom *at, size_t n, size_t a0, size_t a1)
@@ -1781,7 +1785,7 @@ static int resolve(const tx_rule *r, frame *f, const anchor *an, int tense, char
         } else {
             long z = ymd_days(base);
             int wd = weekday(z);
-            int dir = f->has_rel ? (f->rel > 0 ? 1 : f->rel < 0 ? -1 : 0) : tense > 0 ? 1 : -1;
+            int dir = f->has_rel ? (f->rel > 0 ? 1 : f->rel < 0 ? -1 : 0) : tense ? tense : an->wday_dir;
             long delta;
             if (dir > 0) {
                 delta = (f->wday - wd + 7) % 7;
@@ -1911,6 +1915,7 @@ int ng_timex(ng_worker *w, ng_doc *doc)
     anchor an;
     memset(&an, 0, sizeof an);
     int have_dct = parse_iso_day(doc->published, &an.dct);
+    an.wday_dir = g->wday_future ? 1 : -1;
     const uint32_t *live = w->tx->live;
     size_t nlive = w->tx->nlive;
     /* the text's explicit years, latest first, for weekday checks */

@@ -217,6 +217,20 @@ static void test_decades_as_years(void **state)
     ng_doc_free(d);
 }
 
+static void test_french_weekdays(void **state)
+{
+    (void)state;
+    /* 1999-05-26 is a Wednesday: a bare weekday is the coming one in
+     * French (%weekday future), unless a past form stands before it */
+    ng_doc *d = analyze("Rendez-vous samedi à 8 h dans la cour. Une fillette s'est noyée mardi soir. "
+                        "Il souffre depuis lundi d'une affection.",
+                        "fr", "1999-05-26");
+    expect(d, "samedi", "DATE", "1999-05-29");
+    expect(d, "mardi soir", "TIME", "1999-05-25TEV");
+    expect(d, "lundi", "DATE", "1999-05-24");
+    ng_doc_free(d);
+}
+
 static void test_not_timexes(void **state)
 {
     (void)state;
@@ -262,7 +276,7 @@ int main(void)
         cmocka_unit_test(test_anchoring), cmocka_unit_test(test_not_timexes),
         cmocka_unit_test(test_grammar_loads), cmocka_unit_test(test_parts_of_day),
         cmocka_unit_test(test_weekday_tense), cmocka_unit_test(test_month_year),
-        cmocka_unit_test(test_decades_as_years),
+        cmocka_unit_test(test_decades_as_years), cmocka_unit_test(test_french_weekdays),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
