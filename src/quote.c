@@ -298,6 +298,16 @@ static int new_entity(qctx *c, size_t a, size_t b)
     return 1;
 }
 
+/* 1 when token t joins two verbs of one subject ("and", "but", "yet"). */
+static int coordinator(const ng_doc *doc, size_t t)
+{
+    static const char *const words[] = {"and", "but", "yet", "or", "then", "et", "mais", "puis", "ou"};
+    for (size_t i = 0; i < sizeof words / sizeof *words; i++)
+        if (ng_tok_is(doc, t, words[i]))
+            return 1;
+    return 0;
+}
+
 /* 1 when token t is a dash ("-", "--", "—", "–"). */
 static int is_dash(const ng_doc *doc, size_t t)
 {
@@ -509,6 +519,17 @@ static int find_head(qctx *c, size_t lo, size_t hi, speaker_t *sp)
                     break;
                 }
             }
+            /* "in his 2002 book", "in a statement": a complement, not the speaker */
+            {
+                size_t x = d;
+                while (x > lo && x + 4 > d && (doc->tokens[x - 1].flags & (NG_TOK_WORD | NG_TOK_NUM)) &&
+                       !preposition(doc, x - 1) && !coordinator(doc, x - 1) && !c->tokent[x - 1] && !c->cue[x - 1])
+                    x--;
+                if (x > lo && preposition(doc, x - 1) && !ng_tok_is(doc, x - 1, "of") && !ng_tok_is(doc, x - 1, "de")) {
+                    k = he - 1;
+                    continue;
+                }
+            }
             /* an apposition: ", General François Lecointre" within a few words
              * (even past the region: the name completes the description) */
             size_t lim = he + 8;
@@ -626,16 +647,6 @@ static int owner_in(qctx *c, size_t a, size_t b, speaker_t *sp)
         sp->e = doc->tokens[e - 1].end;
         return 1;
     }
-    return 0;
-}
-
-/* 1 when token t joins two verbs of one subject ("and", "but", "yet"). */
-static int coordinator(const ng_doc *doc, size_t t)
-{
-    static const char *const words[] = {"and", "but", "yet", "or", "then", "et", "mais", "puis", "ou"};
-    for (size_t i = 0; i < sizeof words / sizeof *words; i++)
-        if (ng_tok_is(doc, t, words[i]))
-            return 1;
     return 0;
 }
 

@@ -336,6 +336,28 @@ static void test_owner_of_any_subject(void **state)
     ng_doc_free(d);
 }
 
+static void test_complements_and_documents(void **state)
+{
+    (void)state;
+    static const char *const names[] = {"PER:Tom Hale", NULL};
+    /* a source noun after a preposition is a complement, not the speaker */
+    ng_doc *d = with_entities("In his 2002 book, Tom Hale suggested that parents should save early.", "en", names);
+    const ng_quote *q = quote_with(d, "parents should save early");
+    assert_non_null(q);
+    assert_string_equal(speaker_name(d, q), "Tom Hale");
+    ng_doc_free(d);
+    /* a document speaks as an unnamed source, with no entity made of it */
+    static const char *const none[] = {NULL};
+    d = with_entities("Video shows that the river was clean. The report says that the water is safe.", "en", none);
+    q = quote_with(d, "the water is safe");
+    assert_non_null(q);
+    assert_int_equal(q->speaker, 0);
+    assert_non_null(q->speaker_text);
+    assert_string_equal(q->speaker_text, "The report");
+    assert_int_equal(d->nentities, 0);
+    ng_doc_free(d);
+}
+
 static void test_subject_before_cue_wins(void **state)
 {
     (void)state;
@@ -471,6 +493,7 @@ int main(void)
         cmocka_unit_test(test_owner_of_a_description),
         cmocka_unit_test(test_subject_before_cue_wins),
         cmocka_unit_test(test_owner_of_any_subject),
+        cmocka_unit_test(test_complements_and_documents),
         cmocka_unit_test(test_cue_in_a_short_next_sentence),
         cmocka_unit_test(test_transcript_paragraphs_in_marks),
         cmocka_unit_test(test_dateline_and_partial_quote),
