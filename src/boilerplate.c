@@ -571,7 +571,24 @@ void ng_html_body(const ng_model *m, ng_hpage *pg, const char *title, ng_buf *ou
                 dbg_seg(pg, i, "HEADER");
             continue;
         }
-        if (first < pg->nseg && (i < first || i > last) && len < EDGE && !sentence) {
+        /* a short paragraph next to the article's last (or first) prose
+         * paragraph, in the same container and without links, is the
+         * writer's own (a sign-off, a greeting), not the page's */
+        int sib = 0;
+        if (first < pg->nseg && (i < first || i > last) && o->tag == MyHTML_TAG_P && sg->link == 0) {
+            const ng_hel *edge = &el[pg->seg[i < first ? first : last].owner];
+            const char *x = pg->buf.p + sg->start;
+            /* not a date or a credit ("23.10.2018", "aja/PAP") */
+            size_t gap = i < first ? first - i : i - last;
+            sib = edge->tag == MyHTML_TAG_P && edge->parent == o->parent && gap <= 2 &&
+                  !(x[0] >= '0' && x[0] <= '9') && !memchr(x, '/', len);
+            if (sib && gap == 2) {
+                /* with nothing but another such paragraph in between */
+                const ng_hel *mid = &el[pg->seg[i < first ? i + 1 : i - 1].owner];
+                sib = mid->tag == MyHTML_TAG_P && mid->parent == o->parent;
+            }
+        }
+        if (first < pg->nseg && (i < first || i > last) && len < EDGE && !sentence && !sib) {
             if (debug)
                 dbg_seg(pg, i, "EDGE");
             continue;
