@@ -262,6 +262,17 @@ static int add_phrase(ng_grammar *g, const char *phrase, const char *attrs, char
         else if (!strcmp(tok, "ord")) e->cls |= TX_C_ORD, e->num = strtod(v, NULL);
         else if (!strcmp(tok, "month")) e->cls |= TX_C_MONTH, e->month = (int8_t)atoi(v);
         else if (!strcmp(tok, "wday")) e->cls |= TX_C_WDAY, e->wday = (int8_t)atoi(v);
+        else if (!strcmp(tok, "day")) e->day = (int8_t)atoi(v);
+        else if (!strcmp(tok, "nth")) {
+            /* "nth=4:4": the fourth Thursday; "nth=1:-1": the last Monday */
+            const char *c = strchr(v, ':');
+            int wd = atoi(v), nk = c ? atoi(c + 1) : 0;
+            if (wd < 1 || wd > 7 || !nk || nk < -1 || nk > 5) {
+                snprintf(err, errlen, "%s: bad nth '%s' (weekday:n, n 1..5 or -1)", where, v);
+                return NG_EMODEL;
+            }
+            e->nth_wday = (int8_t)wd, e->nth = (int8_t)nk;
+        }
         else if (!strcmp(tok, "season")) e->cls |= TX_C_SEASON, e->season = sv;
         else if (!strcmp(tok, "unit")) {
             int u = unit_code(v);
@@ -1340,6 +1351,7 @@ typedef struct {
     const char *season, *part, *pod, *val, *set, *mod;
     int has_set;
     int halfq; /* ord with a Q/HALF unit */
+    int nth, nth_wday; /* a holiday on the nth weekday of its month */
 } frame;
 
 static void frame_init(frame *f)
@@ -1388,7 +1400,15 @@ static void apply(frame *f, const tx_atom *a, uint32_t c, int role)
         if (role == R_DAY) f->day = (int)a->num;
         else f->ord = (int)a->num;
         break;
-    case TX_C_MONTH: if (e) f->month = e->month; break;
+    case TX_C_MONTH:
+        if (e) {
+            f->month = e->month;
+            if (e->day)
+                f->day = e->day; /* a holiday: "Christmas" */
+            if (e->nth)
+                f->nth = e->nth, f->nth_wday = e->nth_wday; /* "Thanksgiving" */
+        }
+        break;
     case TX_C_WDAY: if (e) f->wday = e->wday; break;
     case TX_C_SEASON: if (e) f->season = e->season; break;
     case TX_C_UNIT: if (e) f->unit = e->unit, f->plural = (e->flags & TX_E_PL) != 0; break;
@@ -1757,6 +1777,16 @@ static int resolve(const tx_rule *r, frame *f, const anchor *an, int tense, char
             snprintf(ys, sizeof ys, "%04d", y);
         else
             snprintf(ys, sizeof ys, "XXXX");
+        if (f->month > 0 && f->nth && f->day <= 0 && ok) {
+            /* the nth (or last) weekday of the month */
+            int wd1 = weekday(days_from_civil(y, f->month, 1));
+            int d1 = 1 + (f->nth_wday - wd1 + 7) % 7;
+            if (f->nth > 0)
+                f->day = d1 + 7 * (f->nth - 1);
+            else
+                for (f->day = d1; f->day + 7 <= mdays(y, f->month);)
+                    f->day += 7;
+        }
         if (f->month > 0 && f->day > 0) {
             if (ok && f->day > mdays(y, f->month))
                 return 0;

@@ -71,6 +71,8 @@ typedef struct tx_entry {
     uint32_t flags;     /* TX_E_* */
     double num;         /* NUM, ORD value; SCALE factor */
     int8_t month, wday, rel, ago, unit, ampm;
+    int8_t day;         /* MONTH: a holiday's day ("christmas | month=12 day=25"), else 0 */
+    int8_t nth, nth_wday; /* MONTH: the nth weekday of the month (Thanksgiving: 4, 4; -1: the last), else 0 */
     int16_t ref;        /* REF: days from the anchor */
     const char *season; /* SEASON: "SP", "SU", "FA", "WI" */
     const char *mod;    /* MOD: "START", "END", "MID"; QMOD: "MORE_THAN" ... */

@@ -231,6 +231,26 @@ static void test_french_weekdays(void **state)
     ng_doc_free(d);
 }
 
+static void test_holidays(void **state)
+{
+    (void)state;
+    /* a fixed day, the nth weekday of a month, the last one; the year as
+     * for a month and day (past tense: the one before the anchor) */
+    ng_doc *d = analyze("The boy was found on Thanksgiving Day. They marched on Memorial Day. "
+                        "He came home for Christmas. It happened on New Year's Day.",
+                        "en", "2000-01-08");
+    expect(d, "Thanksgiving Day", "DATE", "1999-11-25");
+    expect(d, "Memorial Day", "DATE", "1999-05-31");
+    expect(d, "Christmas", "DATE", "1999-12-25");
+    expect(d, "New Year's Day", "DATE", "2000-01-01");
+    ng_doc_free(d);
+    /* French phrases with an elided article */
+    d = analyze("Il est revenu pour le jour de l'an. L'avenir le dira.", "fr", "2002-01-08");
+    expect(d, "le jour de l'an", "DATE", "2002-01-01");
+    expect(d, "L'avenir", "TIME", "FUTURE_REF");
+    ng_doc_free(d);
+}
+
 static void test_not_timexes(void **state)
 {
     (void)state;
@@ -277,6 +297,7 @@ int main(void)
         cmocka_unit_test(test_grammar_loads), cmocka_unit_test(test_parts_of_day),
         cmocka_unit_test(test_weekday_tense), cmocka_unit_test(test_month_year),
         cmocka_unit_test(test_decades_as_years), cmocka_unit_test(test_french_weekdays),
+        cmocka_unit_test(test_holidays),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
