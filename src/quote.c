@@ -677,6 +677,12 @@ static int cue_speaker(qctx *c, size_t ci, uint32_t v, size_t hi, speaker_t *sp)
         hi = send;
     if (v & QL_CUE_S)
         return find_head(c, after, hi, sp) || owner_in(c, after, hi, sp);
+    /* "Clinton is promising", "was saying": a participle after a form of
+     * "be" is the verb of its own subject */
+    if ((v & QL_CUE_P) && ci > sstart &&
+        (ng_tok_is(doc, ci - 1, "is") || ng_tok_is(doc, ci - 1, "was") || ng_tok_is(doc, ci - 1, "are") ||
+         ng_tok_is(doc, ci - 1, "were") || ng_tok_is(doc, ci - 1, "been") || ng_tok_is(doc, ci - 1, "be")))
+        v = (v & ~QL_CUE_P) | QL_CUE_V;
     if (v & QL_CUE_P) {
         if (find_head(c, sstart, ci, sp))
             return 1;
@@ -692,8 +698,8 @@ static int cue_speaker(qctx *c, size_t ci, uint32_t v, size_t hi, speaker_t *sp)
      * said") is its subject, whatever follows the cue */
     if (ci > sstart + 0 && !(v & QL_CUE_P)) {
         uint32_t pv = ng_lex_tok(&c->q->pronouns, doc, ci - 1);
-        int name_before = c->tokent[ci - 1] && strcmp(doc->entities[c->tokent[ci - 1] - 1].type, "MISC") != 0;
-        if (((pv & QL_SUBJ) && !(pv & QL_INV) && c->tokent[ci - 1]) || name_before) {
+        int name_before = c->tokent[ci - 1] != 0; /* "Democrats accused": even a MISC name right before the cue */
+        if (((pv & QL_SUBJ) && !(pv & QL_INV) && c->tokent[ci - 1]) || name_before || (pv & QL_REL)) {
             size_t m = ci - 1;
             while (m > sstart && c->tokent[m - 1] == c->tokent[ci - 1] && !c->first[m])
                 m--;
@@ -1174,6 +1180,18 @@ static int direct_quotes(qctx *c, qspan *qs, size_t nq)
             if (!sp.found && q->a > 2 && doc->tokens[q->a - 3].sent == s0) {
                 size_t ss = sent_lo(c, q->a, QWIN);
                 find_head(c, ss, q->a, &sp);
+            }
+            /* "…, Schiff said. “The other factor …”": the sentence before ends
+             * with a speaker and a cue */
+            if (!sp.found && s0 > 0 && q->a > 0 && doc->tokens[q->a - 1].sent + 1 == s0 + 0 &&
+                !para_break(doc, q->a - 1, q->a)) {
+                size_t pe = c->sfirst[s0], ps = c->sfirst[s0 - 1];
+                for (size_t k = pe; k-- > ps && k + 6 > pe;) {
+                    if (c->cue[k] & QL_CUE_V) {
+                        cue_speaker(c, k, c->cue[k], pe, &sp); /* the cue stays with its own sentence */
+                        break;
+                    }
+                }
             }
             if (!sp.found && last.found && last_sent != SIZE_MAX && s0 <= last_sent + 2) {
                 sp = last;

@@ -439,6 +439,35 @@ static void test_dateline_and_partial_quote(void **state)
     ng_doc_free(d);
 }
 
+static void test_nearest_subject_forms(void **state)
+{
+    (void)state;
+    static const char *const names[] = {"PER:Tom Hale", "PER:Ana Ruiz", "ORG:Harbor Police Department", NULL};
+    /* a participle after "was" is the verb of its own subject */
+    ng_doc *d = with_entities("Tom Hale left early, and Ana Ruiz was saying that \"the wages must rise this year.\"",
+                              "en", names);
+    const ng_quote *q = quote_with(d, "the wages must rise");
+    assert_non_null(q);
+    assert_string_equal(speaker_name(d, q), "Ana Ruiz");
+    ng_doc_free(d);
+    /* a relative pronoun right before the cue: its antecedent */
+    d = with_entities("Tom Hale turned to the Harbor Police Department which reported \"two break-ins a week\" in "
+                      "the area.",
+                      "en", names);
+    q = quote_with(d, "two break-ins a week");
+    assert_non_null(q);
+    assert_string_equal(speaker_name(d, q), "Harbor Police Department");
+    assert_true(speaker_mentioned_at(d, q, "which"));
+    ng_doc_free(d);
+    /* a quote with no cue after "CLAUSE, X said." */
+    d = with_entities("The vote may slip to June, Tom Hale said. \"The other members have not read the bill yet.\"",
+                      "en", names);
+    q = quote_with(d, "have not read the bill");
+    assert_non_null(q);
+    assert_string_equal(speaker_name(d, q), "Tom Hale");
+    ng_doc_free(d);
+}
+
 static void test_sentence_openers_are_not_speakers(void **state)
 {
     (void)state;
@@ -494,6 +523,7 @@ int main(void)
         cmocka_unit_test(test_subject_before_cue_wins),
         cmocka_unit_test(test_owner_of_any_subject),
         cmocka_unit_test(test_complements_and_documents),
+        cmocka_unit_test(test_nearest_subject_forms),
         cmocka_unit_test(test_cue_in_a_short_next_sentence),
         cmocka_unit_test(test_transcript_paragraphs_in_marks),
         cmocka_unit_test(test_dateline_and_partial_quote),
