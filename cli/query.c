@@ -42,8 +42,8 @@ static void usage(FILE *f, const char *cmd)
             "  --by NAME      (quotes) only those of this speaker\n"
             "  --entity E     (events) only those with this entity (a name, or its id) as source or target\n"
             "  --code ROOT    (events) only codes that start with these digits (04: consult, 042, ...)\n"
-            "  --limit N      at most N rows (default 1000 for timelines, 50 for stories, 20 for search,\n"
-            "                 100 for events)\n"
+            "  --limit N      at most N rows (default 200 articles for an entity's timeline, in 'timeline'\n"
+            "                 and 'entity', 1000 for a story's, 50 for stories, 20 for search, 100 for events)\n"
             "  -h, --help     this help\n",
             cmd);
 }
@@ -147,7 +147,17 @@ static void print_rows(json_t *arr, const char *const *cols, const int *widths)
     }
 }
 
-static void print_table(ng_kb_query kind, json_t *root)
+/* The end of an entity's timeline cut at the limit. */
+static void print_more(json_t *rows, size_t limit, long long docs)
+{
+    size_t n = json_array_size(rows);
+    if (docs > (long long)n)
+        printf("... %lld more articles (--limit N for more than %zu)\n", docs - (long long)n, n);
+    else if (docs < 0 && n == limit)
+        printf("... (the first %zu articles: --limit N for more)\n", n);
+}
+
+static void print_table(ng_kb_query kind, json_t *root, size_t limit)
 {
     static const char *const tl[] = {"date", "doc", "context", NULL};
     static const int tlw[] = {10, 28, -160};
@@ -160,7 +170,10 @@ static void print_table(ng_kb_query kind, json_t *root)
     static const char *const cp[] = {"docs", "type", "name", NULL};
     static const int cpw[] = {4, 4, -80};
     switch (kind) {
-    case NG_KB_TIMELINE: print_rows(root, tl, tlw); break;
+    case NG_KB_TIMELINE:
+        print_rows(root, tl, tlw);
+        print_more(root, limit, -1);
+        break;
     case NG_KB_STORY: print_rows(root, st, stw); break;
     case NG_KB_STORIES: print_rows(root, ss, ssw); break;
     case NG_KB_SEARCH: print_rows(root, se, sew); break;
@@ -211,6 +224,8 @@ static void print_table(ng_kb_query kind, json_t *root)
         }
         fputs("\ntimeline:\n", stdout);
         print_rows(json_object_get(root, "timeline"), tl, tlw);
+        json_t *docs = json_object_get(e, "docs");
+        print_more(json_object_get(root, "timeline"), limit, json_is_integer(docs) ? json_integer_value(docs) : -1);
         break;
     }
     }
@@ -320,6 +335,10 @@ static int run_query(int argc, char **argv, ng_kb_query kind)
         return rc == NG_EUNSUPPORTED ? 2 : 1;
     }
     char *out = NULL;
+    /* an entity's timeline: its oldest 200 articles unless asked (America, named by 16,000
+     * articles of 100,000, gave 1,000 rows of context, each inflating its article) */
+    if (limit == 0 && (kind == NG_KB_ENTITY || (kind == NG_KB_TIMELINE && !story)))
+        limit = 200;
     if (kind == NG_KB_EVENTS)
         rc = ng_kb_query_events(kb, entity, code, limit, write_buf, &out);
     else
@@ -341,7 +360,7 @@ static int run_query(int argc, char **argv, ng_kb_query kind)
             free(out);
             return 1;
         }
-        print_table(kind, root);
+        print_table(kind, root, limit);
         json_decref(root);
     }
     free(out);

@@ -625,6 +625,9 @@ static unsigned status_of(int rc, const char *msg)
     return MHD_HTTP_INTERNAL_SERVER_ERROR;
 }
 
+/* Articles of an entity's timeline when the request names no limit. */
+#define ENTITY_TIMELINE 200
+
 /* Runs the query of an API route into *a.  Returns 0, or an HTTP status
  * with the message in why[]. */
 static unsigned api_query(ng_kb *kb, struct MHD_Connection *c, const route *r, answer *a, char *why, size_t cap)
@@ -643,7 +646,11 @@ static unsigned api_query(ng_kb *kb, struct MHD_Connection *c, const route *r, a
     switch (r->kind) {
     case R_TIMELINE: {
         const char *story = arg(c, "story");
-        BAD_LIMIT(1000, 10000);
+        /* an entity's: its oldest 200 articles unless asked (as the CLI; docs/web.md) */
+        if (ent && !story)
+            BAD_LIMIT(ENTITY_TIMELINE, 10000);
+        else
+            BAD_LIMIT(1000, 10000);
         if (story) {
             if (!(id = parse_id(story))) {
                 snprintf(why, cap, "no story '%.100s'", story);
@@ -660,7 +667,7 @@ static unsigned api_query(ng_kb *kb, struct MHD_Connection *c, const route *r, a
         break;
     }
     case R_ENTITY:
-        BAD_LIMIT(1000, 10000);
+        BAD_LIMIT(ENTITY_TIMELINE, 10000);
         if ((id = parse_id(r->key)))
             rc = ng_kb_query_raw(kb, NG_KBQ_ENTITY, id, NULL, limit, answer_write, a);
         else

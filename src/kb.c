@@ -302,6 +302,123 @@ static int add_events(ng_kb *kb, const ng_doc *d, ng_id doc, const ng_id *ids, i
     return NG_OK;
 }
 
+/* ---- mentions packed per article and entity (schema 5) ------------------- */
+
+static int cmp_pair(const void *a, const void *b)
+{
+    const uint32_t *x = a, *y = b;
+    if (x[0] != y[0])
+        return x[0] < y[0] ? -1 : 1;
+    return x[1] < y[1] ? -1 : x[1] > y[1];
+}
+
+size_t ng_kb_spans_sort(uint32_t *pairs, size_t n)
+{
+    if (n < 2)
+        return n;
+    qsort(pairs, n, 2 * sizeof *pairs, cmp_pair);
+    size_t w = 1;
+    for (size_t i = 1; i < n; i++)
+        if (pairs[2 * i] != pairs[2 * (w - 1)] || pairs[2 * i + 1] != pairs[2 * (w - 1) + 1]) {
+            pairs[2 * w] = pairs[2 * i];
+            pairs[2 * w + 1] = pairs[2 * i + 1];
+            w++;
+        }
+    return w;
+}
+
+static size_t put_varint(unsigned char *out, uint64_t v)
+{
+    size_t k = 0;
+    while (v >= 0x80) {
+        out[k++] = (unsigned char)(v | 0x80);
+        v >>= 7;
+    }
+    out[k++] = (unsigned char)v;
+    return k;
+}
+
+/* Reads a varint of at most 10 bytes at p[*at..len); 0 at the end or on damage. */
+static int get_varint(const unsigned char *p, size_t len, size_t *at, uint64_t *v)
+{
+    uint64_t x = 0;
+    for (int shift = 0; shift < 64 && *at < len; shift += 7) {
+        unsigned char c = p[(*at)++];
+        x |= (uint64_t)(c & 0x7f) << shift;
+        if (!(c & 0x80)) {
+            *v = x;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+size_t ng_kb_spans_pack(const uint32_t *pairs, size_t n, unsigned char *out)
+{
+    size_t len = 0;
+    for (size_t i = 1; i < n; i++) {
+        int64_t d = (int64_t)pairs[2 * i + 1] - (int64_t)pairs[2 * i];
+        len += put_varint(out + len, (uint64_t)pairs[2 * i] - pairs[2 * (i - 1)]);
+        len += put_varint(out + len, d >= 0 ? (uint64_t)d << 1 : ((uint64_t)(-d) << 1) - 1);
+    }
+    return len;
+}
+
+static int mention_push(ng_kb_mention **v, size_t *n, size_t *cap, uint32_t local, uint32_t start, uint32_t stop)
+{
+    if (*n == *cap) {
+        size_t nc = *cap ? *cap * 2 : 64;
+        ng_kb_mention *nv = realloc(*v, nc * sizeof *nv);
+        if (!nv)
+            return NG_ENOMEM;
+        *v = nv;
+        *cap = nc;
+    }
+    (*v)[(*n)++] = (ng_kb_mention){local, start, stop};
+    return NG_OK;
+}
+
+int ng_kb_spans_unpack(uint32_t local, uint32_t start, uint32_t stop, const unsigned char *p, size_t len,
+                       ng_kb_mention **v, size_t *n, size_t *cap)
+{
+    int rc = mention_push(v, n, cap, local, start, stop);
+    size_t at = 0;
+    uint64_t s = start;
+    while (rc == NG_OK && at < len) {
+        uint64_t ds, z;
+        if (!get_varint(p, len, &at, &ds) || !get_varint(p, len, &at, &z))
+            return NG_EDB;
+        s += ds;
+        int64_t d = z & 1 ? -(int64_t)((z + 1) >> 1) : (int64_t)(z >> 1);
+        int64_t e = (int64_t)s + d;
+        if (s > UINT32_MAX || e < 0 || e > UINT32_MAX)
+            return NG_EDB;
+        rc = mention_push(v, n, cap, local, (uint32_t)s, (uint32_t)e);
+    }
+    return rc;
+}
+
+static int cmp_mention(const void *a, const void *b)
+{
+    const ng_kb_mention *x = a, *y = b;
+    if (x->start != y->start)
+        return x->start < y->start ? -1 : 1;
+    if (x->stop != y->stop)
+        return x->stop < y->stop ? -1 : 1;
+    return x->local < y->local ? -1 : x->local > y->local;
+}
+
+void ng_kb_mentions_json(ng_buf *b, ng_kb_mention *m, size_t n, size_t limit)
+{
+    if (n > 1)
+        qsort(m, n, sizeof *m, cmp_mention);
+    ng_buf_putc(b, '[');
+    for (size_t i = 0; i < n && i < limit; i++)
+        ng_buf_printf(b, "%s{\"local\":%u,\"start\":%u,\"stop\":%u}", i ? ",\n" : "\n", m[i].local, m[i].start,
+                      m[i].stop);
+    ng_buf_putc(b, ']');
+}
+
 /* Stores everything about one article inside the open transaction. */
 static int add_doc(ng_kb *kb, const ng_doc *d, int64_t hash, int64_t raw_hash)
 {
@@ -334,9 +451,19 @@ static int add_doc(ng_kb *kb, const ng_doc *d, int64_t hash, int64_t raw_hash)
         const ng_entity *e = &d->entities[i];
         if (!ids[i])
             continue;
-        rc = s->ops->docent_add(s, doc, e->id, ids[i], e->type, e->name, (uint32_t)e->nmentions);
-        for (size_t m = 0; m < e->nmentions && rc == NG_OK; m++)
-            rc = s->ops->mention_add(s, doc, e->id, e->mentions[m].span.start, e->mentions[m].span.end);
+        uint32_t one[2], *spans = e->nmentions > 1 ? malloc(e->nmentions * 2 * sizeof *spans) : one;
+        if (!spans) {
+            rc = ng_kb_store_fail(s, NG_ENOMEM, "out of memory");
+            break;
+        }
+        for (size_t m = 0; m < e->nmentions; m++) {
+            spans[2 * m] = (uint32_t)e->mentions[m].span.start;
+            spans[2 * m + 1] = (uint32_t)e->mentions[m].span.end;
+        }
+        size_t nspans = ng_kb_spans_sort(spans, e->nmentions);
+        rc = s->ops->docent_add(s, doc, e->id, ids[i], e->type, e->name, (uint32_t)e->nmentions, spans, nspans);
+        if (spans != one)
+            free(spans);
         for (size_t t = 0; t < e->ntitles && rc == NG_OK; t++)
             if (e->titles[t] && e->titles[t][0])
                 rc = s->ops->title_add(s, doc, e->id, e->titles[t]);

@@ -122,7 +122,13 @@ static const char pg_schema_v4[] =
     "INSERT INTO story_entities SELECT d.story, de.entity, count(DISTINCT de.doc), sum(de.mentions) FROM documents d"
     " JOIN doc_entities de ON de.doc=d.id WHERE d.story IS NOT NULL GROUP BY d.story, de.entity;";
 
-static const char *const pg_migrations[] = {pg_schema_v1, pg_schema_v2, pg_schema_v3, pg_schema_v4};
+/* Version 5, as kb_sqlite.c's schema_v5: the mentions folded into
+ * doc_entities (start, stop, spans).  The columns are added here, then
+ * migrate() packs each row's mentions (pack_mentions) and drops the table. */
+static const char pg_schema_v5[] =
+    "ALTER TABLE doc_entities ADD COLUMN start bigint, ADD COLUMN stop bigint, ADD COLUMN spans bytea;";
+
+static const char *const pg_migrations[] = {pg_schema_v1, pg_schema_v2, pg_schema_v3, pg_schema_v4, pg_schema_v5};
 
 _Static_assert(sizeof pg_migrations / sizeof *pg_migrations == NG_KB_SCHEMA,
                "kb_pg.c: pg_migrations[] must have one entry per schema version (NG_KB_SCHEMA in kb.h)");
@@ -131,7 +137,7 @@ _Static_assert(sizeof pg_migrations / sizeof *pg_migrations == NG_KB_SCHEMA,
 
 enum {
     Q_DOC_FIND, Q_RAW_FIND, Q_DOC_INSERT, Q_RAW_INSERT, Q_DOC_COUNT, Q_DOC_FEATURES, Q_DOC_STORY, Q_KEY_FIND,
-    Q_KEY_ADD, Q_ENT_NEW, Q_ENT_GET, Q_ENT_RENAME, Q_ENT_SEEN, Q_NAME_ADD, Q_COOCCUR, Q_DOCENT_ADD, Q_MENTION_ADD,
+    Q_KEY_ADD, Q_ENT_NEW, Q_ENT_GET, Q_ENT_RENAME, Q_ENT_SEEN, Q_NAME_ADD, Q_COOCCUR, Q_DOCENT_ADD,
     Q_ENT_DOCS, Q_TIMEX_ADD, Q_QTY_ADD, Q_QUOTE_ADD, Q_TERM_BUMP, Q_TERM_DF, Q_POSTING_ADD, Q_POSTING_DOCS,
     Q_STORY_NEW, Q_STORY_ADD, Q_STORY_FEATURES, Q_STORY_SET, Q_TITLE_ADD, Q_EV_CAND, Q_EV_NEW, Q_EV_UPDATE,
     Q_EV_REPORT, Q_EV_REPORTS_TEXT, Q_STORY_ENTS, Q_COUNT
@@ -181,12 +187,11 @@ static const char *const sql_text[Q_COUNT] = {
     [Q_COOCCUR] = "SELECT count(*) FROM (SELECT DISTINCT doc FROM doc_entities WHERE entity=$1::bigint "
                   "ORDER BY doc DESC LIMIT 500) a WHERE EXISTS (SELECT 1 FROM doc_entities b WHERE b.doc=a.doc "
                   "AND b.entity=$2::bigint)",
-    [Q_DOCENT_ADD] = "INSERT INTO doc_entities(doc,local,entity,type,name,mentions) "
-                     "VALUES($1::bigint,$2::integer,$3::bigint,$4::text,$5::text,$6::integer) "
-                     "ON CONFLICT (doc,local) DO UPDATE SET entity=excluded.entity, type=excluded.type, "
-                     "name=excluded.name, mentions=excluded.mentions",
-    [Q_MENTION_ADD] = "INSERT INTO mentions(doc,local,start,stop) VALUES($1::bigint,$2::integer,$3::bigint,$4::bigint) "
-                      "ON CONFLICT DO NOTHING",
+    [Q_DOCENT_ADD] = "INSERT INTO doc_entities(doc,local,entity,type,name,mentions,start,stop,spans) "
+                     "VALUES($1::bigint,$2::integer,$3::bigint,$4::text,$5::text,$6::integer,$7::bigint,$8::bigint,"
+                     "$9::bytea) ON CONFLICT (doc,local) DO UPDATE SET entity=excluded.entity, type=excluded.type, "
+                     "name=excluded.name, mentions=excluded.mentions, start=excluded.start, stop=excluded.stop, "
+                     "spans=excluded.spans",
     [Q_ENT_DOCS] = "SELECT doc FROM doc_entities WHERE entity=$1::bigint ORDER BY doc DESC LIMIT $2::bigint",
     [Q_TIMEX_ADD] = "INSERT INTO timexes(doc,start,stop,type,value) "
                     "VALUES($1::bigint,$2::bigint,$3::bigint,$4::text,$5::text)",
@@ -983,7 +988,7 @@ static int op_cooccur(ng_kb_store *s, ng_id a, ng_id b, int64_t *n)
 }
 
 static int op_docent_add(ng_kb_store *s, ng_id doc, uint32_t local, ng_id entity, const char *type, const char *name,
-                         uint32_t nmentions)
+                         uint32_t nmentions, const uint32_t *spans, size_t nspans)
 {
     params p = {0};
     p_int(&p, doc);
@@ -992,17 +997,24 @@ static int op_docent_add(ng_kb_store *s, ng_id doc, uint32_t local, ng_id entity
     p_text(&p, type);
     p_text(&p, name);
     p_int(&p, (int32_t)nmentions);
-    return run_none((kbpg *)s, Q_DOCENT_ADD, &p, "store document entity");
-}
-
-static int op_mention_add(ng_kb_store *s, ng_id doc, uint32_t local, uint32_t start, uint32_t end)
-{
-    params p = {0};
-    p_int(&p, doc);
-    p_int(&p, (int32_t)local);
-    p_int(&p, start);
-    p_int(&p, end);
-    return run_none((kbpg *)s, Q_MENTION_ADD, &p, "store mention");
+    if (nspans) {
+        p_int(&p, spans[0]);
+        p_int(&p, spans[1]);
+    } else {
+        p_null(&p);
+        p_null(&p);
+    }
+    unsigned char packed[480], *out = packed, *z = NULL;
+    if (nspans > 1) {
+        if (NG_KB_SPANS_MAX(nspans) > sizeof packed && !(out = z = malloc(NG_KB_SPANS_MAX(nspans))))
+            return ng_kb_store_fail(s, NG_ENOMEM, "out of memory");
+        p_bin(&p, out, ng_kb_spans_pack(spans, nspans, out));
+    } else {
+        p_null(&p);
+    }
+    int rc = run_none((kbpg *)s, Q_DOCENT_ADD, &p, "store document entity");
+    free(z);
+    return rc;
 }
 
 /* Runs q of one integer column with $1 = key, $2 = max into out[]. */
@@ -1771,9 +1783,53 @@ static const char sql_timeline[] =
     "FOR (least(m.start, 100) + (m.stop - m.start) + 100)::int) END AS context "
     "FROM (SELECT doc, min(local) AS local FROM doc_entities WHERE entity=$1 GROUP BY doc) x "
     "JOIN documents d ON d.id=x.doc "
-    "LEFT JOIN mentions m ON m.doc=x.doc AND m.local=x.local AND m.start=(SELECT min(start) FROM mentions "
-    "WHERE doc=x.doc AND local=x.local) "
+    "JOIN doc_entities m ON m.doc=x.doc AND m.local=x.local "
     "ORDER BY d.day IS NULL, d.day, d.id LIMIT $3";
+
+/* Reads the (local, start, stop, spans) rows of r (spans as bytea text)
+ * into mentions; NG_EDB for a damaged value. */
+static int read_mentions(const PGresult *r, ng_kb_mention **m, size_t *n, size_t *cap)
+{
+    int rc = NG_OK;
+    for (int i = 0; i < PQntuples(r) && rc == NG_OK; i++) {
+        size_t len = 0;
+        unsigned char *b = NULL;
+        if (!PQgetisnull(r, i, 3) &&
+            !(b = PQunescapeBytea((const unsigned char *)PQgetvalue(r, i, 3), &len)))
+            return NG_ENOMEM;
+        rc = ng_kb_spans_unpack((uint32_t)col_int(r, i, 0), (uint32_t)col_int(r, i, 1), (uint32_t)col_int(r, i, 2),
+                                b, len, m, n, cap);
+        PQfreemem(b);
+    }
+    return rc;
+}
+
+/* The mentions of document id as the doc query's JSON array (kb.c writes
+ * them, as for SQLite). */
+static int out_mentions(kbpg *k, out_t *o, ng_id id, size_t limit)
+{
+    static const unsigned int types[1] = {OID_INT8};
+    params p = {0};
+    p_int(&p, id);
+    PGresult *r = PQexecParams(k->db, "SELECT local, start, stop, spans FROM doc_entities WHERE doc=$1 AND "
+                               "start IS NOT NULL", 1, types, p.v, p.len, p.fmt, 0);
+    if (!r || PQresultStatus(r) != PGRES_TUPLES_OK) {
+        int rc = pgfail(k, r, "query");
+        PQclear(r);
+        return rc;
+    }
+    ng_kb_mention *m = NULL;
+    size_t n = 0, cap = 0;
+    int rc = read_mentions(r, &m, &n, &cap);
+    PQclear(r);
+    if (rc == NG_OK)
+        ng_kb_mentions_json(&o->b, m, n, limit);
+    else
+        ng_kb_store_fail(&k->base, rc, rc == NG_ENOMEM ? "out of memory" : "damaged mentions of document %lld",
+                         (long long)id);
+    free(m);
+    return rc;
+}
 
 /* One document (by id, or by name when name is not NULL) with its
  * annotations, as kb_sqlite.c's; NG_EEMPTY when there is none. */
@@ -1806,7 +1862,7 @@ static int op_query_doc(kbpg *k, out_t *o, ng_id id, const char *name)
         {"entities", "SELECT de.local AS local, de.entity AS entity, de.type AS type, de.name AS name, "
                      "e.name AS canonical, e.type AS kb_type FROM doc_entities de LEFT JOIN entities e ON "
                      "e.id=de.entity WHERE de.doc=$1 ORDER BY de.local LIMIT $3"},
-        {"mentions", "SELECT local, start, stop FROM mentions WHERE doc=$1 ORDER BY start, stop LIMIT $3"},
+        {"mentions", NULL}, /* unpacked from doc_entities (schema 5) */
         {"titles", "SELECT local, title FROM titles WHERE doc=$1 ORDER BY local, title COLLATE \"C\" LIMIT $3"},
         {"timexes", "SELECT start, stop, type, value FROM timexes WHERE doc=$1 ORDER BY start, stop LIMIT $3"},
         {"quantities", "SELECT start, stop, value, unit, noun, per FROM quantities WHERE doc=$1 "
@@ -1818,7 +1874,7 @@ static int op_query_doc(kbpg *k, out_t *o, ng_id id, const char *name)
     int rc = NG_OK;
     for (size_t i = 0; i < sizeof parts / sizeof *parts && rc == NG_OK; i++) {
         ng_buf_printf(&o->b, "%s\"%s\":", i ? ",\n" : "{", parts[i][0]);
-        rc = out_rows(k, o, parts[i][1], id, NULL, 100000);
+        rc = parts[i][1] ? out_rows(k, o, parts[i][1], id, NULL, 100000) : out_mentions(k, o, id, 100000);
     }
     if (rc == NG_OK)
         ng_buf_putc(&o->b, '}');
@@ -1992,7 +2048,6 @@ static const ng_kb_ops pg_ops = {
     .name_add = op_name_add,
     .cooccur = op_cooccur,
     .docent_add = op_docent_add,
-    .mention_add = op_mention_add,
     .entity_docs = op_entity_docs,
     .timex_add = op_timex_add,
     .quantity_add = op_quantity_add,
@@ -2016,6 +2071,85 @@ static const ng_kb_ops pg_ops = {
 };
 
 /* ---- opening ------------------------------------------------------------------ */
+
+/* The migration to schema 5: each doc_entities row gets its mentions from
+ * the mentions table (the first in start/stop, the others packed in
+ * spans), which is then dropped.  Rows are read 10,000 at a time. */
+static int pack_mentions(kbpg *k)
+{
+    int rc = pexec(k, "DECLARE ng_mentions NO SCROLL CURSOR FOR SELECT doc, local, start, stop FROM mentions "
+                      "ORDER BY doc, local, start, stop", "migrate mentions");
+    uint32_t *v = NULL;
+    size_t n = 0, cap = 0;
+    int64_t cur_doc = -1, cur_local = -1;
+    int more = rc == NG_OK;
+    while (more && rc == NG_OK) {
+        PGresult *r = PQexec(k->db, "FETCH 10000 FROM ng_mentions");
+        if (!r || PQresultStatus(r) != PGRES_TUPLES_OK) {
+            rc = pgfail(k, r, "migrate mentions");
+            PQclear(r);
+            break;
+        }
+        int rows = PQntuples(r);
+        more = rows > 0;
+        /* one pass over the rows, then one flush of the last group after the cursor's end */
+        for (int i = 0; i <= rows && rc == NG_OK; i++) {
+            int end = i == rows;
+            if (end && more)
+                break;
+            int64_t doc = end ? -2 : col_int(r, i, 0), local = end ? -2 : col_int(r, i, 1);
+            if ((doc != cur_doc || local != cur_local) && n) {
+                size_t m = ng_kb_spans_sort(v, n);
+                unsigned char packed[480], *out = packed, *z = NULL;
+                if (NG_KB_SPANS_MAX(m) > sizeof packed && !(out = z = malloc(NG_KB_SPANS_MAX(m)))) {
+                    rc = ng_kb_store_fail(&k->base, NG_ENOMEM, "out of memory");
+                    break;
+                }
+                params p = {0};
+                p_int(&p, cur_doc);
+                p_int(&p, cur_local);
+                p_int(&p, v[0]);
+                p_int(&p, v[1]);
+                if (m > 1)
+                    p_bin(&p, out, ng_kb_spans_pack(v, m, out));
+                else
+                    p_null(&p);
+                PGresult *u = PQexecParams(k->db, "UPDATE doc_entities SET start=$3::bigint, stop=$4::bigint, "
+                                           "spans=$5::bytea WHERE doc=$1::bigint AND local=$2::integer",
+                                           5, NULL, p.v, p.len, p.fmt, 0);
+                if (!u || PQresultStatus(u) != PGRES_COMMAND_OK)
+                    rc = pgfail(k, u, "migrate mentions");
+                PQclear(u);
+                free(z);
+                n = 0;
+            }
+            if (end)
+                break;
+            if (n == cap) {
+                size_t nc = cap ? cap * 2 : 64;
+                uint32_t *nv = realloc(v, nc * 2 * sizeof *nv);
+                if (!nv) {
+                    rc = ng_kb_store_fail(&k->base, NG_ENOMEM, "out of memory");
+                    break;
+                }
+                v = nv;
+                cap = nc;
+            }
+            cur_doc = doc;
+            cur_local = local;
+            v[2 * n] = (uint32_t)col_int(r, i, 2);
+            v[2 * n + 1] = (uint32_t)col_int(r, i, 3);
+            n++;
+        }
+        PQclear(r);
+    }
+    free(v);
+    if (rc == NG_OK)
+        rc = pexec(k, "CLOSE ng_mentions", "migrate mentions");
+    if (rc == NG_OK)
+        rc = pexec(k, "DROP TABLE mentions", "migrate mentions");
+    return rc;
+}
 
 /* Brings the base's schema to NG_KB_SCHEMA under the base's lock (two
  * processes opening a new base at once create it once): creates it in a
@@ -2053,8 +2187,11 @@ static int migrate(kbpg *k)
         if (v == 0)
             rc = pexec(k, "CREATE TABLE IF NOT EXISTS newsgraph_meta(key text PRIMARY KEY, value bigint NOT NULL)",
                        "create the schema");
-        for (int64_t i = v; i < NG_KB_SCHEMA && rc == NG_OK; i++)
+        for (int64_t i = v; i < NG_KB_SCHEMA && rc == NG_OK; i++) {
             rc = pexec(k, pg_migrations[i], "create the schema");
+            if (rc == NG_OK && i == 4)
+                rc = pack_mentions(k);
+        }
         if (rc == NG_OK) {
             char sql[160];
             snprintf(sql, sizeof sql,

@@ -53,7 +53,7 @@
 enum {
     Q_DOC_FIND, Q_RAW_FIND, Q_DOC_INSERT, Q_RAW_INSERT, Q_FTS_INSERT, Q_DOC_COUNT, Q_DOC_FEATURES, Q_DOC_STORY,
     Q_KEY_FIND, Q_KEY_ADD, Q_ENT_NEW, Q_ENT_GET, Q_ENT_RENAME, Q_ENT_SEEN, Q_NAME_ADD, Q_COOCCUR, Q_DOCENT_ADD,
-    Q_MENTION_ADD, Q_ENT_DOCS, Q_TIMEX_ADD, Q_QTY_ADD, Q_QUOTE_ADD, Q_QUOTE_FTS, Q_TERM_BUMP, Q_TERM_DF,
+    Q_ENT_DOCS, Q_TIMEX_ADD, Q_QTY_ADD, Q_QUOTE_ADD, Q_QUOTE_FTS, Q_TERM_BUMP, Q_TERM_DF,
     Q_POSTING_ADD, Q_POSTING_DOCS, Q_STORY_NEW, Q_STORY_ADD, Q_STORY_FEATURES, Q_STORY_SET, Q_TITLE_ADD,
     Q_EV_CAND, Q_EV_NEW, Q_EV_UPDATE, Q_EV_REPORT, Q_EV_REPORTS, Q_EV_REPORTS_TEXT, Q_TERMS_BUMP, Q_STORY_ENTS, Q_COUNT
 };
@@ -90,8 +90,8 @@ static const char *const sql_text[Q_COUNT] = {
     [Q_NAME_ADD] = "INSERT INTO names(entity,name,n) VALUES(?1,?2,1) ON CONFLICT(entity,name) DO UPDATE SET n=n+1",
     [Q_COOCCUR] = "SELECT count(*) FROM (SELECT DISTINCT doc FROM doc_entities WHERE entity=?1 ORDER BY doc DESC "
                   "LIMIT 500) a WHERE EXISTS (SELECT 1 FROM doc_entities b WHERE b.doc=a.doc AND b.entity=?2)",
-    [Q_DOCENT_ADD] = "INSERT OR REPLACE INTO doc_entities(doc,local,entity,type,name,mentions) VALUES(?1,?2,?3,?4,?5,?6)",
-    [Q_MENTION_ADD] = "INSERT OR IGNORE INTO mentions(doc,local,start,stop) VALUES(?1,?2,?3,?4)",
+    [Q_DOCENT_ADD] = "INSERT OR REPLACE INTO doc_entities(doc,local,entity,type,name,mentions,start,stop,spans) "
+                     "VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9)",
     [Q_ENT_DOCS] = "SELECT doc FROM doc_entities WHERE entity=?1 ORDER BY doc DESC LIMIT ?2",
     [Q_TIMEX_ADD] = "INSERT INTO timexes(doc,start,stop,type,value) VALUES(?1,?2,?3,?4,?5)",
     [Q_QTY_ADD] = "INSERT INTO quantities(doc,start,stop,value,unit,noun,per) VALUES(?1,?2,?3,?4,?5,?6,?7)",
@@ -246,9 +246,29 @@ static const char schema_v4[] =
     "INSERT INTO story_entities SELECT d.story, de.entity, count(DISTINCT de.doc), sum(de.mentions) FROM documents d"
     " JOIN doc_entities de ON de.doc=d.id WHERE d.story IS NOT NULL GROUP BY d.story, de.entity;";
 
+/* Version 5: size at 100,000 articles (docs/kb.md, "Scale").
+ * - the mentions table (a row of about 45 bytes per mention, a third of
+ *   the base's non-text size with doc_entities) folded into doc_entities:
+ *   start/stop = the first mention (the timeline's context), spans = the
+ *   others packed (kb.h: ng_kb_spans_pack), NULL when there are none;
+ * - quotes_fts without its per-row sizes (columnsize=0: only ranking
+ *   reads them, and nothing ranks quotes). */
+static const char schema_v5[] =
+    "ALTER TABLE doc_entities ADD COLUMN start INTEGER;"
+    "ALTER TABLE doc_entities ADD COLUMN stop INTEGER;"
+    "ALTER TABLE doc_entities ADD COLUMN spans BLOB;"
+    "UPDATE doc_entities SET (start, stop) = (SELECT start, stop FROM mentions m WHERE m.doc=doc_entities.doc AND "
+    " m.local=doc_entities.local ORDER BY start, stop LIMIT 1), spans = (SELECT ng_spans(start, stop) FROM mentions m "
+    " WHERE m.doc=doc_entities.doc AND m.local=doc_entities.local);"
+    "DROP TABLE mentions;"
+    "DROP TABLE quotes_fts;"
+    "CREATE VIRTUAL TABLE quotes_fts USING fts5(text, content='', detail=none, columnsize=0);"
+    "INSERT INTO quotes_fts(rowid, text) SELECT q.id, ng_span_text(d.text, q.start, q.stop - q.start) FROM quotes q"
+    " JOIN documents d ON d.id=q.doc WHERE q.stop > q.start;";
+
 /* Upgrades from version i to i + 1, in order; migrations[0] creates v1
  * from an empty file.  A new schema version appends one entry here. */
-static const char *const migrations[] = {schema_v1, schema_v2, schema_v3, schema_v4};
+static const char *const migrations[] = {schema_v1, schema_v2, schema_v3, schema_v4, schema_v5};
 
 /* ---- the stored text: deflated (schema 4) -------------------------------- */
 
@@ -412,13 +432,63 @@ static void fn_zip(sqlite3_context *c, int argc, sqlite3_value **argv)
         sqlite3_result_blob(c, b, (int)n, free);
 }
 
+/* ng_spans(start, stop): an aggregate, the mentions of its rows packed as
+ * doc_entities.spans (all but the first in (start, stop) order; NULL when
+ * there is no other): the migration to schema 5. */
+typedef struct {
+    uint32_t *v;
+    size_t n, cap;
+    int oom;
+} spans_acc;
+
+static void fn_spans_step(sqlite3_context *c, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    spans_acc *a = sqlite3_aggregate_context(c, sizeof *a);
+    if (!a || a->oom)
+        return;
+    if (a->n == a->cap) {
+        size_t nc = a->cap ? a->cap * 2 : 16;
+        uint32_t *nv = realloc(a->v, nc * 2 * sizeof *nv);
+        if (!nv) {
+            a->oom = 1;
+            return;
+        }
+        a->v = nv;
+        a->cap = nc;
+    }
+    a->v[2 * a->n] = (uint32_t)sqlite3_value_int64(argv[0]);
+    a->v[2 * a->n + 1] = (uint32_t)sqlite3_value_int64(argv[1]);
+    a->n++;
+}
+
+static void fn_spans_final(sqlite3_context *c)
+{
+    spans_acc *a = sqlite3_aggregate_context(c, 0);
+    if (!a || !a->n) {
+        sqlite3_result_null(c);
+        return;
+    }
+    size_t n = a->oom ? 0 : ng_kb_spans_sort(a->v, a->n);
+    unsigned char *out = n > 1 ? malloc(NG_KB_SPANS_MAX(n)) : NULL;
+    if (a->oom || (n > 1 && !out))
+        sqlite3_result_error_nomem(c);
+    else if (n > 1)
+        sqlite3_result_blob(c, out, (int)ng_kb_spans_pack(a->v, n, out), SQLITE_TRANSIENT);
+    else
+        sqlite3_result_null(c);
+    free(out);
+    free(a->v);
+}
+
 static int add_functions(sqlite3 *db)
 {
     int f = SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS;
     if (sqlite3_create_function(db, "ng_text", 1, f, NULL, fn_text, NULL, NULL) != SQLITE_OK ||
         sqlite3_create_function(db, "ng_span", 3, f, NULL, fn_span, NULL, NULL) != SQLITE_OK ||
         sqlite3_create_function(db, "ng_span_text", 3, f, (void *)1, fn_span, NULL, NULL) != SQLITE_OK ||
-        sqlite3_create_function(db, "ng_zip", 1, f, NULL, fn_zip, NULL, NULL) != SQLITE_OK)
+        sqlite3_create_function(db, "ng_zip", 1, f, NULL, fn_zip, NULL, NULL) != SQLITE_OK ||
+        sqlite3_create_function(db, "ng_spans", 2, f, NULL, NULL, fn_spans_step, fn_spans_final) != SQLITE_OK)
         return NG_EDB;
     return NG_OK;
 }
@@ -432,6 +502,7 @@ typedef struct {
     sqlite3_stmt *q[Q_COUNT]; /* prepared lazily */
     int in_tx;                /* a transaction is open */
     int64_t deadline;         /* read-only: CLOCK_MONOTONIC ms after which a query stops (0: none) */
+    int mapped;               /* QUERY_MMAP set */
     /* full-text rows of the open transaction, written just before COMMIT:
      * FTS5 writes its pending terms out as a new segment at every savepoint
      * once it is part of a transaction, so indexing article by article
@@ -883,7 +954,7 @@ static int op_cooccur(ng_kb_store *s, ng_id a, ng_id b, int64_t *n)
 }
 
 static int op_docent_add(ng_kb_store *s, ng_id doc, uint32_t local, ng_id entity, const char *type, const char *name,
-                         uint32_t nmentions)
+                         uint32_t nmentions, const uint32_t *spans, size_t nspans)
 {
     kbsql *k = (kbsql *)s;
     sqlite3_stmt *st = stmt(k, Q_DOCENT_ADD);
@@ -895,20 +966,21 @@ static int op_docent_add(ng_kb_store *s, ng_id doc, uint32_t local, ng_id entity
     bind_text(st, 4, type);
     bind_text(st, 5, name);
     sqlite3_bind_int(st, 6, (int)nmentions);
-    return run(k, st, "store document entity");
-}
-
-static int op_mention_add(ng_kb_store *s, ng_id doc, uint32_t local, uint32_t start, uint32_t end)
-{
-    kbsql *k = (kbsql *)s;
-    sqlite3_stmt *st = stmt(k, Q_MENTION_ADD);
-    if (!st)
-        return NG_EDB;
-    sqlite3_bind_int64(st, 1, doc);
-    sqlite3_bind_int(st, 2, (int)local);
-    sqlite3_bind_int64(st, 3, start);
-    sqlite3_bind_int64(st, 4, end);
-    return run(k, st, "store mention");
+    unsigned char packed[480], *z = NULL;
+    if (nspans) {
+        sqlite3_bind_int64(st, 7, spans[0]);
+        sqlite3_bind_int64(st, 8, spans[1]);
+    }
+    if (nspans > 1) {
+        unsigned char *out = packed;
+        if (NG_KB_SPANS_MAX(nspans) > sizeof packed && !(out = z = malloc(NG_KB_SPANS_MAX(nspans))))
+            return ng_kb_store_fail(s, NG_ENOMEM, "out of memory");
+        size_t len = ng_kb_spans_pack(spans, nspans, out);
+        sqlite3_bind_blob(st, 9, out, (int)len, SQLITE_TRANSIENT);
+    }
+    int rc = run(k, st, "store document entity");
+    free(z);
+    return rc;
 }
 
 /* Runs a query of one integer column with ?1 = key, ?2 = max into out[]. */
@@ -1718,8 +1790,7 @@ static int out_rows(kbsql *k, out_t *o, const char *sql, ng_id id, const char *t
     "SELECT " DATE_OF("d.day") " AS date, d.name AS doc, d.title AS title, d.story AS story, "                   \
     "ng_span(d.text, max(0, m.start - 100), min(m.start, 100) + (m.stop - m.start) + 100) AS context "           \
     "FROM (" pick ") y JOIN documents d ON d.id=y.doc "                                                          \
-    "LEFT JOIN mentions m ON m.doc=y.doc AND m.local=y.local AND m.start=(SELECT min(start) FROM mentions "      \
-    "WHERE doc=y.doc AND local=y.local) ORDER BY y.day IS NULL, y.day, y.doc"
+    "JOIN doc_entities m ON m.doc=y.doc AND m.local=y.local ORDER BY y.day IS NULL, y.day, y.doc"
 
 /* Articles naming entity ?1, oldest first, with their first mention in
  * context: the limit's articles are picked first (the mentions are looked
@@ -1763,6 +1834,11 @@ static const char *timeline_sql(kbsql *k, ng_id id, size_t limit)
                                                                                       : sql_timeline;
 }
 
+/* Queries read the file through a memory map: a query command starts with
+ * an empty page cache, and reading its pages with pread() copied each into
+ * it (a third of a heavy timeline's time was the kernel's). */
+#define QUERY_MMAP "PRAGMA mmap_size=2147418112"
+
 static int64_t now_ms(void)
 {
     struct timespec ts;
@@ -1775,6 +1851,160 @@ static int past_deadline(void *arg)
 {
     kbsql *k = arg;
     return k->deadline && now_ms() > k->deadline;
+}
+
+/* Who and what is named with entity id in its latest ndocs articles: the
+ * limit entities named in most of them (then the less named in the base,
+ * then by id), as the rows of "SELECT e.id, e.type, e.name, count(DISTINCT
+ * b.doc) AS docs ... GROUP BY e.id ORDER BY docs DESC, e.ndocs, e.id"
+ * would be.  Counted here in a hash table: SQLite's grouping looked every
+ * row's entity up and sorted ~11,000 rows through two temporary B-trees
+ * (46 ms for America at 20,000 articles). */
+typedef struct {
+    int64_t entity, docs, last_doc, ndocs;
+} slot;
+
+static int cmp_docs(const void *a, const void *b)
+{
+    const slot *x = a, *y = b;
+    if (x->docs != y->docs)
+        return x->docs > y->docs ? -1 : 1;
+    return x->entity < y->entity ? -1 : x->entity > y->entity;
+}
+
+static int cmp_rank(const void *a, const void *b)
+{
+    const slot *x = a, *y = b;
+    if (x->docs != y->docs)
+        return x->docs > y->docs ? -1 : 1;
+    if (x->ndocs != y->ndocs)
+        return x->ndocs < y->ndocs ? -1 : 1;
+    return x->entity < y->entity ? -1 : x->entity > y->entity;
+}
+
+static int out_counterparts(kbsql *k, out_t *o, ng_id id, int ndocs, size_t limit)
+{
+    sqlite3_stmt *st = NULL, *ent = NULL;
+    size_t cap = 1024, used = 0;
+    slot *t = calloc(cap, sizeof *t);
+    if (!t)
+        return ng_kb_store_fail(&k->base, NG_ENOMEM, "out of memory");
+    int rc = NG_OK, r;
+    if (sqlite3_prepare_v2(k->db, "SELECT b.doc, b.entity FROM (SELECT DISTINCT doc FROM doc_entities WHERE entity=?1 "
+                                  "ORDER BY doc DESC LIMIT ?2) a JOIN doc_entities b ON b.doc=a.doc AND b.entity<>?1",
+                           -1, &st, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(k->db, "SELECT type, name, ndocs FROM entities WHERE id=?1", -1, &ent, NULL) != SQLITE_OK) {
+        rc = dbfail(k, "query");
+        goto done;
+    }
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_int(st, 2, ndocs);
+    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+        int64_t doc = sqlite3_column_int64(st, 0), e = sqlite3_column_int64(st, 1);
+        if (e <= 0)
+            continue;
+        if (2 * (used + 1) > cap) {
+            size_t nc = cap * 2;
+            slot *nt = calloc(nc, sizeof *nt);
+            if (!nt) {
+                rc = ng_kb_store_fail(&k->base, NG_ENOMEM, "out of memory");
+                goto done;
+            }
+            for (size_t i = 0; i < cap; i++)
+                if (t[i].entity) {
+                    size_t h = (size_t)((uint64_t)t[i].entity * 0x9E3779B97F4A7C15ull >> 20) & (nc - 1);
+                    while (nt[h].entity)
+                        h = (h + 1) & (nc - 1);
+                    nt[h] = t[i];
+                }
+            free(t);
+            t = nt;
+            cap = nc;
+        }
+        size_t h = (size_t)((uint64_t)e * 0x9E3779B97F4A7C15ull >> 20) & (cap - 1);
+        while (t[h].entity && t[h].entity != e)
+            h = (h + 1) & (cap - 1);
+        if (!t[h].entity) {
+            t[h].entity = e;
+            used++;
+        }
+        if (t[h].last_doc != doc) { /* count(DISTINCT doc): an entity at several places of one article */
+            t[h].last_doc = doc;
+            t[h].docs++;
+        }
+    }
+    if (r != SQLITE_DONE) {
+        rc = ng_kb_store_fail(&k->base, NG_EINVAL, "query: %s", sqlite3_errmsg(k->db));
+        goto done;
+    }
+    /* packed to the front, by docs (most first); the ties at the limit's
+     * count need ndocs, looked up for those that can make the cut only */
+    size_t n = 0;
+    for (size_t i = 0; i < cap; i++)
+        if (t[i].entity)
+            t[n++] = t[i];
+    qsort(t, n, sizeof *t, cmp_docs);
+    size_t keep = n;
+    if (n > limit) {
+        int64_t cut = t[limit - 1].docs;
+        keep = limit;
+        while (keep < n && t[keep].docs == cut)
+            keep++;
+    }
+    for (size_t i = 0; i < keep; i++) {
+        sqlite3_reset(ent);
+        sqlite3_bind_int64(ent, 1, t[i].entity);
+        t[i].ndocs = sqlite3_step(ent) == SQLITE_ROW ? sqlite3_column_int64(ent, 2) : -1;
+    }
+    qsort(t, keep, sizeof *t, cmp_rank);
+    ng_buf_putc(&o->b, '[');
+    size_t w = 0;
+    for (size_t i = 0; i < keep && w < limit; i++) {
+        sqlite3_reset(ent);
+        sqlite3_bind_int64(ent, 1, t[i].entity);
+        if (sqlite3_step(ent) != SQLITE_ROW)
+            continue; /* a dangling id: the join with entities dropped it */
+        ng_buf_printf(&o->b, "%s{\"id\":%lld,\"type\":", w++ ? ",\n" : "\n", (long long)t[i].entity);
+        out_value(o, ent, 0);
+        ng_buf_puts(&o->b, ",\"name\":");
+        out_value(o, ent, 1);
+        ng_buf_printf(&o->b, ",\"docs\":%lld}", (long long)t[i].docs);
+    }
+    ng_buf_putc(&o->b, ']');
+done:
+    sqlite3_finalize(st);
+    sqlite3_finalize(ent);
+    free(t);
+    return rc;
+}
+
+/* The mentions of document id (at most limit) as the doc query's JSON
+ * array, unpacked from its doc_entities rows (kb.c sorts and writes them,
+ * as for PostgreSQL). */
+static int out_mentions(kbsql *k, out_t *o, ng_id id, size_t limit)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(k->db, "SELECT local, start, stop, spans FROM doc_entities WHERE doc=?1 AND start IS NOT NULL",
+                           -1, &st, NULL) != SQLITE_OK)
+        return dbfail(k, "query");
+    sqlite3_bind_int64(st, 1, id);
+    ng_kb_mention *m = NULL;
+    size_t n = 0, cap = 0;
+    int rc = NG_OK, r;
+    while (rc == NG_OK && (r = sqlite3_step(st)) == SQLITE_ROW)
+        rc = ng_kb_spans_unpack((uint32_t)sqlite3_column_int64(st, 0), (uint32_t)sqlite3_column_int64(st, 1),
+                                (uint32_t)sqlite3_column_int64(st, 2), sqlite3_column_blob(st, 3),
+                                (size_t)sqlite3_column_bytes(st, 3), &m, &n, &cap);
+    if (rc == NG_OK && r != SQLITE_DONE)
+        rc = ng_kb_store_fail(&k->base, NG_EINVAL, "query: %s", sqlite3_errmsg(k->db));
+    else if (rc != NG_OK)
+        ng_kb_store_fail(&k->base, rc, rc == NG_ENOMEM ? "out of memory" : "damaged mentions of document %lld",
+                         (long long)id);
+    sqlite3_finalize(st);
+    if (rc == NG_OK)
+        ng_kb_mentions_json(&o->b, m, n, limit);
+    free(m);
+    return rc;
 }
 
 /* One document (by id, or by name when name is not NULL) with its
@@ -1813,7 +2043,7 @@ static int op_query_doc(kbsql *k, out_t *o, ng_id id, const char *name)
         {"entities", "SELECT de.local AS local, de.entity AS entity, de.type AS type, de.name AS name, "
                      "e.name AS canonical, e.type AS kb_type FROM doc_entities de LEFT JOIN entities e ON "
                      "e.id=de.entity WHERE de.doc=?1 ORDER BY de.local LIMIT ?3"},
-        {"mentions", "SELECT local, start, stop FROM mentions WHERE doc=?1 ORDER BY start, stop LIMIT ?3"},
+        {"mentions", NULL}, /* unpacked from doc_entities (schema 5) */
         {"titles", "SELECT local, title FROM titles WHERE doc=?1 ORDER BY local, title LIMIT ?3"},
         {"timexes", "SELECT start, stop, type, value FROM timexes WHERE doc=?1 ORDER BY start, stop LIMIT ?3"},
         {"quantities", "SELECT start, stop, value, unit, noun, per FROM quantities WHERE doc=?1 "
@@ -1825,7 +2055,7 @@ static int op_query_doc(kbsql *k, out_t *o, ng_id id, const char *name)
     int rc = NG_OK;
     for (size_t i = 0; i < sizeof parts / sizeof *parts && rc == NG_OK; i++) {
         ng_buf_printf(&o->b, "%s\"%s\":", i ? ",\n" : "{", parts[i][0]);
-        rc = out_rows(k, o, parts[i][1], id, NULL, 100000);
+        rc = parts[i][1] ? out_rows(k, o, parts[i][1], id, NULL, 100000) : out_mentions(k, o, id, 100000);
     }
     if (rc == NG_OK)
         ng_buf_putc(&o->b, '}');
@@ -1846,6 +2076,10 @@ static int op_query_json(ng_kb_store *s, int kind, ng_id id, const char *text, s
         limit = 1000;
     if (k->deadline)
         k->deadline = now_ms() + RO_QUERY_MS;
+    if (!k->mapped) { /* a query command's connection (ingest never asks): as open_ro's */
+        k->mapped = 1;
+        sqlite3_exec(k->db, QUERY_MMAP, NULL, NULL, NULL);
+    }
     switch (kind) {
     case NG_KBQ_TIMELINE:
         rc = out_rows(k, &o, timeline_sql(k, id, limit), id, NULL, limit);
@@ -1913,12 +2147,7 @@ static int op_query_json(ng_kb_store *s, int kind, ng_id id, const char *text, s
         if (rc == NG_OK) {
             /* who and what is named with it, over its latest 500 articles */
             ng_buf_puts(&o.b, ",\n\"counterparts\":");
-            rc = out_rows(k, &o,
-                          "SELECT e.id, e.type, e.name, count(DISTINCT b.doc) AS docs FROM (SELECT DISTINCT doc FROM "
-                          "doc_entities WHERE entity=?1 ORDER BY doc DESC LIMIT 500) a JOIN doc_entities b ON "
-                          "b.doc=a.doc AND b.entity<>?1 JOIN entities e ON e.id=b.entity GROUP BY e.id "
-                          "ORDER BY docs DESC, e.ndocs, e.id LIMIT ?3",
-                          id, NULL, 20);
+            rc = out_counterparts(k, &o, id, 500, 20);
         }
         if (rc == NG_OK) {
             ng_buf_puts(&o.b, ",\n\"titles\":");
@@ -2011,7 +2240,6 @@ static const ng_kb_ops sqlite_ops = {
     .terms_bump = op_terms_bump,
     .cooccur = op_cooccur,
     .docent_add = op_docent_add,
-    .mention_add = op_mention_add,
     .entity_docs = op_entity_docs,
     .timex_add = op_timex_add,
     .quantity_add = op_quantity_add,
@@ -2086,7 +2314,7 @@ int ng_kb_sqlite_open_ro(ng_kb_store **out, const char *path, char *err, size_t 
     sqlite3_busy_timeout(k->db, 5000);
     int rc = add_functions(k->db) != NG_OK ? dbfail(k, "register functions")
                                             : exec(k, "PRAGMA query_only=1; PRAGMA cache_size=-16384; "
-                                                      "PRAGMA temp_store=MEMORY");
+                                                      "PRAGMA temp_store=MEMORY; " QUERY_MMAP);
     int64_t v = 0;
     if (rc == NG_OK) {
         sqlite3_stmt *st = NULL;

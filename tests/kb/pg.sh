@@ -10,7 +10,7 @@
 # answers (events included); re-ingest is a no-op; -j 3 =
 # -j 1; kill -9 in the middle then rerun stores everything once; 4 ingest
 # processes at once over overlapping inputs store every article once; bad
-# URLs fail with one clear line.
+# URLs fail with one clear line; a base of schema 4 is migrated.
 #
 # Prints "SKIPPED: ..." and exits 0 when no PostgreSQL server can be found
 # or started (ctest reports the test as skipped).  NG_PG_BIN names the
@@ -328,6 +328,54 @@ sql other "CREATE TABLE documents(x int)" > /dev/null
 "$BIN" export --db "$O" > /dev/null 2> "$TMP/bad.err"
 [ $? -eq 1 ] && grep -q "not a newsgraph base" "$TMP/bad.err"
 check "a database holding other tables is refused" $?
+# schema 5 folded the mentions table into doc_entities (start, stop, spans): a base taken
+# back to schema 4 (the mentions table made again from the packed spans) is migrated when
+# opened and answers as before, its mentions packed as ingest packs them
+M=$(newdb m) || exit 1
+"$BIN" ingest -q --db "$M" "$TMP/in" 2> /dev/null
+for q in "timeline Parly" "entity Parly"; do "$BIN" $q --db "$M" --json > "$TMP/m5 $q.json"; done
+PACKED="SELECT doc, local, start, stop, encode(spans, 'hex') FROM doc_entities ORDER BY doc, local"
+sql m "$PACKED" > "$TMP/m5.packed"
+python3 - "$TMP/m5.packed" > "$TMP/m4.sql" <<'PY'
+import sys
+print("BEGIN; CREATE TABLE mentions(doc bigint NOT NULL, local integer NOT NULL, start bigint NOT NULL,"
+      " stop bigint NOT NULL, PRIMARY KEY(doc, local, start, stop));")
+rows = 0
+for line in open(sys.argv[1]):
+    doc, local, s, e, hx = line.rstrip("\n").split("|")
+    if not s:
+        continue
+    cur, out, b, i = int(s), [(int(s), int(e))], bytes.fromhex(hx), 0
+    vals = []
+    while i < len(b):
+        x = sh = 0
+        while True:
+            c = b[i]; i += 1; x |= (c & 0x7f) << sh; sh += 7
+            if not c & 0x80: break
+        vals.append(x)
+    for k in range(0, len(vals), 2):
+        cur += vals[k]; z = vals[k + 1]
+        out.append((cur, cur + (-((z + 1) >> 1) if z & 1 else z >> 1)))
+    rows += len(out) > 1
+    for a, c in out:
+        print("INSERT INTO mentions VALUES(%s, %s, %d, %d);" % (doc, local, a, c))
+assert rows, "no entity named twice in one article"
+print("ALTER TABLE doc_entities DROP COLUMN start, DROP COLUMN stop, DROP COLUMN spans;")
+print("UPDATE newsgraph_meta SET value=4 WHERE key='schema'; COMMIT;")
+PY
+check "a schema 4 copy made (mentions unpacked: some entities named more than once)" $?
+"$PSQL" -q -h 127.0.0.1 -p "$PORT" -U ng -d m -f "$TMP/m4.sql" > /dev/null
+[ "$(sql m "SELECT value FROM newsgraph_meta WHERE key='schema'")" = 4 ]
+check "taken back to schema 4" $?
+for q in "timeline Parly" "entity Parly"; do
+    "$BIN" $q --db "$M" --json | cmp -s - "$TMP/m5 $q.json"
+    check "schema 4 migrated: '$q' answers as before" $?
+done
+sql m "$PACKED" | cmp -s - "$TMP/m5.packed"
+check "schema 4 migrated: the mentions packed as ingest packs them" $?
+[ "$(sql m "SELECT to_regclass('mentions') IS NULL")" = t ]
+check "schema 4 migrated: the mentions table dropped" $?
+
 sql a "UPDATE newsgraph_meta SET value=99 WHERE key='schema'" > /dev/null
 "$BIN" export --db "$A" > /dev/null 2> "$TMP/bad.err"
 [ $? -eq 1 ] && grep -q "newer" "$TMP/bad.err"
