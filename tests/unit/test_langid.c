@@ -13,27 +13,8 @@
 
 #include <cmocka.h>
 
-#include "internal.h"
+#include "testutil.h"
 
-static ng_model *model;
-static ng_worker *worker;
-
-static int setup(void **state)
-{
-    (void)state;
-    char err[256];
-    if (ng_model_new(&model, NULL, err, sizeof err) != NG_OK)
-        return -1;
-    return ng_worker_new(model, &worker) == NG_OK ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    ng_worker_free(worker);
-    ng_model_free(model);
-    return 0;
-}
 
 /* The language found for text with hint (may be NULL); copied into out. */
 static void ident(const char *text, const char *hint, char out[8])
