@@ -377,6 +377,7 @@ typedef struct {
     int titled;      /* 1 when a title or honorific comes before a mention */
     uint32_t root;   /* index of the fuller-named entity it is a short form of (itself otherwise) */
     uint32_t title;  /* hash of the last description head given to it, 0 when none */
+    int org;         /* named right after an organisation noun ("la société Renault") */
 } ent_info;
 
 /* One mention seen so far, for choosing antecedents. */
@@ -600,10 +601,17 @@ static int name_has_word(const ng_doc *doc, uint32_t e, const char *w, size_t n)
     return 0;
 }
 
+/* 1 when entity e is an organisation: tagged so and not taken for a
+ * person, or named right after an organisation noun. */
+static int is_org(const coref_t *c, uint32_t e)
+{
+    return c->info[e].org || (strcmp(c->doc->entities[e].type, "ORG") == 0 && !is_person(c->info, e));
+}
+
 /* The organisation a neuter pronoun or an organisation noun at token t
  * refers to: the last one whose name holds the noun w (the folded head,
  * "bank", "fund"; n == 0 for a pronoun) within ten sentences, else, when
- * near is set, the last one named in the same or the previous sentence.
+ * near is set, the last one named in the same or the two sentences before.
  * Returns the entity index + 1, or 0. */
 static uint32_t choose_org(coref_t *c, size_t t, const char *w, size_t n, int near)
 {
@@ -612,17 +620,16 @@ static uint32_t choose_org(coref_t *c, size_t t, const char *w, size_t n, int ne
         const seen_t *s = &c->seen[k];
         if (sent - s->sent > 10)
             break;
-        if (strcmp(c->doc->entities[s->ent].type, "ORG") == 0 && !is_person(c->info, s->ent) &&
-            name_has_word(c->doc, s->ent, w, n))
+        if (is_org(c, s->ent) && name_has_word(c->doc, s->ent, w, n))
             return s->ent + 1;
     }
     if (!near)
         return 0;
     for (size_t k = c->nseen; k-- > 0 && k + 50 > c->nseen;) {
         const seen_t *s = &c->seen[k];
-        if (sent - s->sent > 1)
+        if (sent - s->sent > 2)
             break;
-        if (strcmp(c->doc->entities[s->ent].type, "ORG") == 0 && !is_person(c->info, s->ent))
+        if (is_org(c, s->ent))
             return s->ent + 1;
     }
     return 0;
@@ -747,6 +754,14 @@ static int description(coref_t *c, size_t d, size_t h, size_t hn, uint32_t v)
         g = article_gender(doc, d);
     /* a name soon after: a title ("la ministre des Armées Florence Parly",
      * "le ministre américain de la Défense Jim Mattis") */
+    if ((v & QL_ORG) && h + hn < doc->ntokens && c->first[h + hn] && c->tokent[h + hn]) {
+        /* "la société Renault", "the company Acme": the name is the organisation */
+        uint32_t e = c->tokent[h + hn] - 1;
+        c->info[e].org = 1;
+        c->info[e].person = 0;
+        c->info[c->info[e].root].org = 1;
+        return 1;
+    }
     for (size_t k = h + hn; k < doc->ntokens && k < h + hn + 6; k++) {
         if (c->first[k] && c->tokent[k]) {
             uint32_t e = c->tokent[k] - 1;

@@ -162,6 +162,15 @@ static void test_organisation_nouns_and_it(void **state)
     d = with_entities("Ana Ruiz praised Acme Steel. The fund grew by a third.", "en", names);
     assert_null(owner(d, "The", 0));
     ng_doc_free(d);
+    /* a name right after an organisation noun is an organisation, even when
+     * tagged as a person ("la société Renault") */
+    static const char *const fr[] = {"PER:Renault", "PER:Marie Durand", NULL};
+    d = with_entities("La soci\xc3\xa9t\xc3\xa9 Renault a publi\xc3\xa9 ses comptes mardi. Marie Durand est "
+                      "partie. L'entreprise a indiqu\xc3\xa9 que les ventes avaient baiss\xc3\xa9.",
+                      "fr", fr);
+    assert_non_null(owner(d, "L'entreprise", 0));
+    assert_string_equal(owner(d, "L'entreprise", 0), "Renault");
+    ng_doc_free(d);
     /* "it" is linked to an organisation only when it speaks */
     d = with_entities("Acme Steel closed its plant in May. It said the move would save money. It was a hard year.",
                       "en", names);
