@@ -33,6 +33,7 @@
 #include <strings.h>
 
 /* Per-element marks during the region pass (in ng_hel.flags). */
+#define HEL_INBAD (1u << 12) /* below a boilerplate tag */
 #define HEL_PROSE (1u << 13) /* only its prose paragraphs count (an article's header) */
 #define HEL_DROP (1u << 14)
 #define HEL_KEEP (1u << 15)
@@ -439,11 +440,17 @@ void ng_html_body(const ng_model *m, ng_hpage *pg, const char *title, ng_buf *ou
     float best = 0;
     for (size_t i = 0; i < nel; i++) {
         ng_hel *e = &el[i];
+        /* under a boilerplate tag (a text widget in an <aside>) */
+        if (e->parent >= 0) {
+            const ng_hel *p = &el[e->parent];
+            if ((p->flags & HEL_INBAD) || ((p->flags & NG_HEL_BADTAG || p->cue <= -2) && !(p->flags & NG_HEL_BODY)))
+                e->flags |= HEL_INBAD;
+        }
         if (e->score <= 0)
             continue;
         int cue = e->cue > 2 ? 2 : e->cue < -2 ? -2 : e->cue;
         float s = (e->score + tag_weight(e->tag)) * (1.0f + 0.3f * (float)cue);
-        if ((e->flags & (NG_HEL_BADTAG)) && !(e->flags & NG_HEL_BODY))
+        if (((e->flags & (NG_HEL_BADTAG)) && !(e->flags & NG_HEL_BODY)) || (e->flags & HEL_INBAD))
             s *= 0.5f;
         uint32_t plain = e->text - e->link;
         if ((e->flags & NG_HEL_BODY) && plain >= 200)
@@ -639,5 +646,5 @@ void ng_html_body(const ng_model *m, ng_hpage *pg, const char *title, ng_buf *ou
     }
     /* leave the marks clean */
     for (size_t i = 0; i < nel; i++)
-        el[i].flags &= (uint16_t)~(HEL_KEEP | HEL_DROP | HEL_PROSE);
+        el[i].flags &= (uint16_t)~(HEL_KEEP | HEL_DROP | HEL_PROSE | HEL_INBAD);
 }

@@ -417,6 +417,17 @@ static void boilerplate_dropped(void **state)
     assert_false(contains(d, "23.10.2018"));
     assert_false(contains(d, "Popular this week"));
     ng_doc_free(d);
+    /* a short post beside a text widget in the sidebar: the widget's
+     * paragraphs are under an <aside> and do not win */
+    d = must("<html><body><div class=\"entry\"><p>I would invest in charging stations for electric cars, "
+             "and I wonder why nobody else does.</p><p>Thanks for the tip, by the way.</p></div>"
+             "<aside><div class=\"textwidget\"><p>" PROSE "</p><p>" PROSE2 "</p></div><ul><li>Archive of January</li>"
+             "<li>Archive of February</li><li>Archive of March</li><li>Archive of April</li><li>Archive of May</li>"
+             "<li>Archive of June</li><li>Archive of July</li><li>Archive of August</li><li>Archive of September</li>"
+             "<li>Archive of October</li><li>Archive of November</li></ul></aside></body></html>");
+    assert_true(contains(d, "charging stations"));
+    assert_false(contains(d, PROSE2));
+    ng_doc_free(d);
 }
 
 /* Inline white space collapses, scripts and hidden text never show. */
