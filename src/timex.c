@@ -1520,6 +1520,7 @@ typedef struct {
     uint32_t q_sent; /* the sentence it was in */
     uint32_t sent;   /* the sentence of the expression being resolved */
     int wday_dir;    /* direction of a bare weekday with no tense cue: -1 or 1 */
+    ymd men;         /* the last date the text mentioned, at its precision (m, d 0 when unknown) */
 } anchor;
 
 static int tense_of(const tx_atom *at, size_t n, size_t a0, size_t a1)
@@ -1669,12 +1670,46 @@ static int pick_year(const anchor *an, const frame *f, int tense, int *ok)
     return y;
 }
 
+/* "that day", "later that year", "the following year": the unit of the
+ * last date the text mentioned, shifted by the frame's relation; without
+ * one, of the anchor.  Returns 0 when it cannot. */
+static int resolve_ana(const frame *f, const anchor *an, char *out, size_t cap)
+{
+    ymd m = an->men;
+    if (!m.y) {
+        m = an->dct.y ? an->dct : an->last;
+        if (!m.y)
+            return 0;
+    }
+    int k = f->has_rel ? f->rel : 0;
+    switch (f->unit) {
+    case TX_U_Y: snprintf(out, cap, "%04d", m.y + k); return 1;
+    case TX_U_M:
+        if (!m.m) {
+            snprintf(out, cap, "%04d", m.y);
+            return !k;
+        }
+        m.d = 1;
+        put_unit_date(out, cap, shift(m, TX_U_M, k), TX_U_M);
+        return 1;
+    case TX_U_W:
+    case TX_U_D:
+        if (!m.d)
+            return 0;
+        put_unit_date(out, cap, shift(m, f->unit, k), f->unit);
+        return 1;
+    default: return 0;
+    }
+}
+
 /* Resolves a frame into a TIMEX3 value; returns 0 when it cannot. */
 static int resolve(const tx_rule *r, frame *f, const anchor *an, int tense, char *out, size_t cap, const char **type)
 {
     *type = r->type;
     if (r->type[0] == 'N')
         return 0; /* NONE: a pattern that is not a time expression */
+    if (r->value && !strcmp(r->value, "ana"))
+        return resolve_ana(f, an, out, cap);
     if (r->value && !strncmp(r->value, "rel=", 4)) {
         /* "=> rel=-1": the relation the words leave implicit ("the quarter") */
         f->rel = atoi(r->value + 4);
@@ -1759,6 +1794,8 @@ static int resolve(const tx_rule *r, frame *f, const anchor *an, int tense, char
     }
     if (f->decade >= 0) {
         snprintf(date, sizeof date, "%03d", f->decade);
+    } else if (f->unit == TX_U_CE && f->ord > 0 && f->ord <= 30 && !f->has_rel && f->year < 0) {
+        snprintf(date, sizeof date, "%02d", f->ord - 1); /* "the 20th century": 19 */
     } else if (f->year >= 0 || f->month > 0 || f->season || f->halfq) {
         int y = f->year, ok = 1;
         if (y < 0 && f->month > 0 && f->unit == TX_U_Y && f->has_rel) {
@@ -2043,6 +2080,20 @@ int ng_timex(ng_worker *w, ng_doc *doc)
             }
             if ((rc = add_timex(doc, &arr, &cnt, &cap, at[b0].start, at[b1 - 1].end, type, value, bestf.mod)) != NG_OK)
                 return ng_worker_fail(w, rc, "out of memory");
+            /* remember the date mentioned, for "that day", "the following year" */
+            if (type[0] == 'D' && type[1] == 'A' && strlen(value) >= 4 && value[0] >= '0' && value[0] <= '9' &&
+                value[1] >= '0' && value[1] <= '9' && value[2] >= '0' && value[2] <= '9' && value[3] >= '0' &&
+                value[3] <= '9' && (!value[4] || value[4] == '-')) {
+                ymd mm = {atoi(value), 0, 0};
+                if (value[4] == '-' && value[5] >= '0' && value[5] <= '1' && value[7] == '\0') {
+                    mm.m = atoi(value + 5);
+                } else if (value[4] == '-' && value[5] >= '0' && value[5] <= '1' && value[7] == '-' &&
+                           value[8] >= '0' && value[8] <= '3') {
+                    mm.m = atoi(value + 5);
+                    mm.d = atoi(value + 8);
+                }
+                an.men = mm;
+            }
             /* remember days met, for later clock times and unanchored texts */
             ymd d;
             if (parse_iso_day(value, &d)) {

@@ -251,6 +251,26 @@ static void test_holidays(void **state)
     ng_doc_free(d);
 }
 
+static void test_anaphoric(void **state)
+{
+    (void)state;
+    /* "that day", "later that year", "the following year": the last date
+     * the text mentioned, not the publication date */
+    ng_doc *d = analyze("The doctor was killed on Oct. 23, 1998. Earlier that day, the family left. "
+                        "Later that year the police searched. The following year he was caught. "
+                        "He is a 20th century democrat.",
+                        "en", "2000-05-05");
+    expect(d, "Earlier that day", "DATE", "1998-10-23");
+    expect(d, "Later that year", "DATE", "1998");
+    expect(d, "The following year", "DATE", "1999");
+    expect(d, "20th century", "DATE", "19");
+    ng_doc_free(d);
+    /* with nothing mentioned before, the publication date */
+    d = analyze("That day nobody came.", "en", "2000-05-05");
+    expect(d, "That day", "DATE", "2000-05-05");
+    ng_doc_free(d);
+}
+
 static void test_not_timexes(void **state)
 {
     (void)state;
@@ -297,7 +317,7 @@ int main(void)
         cmocka_unit_test(test_grammar_loads), cmocka_unit_test(test_parts_of_day),
         cmocka_unit_test(test_weekday_tense), cmocka_unit_test(test_month_year),
         cmocka_unit_test(test_decades_as_years), cmocka_unit_test(test_french_weekdays),
-        cmocka_unit_test(test_holidays),
+        cmocka_unit_test(test_holidays), cmocka_unit_test(test_anaphoric),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
