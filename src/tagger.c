@@ -269,6 +269,37 @@ static size_t utf8_suffix(const char *s, size_t n, unsigned k)
     return i;
 }
 
+/* The rows of a token's gazetteer and document-context features
+ * (NG_FF_GAZ, NG_FF_GAZCTX, NG_FF_DOC), appended to rows at *r; *k counts
+ * every feature of the token, for the NG_TAGGER_MAX_FEATS limit. */
+static void put_bit_rows(uint32_t *rows, unsigned *r, unsigned *k, uint32_t fam, const ng_tword *words, size_t ui,
+                         size_t n, unsigned cls, uint64_t seed, unsigned shift)
+{
+#define PUTB(tmpl, v) (rows[(*r)++] = (uint32_t)(mix64(((uint64_t)(tmpl) << 56 ^ seed) + (v)) >> shift), (*k)++)
+    if ((fam & NG_FF_GAZ) && words[ui].gaz) {
+        uint32_t g = words[ui].gaz;
+        for (unsigned b = 0; b < 32 && *k + 2 < NG_TAGGER_MAX_FEATS; b++)
+            if (g >> b & 1)
+                PUTB(T_GAZ + b, cls);
+    }
+    if (fam & NG_FF_GAZCTX) {
+        uint32_t gm = ui > 0 ? words[ui - 1].gaz & 0x3ffu : 0, gp = ui + 1 < n ? words[ui + 1].gaz & 0x3ffu : 0;
+        for (unsigned b = 0; b < 10 && (gm | gp) && *k + 2 < NG_TAGGER_MAX_FEATS; b++) {
+            if (gm >> b & 1)
+                PUTB(T_GAZ_M1 + b, cls);
+            if (gp >> b & 1)
+                PUTB(T_GAZ_P1 + b, cls);
+        }
+    }
+    if ((fam & NG_FF_DOC) && words[ui].doc) {
+        uint32_t g = words[ui].doc;
+        for (unsigned b = 0; b < 32 && *k + 2 < NG_TAGGER_MAX_FEATS; b++)
+            if (g >> b & 1)
+                PUTB(T_DOC + b, cls);
+    }
+#undef PUTB
+}
+
 int ng_tagger_features(const ng_tagger_params *p, const ng_clusters *cl, ng_tagger_scratch *sc,
                        const ng_tword *words, size_t n)
 {
@@ -377,27 +408,8 @@ int ng_tagger_features(const ng_tagger_params *p, const ng_clusters *cl, ng_tagg
                 }
             }
         }
-        if ((fam & NG_FF_GAZ) && words[ui].gaz) {
-            uint32_t g = words[ui].gaz;
-            for (unsigned b = 0; b < 32 && k + 2 < NG_TAGGER_MAX_FEATS; b++)
-                if (g >> b & 1)
-                    PUT(T_GAZ + b, cls);
-        }
-        if (fam & NG_FF_GAZCTX) {
-            uint32_t gm = ui > 0 ? words[ui - 1].gaz & 0x3ffu : 0, gp = ui + 1 < n ? words[ui + 1].gaz & 0x3ffu : 0;
-            for (unsigned b = 0; b < 10 && (gm | gp) && k + 2 < NG_TAGGER_MAX_FEATS; b++) {
-                if (gm >> b & 1)
-                    PUT(T_GAZ_M1 + b, cls);
-                if (gp >> b & 1)
-                    PUT(T_GAZ_P1 + b, cls);
-            }
-        }
-        if ((fam & NG_FF_DOC) && words[ui].doc) {
-            uint32_t g = words[ui].doc;
-            for (unsigned b = 0; b < 32 && k + 2 < NG_TAGGER_MAX_FEATS; b++)
-                if (g >> b & 1)
-                    PUT(T_DOC + b, cls);
-        }
+        unsigned kk = k;
+        put_bit_rows(rows, &k, &kk, fam, words, ui, n, cls, seed, shift);
         sc->nrows[ui] = (uint8_t)k;
     }
 #undef HF
@@ -1258,27 +1270,7 @@ static int cached_scores(const ng_tagger *t, ng_tagger_scratch *sc, const ng_two
             PUT(T_POS, ui < 3 ? ui : 3);
             PUT(T_LAST, ui + 1 == n);
         }
-        if ((fam & NG_FF_GAZ) && words[ui].gaz) {
-            uint32_t g = words[ui].gaz;
-            for (unsigned b = 0; b < 32 && k + 2 < NG_TAGGER_MAX_FEATS; b++)
-                if (g >> b & 1)
-                    PUT(T_GAZ + b, cls);
-        }
-        if (fam & NG_FF_GAZCTX) {
-            uint32_t gm = ui > 0 ? words[ui - 1].gaz & 0x3ffu : 0, gp = ui + 1 < n ? words[ui + 1].gaz & 0x3ffu : 0;
-            for (unsigned b = 0; b < 10 && (gm | gp) && k + 2 < NG_TAGGER_MAX_FEATS; b++) {
-                if (gm >> b & 1)
-                    PUT(T_GAZ_M1 + b, cls);
-                if (gp >> b & 1)
-                    PUT(T_GAZ_P1 + b, cls);
-            }
-        }
-        if ((fam & NG_FF_DOC) && words[ui].doc) {
-            uint32_t g = words[ui].doc;
-            for (unsigned b = 0; b < 32 && k + 2 < NG_TAGGER_MAX_FEATS; b++)
-                if (g >> b & 1)
-                    PUT(T_DOC + b, cls);
-        }
+        put_bit_rows(rows, &r, &k, fam, words, ui, n, cls, seed, shift);
         sc->nrows[ui] = (uint8_t)r;
         for (unsigned f = 0; f < r; f++) {
             const int16_t *pr = t->w + (size_t)rows[f] * T;
