@@ -373,7 +373,7 @@ static int find_head(qctx *c, size_t lo, size_t hi, speaker_t *sp)
                 continue;
             if (pv & QL_REL) {
                 size_t a = k; /* the antecedent may lie before the region */
-                if (a > 0 && is_punct(doc, a - 1, ','))
+                if (a > 0 && (is_punct(doc, a - 1, ',') || is_dash(doc, a - 1)))
                     a--;
                 if (c->tokent[k]) { /* coref.c linked it */
                     set_entity(sp, c, k, k, 1);
@@ -718,6 +718,11 @@ static int cue_speaker(qctx *c, size_t ci, uint32_t v, size_t hi, speaker_t *sp)
             return find_head(c, k - 1, k, sp);
         size_t n;
         uint32_t av = ng_lex_match(&c->q->cues, doc, k - 1, 1, &n);
+        /* "who's called for", "he's said": 's after a pronoun is "has" */
+        if (!(av & QL_AUX) && k - 1 > sstart &&
+            (ng_tok_is(doc, k - 1, "'s") || ng_tok_is(doc, k - 1, "\xe2\x80\x99s")) &&
+            ng_lex_tok(&c->q->pronouns, doc, k - 2))
+            av = QL_AUX;
         if (!(av & QL_AUX))
             break;
         k--;

@@ -459,6 +459,14 @@ static void test_nearest_subject_forms(void **state)
     assert_string_equal(speaker_name(d, q), "Harbor Police Department");
     assert_true(speaker_mentioned_at(d, q, "which"));
     ng_doc_free(d);
+    /* "X -- who's called for ... --": 's is "has", the antecedent is past the dash */
+    d = with_entities("It is a major issue, with Ana Ruiz -- who's called for higher taxes on the rich -- leading "
+                      "the attack.",
+                      "en", names);
+    q = quote_with(d, "higher taxes on the rich");
+    assert_non_null(q);
+    assert_string_equal(speaker_name(d, q), "Ana Ruiz");
+    ng_doc_free(d);
     /* a quote with no cue after "CLAUSE, X said." */
     d = with_entities("The vote may slip to June, Tom Hale said. \"The other members have not read the bill yet.\"",
                       "en", names);
