@@ -29,8 +29,11 @@ build/Makefile: CMakeLists.txt
 build: build/Makefile
 	cmake --build build -j $(JOBS)
 
+# npm comes with NodeSource's nodejs; Debian's nodejs wants its own npm package
+# (installing that one beside NodeSource's would conflict, so only when missing)
 deps:
 	@bash tools/install-deps.sh $(DEB_PACKAGES)
+	@command -v npm >/dev/null 2>&1 || bash tools/install-deps.sh npm
 
 test: build
 	cd build && ctest --output-on-failure -j $(JOBS)
