@@ -595,7 +595,10 @@ void ng_html_body(const ng_model *m, ng_hpage *pg, const char *title, ng_buf *ou
                 sib = mid->tag == MyHTML_TAG_P && mid->parent == o->parent;
             }
         }
-        if (first < pg->nseg && (i < first || i > last) && len < EDGE && !sentence && !sib) {
+        /* a heading is no sentence, whatever its last character
+         * ("Further information:" after the article) */
+        int heading = o->tag >= MyHTML_TAG_H1 && o->tag <= MyHTML_TAG_H6;
+        if (first < pg->nseg && (i < first || i > last) && len < EDGE && (!sentence || heading) && !sib) {
             if (debug)
                 dbg_seg(pg, i, "EDGE");
             continue;

@@ -410,10 +410,11 @@ static void boilerplate_dropped(void **state)
     /* a sign-off next to the last paragraph stays; a short line in another
      * block after the article, a date and a credit go */
     d = must("<html><body><div class=\"post\"><p>Hello everyone</p><p>" PROSE "</p><p>" PROSE2 "</p>"
-             "<p>See you soon, Anna</p><p>23.10.2018</p></div><div class=\"x\"><p>Popular this week</p></div>"
+             "<p>See you soon, Anna</p><p>23.10.2018</p><h3>Further reading:</h3></div><div class=\"x\"><p>Popular this week</p></div>"
              "</body></html>");
     assert_true(contains(d, "Hello everyone"));
     assert_true(contains(d, "See you soon, Anna"));
+    assert_false(contains(d, "Further reading:"));
     assert_false(contains(d, "23.10.2018"));
     assert_false(contains(d, "Popular this week"));
     ng_doc_free(d);
