@@ -763,8 +763,18 @@ static int cue_speaker(qctx *c, size_t ci, uint32_t v, size_t hi, speaker_t *sp)
         if (p > sstart && is_punct(doc, p - 1, ',')) {
             size_t b = p - 1;
             size_t a = b;
-            while (a > sstart && !clause_boundary(c, a - 1))
-                a--;
+            for (;;) { /* "Rep. Jim Jordan (R-Ohio), an oversight panel member, said" */
+                while (a > sstart && !clause_boundary(c, a - 1))
+                    a--;
+                if (a <= sstart + 1 || !is_punct(doc, a - 1, ')') || a + 40 < b)
+                    break;
+                size_t o = a - 1;
+                while (o > sstart && !is_punct(doc, o - 1, '(') && o + 12 > a)
+                    o--;
+                if (o <= sstart || !is_punct(doc, o - 1, '('))
+                    break;
+                a = o - 1;
+            }
             if (find_head(c, a, b, sp))
                 return 1;
         }
@@ -1291,11 +1301,20 @@ static int indirect_quotes(qctx *c)
                 size_t comma = ci;
                 while (comma > ss && !is_punct(doc, comma - 1, ','))
                     comma--;
-                if (comma > ss + 3 && comma + 6 >= ci)
+                if (comma > ss + 3 && comma + 6 >= ci) {
                     cs = ss, ce = comma - 1;
+                    /* "Acts of protest, Mr. Obama said, are acts of patriotism": the
+                     * cue in the middle, the content on both sides */
+                    if (is_punct(doc, after, ',') && after + 3 < last && after == after0)
+                        ce = last;
+                    /* the speaker is between the comma and the cue, or after the cue,
+                     * never in the content */
+                    if (!find_head(c, comma, ci, &sp) && !find_head(c, after, ce == last ? after : last, &sp))
+                        cue_speaker(c, ci, v, se, &sp);
+                }
             }
-            if (cs != SIZE_MAX)
-                cue_speaker(c, ci, v, cs > ci ? cs : se, &sp);
+            if (cs != SIZE_MAX && !sp.found && cs > ci)
+                cue_speaker(c, ci, v, cs, &sp);
         }
         if (cs == SIZE_MAX || ce <= cs)
             continue;

@@ -235,6 +235,21 @@ static void test_subject_before_parenthesis_or_dashes(void **state)
         "Tom Hale, 56, who has sat on the Budget Office panel for a decade, told reporters that the new bill would "
         "pass before the recess.",
     };
+    /* past a parenthesis and an apposition after the quote */
+    ng_doc *d0 = with_entities("\"They would not get a deal,\" Rep. Tom Hale (D-Ore.), a member of the panel, said on "
+                               "Monday.",
+                               "en", names);
+    const ng_quote *q0 = quote_with(d0, "They would not get a deal");
+    assert_non_null(q0);
+    assert_string_equal(speaker_name(d0, q0), "Tom Hale");
+    ng_doc_free(d0);
+    /* a cue in the middle of the reported sentence: the content on both sides */
+    d0 = with_entities("Acts of protest, Tom Hale said, are acts of patriotism in a free country.", "en", names);
+    q0 = quote_with(d0, "acts of patriotism");
+    assert_non_null(q0);
+    assert_non_null(quote_with(d0, "Acts of protest"));
+    assert_string_equal(speaker_name(d0, q0), "Tom Hale");
+    ng_doc_free(d0);
     for (size_t i = 0; i < sizeof texts / sizeof *texts; i++) {
         ng_doc *d = with_entities(texts[i], "en", names);
         const ng_quote *q = quote_with(d, "bill would pass");
