@@ -466,7 +466,7 @@ static int add_doc(ng_kb *kb, const ng_doc *d, int64_t hash, int64_t raw_hash)
             free(spans);
         for (size_t t = 0; t < e->ntitles && rc == NG_OK; t++)
             if (e->titles[t] && e->titles[t][0])
-                rc = s->ops->title_add(s, doc, e->id, e->titles[t]);
+                rc = s->ops->title_add(s, doc, e->id, ids[i], e->titles[t]);
     }
     for (size_t i = 0; i < d->ntimexes && rc == NG_OK; i++) {
         const ng_time_expr *t = &d->timexes[i];

@@ -207,7 +207,8 @@ typedef struct {
      * the others packed in doc_entities.spans (ng_kb_spans_pack; schema 5) */
     int (*docent_add)(ng_kb_store *s, ng_id doc, uint32_t local, ng_id entity, const char *type, const char *name,
                       uint32_t nmentions, const uint32_t *spans, size_t nspans);
-    int (*title_add)(ng_kb_store *s, ng_id doc, uint32_t local, const char *title);
+    /* a title of the article's entity local, linked to entity (schema 6: titles.entity) */
+    int (*title_add)(ng_kb_store *s, ng_id doc, uint32_t local, ng_id entity, const char *title);
     /* the most recent documents naming entity (at most max) */
     int (*entity_docs)(ng_kb_store *s, ng_id entity, ng_id *out, size_t max, size_t *n);
     /* other annotations */
@@ -271,7 +272,7 @@ int ng_kb_store_fail(ng_kb_store *s, int rc, const char *fmt, ...) __attribute__
  * migrations[] and to kb_pg.c's pg_migrations[] (PostgreSQL types), raise
  * this number (kb_pg.c refuses to compile when the two disagree), then
  * give both backends the ops, export and query code that use it. */
-#define NG_KB_SCHEMA 5
+#define NG_KB_SCHEMA 6
 
 /* ---- an entity's mentions in one article (schema 5) --------------------
  * doc_entities.start/stop hold the first mention (the timeline's context)

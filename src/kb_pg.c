@@ -128,7 +128,14 @@ static const char pg_schema_v4[] =
 static const char pg_schema_v5[] =
     "ALTER TABLE doc_entities ADD COLUMN start bigint, ADD COLUMN stop bigint, ADD COLUMN spans bytea;";
 
-static const char *const pg_migrations[] = {pg_schema_v1, pg_schema_v2, pg_schema_v3, pg_schema_v4, pg_schema_v5};
+/* Version 6, as kb_sqlite.c's schema_v6: titles.entity and its index. */
+static const char pg_schema_v6[] =
+    "ALTER TABLE titles ADD COLUMN entity bigint;"
+    "UPDATE titles t SET entity=de.entity FROM doc_entities de WHERE de.doc=t.doc AND de.local=t.local;"
+    "CREATE INDEX titles_entity ON titles(entity);";
+
+static const char *const pg_migrations[] = {pg_schema_v1, pg_schema_v2, pg_schema_v3, pg_schema_v4, pg_schema_v5,
+                                            pg_schema_v6};
 
 _Static_assert(sizeof pg_migrations / sizeof *pg_migrations == NG_KB_SCHEMA,
                "kb_pg.c: pg_migrations[] must have one entry per schema version (NG_KB_SCHEMA in kb.h)");
@@ -211,7 +218,8 @@ static const char *const sql_text[Q_COUNT] = {
                     "last_day=greatest(last_day,$2::integer) WHERE id=$1::bigint",
     [Q_STORY_FEATURES] = "SELECT sig,ents FROM stories WHERE id=$1::bigint",
     [Q_STORY_SET] = "UPDATE stories SET sig=$2::bytea, ents=$3::bytea WHERE id=$1::bigint",
-    [Q_TITLE_ADD] = "INSERT INTO titles(doc,local,title) VALUES($1::bigint,$2::integer,$3::text) ON CONFLICT DO NOTHING",
+    [Q_TITLE_ADD] = "INSERT INTO titles(doc,local,title,entity) VALUES($1::bigint,$2::integer,$3::text,$4::bigint) "
+                    "ON CONFLICT DO NOTHING",
     [Q_EV_CAND] = "SELECT id,code,source,target,source_actor,target_actor,date,day FROM events WHERE root=$1::text AND id IN ("
                   "SELECT id FROM events WHERE source=$4::bigint AND day BETWEEN $2::integer AND $3::integer "
                   "UNION SELECT id FROM events WHERE root=$1::text AND source_actor=$5::text AND day BETWEEN $2::integer "
@@ -1172,12 +1180,13 @@ static int op_story_set_features(ng_kb_store *s, ng_id story, const ng_kb_term *
     return run_none((kbpg *)s, Q_STORY_SET, &p, "store story centroid");
 }
 
-static int op_title_add(ng_kb_store *s, ng_id doc, uint32_t local, const char *title)
+static int op_title_add(ng_kb_store *s, ng_id doc, uint32_t local, ng_id entity, const char *title)
 {
     params p = {0};
     p_int(&p, doc);
     p_int(&p, (int32_t)local);
     p_str(&p, title);
+    p_int(&p, entity);
     return run_none((kbpg *)s, Q_TITLE_ADD, &p, "store title");
 }
 
@@ -1975,8 +1984,8 @@ static int op_query_json(ng_kb_store *s, int kind, ng_id id, const char *text, s
             ng_buf_puts(&o.b, ",\n\"titles\":");
             rc = out_rows(k, &o,
                           "SELECT t.title AS title, count(DISTINCT t.doc) AS docs, " DATE_OF("min(d.day)")
-                          " AS \"from\", " DATE_OF("max(d.day)") " AS \"to\" FROM doc_entities de JOIN titles t "
-                          "ON t.doc=de.doc AND t.local=de.local JOIN documents d ON d.id=de.doc WHERE de.entity=$1 "
+                          " AS \"from\", " DATE_OF("max(d.day)") " AS \"to\" FROM titles t "
+                          "JOIN documents d ON d.id=t.doc WHERE t.entity=$1 "
                           "GROUP BY t.title ORDER BY min(d.day) NULLS FIRST, docs DESC, t.title COLLATE \"C\" LIMIT $3",
                           id, NULL, 50);
         }

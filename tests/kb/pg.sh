@@ -328,8 +328,8 @@ sql other "CREATE TABLE documents(x int)" > /dev/null
 "$BIN" export --db "$O" > /dev/null 2> "$TMP/bad.err"
 [ $? -eq 1 ] && grep -q "not a newsgraph base" "$TMP/bad.err"
 check "a database holding other tables is refused" $?
-# schema 5 folded the mentions table into doc_entities (start, stop, spans): a base taken
-# back to schema 4 (the mentions table made again from the packed spans) is migrated when
+# schema 5 folded the mentions table into doc_entities (start, stop, spans), schema 6 gave
+# titles their entity: a base taken back to schema 4 (the mentions table made again from the packed spans) is migrated when
 # opened and answers as before, its mentions packed as ingest packs them
 M=$(newdb m) || exit 1
 "$BIN" ingest -q --db "$M" "$TMP/in" 2> /dev/null
@@ -361,6 +361,7 @@ for line in open(sys.argv[1]):
         print("INSERT INTO mentions VALUES(%s, %s, %d, %d);" % (doc, local, a, c))
 assert rows, "no entity named twice in one article"
 print("ALTER TABLE doc_entities DROP COLUMN start, DROP COLUMN stop, DROP COLUMN spans;")
+print("DROP INDEX titles_entity; ALTER TABLE titles DROP COLUMN entity;")
 print("UPDATE newsgraph_meta SET value=4 WHERE key='schema'; COMMIT;")
 PY
 check "a schema 4 copy made (mentions unpacked: some entities named more than once)" $?
@@ -371,6 +372,9 @@ for q in "timeline Parly" "entity Parly"; do
     "$BIN" $q --db "$M" --json | cmp -s - "$TMP/m5 $q.json"
     check "schema 4 migrated: '$q' answers as before" $?
 done
+[ "$(sql m "SELECT count(*) FROM titles WHERE entity IS NULL")" = 0 ] &&
+    [ "$(sql m "SELECT count(*) FROM titles")" -gt 0 ]
+check "schema 4 migrated: titles have their entity" $?
 sql m "$PACKED" | cmp -s - "$TMP/m5.packed"
 check "schema 4 migrated: the mentions packed as ingest packs them" $?
 [ "$(sql m "SELECT to_regclass('mentions') IS NULL")" = t ]

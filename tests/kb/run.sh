@@ -53,9 +53,10 @@ assert parly and max(len(e["docs"]) for e in parly) >= 25, [(e["name"], len(e["d
 PY
 check "export: contract members, 60 documents (duplicate text skipped), Parly linked" $?
 
-# schema 5 folded the mentions table into doc_entities (start, stop, spans): a base of
-# schema 4 (this one taken back: the mentions table made again from the packed spans) is
-# migrated when opened and answers as before
+# schema 5 folded the mentions table into doc_entities (start, stop, spans), schema 6 gave
+# titles their entity: a base of schema 4 (this one taken back: the mentions table made
+# again from the packed spans, titles.entity dropped) is migrated when opened and answers
+# as before
 cp "$TMP/a.db" "$TMP/m.db"
 python3 - "$TMP/m.db" <<'PY'
 import sqlite3, sys
@@ -82,6 +83,7 @@ CREATE TABLE mentions(doc INTEGER NOT NULL, local INTEGER NOT NULL, start INTEGE
 ALTER TABLE doc_entities DROP COLUMN start; ALTER TABLE doc_entities DROP COLUMN stop;
 ALTER TABLE doc_entities DROP COLUMN spans;
 DROP TABLE quotes_fts; CREATE VIRTUAL TABLE quotes_fts USING fts5(text, content='', detail=none);
+DROP INDEX titles_entity; ALTER TABLE titles DROP COLUMN entity;
 PRAGMA user_version=4;""")
 con.executemany("INSERT INTO mentions VALUES(?,?,?,?)", rows)
 con.commit()
@@ -95,7 +97,8 @@ done
 python3 - "$TMP/m.db" <<'PY'
 import sqlite3, sys
 con = sqlite3.connect(sys.argv[1])
-assert con.execute("PRAGMA user_version").fetchone()[0] == 5
+assert con.execute("PRAGMA user_version").fetchone()[0] == 6
+assert con.execute("SELECT count(*) FROM titles WHERE entity IS NOT NULL").fetchone()[0] > 0
 assert not con.execute("SELECT 1 FROM sqlite_master WHERE name='mentions'").fetchall()
 got = [(d, l, s, e, b) for d, l, s, e, b in con.execute("SELECT doc, local, start, stop, spans FROM doc_entities")]
 new = sqlite3.connect(sys.argv[1].replace("m.db", "a.db"))
