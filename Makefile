@@ -16,7 +16,7 @@ BUILD_TYPE ?= RelWithDebInfo
 
 DEB_PACKAGES = build-essential cmake pkg-config clang libclang-rt-14-dev python3 \
   libexttextcat-dev libmodest-dev libjansson-dev libutf8proc-dev zlib1g-dev \
-  libcmocka-dev libsqlite3-dev libstemmer-dev iso-codes unicode-cldr-core \
+  libcmocka-dev libsqlite3-dev libstemmer-dev libisal-dev iso-codes unicode-cldr-core \
   libpq-dev postgresql libmicrohttpd-dev chromium nodejs
 
 .PHONY: all build deps test asan fuzz bench bench-scale demo install clean models

@@ -55,3 +55,10 @@ if [ -x "$ev" ]; then
 else
     echo "events (bench_events not built: skipped)"
 fi
+# loading the model (every language's models and resources), milliseconds
+ld="$(dirname "$bin")/bench/bench_load"
+if [ -x "$ld" ]; then
+    "$ld" 10
+else
+    echo "model load (bench_load not built: skipped)"
+fi
