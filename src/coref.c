@@ -469,6 +469,31 @@ static const char *last_word(const char *name, size_t *n)
     return name + b;
 }
 
+/* The title hash of the description head at tokens [h, h + hn): folded,
+ * a final dot dropped, short forms read as the word they stand for ("Sen."
+ * and "the senator", "Rep." and "the congressman" give the same title). */
+static uint32_t title_of(const ng_doc *doc, size_t h, size_t hn)
+{
+    static const char *const forms[][2] = {
+        {"sen", "senator"}, {"rep", "representative"}, {"congressman", "representative"},
+        {"congresswoman", "representative"}, {"gov", "governor"}, {"gen", "general"}, {"pres", "president"},
+        {"lt", "lieutenant"}, {"col", "colonel"}, {"adm", "admiral"}, {"spokeswoman", "spokesman"},
+        {"spokesperson", "spokesman"}, {"chairwoman", "chairman"}, {"chair", "chairman"},
+        {"porte-parole", "spokesman"}, {"ministre", "minister"}, {"pr\xc3\xa9sident", "president"},
+        {"pr\xc3\xa9sidente", "president"}, {"d\xc3\xa9put\xc3\xa9", "representative"},
+        {"d\xc3\xa9put\xc3\xa9" "e", "representative"}, {"s\xc3\xa9nateur", "senator"},
+        {"s\xc3\xa9natrice", "senator"}};
+    char key[96];
+    const ng_token *t = &doc->tokens[h + hn - 1];
+    size_t n = ng_fold(doc->text + doc->tokens[h].start, t->end - doc->tokens[h].start, key, sizeof key);
+    if (n > 1 && key[n - 1] == '.')
+        n--;
+    for (size_t i = 0; i < sizeof forms / sizeof *forms; i++)
+        if (strlen(forms[i][0]) == n && memcmp(forms[i][0], key, n) == 0)
+            return hash_key(forms[i][1], strlen(forms[i][1])) | 1u;
+    return hash_key(key, n) | 1u;
+}
+
 /* Fills c->info: person marks, genders from first names and honorifics,
  * short forms joined to the fuller name. */
 static void entity_facts(coref_t *c)
@@ -500,9 +525,14 @@ static void entity_facts(coref_t *c)
             c->info[e].gender |= v & (QL_M | QL_F);
             c->info[e].person = 1;
             c->info[e].titled = 1;
-        } else if (v && (doc->tokens[t - 1].flags & NG_TOK_UPPER) && !(v & QL_ORG)) {
-            c->info[e].person = 1; /* "General Lecointre", "Sen. Sanders" */
-            c->info[e].titled = 1;
+        } else if (v && !(v & (QL_ORG | QL_REL))) {
+            /* "General Lecointre", "Sen. Sanders", "nominee Donald Trump": later
+             * "the senator", "the nominee" prefer the one so titled */
+            c->info[e].title = title_of(doc, t - 1, 1);
+            if (doc->tokens[t - 1].flags & NG_TOK_UPPER) {
+                c->info[e].person = 1;
+                c->info[e].titled = 1;
+            }
         }
     }
     /* a tagged person with no first name nor title whose every mention
@@ -560,9 +590,13 @@ static uint32_t choose(coref_t *c, size_t t, uint32_t g, int pl, uint32_t title,
     long best = -1, bestscore = 0, fb = -1;
     for (size_t k = c->nseen; k-- > 0 && k + 200 > c->nseen;) { /* a bounded look back */
         const seen_t *s = &c->seen[k];
-        if (sent - s->sent > 3)
+        if (sent - s->sent > (title ? 10u : 3u))
             break;
         uint32_t e = s->ent;
+        /* past three sentences, only the one last given the same title ("the
+         * president" for "President Obama" named earlier) */
+        if (sent - s->sent > 3 && c->info[e].title != title && c->info[c->info[e].root].title != title)
+            continue;
         if (pl) {
             if (is_person(c->info, e) || strcmp(c->doc->entities[e].type, "ORG") != 0)
                 continue;
@@ -576,7 +610,7 @@ static uint32_t choose(coref_t *c, size_t t, uint32_t g, int pl, uint32_t title,
             continue;
         long score = (long)(sent - s->sent) * 4 + (s->subject ? 0 : 2);
         if (title && (c->info[e].title == title || c->info[c->info[e].root].title == title))
-            score -= 6;
+            score -= 48; /* the one so titled wins over any nearer person */
         if (best < 0 || score < bestscore) {
             best = (long)k;
             bestscore = score;
@@ -742,13 +776,7 @@ static int description(coref_t *c, size_t d, size_t h, size_t hn, uint32_t v)
             end = z;
         }
     }
-    uint32_t title;
-    {
-        char key[96];
-        const ng_token *t = &doc->tokens[h + hn - 1];
-        size_t n = ng_fold(doc->text + doc->tokens[h].start, t->end - doc->tokens[h].start, key, sizeof key);
-        title = hash_key(key, n) | 1u;
-    }
+    uint32_t title = title_of(doc, h, hn);
     uint32_t g = v & (QL_M | QL_F);
     if (!g && d < h)
         g = article_gender(doc, d);

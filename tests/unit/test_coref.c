@@ -180,12 +180,34 @@ static void test_organisation_nouns_and_it(void **state)
     ng_doc_free(d);
 }
 
+static void test_titles_across_sentences(void **state)
+{
+    (void)state;
+    static const char *const names[] = {"PER:Tom Hale", "PER:Ana Ruiz", "PER:Mark Lee", NULL};
+    /* "Sen. Ruiz" ... "the senator": a short title and the word it stands
+     * for are one title, and a title reaches further back than a pronoun */
+    ng_doc *d = with_entities("Sen. Ana Ruiz opened the hearing. The room was full. Tom Hale spoke for an hour. "
+                              "Mark Lee spoke next. The clerks took notes. Nobody left early. The senator closed the "
+                              "hearing at noon.",
+                              "en", names);
+    assert_non_null(owner(d, "The senator", 0));
+    assert_string_equal(owner(d, "The senator", 0), "Ana Ruiz");
+    ng_doc_free(d);
+    /* with no title to go by, a description far back stays unlinked */
+    d = with_entities("Ana Ruiz opened the hearing. The room was full. The clerks took notes. Nobody left early. "
+                      "Lunch was served. The senator closed the hearing at noon.",
+                      "en", names);
+    assert_null(owner(d, "The senator", 0));
+    ng_doc_free(d);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_gender_from_first_name), cmocka_unit_test(test_honorific),
         cmocka_unit_test(test_description_and_apposition), cmocka_unit_test(test_typo_fallback),
         cmocka_unit_test(test_french), cmocka_unit_test(test_organisation_nouns_and_it),
+        cmocka_unit_test(test_titles_across_sentences),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
