@@ -1161,8 +1161,14 @@ static int direct_quotes(qctx *c, qspan *qs, size_t nq)
                 int clause = 0; /* a clause and a comma between quote and cue */
                 for (size_t k = q->b + 2; k < ci; k++)
                     clause |= is_punct(doc, k, ',');
-                if (!clause && da <= 8 && find_head(c, q->b + 1, ci, &sp))
+                size_t nb = q->b + 1;
+                if (!clause && da <= 8 && find_head(c, nb, ci, &sp))
                     ;
+                else if (clause && nb < ci && c->first[nb] && c->tokent[nb] && is_punct(doc, q->b - 1, ',') &&
+                         strcmp(doc->entities[c->tokent[nb] - 1].type, "PER") == 0 &&
+                         is_punct(doc, mention_end(c, nb, ci) + 1, ','))
+                    /* "…,” Scott Pruitt, the attorney general of Oklahoma, one of …, said" */
+                    set_entity(&sp, c, nb, mention_end(c, nb, ci), 1);
                 else
                     cue_speaker(c, ci, c->cue[ci] | QL_INV, doc->ntokens, &sp);
             } else {

@@ -243,6 +243,14 @@ static void test_subject_before_parenthesis_or_dashes(void **state)
     assert_non_null(q0);
     assert_string_equal(speaker_name(d0, q0), "Tom Hale");
     ng_doc_free(d0);
+    /* a name right after the quote, then a long apposition before the cue */
+    d0 = with_entities("\"The rule is an invasion of our domain,\" Tom Hale, the attorney general of the state, one of "
+                       "the plaintiffs in the Budget Office case, said on Monday.",
+                       "en", names);
+    q0 = quote_with(d0, "The rule is an invasion");
+    assert_non_null(q0);
+    assert_string_equal(speaker_name(d0, q0), "Tom Hale");
+    ng_doc_free(d0);
     /* a cue in the middle of the reported sentence: the content on both sides */
     d0 = with_entities("Acts of protest, Tom Hale said, are acts of patriotism in a free country.", "en", names);
     q0 = quote_with(d0, "acts of patriotism");
