@@ -271,6 +271,22 @@ static void test_anaphoric(void **state)
     ng_doc_free(d);
 }
 
+static void test_vague_refs(void **state)
+{
+    (void)state;
+    ng_doc *d = analyze("In the past, Russia claimed it. In the past two months it fell. By mid afternoon, sources "
+                        "said so. In the near term, nothing moves. In recent years, prices rose; in the coming years "
+                        "they may fall.",
+                        "en", "1998-03-06");
+    expect(d, "the past", "DATE", "PAST_REF");
+    expect(d, "the past two months", "DURATION", "P2M");
+    expect(d, "mid afternoon", "TIME", "1998-03-06TAF");
+    expect(d, "the near term", "DATE", "FUTURE_REF");
+    expect(d, "recent years", "DURATION", "PXY");
+    expect(d, "the coming years", "DURATION", "PXY");
+    ng_doc_free(d);
+}
+
 static void test_not_timexes(void **state)
 {
     (void)state;
@@ -318,6 +334,7 @@ int main(void)
         cmocka_unit_test(test_weekday_tense), cmocka_unit_test(test_month_year),
         cmocka_unit_test(test_decades_as_years), cmocka_unit_test(test_french_weekdays),
         cmocka_unit_test(test_holidays), cmocka_unit_test(test_anaphoric),
+        cmocka_unit_test(test_vague_refs),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
