@@ -533,6 +533,19 @@ void ng_html_body(const ng_model *m, ng_hpage *pg, const char *title, ng_buf *ou
             last = i;
         }
     }
+    /* the last two prose paragraphs and what follows them */
+    size_t tail = pg->nseg;
+    {
+        int k = 0;
+        for (size_t i = last + 1; i-- > first && first < pg->nseg && k < 2;) {
+            const ng_hseg *sg = &pg->seg[i];
+            const ng_hel *o = &el[sg->owner];
+            if ((o->flags & HEL_KEEP) && !(o->flags & (HEL_DROP | HEL_PROSE)) && sg->end - sg->start >= 80) {
+                tail = i;
+                k++;
+            }
+        }
+    }
     size_t tlen = title ? strlen(title) : 0;
     size_t lead = lead_seg(m, pg, title, tlen, first);
     int teaser = 0; /* inside a teaser list after the article */
@@ -629,6 +642,16 @@ void ng_html_body(const ng_model *m, ng_hpage *pg, const char *title, ng_buf *ou
             if (chrome_line(m, low, L, len, sentence) || promo_line(m, low, L)) {
                 if (debug)
                     dbg_seg(pg, i, "CHROME");
+                continue;
+            }
+        } else if (len < 700 && i >= tail) {
+            /* the article's last paragraphs: a longer call to action
+             * ("Do you like our magazine? ... support us") */
+            char low[1500];
+            size_t L = fold_line(s, len, low, sizeof low);
+            if (promo_line(m, low, L)) {
+                if (debug)
+                    dbg_seg(pg, i, "PROMO");
                 continue;
             }
         }

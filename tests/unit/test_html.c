@@ -407,6 +407,20 @@ static void boilerplate_dropped(void **state)
     assert_false(contains(d, "weekly letter"));
     assert_false(contains(d, "senior writer"));
     ng_doc_free(d);
+    /* a long call to action as the article's last paragraph goes; the
+     * same words early in the article do not make a paragraph go */
+    d = must("<html><body><article><p>" PROSE "</p><p>The union said its members would subscribe now to the plan, "
+             "if the review was done by the summer, and that it would ask the councils, the employers and the "
+             "smaller unions in the north of the country to do the same before the end of the year, as they had "
+             "promised in the spring.</p>"
+             "<p>" PROSE2 "</p><p>" PROSE "</p>"
+             "<p>Did you enjoy this article? We are an independent newsroom and we rely on readers like you, so "
+             "please consider a monthly contribution to our reporting, or subscribe now to get the best stories of "
+             "the week in your inbox every Friday morning, free of charge and without advertising.</p>"
+             "</article></body></html>");
+    assert_true(contains(d, "members would subscribe now"));
+    assert_false(contains(d, "independent newsroom"));
+    ng_doc_free(d);
     /* a sign-off next to the last paragraph stays; a short line in another
      * block after the article, a date and a credit go */
     d = must("<html><body><div class=\"post\"><p>Hello everyone</p><p>" PROSE "</p><p>" PROSE2 "</p>"
