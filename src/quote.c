@@ -356,6 +356,27 @@ static size_t antecedent(const qctx *c, size_t a)
     return SIZE_MAX;
 }
 
+/* The person (entity index + 1) a name tagged as a word of its own
+ * (MISC: "Trump" in "the Trump campaign") is the surname of: a person
+ * entity whose name ends with it.  ei is the name's entity index + 1;
+ * returns 0 when none. */
+static uint32_t person_of_name(const qctx *c, uint32_t ei)
+{
+    const ng_doc *doc = c->doc;
+    if (!ei || strcmp(doc->entities[ei - 1].type, "MISC") != 0)
+        return 0;
+    const char *w = doc->entities[ei - 1].name;
+    size_t n = strlen(w);
+    for (size_t i = 0; i < doc->nentities && n > 1; i++) {
+        const char *nm = doc->entities[i].name;
+        size_t m = strlen(nm);
+        if (strcmp(doc->entities[i].type, "PER") == 0 && m > n + 1 && nm[m - n - 1] == ' ' &&
+            memcmp(nm + m - n, w, n) == 0)
+            return (uint32_t)i + 1;
+    }
+    return 0;
+}
+
 /* Finds the speaker in tokens [lo, hi), leftmost first: a name (not one
  * after a preposition nor a possessive "X's"), a pronoun, a description
  * (a title before a name or an apposition gives the name), or an unnamed
@@ -585,8 +606,13 @@ static int find_head(qctx *c, size_t lo, size_t hi, speaker_t *sp)
             sp->s = doc->tokens[d].start;
             sp->e = doc->tokens[e - 1].end;
             size_t hm = mention_in(c, d, e); /* "The Trump campaign", "those close to X" */
+            uint32_t pm = 0;
+            for (size_t x = d; hm == SIZE_MAX && x < e && !pm; x++)
+                pm = c->first[x] ? person_of_name(c, c->tokent[x]) : 0;
             if (hm != SIZE_MAX && hm != k) {
                 sp->ent = c->tokent[hm];
+            } else if (pm) {
+                sp->ent = pm; /* a surname used as an adjective: "the Trump team" */
             } else {
                 for (size_t x = d; x < e; x++) {
                     if (x == k || c->tokent[x] || !(doc->tokens[x].flags & NG_TOK_UPPER) || !name_word(c, x) ||

@@ -335,6 +335,16 @@ static void test_owner_of_any_subject(void **state)
 {
     (void)state;
     static const char *const names[] = {"PER:Tom Hale", "PER:Ana Ruiz", NULL};
+    /* a surname used as an adjective (tagged on its own): the person it names */
+    static const char *const misc[] = {"PER:Tom Hale", "MISC:Hale", NULL};
+    ng_doc *d1 = with_entities("Tom Hale spoke in Ohio on Monday. The Hale campaign said that the charges were false.",
+                               "en", misc);
+    const ng_quote *q1 = quote_with(d1, "the charges were false");
+    assert_non_null(q1);
+    assert_string_equal(speaker_name(d1, q1), "Tom Hale");
+    assert_non_null(q1->speaker_text);
+    assert_string_equal(q1->speaker_text, "The Hale campaign");
+    ng_doc_free(d1);
     /* "X's team says", "according to her account": no speaker noun, the owner */
     ng_doc *d = with_entities("Tom Hale's team says that the senator will run again.", "en", names);
     const ng_quote *q = quote_with(d, "the senator will run again");
