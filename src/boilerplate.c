@@ -205,6 +205,67 @@ static int has_credit_sign(const char *s, size_t n)
     return 0;
 }
 
+/* Is the folded word run low[a..b) a credit label ("foto", "photo",
+ * "bildquelle")?  Labels are items of common/html-chrome-lines.txt, or
+ * items ending in ':' of a language's chrome-prefixes.txt ("photo:"). */
+static int credit_label(const ng_model *m, const char *low, size_t a, size_t b)
+{
+    char w[48];
+    if (b <= a || b - a + 2 > sizeof w)
+        return 0;
+    memcpy(w, low + a, b - a);
+    size_t n = b - a;
+    if (ng_strset_has(&m->html_chrome, w, n))
+        return 1;
+    w[n++] = ':';
+    for (size_t i = 0; i < m->nlangs; i++)
+        if (ng_strset_has(&m->langs[i].chrome_prefix, w, n))
+            return 1;
+    return 0;
+}
+
+/* Is the folded block a picture caption: a credit label opening it
+ * ("Abbildung 4: ...", "Foto: ...") or a credit closing it ("... im
+ * Überblick. (Foto: Getty)", "... escolar. Foto: Andina")? */
+static int caption_block(const ng_model *m, const char *low, size_t L)
+{
+    for (size_t c = 1; c < L; c++) {
+        if (low[c] != ':')
+            continue;
+        if (c <= 24) {
+            /* an opening label, maybe numbered */
+            size_t e = c;
+            while (e > 0 && (low[e - 1] == ' ' || (low[e - 1] >= '0' && low[e - 1] <= '9')))
+                e--;
+            if (e > 0 && credit_label(m, low, 0, e))
+                return 1;
+        }
+        if (L - c > 50)
+            continue;
+        /* a closing credit: one or two words before the colon, after a
+         * bracket or the end of the caption's sentence */
+        size_t a = c, words = 0;
+        while (a > 0 && words < 2) {
+            size_t w = a;
+            while (w > 0 && low[w - 1] != ' ' && low[w - 1] != '(')
+                w--;
+            words++;
+            if (credit_label(m, low, w, c)) {
+                size_t q = w;
+                while (q > 0 && low[q - 1] == ' ')
+                    q--;
+                if (q == 0 || low[q - 1] == '(' || low[q - 1] == '.' || low[q - 1] == '|' || low[q - 1] == ',' ||
+                    low[q - 1] == ')')
+                    return 1;
+            }
+            if (w == 0 || low[w - 1] == '(')
+                break;
+            a = w - 1;
+        }
+    }
+    return 0;
+}
+
 /* Is the folded line the heading of a teaser list ("Lesen Sie auch",
  * "Related coverage")? */
 static int teaser_head(const ng_model *m, const char *low, size_t L)
@@ -642,6 +703,11 @@ void ng_html_body(const ng_model *m, ng_hpage *pg, const char *title, ng_buf *ou
             if (chrome_line(m, low, L, len, sentence) || promo_line(m, low, L)) {
                 if (debug)
                     dbg_seg(pg, i, "CHROME");
+                continue;
+            }
+            if (caption_block(m, low, L)) {
+                if (debug)
+                    dbg_seg(pg, i, "CAPTION");
                 continue;
             }
         } else if (len < 700 && i >= tail) {
