@@ -190,6 +190,26 @@ static size_t match_kind(const gctx *g, size_t i, size_t lim, uint32_t want, con
     return (k & want) ? m : 0;
 }
 
+/* Like match_kind for title phrases, which also match with a nationality
+ * adjective after their first word, where French puts it ("la ministre
+ * [française] des Armées", "le secrétaire [américain] à la Défense"): the
+ * length in tokens counts the adjective. */
+static size_t match_title(const gctx *g, size_t i, size_t lim, uint32_t want)
+{
+    size_t k = match_kind(g, i, lim, want, NULL);
+    if (k > 1 || i + 2 >= lim || !(g->words[i].gaz & (want << 16)) ||
+        match_kind(g, i + 1, i + 2, NG_GAZ_DEMONYM, NULL) != 1 || (g->doc->tokens[i + 1].flags & NG_TOK_UPPER))
+        return k;
+    ng_tword w[NG_GAZ_MAX_WORDS];
+    size_t n = 0;
+    w[n++] = g->words[i];
+    for (size_t j = i + 2; j < lim && n < NG_GAZ_MAX_WORDS; j++)
+        w[n++] = g->words[j];
+    uint32_t kinds;
+    size_t m = ng_gaz_match(&g->t->gaz, w, n, 0, &kinds, NULL);
+    return m >= 2 && (kinds & want) ? m + 1 : k;
+}
+
 /* A title phrase ending exactly at token e-1 (and starting at or after lo):
  * returns its first token, extended left over demonyms ("French Minister
  * of Defense"), or SIZE_MAX when there is none. */
@@ -197,7 +217,7 @@ static size_t title_before(const gctx *g, size_t lo, size_t e)
 {
     size_t best = SIZE_MAX;
     for (size_t s = e > lo + NG_GAZ_MAX_WORDS ? e - NG_GAZ_MAX_WORDS : lo; s < e; s++)
-        if (match_kind(g, s, e, NG_GAZ_TITLE | NG_GAZ_HONORIFIC, NULL) == e - s) {
+        if (match_title(g, s, e, NG_GAZ_TITLE | NG_GAZ_HONORIFIC) == e - s) {
             best = s;
             break;
         }
@@ -261,7 +281,7 @@ static void study_mention(const gctx *g, gmention *m)
     for (;;) {
         size_t cut = 0, ts = 0;
         for (size_t s = m->f > ss + NG_GAZ_MAX_WORDS ? m->f - NG_GAZ_MAX_WORDS : ss; s <= m->f && !cut; s++) {
-            size_t k = match_kind(g, s, m->l, NG_GAZ_TITLE | NG_GAZ_HONORIFIC, NULL);
+            size_t k = match_title(g, s, m->l, NG_GAZ_TITLE | NG_GAZ_HONORIFIC);
             if (k && s + k > m->f && (m->type == TY_PER || person_like(g, s + k, m->l))) {
                 cut = s + k;
                 ts = s;
@@ -434,8 +454,12 @@ static int is_country_code(const char *c)
 static const char *title_country(const gctx *g, size_t f, size_t l)
 {
     for (size_t i = f; i <= l; i++) {
+        /* looked up word by word: inside a title that is a gazetteer name of
+         * its own ("secrétaire américain à la Défense") the demonym is not
+         * marked as a name's start */
+        uint32_t k;
         const char *code;
-        if (match_kind(g, i, l + 1, NG_GAZ_DEMONYM, &code) && is_country_code(code))
+        if (ng_gaz_match(&g->t->gaz, g->words, l + 1, i, &k, &code) && (k & NG_GAZ_DEMONYM) && is_country_code(code))
             return code;
     }
     return NULL;

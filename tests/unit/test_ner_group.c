@@ -141,12 +141,36 @@ static void case_variants_one_entity(void **state)
     ng_doc_free(d);
 }
 
+/* French puts the nationality adjective inside the title ("la ministre
+ * française des Armées"): the title is still cut off the name, and the
+ * adjective gives the country. */
+static void french_title_with_nationality(void **state)
+{
+    (void)state;
+    ng_doc *d = analyze("La ministre française des Armées Camille Durand a présenté jeudi à Varsovie le projet. "
+                        "Le secrétaire américain à la Défense Paul Whitmore est arrivé mardi à Paris.\n",
+                        "fr");
+    const ng_entity *p = with_mention(d, "Camille Durand");
+    assert_non_null(p);
+    assert_string_equal(p->type, "PER");
+    assert_string_equal(p->name, "Camille Durand");
+    assert_true(has_title(p, "ministre française des Armées"));
+    assert_non_null(p->country);
+    assert_string_equal(p->country, "FRA");
+    const ng_entity *w = with_mention(d, "Paul Whitmore");
+    assert_non_null(w);
+    assert_true(has_title(w, "secrétaire américain à la Défense"));
+    assert_string_equal(w->country, "USA");
+    ng_doc_free(d);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(person_grouped_with_titles),
         cmocka_unit_test(acronym_joins_long_form),
         cmocka_unit_test(case_variants_one_entity),
+        cmocka_unit_test(french_title_with_nationality),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
