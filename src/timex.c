@@ -2073,7 +2073,7 @@ int ng_timex(ng_worker *w, ng_doc *doc)
         an.sent = at[b0].sent;
         if (resolve(bestr, &bestf, &an, tense, value, sizeof value, &type)) {
             if (strlen(value) == 7 && value[4] == '-' && value[5] == 'Q' && value[6] >= '1' && value[6] <= '4' &&
-                value[0] >= '0' && value[0] <= '9') {
+                value[0] >= '0' && value[0] <= '9' && !bestf.ago) { /* "a year ago" is no new quarter met */
                 an.q_y = atoi(value);
                 an.q_q = value[6] - '0';
                 an.q_sent = an.sent;

@@ -135,6 +135,13 @@ static void test_anchoring(void **state)
     expect(d, "the third quarter", "DATE", "1989-Q3");
     expect(d, "a year ago", "DATE", "1988-Q3");
     ng_doc_free(d);
+    /* ... and a second one in the next sentence still that quarter, not a year before it */
+    d = analyze("Net income in the third quarter rose from $4.2 million a year ago. Sales fell from $9 million "
+                "a year earlier.",
+                "en", "1989-10-25");
+    expect(d, "a year ago", "DATE", "1988-Q3");
+    expect(d, "a year earlier", "DATE", "1988-Q3");
+    ng_doc_free(d);
     d = analyze("The plant opened a year ago.", "en", "1989-10-25");
     expect(d, "a year ago", "DATE", "1988");
     ng_doc_free(d);
