@@ -528,6 +528,7 @@ void ng_html_body(const ng_model *m, ng_hpage *pg, const char *title, ng_buf *ou
     /* no prose at all: the whole body, filtered */
     if (top < 0)
         top = 0;
+    int32_t cand = top;
     /* climb while the parent adds more good prose than other text: an
      * article split over several sections has them all */
     while (el[top].parent >= 0) {
@@ -580,161 +581,175 @@ void ng_html_body(const ng_model *m, ng_hpage *pg, const char *title, ng_buf *ou
     }
 
     /* 4. the kept segments; short non-sentences before the first and after
-     * the last prose paragraph (bylines, share bars, "Related" headings) go */
-    size_t first = pg->nseg, last = 0;
-    for (size_t i = 0; i < pg->nseg; i++) {
-        const ng_hseg *sg = &pg->seg[i];
-        const ng_hel *o = &el[sg->owner];
-        uint32_t len = sg->end - sg->start;
-        if (!(o->flags & HEL_KEEP) || (o->flags & (HEL_DROP | HEL_PROSE)) || sg->link * 4 > len)
-            continue;
-        if (len >= 80 || (len >= 40 && sentence_like(pg->buf.p + sg->start, len))) {
-            if (first == pg->nseg)
-                first = i;
-            last = i;
-        }
-    }
-    /* the last two prose paragraphs and what follows them */
-    size_t tail = pg->nseg;
-    {
-        int k = 0;
-        for (size_t i = last + 1; i-- > first && first < pg->nseg && k < 2;) {
+     * the last prose paragraph (bylines, share bars, "Related" headings) go.
+     * When no prose is left because the region's boilerplate blocks held
+     * the best candidate (an article inside an <aside> of <main>), the
+     * best candidate alone is the region, a second time. */
+    for (int attempt = 0; attempt < 2; attempt++) {
+        size_t first = pg->nseg, last = 0;
+        for (size_t i = 0; i < pg->nseg; i++) {
             const ng_hseg *sg = &pg->seg[i];
             const ng_hel *o = &el[sg->owner];
-            if ((o->flags & HEL_KEEP) && !(o->flags & (HEL_DROP | HEL_PROSE)) && sg->end - sg->start >= 80) {
-                tail = i;
-                k++;
+            uint32_t len = sg->end - sg->start;
+            if (!(o->flags & HEL_KEEP) || (o->flags & (HEL_DROP | HEL_PROSE)) || sg->link * 4 > len)
+                continue;
+            if (len >= 80 || (len >= 40 && sentence_like(pg->buf.p + sg->start, len))) {
+                if (first == pg->nseg)
+                    first = i;
+                last = i;
             }
         }
-    }
-    size_t tlen = title ? strlen(title) : 0;
-    size_t lead = lead_seg(m, pg, title, tlen, first);
-    int teaser = 0; /* inside a teaser list after the article */
-    for (size_t i = 0; i < pg->nseg; i++) {
-        const ng_hseg *sg = &pg->seg[i];
-        const ng_hel *o = &el[sg->owner];
-        if (i == lead) {
+        /* the last two prose paragraphs and what follows them */
+        size_t tail = pg->nseg;
+        {
+            int k = 0;
+            for (size_t i = last + 1; i-- > first && first < pg->nseg && k < 2;) {
+                const ng_hseg *sg = &pg->seg[i];
+                const ng_hel *o = &el[sg->owner];
+                if ((o->flags & HEL_KEEP) && !(o->flags & (HEL_DROP | HEL_PROSE)) && sg->end - sg->start >= 80) {
+                    tail = i;
+                    k++;
+                }
+            }
+        }
+        if (first == pg->nseg && attempt == 0 && cand != top && el[cand].good > 0) {
+            for (size_t i = 0; i < nel; i++)
+                el[i].flags &= (uint16_t)~(HEL_KEEP | HEL_DROP | HEL_PROSE);
+            mark_region(pg, cand);
             if (debug)
-                dbg_seg(pg, i, "LEAD");
+                fprintf(stderr, "no prose kept: the best candidate el %d alone\n", cand);
+            continue;
+        }
+        size_t tlen = title ? strlen(title) : 0;
+        size_t lead = lead_seg(m, pg, title, tlen, first);
+        int teaser = 0; /* inside a teaser list after the article */
+        for (size_t i = 0; i < pg->nseg; i++) {
+            const ng_hseg *sg = &pg->seg[i];
+            const ng_hel *o = &el[sg->owner];
+            if (i == lead) {
+                if (debug)
+                    dbg_seg(pg, i, "LEAD");
+                if (out->len)
+                    ng_buf_put(out, "\n\n", 2);
+                ng_buf_put(out, pg->buf.p + sg->start, sg->end - sg->start);
+                continue;
+            }
+            if (!(o->flags & HEL_KEEP) || (o->flags & HEL_DROP)) {
+                if (debug && (o->flags & HEL_KEEP)) {
+                    int32_t a = sg->owner;
+                    while (el[a].parent >= 0 && (el[el[a].parent].flags & HEL_DROP))
+                        a = el[a].parent;
+                    fprintf(stderr, "  [dropped by el %d tag %d cue %d flags %x text %u paras %u]", a, el[a].tag,
+                            el[a].cue, el[a].flags & 0xff, el[a].text, el[a].paras);
+                }
+                if (debug)
+                    dbg_seg(pg, i, (o->flags & HEL_KEEP) ? "DROPEL" : "OUTSIDE");
+                continue;
+            }
+            const char *s = pg->buf.p + sg->start;
+            uint32_t len = sg->end - sg->start;
+            if (len == 0)
+                continue;
+            if (sg->link * 2 > len) {
+                if (debug)
+                    dbg_seg(pg, i, "LINKS");
+                continue;
+            }
+            if (o->tag == MyHTML_TAG_H1)
+                continue;
+            if (tlen && len == tlen && memcmp(s, title, len) == 0)
+                continue;
+            int sentence = sentence_like(s, len);
+            if ((o->flags & HEL_PROSE) && !(len >= 80 || (len >= 40 && sentence))) {
+                if (debug)
+                    dbg_seg(pg, i, "HEADER");
+                continue;
+            }
+            /* a short paragraph next to the article's last (or first) prose
+             * paragraph, in the same container and without links, is the
+             * writer's own (a sign-off, a greeting), not the page's */
+            int sib = 0;
+            if (first < pg->nseg && (i < first || i > last) && o->tag == MyHTML_TAG_P && sg->link == 0) {
+                const ng_hel *edge = &el[pg->seg[i < first ? first : last].owner];
+                const char *x = pg->buf.p + sg->start;
+                /* not a date or a credit ("23.10.2018", "aja/PAP") */
+                size_t gap = i < first ? first - i : i - last;
+                sib = edge->tag == MyHTML_TAG_P && edge->parent == o->parent && gap <= 2 &&
+                      !(x[0] >= '0' && x[0] <= '9') && !memchr(x, '/', len);
+                if (sib && gap == 2) {
+                    /* with nothing but another such paragraph in between */
+                    const ng_hel *mid = &el[pg->seg[i < first ? i + 1 : i - 1].owner];
+                    sib = mid->tag == MyHTML_TAG_P && mid->parent == o->parent;
+                }
+            }
+            /* a heading is no sentence, whatever its last character
+             * ("Further information:" after the article) */
+            int heading = o->tag >= MyHTML_TAG_H1 && o->tag <= MyHTML_TAG_H6;
+            if (first < pg->nseg && (i < first || i > last) && len < EDGE && (!sentence || heading) && !sib) {
+                if (debug)
+                    dbg_seg(pg, i, "EDGE");
+                continue;
+            }
+            if (len < 600 && copyright_notice(s, len)) {
+                if (debug)
+                    dbg_seg(pg, i, "COPYRGHT");
+                continue;
+            }
+            /* a photo caption with its credit ("Ski star Marco Odermatt.
+             * \xc2\xa9 AFP / Jane Doe"): the credit sign in a short block */
+            if (len < 200 && has_credit_sign(s, len)) {
+                if (debug)
+                    dbg_seg(pg, i, "CREDIT");
+                continue;
+            }
+            if (len < 250) {
+                char low[512];
+                size_t L = fold_line(s, len, low, sizeof low);
+                /* a teaser heading after the article's first prose: it and the
+                 * short blocks after it go, up to the next prose paragraph */
+                if (len < 80 && i > first && teaser_head(m, low, L)) {
+                    teaser = 1;
+                    if (debug)
+                        dbg_seg(pg, i, "TEASERH");
+                    continue;
+                }
+                if (chrome_line(m, low, L, len, sentence) || promo_line(m, low, L)) {
+                    if (debug)
+                        dbg_seg(pg, i, "CHROME");
+                    continue;
+                }
+                if (caption_block(m, low, L)) {
+                    if (debug)
+                        dbg_seg(pg, i, "CAPTION");
+                    continue;
+                }
+            } else if (len < 700 && i >= tail) {
+                /* the article's last paragraphs: a longer call to action
+                 * ("Do you like our magazine? ... support us") */
+                char low[1500];
+                size_t L = fold_line(s, len, low, sizeof low);
+                if (promo_line(m, low, L)) {
+                    if (debug)
+                        dbg_seg(pg, i, "PROMO");
+                    continue;
+                }
+            }
+            if (teaser) {
+                if (len >= 150 && sg->link * 4 < len && sentence) {
+                    teaser = 0;
+                } else {
+                    if (debug)
+                        dbg_seg(pg, i, "TEASER");
+                    continue;
+                }
+            }
+            if (debug)
+                dbg_seg(pg, i, "KEEP");
             if (out->len)
                 ng_buf_put(out, "\n\n", 2);
-            ng_buf_put(out, pg->buf.p + sg->start, sg->end - sg->start);
-            continue;
+            ng_buf_put(out, s, len);
         }
-        if (!(o->flags & HEL_KEEP) || (o->flags & HEL_DROP)) {
-            if (debug && (o->flags & HEL_KEEP)) {
-                int32_t a = sg->owner;
-                while (el[a].parent >= 0 && (el[el[a].parent].flags & HEL_DROP))
-                    a = el[a].parent;
-                fprintf(stderr, "  [dropped by el %d tag %d cue %d flags %x text %u paras %u]", a, el[a].tag, el[a].cue,
-                        el[a].flags & 0xff, el[a].text, el[a].paras);
-            }
-            if (debug)
-                dbg_seg(pg, i, (o->flags & HEL_KEEP) ? "DROPEL" : "OUTSIDE");
-            continue;
-        }
-        const char *s = pg->buf.p + sg->start;
-        uint32_t len = sg->end - sg->start;
-        if (len == 0)
-            continue;
-        if (sg->link * 2 > len) {
-            if (debug)
-                dbg_seg(pg, i, "LINKS");
-            continue;
-        }
-        if (o->tag == MyHTML_TAG_H1)
-            continue;
-        if (tlen && len == tlen && memcmp(s, title, len) == 0)
-            continue;
-        int sentence = sentence_like(s, len);
-        if ((o->flags & HEL_PROSE) && !(len >= 80 || (len >= 40 && sentence))) {
-            if (debug)
-                dbg_seg(pg, i, "HEADER");
-            continue;
-        }
-        /* a short paragraph next to the article's last (or first) prose
-         * paragraph, in the same container and without links, is the
-         * writer's own (a sign-off, a greeting), not the page's */
-        int sib = 0;
-        if (first < pg->nseg && (i < first || i > last) && o->tag == MyHTML_TAG_P && sg->link == 0) {
-            const ng_hel *edge = &el[pg->seg[i < first ? first : last].owner];
-            const char *x = pg->buf.p + sg->start;
-            /* not a date or a credit ("23.10.2018", "aja/PAP") */
-            size_t gap = i < first ? first - i : i - last;
-            sib = edge->tag == MyHTML_TAG_P && edge->parent == o->parent && gap <= 2 &&
-                  !(x[0] >= '0' && x[0] <= '9') && !memchr(x, '/', len);
-            if (sib && gap == 2) {
-                /* with nothing but another such paragraph in between */
-                const ng_hel *mid = &el[pg->seg[i < first ? i + 1 : i - 1].owner];
-                sib = mid->tag == MyHTML_TAG_P && mid->parent == o->parent;
-            }
-        }
-        /* a heading is no sentence, whatever its last character
-         * ("Further information:" after the article) */
-        int heading = o->tag >= MyHTML_TAG_H1 && o->tag <= MyHTML_TAG_H6;
-        if (first < pg->nseg && (i < first || i > last) && len < EDGE && (!sentence || heading) && !sib) {
-            if (debug)
-                dbg_seg(pg, i, "EDGE");
-            continue;
-        }
-        if (len < 600 && copyright_notice(s, len)) {
-            if (debug)
-                dbg_seg(pg, i, "COPYRGHT");
-            continue;
-        }
-        /* a photo caption with its credit ("Ski star Marco Odermatt.
-         * \xc2\xa9 AFP / Jane Doe"): the credit sign in a short block */
-        if (len < 200 && has_credit_sign(s, len)) {
-            if (debug)
-                dbg_seg(pg, i, "CREDIT");
-            continue;
-        }
-        if (len < 250) {
-            char low[512];
-            size_t L = fold_line(s, len, low, sizeof low);
-            /* a teaser heading after the article's first prose: it and the
-             * short blocks after it go, up to the next prose paragraph */
-            if (len < 80 && i > first && teaser_head(m, low, L)) {
-                teaser = 1;
-                if (debug)
-                    dbg_seg(pg, i, "TEASERH");
-                continue;
-            }
-            if (chrome_line(m, low, L, len, sentence) || promo_line(m, low, L)) {
-                if (debug)
-                    dbg_seg(pg, i, "CHROME");
-                continue;
-            }
-            if (caption_block(m, low, L)) {
-                if (debug)
-                    dbg_seg(pg, i, "CAPTION");
-                continue;
-            }
-        } else if (len < 700 && i >= tail) {
-            /* the article's last paragraphs: a longer call to action
-             * ("Do you like our magazine? ... support us") */
-            char low[1500];
-            size_t L = fold_line(s, len, low, sizeof low);
-            if (promo_line(m, low, L)) {
-                if (debug)
-                    dbg_seg(pg, i, "PROMO");
-                continue;
-            }
-        }
-        if (teaser) {
-            if (len >= 150 && sg->link * 4 < len && sentence) {
-                teaser = 0;
-            } else {
-                if (debug)
-                    dbg_seg(pg, i, "TEASER");
-                continue;
-            }
-        }
-        if (debug)
-            dbg_seg(pg, i, "KEEP");
-        if (out->len)
-            ng_buf_put(out, "\n\n", 2);
-        ng_buf_put(out, s, len);
+        break;
     }
     /* leave the marks clean */
     for (size_t i = 0; i < nel; i++)

@@ -451,6 +451,15 @@ static void boilerplate_dropped(void **state)
     assert_true(contains(d, "charging stations"));
     assert_false(contains(d, PROSE2));
     ng_doc_free(d);
+    /* the article inside an <aside> of <main>: the region (<main>) drops
+     * the <aside>, so the best candidate alone is read again */
+    d = must("<html><body><nav><a href=\"/\">Home</a></nav><main><aside><div class=\"news\"><h1>Prize</h1>"
+             "<div itemprop=\"articleBody\"><p>" PROSE "</p><p>" PROSE2 "</p></div></div></aside>"
+             "<p>Ten free articles left this month.</p></main></body></html>");
+    assert_true(contains(d, PROSE));
+    assert_true(contains(d, PROSE2));
+    assert_false(contains(d, "free articles"));
+    ng_doc_free(d);
 }
 
 /* Inline white space collapses, scripts and hidden text never show. */
