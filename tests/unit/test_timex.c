@@ -292,6 +292,11 @@ static void test_vague_refs(void **state)
     expect(d, "recent years", "DURATION", "PXY");
     expect(d, "the coming years", "DURATION", "PXY");
     ng_doc_free(d);
+    /* a span counted from a date of the story is a duration; "ago" counts from the anchor */
+    d = analyze("Three days later, the company sold it. The plant closed three days ago.", "en", "1998-03-06");
+    expect(d, "Three days later", "DURATION", "P3D");
+    expect(d, "three days ago", "DATE", "1998-03-03");
+    ng_doc_free(d);
 }
 
 static void test_not_timexes(void **state)
