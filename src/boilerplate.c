@@ -612,7 +612,10 @@ void ng_html_body(const ng_model *m, ng_hpage *pg, const char *title, ng_buf *ou
                 }
             }
         }
-        if (first == pg->nseg && attempt == 0 && cand != top && el[cand].good > 0) {
+        int inform = 0; /* form messages are no article */
+        for (int32_t a = cand; a >= 0 && a != top && !inform; a = el[a].parent)
+            inform = el[a].tag == MyHTML_TAG_FORM;
+        if (first == pg->nseg && attempt == 0 && cand != top && el[cand].good > 0 && !inform) {
             for (size_t i = 0; i < nel; i++)
                 el[i].flags &= (uint16_t)~(HEL_KEEP | HEL_DROP | HEL_PROSE);
             mark_region(pg, cand);

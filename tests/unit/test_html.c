@@ -460,6 +460,12 @@ static void boilerplate_dropped(void **state)
     assert_true(contains(d, PROSE2));
     assert_false(contains(d, "free articles"));
     ng_doc_free(d);
+    /* ... but not when the best candidate is inside a <form> (a login
+     * dialog's messages) */
+    d = must("<html><body><main><div class=\"login\"><form><div class=\"msgs\"><p>" PROSE "</p><p>" PROSE2
+             "</p></div></form></div><p>Watch the video.</p></main></body></html>");
+    assert_false(contains(d, PROSE2));
+    ng_doc_free(d);
 }
 
 /* Inline white space collapses, scripts and hidden text never show. */
