@@ -1184,6 +1184,8 @@ int ng_tx_atoms(ng_worker *w, ng_doc *doc, const tx_atom **out, size_t *nout)
                 a->flags |= TX_A_PAST;
             if (best->flags & TX_E_REPORT)
                 a->flags |= TX_A_REPORT;
+            if (bestw == 1 && !(best->flags & (TX_E_FUTURE | TX_E_PAST)))
+                a->flags |= tense; /* a rule's literal keeps its tense ending ("the year ended") */
         } else {
             a->end = win[0].end;
             bestw = 1;

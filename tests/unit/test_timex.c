@@ -297,6 +297,12 @@ static void test_vague_refs(void **state)
     expect(d, "Three days later", "DURATION", "P3D");
     expect(d, "three days ago", "DATE", "1998-03-03");
     ng_doc_free(d);
+    /* "the year" is the anchor's; "the year ended" a span, and "ended" still a past cue */
+    d = analyze("For the year, volume was flat. Profit rose in the year ended Sept. 30.", "en", "1989-03-06");
+    expect(d, "the year", "DATE", "1989");
+    expect(d, "the year ended", "DURATION", "P1Y");
+    expect(d, "Sept. 30", "DATE", "1988-09-30");
+    ng_doc_free(d);
 }
 
 static void test_not_timexes(void **state)
