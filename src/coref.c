@@ -554,8 +554,24 @@ static void entity_facts(coref_t *c)
         if (bad == en->nmentions && !c->info[e].titled)
             c->info[e].person = 0;
     }
-    /* short forms: a one-word person name that ends a longer person name */
-    for (size_t e = 0; e < doc->nentities; e++) {
+    /* short forms: a one-word person name that ends a longer person name;
+     * the longer names are chained by the hash of their last word, in
+     * entity order, so that many names stay linear */
+    size_t slots = 64;
+    while (slots < doc->nentities * 2)
+        slots *= 2;
+    uint32_t *head = ng_arena_calloc(&doc->arena, slots, sizeof *head);
+    uint32_t *next = ng_arena_calloc(&doc->arena, doc->nentities + 1, sizeof *next);
+    for (size_t f = doc->nentities; head && next && f-- > 0;) {
+        if (!strchr(doc->entities[f].name, ' ') || !c->info[f].person)
+            continue;
+        size_t m;
+        const char *v = last_word(doc->entities[f].name, &m);
+        size_t h = hash_key(v, m) & (slots - 1);
+        next[f] = head[h];
+        head[h] = (uint32_t)f + 1;
+    }
+    for (size_t e = 0; head && next && e < doc->nentities; e++) {
         const char *name = doc->entities[e].name;
         if (strchr(name, ' ') && !c->info[e].person)
             continue;
@@ -563,12 +579,10 @@ static void entity_facts(coref_t *c)
         const char *w = last_word(name, &n);
         if (n < 2)
             continue;
-        for (size_t f = 0; f < doc->nentities; f++) {
-            if (f == e || !strchr(doc->entities[f].name, ' ') || !c->info[f].person)
-                continue;
-            size_t m;
+        for (uint32_t x = head[hash_key(w, n) & (slots - 1)]; x; x = next[x - 1]) {
+            size_t f = x - 1, m;
             const char *v = last_word(doc->entities[f].name, &m);
-            if (m == n && memcmp(v, w, n) == 0 && strlen(doc->entities[f].name) > strlen(name)) {
+            if (f != e && m == n && memcmp(v, w, n) == 0 && strlen(doc->entities[f].name) > strlen(name)) {
                 c->info[e].root = (uint32_t)f;
                 c->info[e].person = 1;
                 break;

@@ -50,7 +50,23 @@ typedef struct {
     size_t nout, capout;
     uint8_t *used;    /* cue tokens already given to a quote */
     size_t *sfirst;   /* first token of each sentence, and ntokens at [nsentences] */
+    struct pending *pend; /* mentions to add to entities, merged at the end */
+    size_t npend, cappend;
+    size_t capent;        /* room in doc->entities once this stage owns the array (0: not yet) */
+    uint32_t *names;      /* open-addressing table of entity index + 1 by name (built on first use) */
+    size_t names_mask;    /* slots - 1 */
+    uint32_t max_id;      /* the largest entity id */
+    uint32_t *surnames;   /* open-addressing table of person entity index + 1 by the last word of the name */
+    size_t surnames_mask; /* slots - 1, 0 before first use */
 } qctx;
+
+/* A mention this stage adds to an entity (a relative pronoun, a name the
+ * tagger missed seen again). */
+struct pending {
+    uint32_t ent; /* entity index */
+    ng_span span;
+    int kind;
+};
 
 /* How far (in tokens) speaker and content searches look from a cue: a
  * sentence of a million tokens costs no more than a short one. */
@@ -219,35 +235,124 @@ static int name_word(const qctx *c, size_t k)
     return 1;
 }
 
-/* Adds a mention of entity index ei over tokens [a, b) in text order (a
- * relative pronoun or a name that speaks) and marks the tokens.  Returns 0
- * on out of memory. */
+/* Adds a mention of entity index ei over tokens [a, b) (a relative pronoun,
+ * a name seen again) and marks the tokens; the entity's list gets it at
+ * the end of the stage (merge_pending).  Returns 0 on out of memory. */
 static int add_mention(qctx *c, size_t ei, size_t a, size_t b, int kind)
 {
     ng_doc *doc = c->doc;
-    ng_entity *en = &doc->entities[ei];
-    uint32_t s = doc->tokens[a].start, e = doc->tokens[b - 1].end;
-    ng_mention *m = ng_arena_alloc(&doc->arena, (en->nmentions + 1) * sizeof *m);
-    char *text = ng_arena_strndup(&doc->arena, doc->text + s, e - s);
-    if (!m || !text)
-        return 0;
-    size_t i = 0;
-    while (i < en->nmentions && en->mentions[i].span.start < s)
-        i++;
-    if (i)
-        memcpy(m, en->mentions, i * sizeof *m);
-    m[i].span.start = s;
-    m[i].span.end = e;
-    m[i].kind = kind;
-    m[i].text = text;
-    if (en->nmentions > i)
-        memcpy(m + i + 1, en->mentions + i, (en->nmentions - i) * sizeof *m);
-    en->mentions = m;
-    en->nmentions++;
+    if (c->npend == c->cappend) {
+        size_t nc = c->cappend ? c->cappend * 2 : 16;
+        struct pending *np = ng_arena_alloc(&doc->arena, nc * sizeof *np);
+        if (!np)
+            return 0;
+        if (c->npend)
+            memcpy(np, c->pend, c->npend * sizeof *np);
+        c->pend = np;
+        c->cappend = nc;
+    }
+    struct pending *p = &c->pend[c->npend++];
+    p->ent = (uint32_t)ei;
+    p->span.start = doc->tokens[a].start;
+    p->span.end = doc->tokens[b - 1].end;
+    p->kind = kind;
     for (size_t k = a; k < b; k++)
         c->tokent[k] = (uint32_t)ei + 1;
     c->first[a] = 1;
     return 1;
+}
+
+static int cmp_pending(const void *a, const void *b)
+{
+    const struct pending *x = a, *y = b;
+    if (x->ent != y->ent)
+        return x->ent < y->ent ? -1 : 1;
+    return x->span.start < y->span.start ? -1 : x->span.start > y->span.start;
+}
+
+/* Merges the pending mentions into their entities' lists in text order,
+ * in one pass per entity.  Returns 0 on out of memory. */
+static int merge_pending(qctx *c)
+{
+    ng_doc *doc = c->doc;
+    if (!c->npend)
+        return 1;
+    qsort(c->pend, c->npend, sizeof *c->pend, cmp_pending);
+    for (size_t i = 0; i < c->npend;) {
+        size_t j = i;
+        while (j < c->npend && c->pend[j].ent == c->pend[i].ent)
+            j++;
+        ng_entity *en = &doc->entities[c->pend[i].ent];
+        ng_mention *m = ng_arena_alloc(&doc->arena, (en->nmentions + (j - i)) * sizeof *m);
+        if (!m)
+            return 0;
+        size_t a = 0, n = 0;
+        for (size_t k = i; k < j; k++) {
+            while (a < en->nmentions && en->mentions[a].span.start <= c->pend[k].span.start)
+                m[n++] = en->mentions[a++];
+            m[n].span = c->pend[k].span;
+            m[n].kind = c->pend[k].kind;
+            m[n].text = ng_arena_strndup(&doc->arena, doc->text + m[n].span.start,
+                                         m[n].span.end - m[n].span.start);
+            if (!m[n].text)
+                return 0;
+            n++;
+        }
+        while (a < en->nmentions)
+            m[n++] = en->mentions[a++];
+        en->mentions = m;
+        en->nmentions = n;
+        i = j;
+    }
+    c->npend = 0;
+    return 1;
+}
+
+static uint32_t name_hash(const char *s, size_t n)
+{
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)s[i]) * 16777619u;
+    return h;
+}
+
+/* Puts entity index i into the name table (which has room). */
+static void names_put(qctx *c, size_t i)
+{
+    const char *nm = c->doc->entities[i].name;
+    size_t k = name_hash(nm, strlen(nm)) & c->names_mask;
+    while (c->names[k])
+        k = (k + 1) & c->names_mask;
+    c->names[k] = (uint32_t)i + 1;
+}
+
+/* The index + 1 of a non-MISC entity named exactly text[s, e), 0 when none;
+ * the table of names is built on first use and rebuilt larger as entities
+ * are added.  Returns UINT32_MAX on out of memory. */
+static uint32_t entity_named(qctx *c, uint32_t s, uint32_t e)
+{
+    ng_doc *doc = c->doc;
+    if (!c->names || (doc->nentities + 1) * 2 > c->names_mask + 1) {
+        size_t slots = 64;
+        while (slots < (doc->nentities + 1) * 4)
+            slots *= 2;
+        c->names = ng_arena_calloc(&doc->arena, slots, sizeof *c->names);
+        if (!c->names)
+            return UINT32_MAX;
+        c->names_mask = slots - 1;
+        for (size_t i = 0; i < doc->nentities; i++) {
+            if (doc->entities[i].name)
+                names_put(c, i);
+            if (doc->entities[i].id > c->max_id)
+                c->max_id = doc->entities[i].id;
+        }
+    }
+    for (size_t k = name_hash(doc->text + s, e - s) & c->names_mask; c->names[k]; k = (k + 1) & c->names_mask) {
+        const ng_entity *en = &doc->entities[c->names[k] - 1];
+        if (strlen(en->name) == e - s && memcmp(en->name, doc->text + s, e - s) == 0 && strcmp(en->type, "MISC") != 0)
+            return c->names[k];
+    }
+    return 0;
 }
 
 /* Adds an entity named by tokens [a, b) with one mention there (a speaker
@@ -257,41 +362,47 @@ static int add_mention(qctx *c, size_t ei, size_t a, size_t b, int kind)
 static int new_entity(qctx *c, size_t a, size_t b)
 {
     ng_doc *doc = c->doc;
-    {
-        uint32_t s = doc->tokens[a].start, e = doc->tokens[b - 1].end;
-        for (size_t i = 0; i < doc->nentities; i++) {
-            const char *nm = doc->entities[i].name;
-            if (nm && strlen(nm) == e - s && memcmp(nm, doc->text + s, e - s) == 0 &&
-                strcmp(doc->entities[i].type, "MISC") != 0)
-                return add_mention(c, i, a, b, NG_MENTION_NAME);
-        }
-    }
-    ng_entity *ents = ng_arena_alloc(&doc->arena, (doc->nentities + 1) * sizeof *ents);
-    ng_mention *m = ng_arena_alloc(&doc->arena, sizeof *m);
-    if (!ents || !m)
+    size_t na = a; /* the name leaves out an honorific: "Mr. King" is King */
+    while (na + 1 < b && (ng_lex_tok(&c->q->descriptions, doc, na) & QL_HON))
+        na++;
+    uint32_t same = entity_named(c, doc->tokens[na].start, doc->tokens[b - 1].end);
+    if (same == UINT32_MAX)
         return 0;
-    if (doc->nentities)
-        memcpy(ents, doc->entities, doc->nentities * sizeof *ents);
-    uint32_t id = 0;
-    for (size_t i = 0; i < doc->nentities; i++)
-        if (ents[i].id > id)
-            id = ents[i].id;
+    if (same)
+        return add_mention(c, same - 1, a, b, NG_MENTION_NAME);
+    ng_mention *m = ng_arena_alloc(&doc->arena, sizeof *m);
+    ng_entity *ents = doc->entities;
+    if (doc->nentities + 1 > c->capent) { /* room doubles: many new speakers stay linear */
+        size_t nc = (doc->nentities + 1) * 2;
+        ents = ng_arena_alloc(&doc->arena, nc * sizeof *ents);
+        if (!ents)
+            return 0;
+        if (doc->nentities)
+            memcpy(ents, doc->entities, doc->nentities * sizeof *ents);
+        c->capent = nc;
+    }
+    if (!m)
+        return 0;
     m->span.start = doc->tokens[a].start;
     m->span.end = doc->tokens[b - 1].end;
     m->kind = NG_MENTION_NAME;
     m->text = ng_arena_strndup(&doc->arena, doc->text + m->span.start, m->span.end - m->span.start);
+    const char *name = na == a ? m->text
+                               : ng_arena_strndup(&doc->arena, doc->text + doc->tokens[na].start,
+                                                  doc->tokens[b - 1].end - doc->tokens[na].start);
+    if (!m->text || !name)
+        return 0;
     ng_entity *e = &ents[doc->nentities];
     memset(e, 0, sizeof *e);
-    e->id = id + 1;
+    e->id = ++c->max_id;
     /* one plural word ("Democrats") names a group */
-    e->type = (b == a + 1 && m->text && m->span.end - m->span.start > 3 && doc->text[m->span.end - 1] == 's') ? "ORG" : "PER";
-    e->name = m->text;
+    e->type = (b == a + 1 && m->span.end - m->span.start > 3 && doc->text[m->span.end - 1] == 's') ? "ORG" : "PER";
+    e->name = name;
     e->mentions = m;
     e->nmentions = 1;
-    if (!m->text)
-        return 0;
     doc->entities = ents;
     doc->nentities++;
+    names_put(c, doc->nentities - 1);
     for (size_t k = a; k < b; k++)
         c->tokent[k] = (uint32_t)doc->nentities;
     c->first[a] = 1;
@@ -356,23 +467,54 @@ static size_t antecedent(const qctx *c, size_t a)
     return SIZE_MAX;
 }
 
+/* The last word of entity i's name in *n. */
+static const char *surname(const ng_doc *doc, size_t i, size_t *n)
+{
+    const char *nm = doc->entities[i].name;
+    const char *sp = strrchr(nm, ' ');
+    if (!sp || strcmp(doc->entities[i].type, "PER") != 0) {
+        *n = 0;
+        return nm;
+    }
+    *n = strlen(sp + 1);
+    return sp + 1;
+}
+
 /* The person (entity index + 1) a name tagged as a word of its own
- * (MISC: "Trump" in "the Trump campaign") is the surname of: a person
- * entity whose name ends with it.  ei is the name's entity index + 1;
- * returns 0 when none. */
-static uint32_t person_of_name(const qctx *c, uint32_t ei)
+ * (MISC: "Trump" in "the Trump campaign") is the surname of: the first
+ * person entity whose name ends with it (a table by last word, built on
+ * first use).  ei is the name's entity index + 1; returns 0 when none. */
+static uint32_t person_of_name(qctx *c, uint32_t ei)
 {
     const ng_doc *doc = c->doc;
-    if (!ei || strcmp(doc->entities[ei - 1].type, "MISC") != 0)
+    if (!ei || strcmp(doc->entities[ei - 1].type, "MISC") != 0 || !doc->entities[ei - 1].name)
         return 0;
+    if (!c->surnames) {
+        size_t slots = 64;
+        while (slots < doc->nentities * 4)
+            slots *= 2;
+        c->surnames = ng_arena_calloc(&c->doc->arena, slots, sizeof *c->surnames);
+        if (!c->surnames)
+            return 0;
+        c->surnames_mask = slots - 1;
+        for (size_t i = 0; i < doc->nentities; i++) {
+            size_t n;
+            const char *w = surname(doc, i, &n);
+            if (!n)
+                continue;
+            size_t k = name_hash(w, n) & c->surnames_mask;
+            while (c->surnames[k])
+                k = (k + 1) & c->surnames_mask;
+            c->surnames[k] = (uint32_t)i + 1;
+        }
+    }
     const char *w = doc->entities[ei - 1].name;
     size_t n = strlen(w);
-    for (size_t i = 0; i < doc->nentities && n > 1; i++) {
-        const char *nm = doc->entities[i].name;
-        size_t m = strlen(nm);
-        if (strcmp(doc->entities[i].type, "PER") == 0 && m > n + 1 && nm[m - n - 1] == ' ' &&
-            memcmp(nm + m - n, w, n) == 0)
-            return (uint32_t)i + 1;
+    for (size_t k = name_hash(w, n) & c->surnames_mask; c->surnames[k]; k = (k + 1) & c->surnames_mask) {
+        size_t m;
+        const char *v = surname(doc, c->surnames[k] - 1, &m);
+        if (m == n && memcmp(v, w, n) == 0)
+            return c->surnames[k];
     }
     return 0;
 }
@@ -727,7 +869,7 @@ static int cue_speaker(qctx *c, size_t ci, uint32_t v, size_t hi, speaker_t *sp)
         int name_before = c->tokent[ci - 1] != 0; /* "Democrats accused": even a MISC name right before the cue */
         if (((pv & QL_SUBJ) && !(pv & QL_INV) && c->tokent[ci - 1]) || name_before || (pv & QL_REL)) {
             size_t m = ci - 1;
-            while (m > sstart && c->tokent[m - 1] == c->tokent[ci - 1] && !c->first[m])
+            while (c->tokent[ci - 1] && m > sstart && c->tokent[m - 1] == c->tokent[ci - 1] && !c->first[m])
                 m--;
             if (!(m > sstart && preposition(doc, m - 1)) && find_head(c, m, ci, sp))
                 return 1;
@@ -1269,6 +1411,13 @@ static int indirect_quotes(qctx *c)
         uint32_t v = c->cue[ci];
         if (!(v & QL_CUE) || c->used[ci] || c->inq[ci])
             continue;
+        /* "the plan", "a claim": after an article the word is a noun */
+        if (ci > 0 && !(v & QL_CUE_S) &&
+            (ng_tok_is(doc, ci - 1, "the") || ng_tok_is(doc, ci - 1, "a") || ng_tok_is(doc, ci - 1, "an") ||
+             ng_tok_is(doc, ci - 1, "this") || ng_tok_is(doc, ci - 1, "these") || ng_tok_is(doc, ci - 1, "le") ||
+             ng_tok_is(doc, ci - 1, "la") || ng_tok_is(doc, ci - 1, "les") || ng_tok_is(doc, ci - 1, "un") ||
+             ng_tok_is(doc, ci - 1, "une")))
+            continue;
         uint32_t sent = doc->tokens[ci].sent;
         /* a reported clause is not longer than a few lines */
         size_t ss = sent_lo(c, ci, 4 * QWIN), se = sent_hi(c, ci, 4 * QWIN);
@@ -1308,7 +1457,7 @@ static int indirect_quotes(qctx *c)
             size_t k = after;
             while (k < last && k < after + 6 && !is_that(doc, k) && !is_punct(doc, k, ',') && !is_punct(doc, k, '.'))
                 k++;
-            if (k < last && is_that(doc, k) && k + 3 < last) {
+            if (k < last && is_that(doc, k) && k + 2 < last) {
                 cs = k;
                 ce = last;
             } else if ((v & (QL_CUE_V | QL_CUE_B)) && ng_tok_is(doc, after, "to") && after + 3 < last && ci > ss &&
@@ -1328,7 +1477,8 @@ static int indirect_quotes(qctx *c)
                        !c->cue[after] && !ng_tok_is(doc, after, "so")) {
                 cs = after; /* "Palmieri said Clinton will address ..." */
                 ce = last;
-            } else if ((v & (QL_CUE_V | QL_CUE_B)) && (last <= after + 10 || after > after0 || is_punct(doc, after, ','))) {
+            } else if ((v & (QL_CUE_V | QL_CUE_B)) && !is_that(doc, after) &&
+                       (last <= after + 10 || after > after0 || is_punct(doc, after, ','))) {
                 /* CLAUSE, X said [time]. / CLAUSE, said X. */
                 size_t comma = ci;
                 while (comma > ss && !is_punct(doc, comma - 1, ','))
@@ -1436,7 +1586,7 @@ int ng_quotes(ng_worker *w, ng_doc *doc)
     for (size_t i = 0; i < nq; i++)
         for (size_t k = qs[i].a; k <= qs[i].b; k++)
             c.inq[k] = (uint32_t)i + 1;
-    if (!direct_quotes(&c, qs, nq) || !indirect_quotes(&c) || !transcript_quotes(&c))
+    if (!direct_quotes(&c, qs, nq) || !indirect_quotes(&c) || !transcript_quotes(&c) || !merge_pending(&c))
         return ng_worker_fail(w, NG_ENOMEM, "out of memory");
     if (c.nout > 1)
         qsort(c.out, c.nout, sizeof *c.out, cmp_quote);

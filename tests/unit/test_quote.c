@@ -299,7 +299,8 @@ static void test_honorific_and_possessive(void **state)
     const ng_quote *r = quote_with(d, "Not this year");
     assert_non_null(q);
     assert_non_null(r);
-    assert_string_equal(speaker_name(d, q), "Mr. King");
+    /* the entity's name leaves the honorific out */
+    assert_string_equal(speaker_name(d, q), "King");
     assert_int_equal(q->speaker, r->speaker);
     ng_doc_free(d);
     /* "X's claim that ...": the possessor */
@@ -509,6 +510,36 @@ static void test_nearest_subject_forms(void **state)
     ng_doc_free(d);
 }
 
+static void test_many_new_speakers(void **state)
+{
+    (void)state;
+    /* thousands of speakers the tagger missed, each named twice: one entity
+     * each, unique ids, both mentions under it, the relative pronoun too */
+    enum { N = 2000 };
+    size_t cap = (size_t)N * 160 + 1, len = 0;
+    char *text = malloc(cap);
+    assert_non_null(text);
+    for (int i = 0; i < N; i++) {
+        char name[16];
+        snprintf(name, sizeof name, "Q%c%c%cx", 'a' + i % 26, 'a' + (i / 26) % 26, 'a' + (i / 676) % 26);
+        len += (size_t)snprintf(text + len, cap - len,
+                                "The plan was read by Mr. %s, who said that it works. \"It is fine,\" said Mr. %s. ",
+                                name, name);
+    }
+    static const char *const none[] = {NULL};
+    ng_doc *d = with_entities(text, "en", none);
+    assert_true(d->nquotes >= 2 * N);
+    assert_true(d->nentities >= N);
+    for (size_t e = 1; e < d->nentities; e++)
+        assert_true(d->entities[e].id > d->entities[e - 1].id);
+    size_t three = 0; /* "Mr. X" (a direct quote's speaker), "X" and "who" (the reported one's) */
+    for (size_t e = 0; e < d->nentities; e++)
+        three += d->entities[e].nmentions == 3;
+    assert_int_equal(three, N);
+    ng_doc_free(d);
+    free(text);
+}
+
 static void test_sentence_openers_are_not_speakers(void **state)
 {
     (void)state;
@@ -565,6 +596,7 @@ int main(void)
         cmocka_unit_test(test_owner_of_any_subject),
         cmocka_unit_test(test_complements_and_documents),
         cmocka_unit_test(test_nearest_subject_forms),
+        cmocka_unit_test(test_many_new_speakers),
         cmocka_unit_test(test_cue_in_a_short_next_sentence),
         cmocka_unit_test(test_transcript_paragraphs_in_marks),
         cmocka_unit_test(test_dateline_and_partial_quote),
