@@ -1667,7 +1667,7 @@ static int pick_year(const anchor *an, const frame *f, int tense, int *ok)
         return y - 1;
     if (!tense && diff > 183)
         return y - 1;
-    if (!tense && diff < -183)
+    if (!tense && diff < -245)
         return y + 1;
     return y;
 }

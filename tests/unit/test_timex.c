@@ -209,6 +209,12 @@ static void test_month_year(void **state)
     expect(d, "August", "DATE", "1989-08");
     expect(d, "Thursday", "DATE", "1989-11-02"); /* "held" after "be" is no past */
     ng_doc_free(d);
+    /* a dividend payable in January is the coming one; a month just past half a year back is still past */
+    d = analyze("The dividend is payable Jan. 2 to holders of record. Computers came out in April.", "en",
+                "1989-10-26");
+    expect(d, "Jan. 2", "DATE", "1990-01-02");
+    expect(d, "April", "DATE", "1989-04");
+    ng_doc_free(d);
 }
 
 static void test_decades_as_years(void **state)
