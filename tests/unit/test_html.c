@@ -245,13 +245,15 @@ static void promo_and_teasers(void **state)
     ng_doc *d = must("<html><body><article><p>" PROSE "</p><p>" PROSE2 "</p>"
                      "<p>Subscribe now to our eNATION edition for the full story.</p>"
                      "<p>Vervielf\xc3\xa4ltigung nur mit Genehmigung der Redaktion.</p>"
-                     "<p>Quelle: dpa</p>"
+                     "<p>Quelle: dpa</p><div>Mit Freunden teilen</div><p>Explore further</p>"
                      "<h3>Lesen Sie auch:</h3><p>Neue Regeln f\xc3\xbcr Mieter</p><p>Wahl in Berlin</p>"
                      "<p>" PROSE "</p></article></body></html>");
     assert_true(contains(d, PROSE));
     assert_true(contains(d, PROSE2));
     assert_false(contains(d, "Subscribe now"));
     assert_false(contains(d, "Genehmigung"));
+    assert_false(contains(d, "Freunden"));
+    assert_false(contains(d, "Explore further"));
     assert_false(contains(d, "Quelle"));
     assert_false(contains(d, "Lesen Sie auch"));
     assert_false(contains(d, "Neue Regeln"));
