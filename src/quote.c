@@ -409,6 +409,28 @@ static int new_entity(qctx *c, size_t a, size_t b)
     return 1;
 }
 
+/* 1 when token t looks like an adverb between a subject and its verb: a
+ * lowercase word of six letters or more in -ly (English) or -ment (French)
+ * that is no speaker noun ("family", "assembly" are nouns) and follows no
+ * article. */
+static int adverb(const qctx *c, size_t t)
+{
+    const ng_doc *doc = c->doc;
+    const ng_token *k = &doc->tokens[t];
+    size_t n = k->end - k->start;
+    if (!(k->flags & NG_TOK_WORD) || (k->flags & NG_TOK_UPPER) || n < 6 || n > 20 || c->cue[t])
+        return 0;
+    const char *w = doc->text + k->start;
+    int ly = doc->lang_res && strcmp(doc->lang, "en") == 0 && memcmp(w + n - 2, "ly", 2) == 0;
+    int ment = doc->lang_res && strcmp(doc->lang, "fr") == 0 && memcmp(w + n - 4, "ment", 4) == 0;
+    if (!ly && !ment)
+        return 0;
+    size_t hn;
+    if (ng_lex_match(&c->q->descriptions, doc, t, 1, &hn) || ng_lex_match(&c->q->unnamed, doc, t, 1, &hn))
+        return 0;
+    return !(t > 0 && determiner(doc, t - 1));
+}
+
 /* 1 when token t joins two verbs of one subject ("and", "but", "yet"). */
 static int coordinator(const ng_doc *doc, size_t t)
 {
@@ -886,6 +908,10 @@ static int cue_speaker(qctx *c, size_t ci, uint32_t v, size_t hi, speaker_t *sp)
             return find_head(c, k - 1, k, sp);
         size_t n;
         uint32_t av = ng_lex_match(&c->q->cues, doc, k - 1, 1, &n);
+        /* "Democrats successfully argued", "a notamment déclaré": a lowercase
+         * adverb (a word in -ly / -ment) after a subject word */
+        if (!(av & QL_AUX) && k - 1 > sstart && adverb(c, k - 1))
+            av = QL_AUX;
         /* "who's called for", "he's said": 's after a pronoun is "has" */
         if (!(av & QL_AUX) && k - 1 > sstart &&
             (ng_tok_is(doc, k - 1, "'s") || ng_tok_is(doc, k - 1, "\xe2\x80\x99s")) &&

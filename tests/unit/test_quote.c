@@ -501,6 +501,19 @@ static void test_nearest_subject_forms(void **state)
     assert_non_null(q);
     assert_string_equal(speaker_name(d, q), "Ana Ruiz");
     ng_doc_free(d);
+    /* an adverb between the subject and the cue (-ly, -ment) */
+    d = with_entities("It was a case in which Ana Ruiz successfully argued that the districts were drawn unfairly.",
+                      "en", names);
+    q = quote_with(d, "the districts were drawn");
+    assert_non_null(q);
+    assert_string_equal(speaker_name(d, q), "Ana Ruiz");
+    ng_doc_free(d);
+    d = with_entities("Au conseil, Ana Ruiz a publiquement d\xc3\xa9" "clar\xc3\xa9 que le budget serait vot\xc3\xa9 en mai.",
+                      "fr", names);
+    q = quote_with(d, "le budget serait");
+    assert_non_null(q);
+    assert_string_equal(speaker_name(d, q), "Ana Ruiz");
+    ng_doc_free(d);
     /* a quote with no cue after "CLAUSE, X said." */
     d = with_entities("The vote may slip to June, Tom Hale said. \"The other members have not read the bill yet.\"",
                       "en", names);
