@@ -114,6 +114,13 @@ static void test_french(void **state)
     for (size_t i = 0; i < d->nquantities; i++)
         assert_true(d->quantities[i].value != 3); /* a date */
     ng_doc_free(d);
+    /* a modifier with an elided word, as the tokenizer cuts it ("jusqu'" "à") */
+    d = analyze("Il y aura jusqu'à 5 000 soldats.", "fr");
+    q = find(d, "jusqu'à 5 000");
+    assert_true(q->value == 5000);
+    assert_non_null(q->mod);
+    assert_string_equal(q->mod, "AT_MOST");
+    ng_doc_free(d);
 }
 
 int main(void)
