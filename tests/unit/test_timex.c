@@ -167,8 +167,10 @@ static void test_parts_of_day(void **state)
     expect(d, "midnight Friday", "TIME", "1998-08-07T24:00");
     expect(d, "yesterday evening", "TIME", "1998-08-07TEV");
     ng_doc_free(d);
-    d = analyze("Il est arrivé à midi.", "fr", "1999-05-20");
+    d = analyze("Il est arrivé à midi. Il a attendu jusqu'à minuit. Le journal Midi Libre le dit.", "fr", "1999-05-20");
     expect(d, "midi", "TIME", "1999-05-20T12:00");
+    expect(d, "minuit", "TIME", "1999-05-20T24:00");
+    assert_int_equal(d->ntimexes, 2); /* "Midi Libre" is a newspaper */
     ng_doc_free(d);
 }
 
