@@ -716,8 +716,10 @@ static int find_head(qctx *c, size_t lo, size_t hi, speaker_t *sp)
                 }
             }
             /* an apposition: ", General François Lecointre" within a few words
-             * (even past the region: the name completes the description) */
-            size_t lim = he + 8;
+             * (even past the region: the name completes the description); a
+             * person description only ("according to exit polls, Mitt Romney
+             * had ..." is no apposition) */
+            size_t lim = dv ? he + 8 : he;
             while (lim > he && (lim > doc->ntokens || doc->tokens[lim - 1].sent != doc->tokens[k].sent))
                 lim--;
             for (size_t x = he; x < lim; x++) {

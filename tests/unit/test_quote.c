@@ -361,6 +361,15 @@ static void test_owner_of_any_subject(void **state)
     assert_non_null(q);
     assert_string_equal(speaker_name(d, q), "Ana Ruiz");
     ng_doc_free(d);
+    /* an unnamed source followed by a name is no apposition */
+    d = with_entities("According to exit polls, Tom Hale had a ten-point lead among young voters in the city.", "en",
+                      names);
+    q = quote_with(d, "had a ten-point lead");
+    assert_non_null(q);
+    assert_int_equal(q->speaker, 0);
+    assert_non_null(q->speaker_text);
+    assert_string_equal(q->speaker_text, "exit polls");
+    ng_doc_free(d);
     /* an object "her" is no owner */
     d = with_entities("Ana Ruiz lost the vote. Accusing her of lying, the board said that the count was fair.", "en",
                       names);
