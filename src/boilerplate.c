@@ -370,6 +370,50 @@ static int headline(const ng_hpage *pg, size_t i, const char *title, size_t tlen
            memcmp(pg->buf.p + sg->start, title, tlen) == 0;
 }
 
+/* Does s[0..n) hold t[0..tn)? */
+static int has_bytes(const char *s, size_t n, const char *t, size_t tn)
+{
+    for (size_t i = 0; tn && i + tn <= n; i++)
+        if (s[i] == t[0] && memcmp(s + i, t, tn) == 0)
+            return 1;
+    return 0;
+}
+
+/* The lead after headline segment h and before segment end (see
+ * lead_seg), or pg->nseg. */
+static size_t lead_after(const ng_model *m, const ng_hpage *pg, size_t h, size_t end, const char *title, size_t tlen)
+{
+    const ng_hel *el = pg->el;
+    for (size_t i = h + 1; i < end && i <= h + 8; i++) {
+        const ng_hseg *sg = &pg->seg[i];
+        uint32_t len = sg->end - sg->start;
+        const char *x = pg->buf.p + sg->start;
+        if (len < 50 || len > 600 || sg->link * 4 > len || !sentence_like(x, len) ||
+            ((el[sg->owner].flags & HEL_KEEP) && !(el[sg->owner].flags & HEL_DROP)) || copyright_notice(x, len))
+            continue;
+        /* the headline again, with a kicker ("Vote day: <title>") */
+        if (tlen >= 20 && has_bytes(x, len, title, tlen))
+            continue;
+        {
+            char low[1300];
+            size_t L = fold_line(x, len, low, sizeof low);
+            if (chrome_line(m, low, L, len, 1) || promo_line(m, low, L))
+                continue;
+        }
+        int neg = 0, bad = 0;
+        for (int32_t a = sg->owner; a >= 0 && !bad; a = el[a].parent) {
+            if (el[a].flags & (NG_HEL_BADTAG | NG_HEL_HIDDEN))
+                bad = 1;
+            /* a header's own class ("entry-header") says where the lead is */
+            if (el[a].cue < 0 && !(el[a].flags & NG_HEL_HEADER))
+                neg += el[a].cue;
+        }
+        if (!bad && neg > -2)
+            return i;
+    }
+    return pg->nseg;
+}
+
 /* The article's lead (standfirst) when the chosen blocks leave it out:
  * it sits between the headline and the article's first prose paragraph,
  * outside the region or under a header-like element of the region that
@@ -393,42 +437,21 @@ static size_t lead_seg(const ng_model *m, const ng_hpage *pg, const char *title,
             break;
         }
     }
-    size_t h = pg->nseg, end = pg->nseg;
-    for (int pass = 0; pass < 2 && h == pg->nseg; pass++) {
-        end = pass == 0 ? rfirst : first;
-        if (end >= pg->nseg || end == 0)
+    for (int pass = 0; pass < 2; pass++) {
+        size_t end = pass == 0 ? rfirst : first;
+        if (end >= pg->nseg || end == 0 || (pass == 1 && first == rfirst))
             continue;
-        for (size_t k = end; k-- > 0 && end - k <= 40;) {
-            if (headline(pg, k, title, tlen)) {
-                h = k;
-                break;
-            }
-        }
-    }
-    if (h == pg->nseg)
-        return pg->nseg;
-    for (size_t i = h + 1; i < end && i <= h + 8; i++) {
-        const ng_hseg *sg = &pg->seg[i];
-        uint32_t len = sg->end - sg->start;
-        const char *x = pg->buf.p + sg->start;
-        if (len < 50 || len > 600 || sg->link * 4 > len || !sentence_like(x, len) ||
-            ((el[sg->owner].flags & HEL_KEEP) && !(el[sg->owner].flags & HEL_DROP)) || copyright_notice(x, len))
-            continue;
-        {
-            char low[1300];
-            size_t L = fold_line(x, len, low, sizeof low);
-            if (chrome_line(m, low, L, len, 1) || promo_line(m, low, L))
+        /* the last two headlines before it (a page may repeat the title
+         * after a teaser list) */
+        int tried = 0;
+        for (size_t k = end; k-- > 0 && end - k <= 40 && tried < 2;) {
+            if (!headline(pg, k, title, tlen))
                 continue;
+            tried++;
+            size_t r = lead_after(m, pg, k, end, title, tlen);
+            if (r < pg->nseg)
+                return r;
         }
-        int neg = 0, bad = 0;
-        for (int32_t a = sg->owner; a >= 0 && !bad; a = el[a].parent) {
-            if (el[a].flags & (NG_HEL_BADTAG | NG_HEL_HIDDEN))
-                bad = 1;
-            if (el[a].cue < 0)
-                neg += el[a].cue;
-        }
-        if (!bad && neg > -2)
-            return i;
     }
     return pg->nseg;
 }

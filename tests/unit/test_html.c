@@ -325,6 +325,19 @@ static void lead_paragraph(void **state)
     assert_false(contains(d, "Jane Doe"));
     assert_true(contains(d, PROSE2));
     ng_doc_free(d);
+    /* a kicker line repeating the headline is not the lead; the lead in a
+     * header whose own class is a boilerplate word is */
+    d = must("<html><head><title>Council votes on the harbour plan today</title></head><body>"
+             "<header class=\"entry-header\"><div class=\"meta\"><h1>Council votes on the harbour plan today</h1>"
+             "<h2>Vote day: Council votes on the harbour plan today - what you need to know.</h2>"
+             "<p>The city council voted late on Monday on a plan that would reshape the old harbour.</p></div></header>"
+             "<div class=\"main\"><div class=\"text\"><p>" PROSE "</p><p>" PROSE2 "</p></div><ul><li>Archive of January</li>"
+             "<li>Archive of February</li><li>Archive of March</li><li>Archive of April</li><li>Archive of May</li>"
+             "<li>Archive of June</li><li>Archive of July</li><li>Archive of August</li><li>Archive of September</li>"
+             "<li>Archive of October</li><li>Archive of November</li></ul></div></body></html>");
+    assert_true(contains(d, "reshape the old harbour"));
+    assert_false(contains(d, "Vote day"));
+    ng_doc_free(d);
     /* a weak boilerplate class on a block holding one long paragraph and a
      * third of the article: part of the article */
     d = must("<html><body><div class=\"story\"><div class=\"teaser\"><p>" PROSE " " PROSE2 "</p></div>"
