@@ -994,7 +994,7 @@ int ng_entities(ng_worker *w, ng_doc *doc)
         size_t e = s + 1;
         while (e < n && !sc->first[e] && e - s < NG_NER_CHUNK)
             e++;
-        ng_gaz_mark(&t->gaz, sc->words + s, e - s);
+        ng_gaz_mark_cached(&t->gaz, &sc->ts.gc, sc->words + s, e - s);
         s = e;
     }
     if (ng_tagger_doc_contexts(sc->words, sc->first, n, t->p.families) != NG_OK)

@@ -194,6 +194,7 @@ void ng_tagger_scratch_free(ng_tagger_scratch *sc)
     wcache_free(sc->wc);
     free(sc->ent);
     free(sc->vplan);
+    ng_gcache_free(sc->gc);
     memset(sc, 0, sizeof *sc);
 }
 
@@ -272,8 +273,9 @@ static size_t utf8_suffix(const char *s, size_t n, unsigned k)
 /* The rows of a token's gazetteer and document-context features
  * (NG_FF_GAZ, NG_FF_GAZCTX, NG_FF_DOC), appended to rows at *r; *k counts
  * every feature of the token, for the NG_TAGGER_MAX_FEATS limit. */
-static void put_bit_rows(uint32_t *rows, unsigned *r, unsigned *k, uint32_t fam, const ng_tword *words, size_t ui,
-                         size_t n, unsigned cls, uint64_t seed, unsigned shift)
+static inline __attribute__((always_inline)) void put_bit_rows(uint32_t *rows, unsigned *r, unsigned *k, uint32_t fam,
+                                                              const ng_tword *words, size_t ui, size_t n,
+                                                              unsigned cls, uint64_t seed, unsigned shift)
 {
 #define PUTB(tmpl, v) (rows[(*r)++] = (uint32_t)(mix64(((uint64_t)(tmpl) << 56 ^ seed) + (v)) >> shift), (*k)++)
     if ((fam & NG_FF_GAZ) && words[ui].gaz) {
@@ -1922,6 +1924,85 @@ void ng_gaz_mark(const ng_gazetteer *g, ng_tword *words, size_t n)
     }
 }
 
+/* The word cache of ng_gaz_mark_cached: direct-mapped slots keyed by the
+ * word's bytes and the gazetteer's serial, holding the key the word alone
+ * feeds (ng_gaz_feed from NG_GAZ_H0, folding it) and what the table says
+ * of it.  Folding and probing every token was a twentieth of analyze. */
+#define GC_SLOTS 8192u
+#define GC_WORD 22u
+typedef struct {
+    uint64_t h;      /* ng_gaz_feed(NG_GAZ_H0, word) */
+    uint32_t serial; /* of the gazetteer; 0: empty slot */
+    uint32_t kinds;  /* ng_gaz_get of h (with NG_GAZ_PREFIX) */
+    uint8_t len, stop; /* stop: the word adds nothing to a key ("."): no name runs over it */
+    char w[GC_WORD];
+} gc_slot;
+
+struct ng_gcache {
+    gc_slot s[GC_SLOTS];
+};
+
+void ng_gcache_free(ng_gcache *c) { free(c); }
+
+void ng_gaz_mark_cached(const ng_gazetteer *g, ng_gcache **cache, ng_tword *words, size_t n)
+{
+    if (!cache || g->nslots == 0 || (!*cache && !(*cache = calloc(1, sizeof **cache)))) {
+        ng_gaz_mark(g, words, n);
+        return;
+    }
+    ng_gcache *gc = *cache;
+    for (size_t i = 0; i < n; i++)
+        words[i].gaz = 0;
+    for (size_t i = 0; i < n;) {
+        /* the word alone, from the cache */
+        gc_slot one, *c = &one;
+        if (words[i].len <= GC_WORD) {
+            c = &gc->s[hash_bytes(words[i].s, words[i].len) & (GC_SLOTS - 1)];
+            if (c->serial != g->serial || c->len != words[i].len || memcmp(c->w, words[i].s, c->len) != 0)
+                c->serial = 0;
+        } else {
+            one.serial = 0;
+        }
+        if (c->serial == 0) {
+            c->h = ng_gaz_feed(NG_GAZ_H0, words[i].s, words[i].len);
+            c->stop = c->h == NG_GAZ_H0;
+            c->kinds = c->stop ? 0 : ng_gaz_get(g, c->h, NULL);
+            if (c != &one) {
+                c->serial = g->serial;
+                c->len = (uint8_t)words[i].len;
+                memcpy(c->w, words[i].s, words[i].len);
+            }
+        }
+        /* then the longest name from here, as ng_gaz_match */
+        size_t best = (c->kinds & NG_GAZ_KINDS) ? 1 : 0;
+        uint32_t kinds = c->kinds & NG_GAZ_KINDS;
+        if (!c->stop && (c->kinds & NG_GAZ_PREFIX)) {
+            uint64_t h = c->h;
+            for (size_t j = i + 1; j < n && j < i + NG_GAZ_MAX_WORDS; j++) {
+                uint64_t h0 = h;
+                h = ng_gaz_feed(h, words[j].s, words[j].len);
+                if (h == h0)
+                    break;
+                uint32_t k = ng_gaz_get(g, h, NULL);
+                if (k & NG_GAZ_KINDS) {
+                    best = j - i + 1;
+                    kinds = k & NG_GAZ_KINDS;
+                }
+                if (!(k & NG_GAZ_PREFIX))
+                    break;
+            }
+        }
+        if (best == 0) {
+            i++;
+            continue;
+        }
+        words[i].gaz |= kinds << 16;
+        for (size_t j = i; j < i + best; j++)
+            words[j].gaz |= kinds;
+        i += best;
+    }
+}
+
 /* Kind names of the TSV, in NG_GAZ_* bit order. */
 static const char *const gaz_kind_names[] = {"country", "city",  "region", "currency", "demonym",
                                              "title",   "orghead", "body",  "honorific", "mischead"};
@@ -2072,5 +2153,9 @@ int ng_gaz_load(ng_gazetteer *g, const ng_modelfile *mf, char *err, size_t errle
         }
     }
     g->has_filter = 1;
+    static _Atomic uint32_t last_serial;
+    do
+        g->serial = atomic_fetch_add(&last_serial, 1) + 1;
+    while (g->serial == 0);
     return NG_OK;
 }

@@ -201,8 +201,14 @@ typedef struct {
      * probe of the table (megabytes, far from the processor's caches).
      * Never says no to a key that is there. */
     int has_filter;
+    uint32_t serial;            /* nonzero and unique per ng_gaz_load: the key of ng_gcache */
     uint64_t filter[((size_t)1 << NG_GAZ_FILTER_BITS) / 64];
 } ng_gazetteer;
+
+/* A per-thread cache of what the gazetteer says of one word alone (its
+ * fed hash and kinds), for ng_gaz_mark_cached. */
+typedef struct ng_gcache ng_gcache;
+void ng_gcache_free(ng_gcache *c);
 
 /* Hashes s[0..n) into h as a gazetteer key: folded, dots and white space
  * dropped, U+2019 as an apostrophe.  Start with h = NG_GAZ_H0; feed the
@@ -219,6 +225,11 @@ size_t ng_gaz_match(const ng_gazetteer *g, const ng_tword *words, size_t n, size
 /* Sets words[i].gaz over one sentence from the longest matches, left to
  * right: every token of a match gets its kinds, the first also kinds << 16. */
 void ng_gaz_mark(const ng_gazetteer *g, ng_tword *words, size_t n);
+
+/* The same marks, looking each word up first in *cache (made on first
+ * use; NULL cache pointer or no memory: as ng_gaz_mark).  Free it with
+ * ng_gcache_free. */
+void ng_gaz_mark_cached(const ng_gazetteer *g, ng_gcache **cache, ng_tword *words, size_t n);
 /* Builds the section bytes from a TSV (name, kind, code a line; '#'
  * comments) into out.  NG_EINVAL on an unknown kind, NG_ENOMEM. */
 int ng_gaz_build(ng_buf *out, const char *tsv, size_t len);
@@ -264,6 +275,7 @@ typedef struct {
     const void **ent;  /* per token: its cache entry */
     struct ng_vplan *vplan; /* the grouped Viterbi's plan for the loaded tagger vplan_id */
     uint32_t vplan_id;
+    struct ng_gcache *gc;   /* ng_gaz_mark_cached's word cache (NULL until used) */
 } ng_tagger_scratch;
 
 void ng_tagger_scratch_free(ng_tagger_scratch *sc);

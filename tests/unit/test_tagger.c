@@ -378,6 +378,33 @@ static void gazetteer_matches(void **state)
     assert_int_equal(w[3].gaz, NG_GAZ_TITLE);
     assert_int_equal(w[4].gaz, 0);
     assert_int_equal(w[6].gaz, NG_GAZ_COUNTRY);
+    /* the cached marking gives the same marks, from an empty cache and from
+     * a full one, and forgets what another gazetteer said */
+    uint32_t want[sizeof w / sizeof *w];
+    for (size_t i = 0; i < n; i++)
+        want[i] = w[i].gaz;
+    ng_gcache *gc = NULL;
+    for (int round = 0; round < 2; round++) {
+        for (size_t i = 0; i < n; i++)
+            w[i].gaz = 0xdead;
+        ng_gaz_mark_cached(&g, &gc, w, n);
+        assert_non_null(gc);
+        for (size_t i = 0; i < n; i++)
+            assert_int_equal(w[i].gaz, want[i]);
+    }
+    ng_buf sec2;
+    unsigned char *file2;
+    ng_modelfile mf2;
+    ng_gazetteer g2;
+    gaz_from("visited\tcity\tXXX\n", &sec2, &file2, &mf2, &g2);
+    assert_int_not_equal(g2.serial, g.serial);
+    ng_gaz_mark_cached(&g2, &gc, w, n);
+    assert_int_equal(w[4].gaz, NG_GAZ_CITY | NG_GAZ_CITY << 16);
+    assert_int_equal(w[1].gaz, 0);
+    ng_gcache_free(gc);
+    ng_modelfile_close(&mf2);
+    free(file2);
+    ng_buf_free(&sec2);
     ng_modelfile_close(&mf);
     free(file);
     ng_buf_free(&sec);
