@@ -457,6 +457,15 @@ static void boilerplate_dropped(void **state)
     assert_false(contains(d, "23.10.2018"));
     assert_false(contains(d, "Popular this week"));
     ng_doc_free(d);
+    /* a list without links before the prose (ingredients) stays; a list
+     * of links after it goes */
+    d = must("<html><body><div class=\"recipe\"><ul><li>200 g flour</li><li>2 eggs</li><li>1 cup of milk</li></ul>"
+             "<p>" PROSE "</p><p>" PROSE2 "</p><ul><li><a href=\"/a\">Pancakes</a></li><li><a href=\"/b\">Waffles</a>"
+             "</li></ul></div></body></html>");
+    assert_true(contains(d, "200 g flour"));
+    assert_true(contains(d, "1 cup of milk"));
+    assert_false(contains(d, "Waffles"));
+    ng_doc_free(d);
     /* a short post beside a text widget in the sidebar: the widget's
      * paragraphs are under an <aside> and do not win */
     d = must("<html><body><div class=\"entry\"><p>I would invest in charging stations for electric cars, "
