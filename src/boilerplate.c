@@ -711,9 +711,11 @@ void ng_html_body(const ng_model *m, ng_hpage *pg, const char *title, ng_buf *ou
             /* a heading is no sentence, whatever its last character
              * ("Further information:" after the article) */
             int heading = o->tag >= MyHTML_TAG_H1 && o->tag <= MyHTML_TAG_H6;
-            /* an item of a list without links (ingredients, facts) */
+            /* an item of a list or a table cell without links (ingredients,
+         * facts) */
         if (!sib && first < pg->nseg && (i < first || i > last) && sg->link == 0 &&
-            (o->tag == MyHTML_TAG_LI || o->tag == MyHTML_TAG_DD || o->tag == MyHTML_TAG_DT) && o->parent >= 0 &&
+            (o->tag == MyHTML_TAG_LI || o->tag == MyHTML_TAG_DD || o->tag == MyHTML_TAG_DT || o->tag == MyHTML_TAG_TD) &&
+            o->parent >= 0 &&
             el[o->parent].link == 0 && el[o->parent].text < 1500)
             sib = 1;
         if (first < pg->nseg && (i < first || i > last) && len < EDGE && (!sentence || heading) && !sib) {

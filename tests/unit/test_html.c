@@ -460,10 +460,11 @@ static void boilerplate_dropped(void **state)
     /* a list without links before the prose (ingredients) stays; a list
      * of links after it goes */
     d = must("<html><body><div class=\"recipe\"><ul><li>200 g flour</li><li>2 eggs</li><li>1 cup of milk</li></ul>"
-             "<p>" PROSE "</p><p>" PROSE2 "</p><ul><li><a href=\"/a\">Pancakes</a></li><li><a href=\"/b\">Waffles</a>"
-             "</li></ul></div></body></html>");
+             "<p>" PROSE "</p><p>" PROSE2 "</p><table><tr><td>Baking time</td><td>25 minutes</td></tr></table>"
+             "<ul><li><a href=\"/a\">Pancakes</a></li><li><a href=\"/b\">Waffles</a></li></ul></div></body></html>");
     assert_true(contains(d, "200 g flour"));
     assert_true(contains(d, "1 cup of milk"));
+    assert_true(contains(d, "25 minutes"));
     assert_false(contains(d, "Waffles"));
     ng_doc_free(d);
     /* a short post beside a text widget in the sidebar: the widget's
