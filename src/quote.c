@@ -164,7 +164,9 @@ static int preposition(const ng_doc *doc, size_t t)
 {
     static const char *const preps[] = {"to", "with", "of", "for", "in", "on", "by", "from", "against", "about",
                                         "at", "à", "avec", "de", "du", "des", "pour", "par", "contre", "au", "aux",
-                                        "sur", "dans", "en", "d'", "d\xe2\x80\x99", "into", "over"};
+                                        "sur", "dans", "en", "d'", "d\xe2\x80\x99", "into", "over", "among", "amid",
+                                        "between", "through", "during", "under", "without", "than", "like",
+                                        "parmi", "entre", "chez", "sans", "sous"};
     for (size_t i = 0; i < sizeof preps / sizeof *preps; i++)
         if (ng_tok_is(doc, t, preps[i]))
             return 1;
@@ -704,10 +706,17 @@ static int find_head(qctx *c, size_t lo, size_t hi, speaker_t *sp)
                     break;
                 }
             }
+            /* no article: the lowercase modifiers are part of the words ("exit
+             * polls", "federal prosecutors") */
+            if (d == k && uv)
+                while (d > lo && d + 3 > k && (doc->tokens[d - 1].flags & NG_TOK_WORD) &&
+                       !(doc->tokens[d - 1].flags & NG_TOK_UPPER) && !preposition(doc, d - 1) && !c->cue[d - 1] &&
+                       !coordinator(doc, d - 1) && !c->tokent[d - 1] && !ng_lex_tok(&c->q->pronouns, doc, d - 1))
+                    d--;
             /* "in his 2002 book", "in a statement": a complement, not the speaker */
             {
-                size_t x = d;
-                while (x > lo && x + 4 > d && (doc->tokens[x - 1].flags & (NG_TOK_WORD | NG_TOK_NUM)) &&
+                size_t x = d; /* past the modifiers when there is no article */
+                while (!determiner(doc, d) && x > lo && x + 4 > d && (doc->tokens[x - 1].flags & (NG_TOK_WORD | NG_TOK_NUM)) &&
                        !preposition(doc, x - 1) && !coordinator(doc, x - 1) && !c->tokent[x - 1] && !c->cue[x - 1])
                     x--;
                 if (x > lo && preposition(doc, x - 1) && !ng_tok_is(doc, x - 1, "of") && !ng_tok_is(doc, x - 1, "de")) {

@@ -370,6 +370,14 @@ static void test_owner_of_any_subject(void **state)
     assert_non_null(q->speaker_text);
     assert_string_equal(q->speaker_text, "exit polls");
     ng_doc_free(d);
+    /* a source noun after "among" is a complement */
+    d = with_entities("With little support among young voters the campaign said that its message would change.", "en",
+                      names);
+    q = quote_with(d, "its message would change");
+    assert_non_null(q);
+    assert_non_null(q->speaker_text);
+    assert_string_equal(q->speaker_text, "the campaign");
+    ng_doc_free(d);
     /* an object "her" is no owner */
     d = with_entities("Ana Ruiz lost the vote. Accusing her of lying, the board said that the count was fair.", "en",
                       names);
