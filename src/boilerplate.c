@@ -444,7 +444,7 @@ static size_t lead_seg(const ng_model *m, const ng_hpage *pg, const char *title,
         /* the last two headlines before it (a page may repeat the title
          * after a teaser list) */
         int tried = 0;
-        for (size_t k = end; k-- > 0 && end - k <= 40 && tried < 2;) {
+        for (size_t k = end; k-- > 0 && end - k <= 80 && tried < 2;) {
             if (!headline(pg, k, title, tlen))
                 continue;
             tried++;
