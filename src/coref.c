@@ -941,7 +941,8 @@ int ng_coref(ng_worker *w, ng_doc *doc)
             uint32_t e1 = (v & QL_SUBJ) && words_speak(&c, t, t) ? choose_org(&c, t, NULL, 0, 1) : 0;
             if (e1) {
                 c.linked[t] = e1;
-                if (!add_mention(&c, e1 - 1, tk->start, tk->end, NG_MENTION_PRONOUN) || !push_seen(&c, e1 - 1, (uint32_t)t, 0))
+                if (!add_mention(&c, e1 - 1, tk->start, tk->end, NG_MENTION_PRONOUN) ||
+                    !push_seen(&c, e1 - 1, (uint32_t)t, 0))
                     return ng_worker_fail(w, NG_ENOMEM, "out of memory");
             }
             continue;

@@ -716,7 +716,8 @@ static int find_head(qctx *c, size_t lo, size_t hi, speaker_t *sp)
             /* "in his 2002 book", "in a statement": a complement, not the speaker */
             {
                 size_t x = d; /* past the modifiers when there is no article */
-                while (!determiner(doc, d) && x > lo && x + 4 > d && (doc->tokens[x - 1].flags & (NG_TOK_WORD | NG_TOK_NUM)) &&
+                while (!determiner(doc, d) && x > lo && x + 4 > d &&
+                       (doc->tokens[x - 1].flags & (NG_TOK_WORD | NG_TOK_NUM)) &&
                        !preposition(doc, x - 1) && !coordinator(doc, x - 1) && !c->tokent[x - 1] && !c->cue[x - 1])
                     x--;
                 if (x > lo && preposition(doc, x - 1) && !ng_tok_is(doc, x - 1, "of") && !ng_tok_is(doc, x - 1, "de")) {
@@ -756,7 +757,8 @@ static int find_head(qctx *c, size_t lo, size_t hi, speaker_t *sp)
                 size_t y = x - 1, o = SIZE_MAX;
                 if ((ng_lex_tok(&c->q->pronouns, doc, y) & QL_POSS) && c->tokent[y])
                     o = y;
-                else if (y > lo && (ng_tok_is(doc, y, "'s") || ng_tok_is(doc, y, "\xe2\x80\x99s")) && c->tokent[y - 1] &&
+                else if (y > lo && (ng_tok_is(doc, y, "'s") || ng_tok_is(doc, y, "\xe2\x80\x99s")) &&
+                         c->tokent[y - 1] &&
                          strcmp(doc->entities[c->tokent[y - 1] - 1].type, "MISC") != 0) {
                     o = y - 1;
                     while (o > lo && c->tokent[o - 1] == c->tokent[y - 1] && !c->first[o])
