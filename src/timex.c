@@ -1922,6 +1922,10 @@ static int resolve(const tx_rule *r, frame *f, const anchor *an, int tense, char
             h += 12;
         if (f->ampm == 1 && h == 12)
             h = 0;
+        if (!f->ampm && f->pod && h < 12 &&
+            ((f->pod[0] == 'A' && f->pod[1] == 'F') || (f->pod[0] == 'E' && f->pod[1] == 'V') ||
+             (f->pod[0] == 'N' && f->pod[1] == 'I' && h >= 6)))
+            h += 12; /* "4 in the afternoon", "9 at night" */
         snprintf(out, cap, "%sT%02d:%02d", date, h, f->min >= 0 ? f->min : 0);
         *type = "TIME";
         return 1;

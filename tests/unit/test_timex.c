@@ -167,6 +167,15 @@ static void test_parts_of_day(void **state)
     expect(d, "midnight Friday", "TIME", "1998-08-07T24:00");
     expect(d, "yesterday evening", "TIME", "1998-08-07TEV");
     ng_doc_free(d);
+    /* a clock time with its zone and date; a clock time "in the afternoon" */
+    d = analyze("The offer runs until 5 p.m. EST Nov. 9. He will leave at 4 in the afternoon.", "en", "1989-11-02");
+    expect(d, "5 p.m. EST Nov. 9", "TIME", "1989-11-09T17:00");
+    expect(d, "4 in the afternoon", "TIME", "1989-11-02T16:00");
+    ng_doc_free(d);
+    d = analyze("Il revient à 8 h du soir et repart à 3 h de l'après-midi.", "fr", "2000-04-05");
+    expect(d, "8 h du soir", "TIME", "2000-04-05T20:00");
+    expect(d, "3 h de l'après-midi", "TIME", "2000-04-05T15:00");
+    ng_doc_free(d);
     d = analyze("Il est arrivé à midi. Il a attendu jusqu'à minuit. Le journal Midi Libre le dit.", "fr", "1999-05-20");
     expect(d, "midi", "TIME", "1999-05-20T12:00");
     expect(d, "minuit", "TIME", "1999-05-20T24:00");
