@@ -168,8 +168,10 @@ static void test_parts_of_day(void **state)
     expect(d, "yesterday evening", "TIME", "1998-08-07TEV");
     ng_doc_free(d);
     /* a clock time with its zone and date; a clock time "in the afternoon" */
-    d = analyze("The offer runs until 5 p.m. EST Nov. 9. He will leave at 4 in the afternoon.", "en", "1989-11-02");
+    d = analyze("The offer runs until 5 p.m. EST Nov. 9.", "en", "1989-11-02");
     expect(d, "5 p.m. EST Nov. 9", "TIME", "1989-11-09T17:00");
+    ng_doc_free(d);
+    d = analyze("He will leave at 4 in the afternoon.", "en", "1989-11-02");
     expect(d, "4 in the afternoon", "TIME", "1989-11-02T16:00");
     ng_doc_free(d);
     d = analyze("Il revient à 8 h du soir et repart à 3 h de l'après-midi.", "fr", "2000-04-05");
