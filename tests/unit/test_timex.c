@@ -228,6 +228,9 @@ static void test_month_year(void **state)
     expect(d, "Jan. 2", "DATE", "1990-01-02");
     expect(d, "April", "DATE", "1989-04");
     ng_doc_free(d);
+    d = analyze("He was shot to death last Oct. 23 at his home.", "en", "1999-04-19");
+    expect(d, "last Oct. 23", "DATE", "1998-10-23");
+    ng_doc_free(d);
 }
 
 static void test_decades_as_years(void **state)
