@@ -456,6 +456,29 @@ static size_t lead_seg(const ng_model *m, const ng_hpage *pg, const char *title,
     return pg->nseg;
 }
 
+/* Is segment i a kept prose paragraph of the region (80+ bytes, or a
+ * sentence of 40+, few links, not chrome, a call to action or a
+ * caption)?  Call after the region is marked. */
+static int prose_seg(const ng_model *m, const ng_hpage *pg, size_t i)
+{
+    const ng_hseg *sg = &pg->seg[i];
+    const ng_hel *o = &pg->el[sg->owner];
+    uint32_t len = sg->end - sg->start;
+    const char *s = pg->buf.p + sg->start;
+    if (!(o->flags & HEL_KEEP) || (o->flags & (HEL_DROP | HEL_PROSE)) || sg->link * 4 > len)
+        return 0;
+    int sentence = sentence_like(s, len);
+    if (!(len >= 80 || (len >= 40 && sentence)))
+        return 0;
+    if (len < 250) {
+        char low[512];
+        size_t L = fold_line(s, len, low, sizeof low);
+        if (chrome_line(m, low, L, len, sentence) || promo_line(m, low, L) || caption_block(m, low, L))
+            return 0;
+    }
+    return 1;
+}
+
 void ng_html_body(const ng_model *m, ng_hpage *pg, const char *title, ng_buf *out)
 {
     const char *dbgenv = getenv("NG_HTML_DEBUG");
@@ -609,19 +632,19 @@ void ng_html_body(const ng_model *m, ng_hpage *pg, const char *title, ng_buf *ou
      * the best candidate (an article inside an <aside> of <main>), the
      * best candidate alone is the region, a second time. */
     for (int attempt = 0; attempt < 2; attempt++) {
+        /* the first and last prose paragraphs (not a call to action or a
+         * browser warning that happens to be long) */
         size_t first = pg->nseg, last = 0;
-        for (size_t i = 0; i < pg->nseg; i++) {
-            const ng_hseg *sg = &pg->seg[i];
-            const ng_hel *o = &el[sg->owner];
-            uint32_t len = sg->end - sg->start;
-            if (!(o->flags & HEL_KEEP) || (o->flags & (HEL_DROP | HEL_PROSE)) || sg->link * 4 > len)
-                continue;
-            if (len >= 80 || (len >= 40 && sentence_like(pg->buf.p + sg->start, len))) {
-                if (first == pg->nseg)
-                    first = i;
-                last = i;
+        for (size_t i = 0; i < pg->nseg; i++)
+            if (prose_seg(m, pg, i)) {
+                first = i;
+                break;
             }
-        }
+        for (size_t i = pg->nseg; first < pg->nseg && i-- > first;)
+            if (prose_seg(m, pg, i)) {
+                last = i;
+                break;
+            }
         /* the last two prose paragraphs and what follows them */
         size_t tail = pg->nseg;
         {
@@ -721,6 +744,13 @@ void ng_html_body(const ng_model *m, ng_hpage *pg, const char *title, ng_buf *ou
         if (first < pg->nseg && (i < first || i > last) && len < EDGE && (!sentence || heading) && !sib) {
                 if (debug)
                     dbg_seg(pg, i, "EDGE");
+                continue;
+            }
+            /* a template placeholder the page's scripts would fill
+             * ("{{link.text}}") */
+            if (len >= 4 && s[0] == '{' && s[1] == '{' && s[len - 1] == '}' && s[len - 2] == '}') {
+                if (debug)
+                    dbg_seg(pg, i, "TEMPLATE");
                 continue;
             }
             if (len < 600 && copyright_notice(s, len)) {
