@@ -580,7 +580,7 @@ void ng_evcommon_free(ng_evcommon *c)
 /* ---- one language's lexicon -------------------------------------------- */
 
 enum { IT_LIT = 0, IT_TGT, IT_SRC };
-enum { PF_SYM = 1, PF_NOTARGET = 2, PF_NULL = 4, PF_USER = 8 };
+enum { PF_SYM = 1, PF_NOTARGET = 2, PF_NULL = 4, PF_USER = 8, PF_INTRANS = 16 };
 #define EV_MAX_ITEMS 10
 
 typedef struct {
@@ -798,6 +798,8 @@ static int parse_pattern(struct ng_evlex *lx, struct sb_stemmer *st, const char 
                 p.flags |= PF_SYM;
             else if (n == 8 && memcmp(f, "notarget", 8) == 0)
                 p.flags |= PF_NOTARGET;
+            else if (n == 7 && memcmp(f, "intrans", 7) == 0)
+                p.flags |= PF_INTRANS;
             else if (n == 7 && memcmp(f, "passive", 7) == 0)
                 ; /* accepted; the engine finds passives itself */
             else if (n) {
@@ -2545,6 +2547,22 @@ static int crosses_clause(const evsent *S, size_t a, size_t b)
     return 0;
 }
 
+/* Whether the verb at h (or the last word of its pattern) has a direct
+ * object: the next word, past adverbs and dates, begins a noun phrase
+ * ("demonstrated her skill", not "demonstrated outside the embassy"). */
+static int has_direct_object(const evsent *S, size_t h)
+{
+    const evtok *t = S->sc->t;
+    size_t j = h + 1;
+    while (j < S->n && (t[j].pos == NG_UPOS_ADV || t[j].timex))
+        j++;
+    if (j >= S->n)
+        return 0;
+    unsigned p = t[j].pos;
+    return p == NG_UPOS_DET || p == NG_UPOS_PRON || p == NG_UPOS_NOUN || p == NG_UPOS_PROPN || p == NG_UPOS_NUM ||
+           p == NG_UPOS_ADJ;
+}
+
 /* Tries the patterns of head h; emits the events of the first that matches. */
 static int try_head(evsent *S, size_t h, uint32_t first, int noun)
 {
@@ -2559,6 +2577,8 @@ static int try_head(evsent *S, size_t h, uint32_t first, int noun)
         S->need_code = (p->flags & PF_USER) != 0;
         if (!match_pattern(S, p, h, &m))
             continue;
+        if ((p->flags & PF_INTRANS) && !noun && has_direct_object(S, m.last > h ? m.last : h))
+            continue; /* "demonstrated her skill": another sense of the verb */
         if (!noun && t[h].cue >= CUE_INTENT && has_complement(S, h))
             return NG_OK; /* "considering imposing", "plans to attack": the complement is the event */
         if (p->flags & PF_NULL) {

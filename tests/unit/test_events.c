@@ -134,6 +134,25 @@ static void test_discard_and_nothing(void **state)
     ng_doc_free(d);
 }
 
+/* An intransitive sense ("intrans"): demonstrating in the street is a
+ * protest, demonstrating a skill is not. */
+static void test_intransitive_sense(void **state)
+{
+    (void)state;
+    ng_doc *d = analyze(worker, "Thousands of Kenyan students demonstrated outside parliament on Monday.", "en");
+    assert_non_null(find(d, "14"));
+    ng_doc_free(d);
+    d = analyze(worker, "The Kenyan minister demonstrated her skill as a negotiator on Monday.", "en");
+    assert_null(find(d, "14"));
+    ng_doc_free(d);
+    d = analyze(worker, "Des milliers d'étudiants kényans ont manifesté devant le parlement.", "fr");
+    assert_non_null(find(d, "14"));
+    ng_doc_free(d);
+    d = analyze(worker, "Le ministre kényan a manifesté son inquiétude devant le parlement.", "fr");
+    assert_null(find(d, "14"));
+    ng_doc_free(d);
+}
+
 static void test_french(void **state)
 {
     (void)state;
@@ -260,6 +279,7 @@ int main(void)
         cmocka_unit_test(test_coordination_and_symmetry),
         cmocka_unit_test(test_negation_and_mood),
         cmocka_unit_test(test_discard_and_nothing),
+        cmocka_unit_test(test_intransitive_sense),
         cmocka_unit_test(test_french),
         cmocka_unit_test(test_user_dictionaries),
         cmocka_unit_test(test_codebook),
