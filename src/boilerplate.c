@@ -456,6 +456,16 @@ static size_t lead_seg(const ng_model *m, const ng_hpage *pg, const char *title,
     return pg->nseg;
 }
 
+/* Does s[0..n) hold an unfilled printf placeholder ("%d ", "%s")? */
+static int printf_placeholder(const char *s, size_t n)
+{
+    for (size_t i = 0; i + 1 < n; i++)
+        if (s[i] == '%' && (s[i + 1] == 'd' || s[i + 1] == 's') && (i + 2 == n || s[i + 2] == ' ') &&
+            (i == 0 || s[i - 1] == ' '))
+            return 1;
+    return 0;
+}
+
 /* Is segment i a kept prose paragraph of the region (80+ bytes, or a
  * sentence of 40+, few links, not chrome, a call to action or a
  * caption)?  Call after the region is marked. */
@@ -747,8 +757,9 @@ void ng_html_body(const ng_model *m, ng_hpage *pg, const char *title, ng_buf *ou
                 continue;
             }
             /* a template placeholder the page's scripts would fill
-             * ("{{link.text}}") */
-            if (len >= 4 && s[0] == '{' && s[1] == '{' && s[len - 1] == '}' && s[len - 2] == '}') {
+             * ("{{link.text}}", "%d bloggers like this") */
+            if ((len >= 4 && s[0] == '{' && s[1] == '{' && s[len - 1] == '}' && s[len - 2] == '}') ||
+                (len < 100 && printf_placeholder(s, len))) {
                 if (debug)
                     dbg_seg(pg, i, "TEMPLATE");
                 continue;

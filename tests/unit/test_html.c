@@ -461,11 +461,14 @@ static void boilerplate_dropped(void **state)
      * byline after it is trimmed; a template placeholder goes */
     d = must("<html><body><div class=\"page\"><p>You are using an older browser version. Please use a supported "
              "version for the best experience on this site.</p><div>The Daily Example 02/10/2020 Jane Doe</div>"
-             "<div>{{link.text}}</div><p>" PROSE "</p><p>" PROSE2 "</p></div></body></html>");
+             "<div>{{link.text}}</div><p>" PROSE "</p><p>" PROSE2 "</p><p>Comments are closed.</p>"
+             "<div>%d bloggers like this:</div></div></body></html>");
     assert_true(contains(d, PROSE2));
     assert_false(contains(d, "older browser"));
     assert_false(contains(d, "Jane Doe"));
     assert_false(contains(d, "{{"));
+    assert_false(contains(d, "bloggers"));
+    assert_false(contains(d, "Comments are closed"));
     ng_doc_free(d);
     /* a list without links before the prose (ingredients) stays; a list
      * of links after it goes */
