@@ -272,7 +272,7 @@ int ng_kb_store_fail(ng_kb_store *s, int rc, const char *fmt, ...) __attribute__
  * migrations[] and to kb_pg.c's pg_migrations[] (PostgreSQL types), raise
  * this number (kb_pg.c refuses to compile when the two disagree), then
  * give both backends the ops, export and query code that use it. */
-#define NG_KB_SCHEMA 6
+#define NG_KB_SCHEMA 7
 
 /* ---- an entity's mentions in one article (schema 5) --------------------
  * doc_entities.start/stop hold the first mention (the timeline's context)

@@ -134,8 +134,14 @@ static const char pg_schema_v6[] =
     "UPDATE titles t SET entity=de.entity FROM doc_entities de WHERE de.doc=t.doc AND de.local=t.local;"
     "CREATE INDEX titles_entity ON titles(entity);";
 
+/* Version 7, as kb_sqlite.c's schema_v7: documents(id, day) (index-only
+ * scans give an article's day without reading its row). */
+static const char pg_schema_v7[] = "CREATE INDEX documents_id_day ON documents(id, day);"
+                                   "DROP INDEX quotes_speaker;"
+                                   "CREATE INDEX quotes_speaker ON quotes(speaker, doc);";
+
 static const char *const pg_migrations[] = {pg_schema_v1, pg_schema_v2, pg_schema_v3, pg_schema_v4, pg_schema_v5,
-                                            pg_schema_v6};
+                                            pg_schema_v6, pg_schema_v7};
 
 _Static_assert(sizeof pg_migrations / sizeof *pg_migrations == NG_KB_SCHEMA,
                "kb_pg.c: pg_migrations[] must have one entry per schema version (NG_KB_SCHEMA in kb.h)");

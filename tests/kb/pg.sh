@@ -361,7 +361,7 @@ for line in open(sys.argv[1]):
         print("INSERT INTO mentions VALUES(%s, %s, %d, %d);" % (doc, local, a, c))
 assert rows, "no entity named twice in one article"
 print("ALTER TABLE doc_entities DROP COLUMN start, DROP COLUMN stop, DROP COLUMN spans;")
-print("DROP INDEX titles_entity; ALTER TABLE titles DROP COLUMN entity;")
+print("DROP INDEX titles_entity; ALTER TABLE titles DROP COLUMN entity; DROP INDEX documents_id_day;")
 print("UPDATE newsgraph_meta SET value=4 WHERE key='schema'; COMMIT;")
 PY
 check "a schema 4 copy made (mentions unpacked: some entities named more than once)" $?

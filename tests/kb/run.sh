@@ -83,7 +83,7 @@ CREATE TABLE mentions(doc INTEGER NOT NULL, local INTEGER NOT NULL, start INTEGE
 ALTER TABLE doc_entities DROP COLUMN start; ALTER TABLE doc_entities DROP COLUMN stop;
 ALTER TABLE doc_entities DROP COLUMN spans;
 DROP TABLE quotes_fts; CREATE VIRTUAL TABLE quotes_fts USING fts5(text, content='', detail=none);
-DROP INDEX titles_entity; ALTER TABLE titles DROP COLUMN entity;
+DROP INDEX titles_entity; ALTER TABLE titles DROP COLUMN entity; DROP INDEX documents_id_day;
 PRAGMA user_version=4;""")
 con.executemany("INSERT INTO mentions VALUES(?,?,?,?)", rows)
 con.commit()
@@ -97,7 +97,7 @@ done
 python3 - "$TMP/m.db" <<'PY'
 import sqlite3, sys
 con = sqlite3.connect(sys.argv[1])
-assert con.execute("PRAGMA user_version").fetchone()[0] == 6
+assert con.execute("PRAGMA user_version").fetchone()[0] == 7
 assert con.execute("SELECT count(*) FROM titles WHERE entity IS NOT NULL").fetchone()[0] > 0
 assert not con.execute("SELECT 1 FROM sqlite_master WHERE name='mentions'").fetchall()
 got = [(d, l, s, e, b) for d, l, s, e, b in con.execute("SELECT doc, local, start, stop, spans FROM doc_entities")]
