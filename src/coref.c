@@ -778,6 +778,7 @@ static int description(coref_t *c, size_t d, size_t h, size_t hn, uint32_t v)
     /* "of the Defense Staff", "du Pentagone", "des Armées": a short complement */
     size_t x = end;
     if (x < doc->ntokens && (ng_tok_is(doc, x, "of") || ng_tok_is(doc, x, "du") || ng_tok_is(doc, x, "des") ||
+                             ng_tok_is(doc, x, "d'") || ng_tok_is(doc, x, "d\xe2\x80\x99") ||
                              ng_tok_is(doc, x, "de"))) {
         size_t y = x + 1;
         if (ng_tok_is(doc, y, "the") || ng_tok_is(doc, y, "la") || ng_tok_is(doc, y, "l'") ||
@@ -850,6 +851,10 @@ static int description(coref_t *c, size_t d, size_t h, size_t hn, uint32_t v)
     uint32_t target = 0;
     if (end < doc->ntokens && ng_tok_is(doc, end, ",")) {
         size_t k = end + 1;
+        /* ", General Lecointre", ", le général François Lecointre" */
+        if (k + 1 < doc->ntokens && definite_det(doc, k) && ng_lex_tok(&c->q->descriptions, doc, k + 1) &&
+            !c->first[k + 1])
+            k++;
         if (k < doc->ntokens && ng_lex_tok(&c->q->descriptions, doc, k) && !c->first[k])
             k++;
         if (k < doc->ntokens && c->first[k] && c->tokent[k] && is_person(c->info, c->tokent[k] - 1))

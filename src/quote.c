@@ -833,10 +833,20 @@ static int owner_in(qctx *c, size_t a, size_t b, speaker_t *sp)
             (k + 1 == b || ((doc->tokens[k + 1].flags & NG_TOK_WORD) && !preposition(doc, k + 1) && !c->cue[k + 1])))
             o = k; /* "her account", "his claim", not "accusing her of" */
         else if (k > a && (ng_tok_is(doc, k, "'s") || ng_tok_is(doc, k, "\xe2\x80\x99s")) && c->tokent[k - 1] &&
-                 strcmp(doc->entities[c->tokent[k - 1] - 1].type, "MISC") != 0)
+                 strcmp(doc->entities[c->tokent[k - 1] - 1].type, "MISC") != 0) {
             o = k - 1;
+            while (o > a && c->tokent[o - 1] == c->tokent[k - 1] && !c->first[o])
+                o--; /* the start of the owner's name */
+        }
         if (o == SIZE_MAX)
             continue;
+        /* the owner opens the subject ("Her submission", "Clinton's team"),
+         * not "a de son côté" */
+        size_t w0 = a;
+        while (w0 < o && !(doc->tokens[w0].flags & NG_TOK_WORD))
+            w0++;
+        if (o > w0 + 1 || (o == w0 + 1 && !determiner(doc, w0)))
+            return 0;
         size_t e = o + 1;
         while (e < b && e < o + 8 && !clause_boundary(c, e) && !c->cue[e])
             e++;
@@ -921,6 +931,12 @@ static int cue_speaker(qctx *c, size_t ci, uint32_t v, size_t hi, speaker_t *sp)
             return find_head(c, k - 1, k, sp);
         size_t n;
         uint32_t av = ng_lex_match(&c->q->cues, doc, k - 1, 1, &n);
+        /* "a de son côté estimé", "for his part": a phrase of two or three words */
+        for (size_t len = 3; !(av & QL_AUX) && len >= 2; len--)
+            if (k >= sstart + len + 1 && (ng_lex_match(&c->q->cues, doc, k - len, len, &n) & QL_AUX) && n == len) {
+                k -= len - 1;
+                av = QL_AUX;
+            }
         /* "Democrats successfully argued", "a notamment déclaré": a lowercase
          * adverb (a word in -ly / -ment) after a subject word */
         if (!(av & QL_AUX) && k - 1 > sstart && adverb(c, k - 1))

@@ -201,6 +201,20 @@ static void test_titles_across_sentences(void **state)
     ng_doc_free(d);
 }
 
+static void test_french_apposition_with_article(void **state)
+{
+    (void)state;
+    static const char *const names[] = {"PER:Mark Esper", "PER:Fran\xc3\xa7ois Lecointre", NULL};
+    /* "Le chef d'état-major, le général François Lecointre": the apposition
+     * past an article and a title, the complement with an elided "d'" */
+    ng_doc *d = with_entities("Mark Esper est arriv\xc3\xa9 lundi. Le chef d'\xc3\xa9tat-major, le g\xc3\xa9n\xc3\xa9ral "
+                              "Fran\xc3\xa7ois Lecointre, a rappel\xc3\xa9 que les soldats sont fatigu\xc3\xa9s.",
+                              "fr", names);
+    assert_non_null(owner(d, "Le", 0));
+    assert_string_equal(owner(d, "Le", 0), "Fran\xc3\xa7ois Lecointre");
+    ng_doc_free(d);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -208,6 +222,7 @@ int main(void)
         cmocka_unit_test(test_description_and_apposition), cmocka_unit_test(test_typo_fallback),
         cmocka_unit_test(test_french), cmocka_unit_test(test_organisation_nouns_and_it),
         cmocka_unit_test(test_titles_across_sentences),
+        cmocka_unit_test(test_french_apposition_with_article),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

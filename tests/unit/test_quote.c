@@ -531,6 +531,21 @@ static void test_nearest_subject_forms(void **state)
     assert_non_null(q);
     assert_string_equal(speaker_name(d, q), "Ana Ruiz");
     ng_doc_free(d);
+    /* adverbial phrases between subject and cue are no owner of the speaker */
+    d = with_entities("Ana Ruiz, de son c\xc3\xb4t\xc3\xa9, a pour sa part estim\xc3\xa9 que le budget serait vot\xc3\xa9 "
+                      "en mai.",
+                      "fr", names);
+    q = quote_with(d, "le budget serait");
+    assert_non_null(q);
+    assert_string_equal(speaker_name(d, q), "Ana Ruiz");
+    assert_null(q->speaker_text);
+    ng_doc_free(d);
+    d = with_entities("Tom Hale, for his part, has said that the budget would pass in May.", "en", names);
+    q = quote_with(d, "the budget would pass");
+    assert_non_null(q);
+    assert_string_equal(speaker_name(d, q), "Tom Hale");
+    assert_null(q->speaker_text);
+    ng_doc_free(d);
     /* a quote with no cue after "CLAUSE, X said." */
     d = with_entities("The vote may slip to June, Tom Hale said. \"The other members have not read the bill yet.\"",
                       "en", names);
