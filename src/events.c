@@ -580,7 +580,7 @@ void ng_evcommon_free(ng_evcommon *c)
 /* ---- one language's lexicon -------------------------------------------- */
 
 enum { IT_LIT = 0, IT_TGT, IT_SRC };
-enum { PF_SYM = 1, PF_NOTARGET = 2, PF_NULL = 4, PF_USER = 8, PF_INTRANS = 16 };
+enum { PF_SYM = 1, PF_NOTARGET = 2, PF_NULL = 4, PF_USER = 8, PF_INTRANS = 16, PF_DIRECT = 32 };
 #define EV_MAX_ITEMS 10
 
 typedef struct {
@@ -800,6 +800,8 @@ static int parse_pattern(struct ng_evlex *lx, struct sb_stemmer *st, const char 
                 p.flags |= PF_NOTARGET;
             else if (n == 7 && memcmp(f, "intrans", 7) == 0)
                 p.flags |= PF_INTRANS;
+            else if (n == 6 && memcmp(f, "direct", 6) == 0)
+                p.flags |= PF_DIRECT;
             else if (n == 7 && memcmp(f, "passive", 7) == 0)
                 ; /* accepted; the engine finds passives itself */
             else if (n) {
@@ -2563,6 +2565,21 @@ static int has_direct_object(const evsent *S, size_t h)
            p == NG_UPOS_ADJ;
 }
 
+/* Whether the noun phrase right after the verb at h (past adverbs and
+ * dates), when there is one, is an actor: "released two hostages", not
+ * "released an ad showing Trump" (whose target would be found further on). */
+static int direct_object_ok(const evsent *S, size_t h)
+{
+    const evtok *t = S->sc->t;
+    size_t j = h + 1;
+    while (j < S->n && (t[j].pos == NG_UPOS_ADV || (t[j].timex && t[j].np < 0)))
+        j++;
+    if (j >= S->n || t[j].np < 0)
+        return 1;
+    const evnp *np = &S->sc->np[t[j].np];
+    return np->timex || is_actor(S, np);
+}
+
 /* Tries the patterns of head h; emits the events of the first that matches. */
 static int try_head(evsent *S, size_t h, uint32_t first, int noun)
 {
@@ -2577,8 +2594,21 @@ static int try_head(evsent *S, size_t h, uint32_t first, int noun)
         S->need_code = (p->flags & PF_USER) != 0;
         if (!match_pattern(S, p, h, &m))
             continue;
-        if ((p->flags & PF_INTRANS) && !noun && has_direct_object(S, m.last > h ? m.last : h))
-            continue; /* "demonstrated her skill": another sense of the verb */
+        if ((p->flags & (PF_INTRANS | PF_DIRECT)) && !noun) {
+            size_t at = h; /* the verb, and the pattern's words right after it ("take to streets") */
+            for (int more = 1; more;) {
+                more = 0;
+                for (size_t k = 0; k < m.nlits; k++)
+                    if (m.lits[k] == at + 1) {
+                        at++;
+                        more = 1;
+                    }
+            }
+            if ((p->flags & PF_INTRANS) && has_direct_object(S, at))
+                continue; /* "demonstrated her skill": another sense of the verb */
+            if ((p->flags & PF_DIRECT) && !direct_object_ok(S, at))
+                continue; /* "released a video": not a person set free */
+        }
         if (!noun && t[h].cue >= CUE_INTENT && has_complement(S, h))
             return NG_OK; /* "considering imposing", "plans to attack": the complement is the event */
         if (p->flags & PF_NULL) {

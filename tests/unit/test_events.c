@@ -151,6 +151,15 @@ static void test_intransitive_sense(void **state)
     d = analyze(worker, "Le ministre kényan a manifesté son inquiétude devant le parlement.", "fr");
     assert_null(find(d, "14"));
     ng_doc_free(d);
+    /* "direct": the verb's object, when it has one, is the target */
+    d = analyze(worker, "Kenyan police released two Ugandan activists on Monday.", "en");
+    const ng_event *e = find(d, "08");
+    assert_non_null(e);
+    assert_true(actor_is(&e->target, "UGA"));
+    ng_doc_free(d);
+    d = analyze(worker, "The Kenyan government released a video on Monday showing Ugandan soldiers.", "en");
+    assert_null(find(d, "08"));
+    ng_doc_free(d);
 }
 
 static void test_french(void **state)
