@@ -731,9 +731,15 @@ void ng_html_body(const ng_model *m, ng_hpage *pg, const char *title, ng_buf *ou
             if (first < pg->nseg && (i < first || i > last) && o->tag == MyHTML_TAG_P && sg->link == 0) {
                 const ng_hel *edge = &el[pg->seg[i < first ? first : last].owner];
                 const char *x = pg->buf.p + sg->start;
-                /* not a date or a credit ("23.10.2018", "aja/PAP") */
+                /* not a date or a credit ("23.10.2018", "January 5, 2021",
+                 * "aja/PAP") */
                 size_t gap = i < first ? first - i : i - last;
-                sib = edge->tag == MyHTML_TAG_P && edge->parent == o->parent && gap <= 2 &&
+                int run = 0, year = 0;
+                for (uint32_t k = 0; k < len && !year; k++) {
+                    run = x[k] >= '0' && x[k] <= '9' ? run + 1 : 0;
+                    year = run >= 4;
+                }
+                sib = edge->tag == MyHTML_TAG_P && edge->parent == o->parent && gap <= 2 && !year &&
                       !(x[0] >= '0' && x[0] <= '9') && !memchr(x, '/', len);
                 if (sib && gap == 2) {
                     /* with nothing but another such paragraph in between */
