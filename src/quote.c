@@ -863,6 +863,22 @@ static int owner_in(qctx *c, size_t a, size_t b, speaker_t *sp)
     return 0;
 }
 
+/* The source after "according to" / "selon" in tokens [a, b): an object
+ * pronoun there is the source too ("selon lui", "according to them"),
+ * else the first head, else an owner ("according to her account"). */
+static int source_head(qctx *c, size_t a, size_t b, speaker_t *sp)
+{
+    const ng_doc *doc = c->doc;
+    uint32_t pv = a < b && a < doc->ntokens && c->tokent[a] ? ng_lex_tok(&c->q->pronouns, doc, a) : 0;
+    /* "her" alone is the object, "her account" a possessive */
+    if (pv && (!(pv & QL_POSS) || a + 1 >= b || !(doc->tokens[a + 1].flags & NG_TOK_WORD))) {
+        memset(sp, 0, sizeof *sp);
+        set_entity(sp, c, a, a, 1);
+        return 1;
+    }
+    return find_head(c, a, b, sp) || owner_in(c, a, b, sp);
+}
+
 /* The first token of the clause that holds token t: after the last
  * "that"/"que", semicolon or colon before it in its sentence (from sstart). */
 static size_t clause_start(const qctx *c, size_t t, size_t sstart)
@@ -889,7 +905,7 @@ static int cue_speaker(qctx *c, size_t ci, uint32_t v, size_t hi, speaker_t *sp)
     if (hi > send)
         hi = send;
     if (v & QL_CUE_S)
-        return find_head(c, after, hi, sp) || owner_in(c, after, hi, sp);
+        return source_head(c, after, hi, sp);
     /* "Clinton is promising", "was saying": a participle after a form of
      * "be" is the verb of its own subject */
     if ((v & QL_CUE_P) && ci > sstart &&
@@ -1466,12 +1482,11 @@ static int indirect_quotes(qctx *c)
         uint32_t v = c->cue[ci];
         if (!(v & QL_CUE) || c->used[ci] || c->inq[ci])
             continue;
-        /* "the plan", "a claim": after an article the word is a noun */
-        if (ci > 0 && !(v & QL_CUE_S) &&
+        /* "the plan", "a claim": after an English article the word is a noun
+         * (French "a" is "has": "a précisé") */
+        if (ci > 0 && !(v & QL_CUE_S) && strcmp(doc->lang, "en") == 0 &&
             (ng_tok_is(doc, ci - 1, "the") || ng_tok_is(doc, ci - 1, "a") || ng_tok_is(doc, ci - 1, "an") ||
-             ng_tok_is(doc, ci - 1, "this") || ng_tok_is(doc, ci - 1, "these") || ng_tok_is(doc, ci - 1, "le") ||
-             ng_tok_is(doc, ci - 1, "la") || ng_tok_is(doc, ci - 1, "les") || ng_tok_is(doc, ci - 1, "un") ||
-             ng_tok_is(doc, ci - 1, "une")))
+             ng_tok_is(doc, ci - 1, "this") || ng_tok_is(doc, ci - 1, "these")))
             continue;
         uint32_t sent = doc->tokens[ci].sent;
         /* a reported clause is not longer than a few lines */
@@ -1499,13 +1514,11 @@ static int indirect_quotes(qctx *c)
             if (ci <= ss + 1 && comma + 1 < last) {
                 cs = comma + 1;
                 ce = last;
-                if (!find_head(c, after, comma, &sp))
-                    owner_in(c, after, comma, &sp);
+                source_head(c, after, comma, &sp);
             } else if (ci > ss + 3 && is_punct(doc, ci - 1, ',')) {
                 cs = ss;
                 ce = ci - 1;
-                if (!find_head(c, after, last, &sp))
-                    owner_in(c, after, last, &sp);
+                source_head(c, after, last, &sp);
             }
         } else {
             /* CUE [a few words] that CLAUSE */

@@ -378,6 +378,29 @@ static void test_owner_of_any_subject(void **state)
     assert_non_null(q->speaker_text);
     assert_string_equal(q->speaker_text, "the campaign");
     ng_doc_free(d);
+    /* an object pronoun after "selon" / "according to" is the source */
+    d = with_entities("Ana Ruiz a parl\xc3\xa9 mardi. Selon elle, la situation reste fragile dans la r\xc3\xa9gion.",
+                      "fr", names);
+    q = quote_with(d, "la situation reste fragile");
+    assert_non_null(q);
+    assert_string_equal(speaker_name(d, q), "Ana Ruiz");
+    ng_doc_free(d);
+    d = with_entities("Ana Ruiz spoke on Monday. According to her, the vote was fair and open.", "en", names);
+    q = quote_with(d, "the vote was fair");
+    assert_non_null(q);
+    assert_string_equal(speaker_name(d, q), "Ana Ruiz");
+    assert_null(q->speaker_text);
+    ng_doc_free(d);
+    /* French "a" before a cue is "has", not an article */
+    d = with_entities("Ana Ruiz a annonc\xc3\xa9 mardi de nouvelles mesures. Son entourage a pr\xc3\xa9" "cis\xc3\xa9 que "
+                      "le calendrier pourrait changer.",
+                      "fr", names);
+    q = quote_with(d, "le calendrier pourrait changer");
+    assert_non_null(q);
+    assert_string_equal(speaker_name(d, q), "Ana Ruiz");
+    assert_non_null(q->speaker_text);
+    assert_string_equal(q->speaker_text, "Son entourage");
+    ng_doc_free(d);
     /* an object "her" is no owner */
     d = with_entities("Ana Ruiz lost the vote. Accusing her of lying, the board said that the count was fair.", "en",
                       names);
