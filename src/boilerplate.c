@@ -456,6 +456,25 @@ static size_t lead_seg(const ng_model *m, const ng_hpage *pg, const char *title,
     return pg->nseg;
 }
 
+/* Is s[0..n) a breadcrumb trail ("Home > News > World", "Start » Blog
+ * » Post"): two or more " > " or " » " separators (» only when the
+ * block has no «)? */
+static int breadcrumb(const char *s, size_t n)
+{
+    int seps = 0, guil = 0; /* French quotes close with " »" */
+    for (size_t i = 0; i + 1 < n && !guil; i++)
+        guil = (unsigned char)s[i] == 0xC2 && (unsigned char)s[i + 1] == 0xAB;
+    for (size_t i = 1; i + 2 < n && seps < 2; i++) {
+        if (s[i - 1] != ' ')
+            continue;
+        if (s[i] == '>' && s[i + 1] == ' ')
+            seps++;
+        else if (!guil && i + 3 < n && (unsigned char)s[i] == 0xC2 && (unsigned char)s[i + 1] == 0xBB && s[i + 2] == ' ')
+            seps++;
+    }
+    return seps >= 2;
+}
+
 /* Does s[0..n) hold an unfilled printf placeholder ("%d ", "%s")? */
 static int printf_placeholder(const char *s, size_t n)
 {
@@ -768,6 +787,11 @@ void ng_html_body(const ng_model *m, ng_hpage *pg, const char *title, ng_buf *ou
                 (len < 100 && printf_placeholder(s, len))) {
                 if (debug)
                     dbg_seg(pg, i, "TEMPLATE");
+                continue;
+            }
+            if (len < 300 && o->tag != MyHTML_TAG_PRE && breadcrumb(s, len)) {
+                if (debug)
+                    dbg_seg(pg, i, "CRUMBS");
                 continue;
             }
             if (len < 600 && copyright_notice(s, len)) {

@@ -461,12 +461,16 @@ static void boilerplate_dropped(void **state)
      * byline after it is trimmed; a template placeholder goes */
     d = must("<html><body><div class=\"page\"><p>You are using an older browser version. Please use a supported "
              "version for the best experience on this site.</p><div>The Daily Example 02/10/2020 Jane Doe</div>"
-             "<div>{{link.text}}</div><p>" PROSE "</p><p>" PROSE2 "</p><p>Comments are closed.</p>"
+             "<div>{{link.text}}</div><p>Startseite &gt; Politik &gt; Inland &gt; Der Rat und der Hafen: "
+             "eine lange Geschichte \xc3\xbc" "ber den Plan f\xc3\xbc" "r die Stadt</p><p>" PROSE "</p><p>Les revues de rang \xc2\xab 1 \xc2\xbb ou \xc2\xab 2 \xc2\xbb sont "
+             "not\xc3\xa9" "es par les chercheurs.</p><p>" PROSE2 "</p><p>Comments are closed.</p>"
              "<div>%d bloggers like this:</div><div>Loading...</div></div></body></html>");
     assert_true(contains(d, PROSE2));
     assert_false(contains(d, "older browser"));
     assert_false(contains(d, "Jane Doe"));
     assert_false(contains(d, "{{"));
+    assert_false(contains(d, "Startseite"));
+    assert_true(contains(d, "Les revues de rang"));
     assert_false(contains(d, "bloggers"));
     assert_false(contains(d, "Comments are closed"));
     assert_false(contains(d, "Loading"));
