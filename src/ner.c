@@ -325,6 +325,14 @@ static void study_mention(const gctx *g, gmention *m)
                 break;
             e = s - 1;
         }
+        /* French news writing counts the title right before a person as
+         * part of the name as written ("M. Chéron", "le général
+         * Pilsudski": the HIPE and Europeana annotations do); the name
+         * itself stays without it */
+        const ng_lang *L = g->doc->lang_res;
+        if (nt > 0 && m->type == TY_PER && L && strcmp(L->code, "fr") == 0 && m->tl[0] + 1 == m->f &&
+            m->tf[0] < m->of)
+            m->of = m->tf[0];
     }
     /* a title in apposition after a person: "Florence Parly, the French
      * defense minister," */

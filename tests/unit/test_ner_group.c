@@ -157,8 +157,11 @@ static void french_title_with_nationality(void **state)
     assert_true(has_title(p, "ministre française des Armées"));
     assert_non_null(p->country);
     assert_string_equal(p->country, "FRA");
-    const ng_entity *w = with_mention(d, "Paul Whitmore");
+    /* French counts the title right before a person into the name as
+     * written (the HIPE convention); the entity's name stays bare */
+    const ng_entity *w = with_mention(d, "secrétaire américain à la Défense Paul Whitmore");
     assert_non_null(w);
+    assert_string_equal(w->name, "Paul Whitmore");
     assert_true(has_title(w, "secrétaire américain à la Défense"));
     assert_string_equal(w->country, "USA");
     ng_doc_free(d);
