@@ -673,14 +673,19 @@ static uint32_t choose_org(coref_t *c, size_t t, const char *w, size_t n, int ne
     }
     if (!near)
         return 0;
+    /* the nearest sentence that names one; in it, the first named (the
+     * subject: "Paris has begun ..., and asked its EU allies. It also said")
+     * and, for a pronoun, a place acting as a state too */
+    long best = -1;
     for (size_t k = c->nseen; k-- > 0 && k + 50 > c->nseen;) {
         const seen_t *s = &c->seen[k];
-        if (sent - s->sent > 2)
+        if (sent - s->sent > 2 || (best >= 0 && s->sent != c->seen[best].sent))
             break;
-        if (is_org(c, s->ent))
-            return s->ent + 1;
+        if (is_org(c, s->ent) ||
+            (!n && strcmp(c->doc->entities[s->ent].type, "LOC") == 0 && !is_person(c->info, s->ent)))
+            best = (long)k;
     }
-    return 0;
+    return best < 0 ? 0 : c->seen[best].ent + 1;
 }
 
 /* 1 when the words [a, b] (not a mention) speak: a speech cue right after
@@ -839,7 +844,10 @@ static int description(coref_t *c, size_t d, size_t h, size_t hn, uint32_t v)
         char key[64];
         const ng_token *ht = &doc->tokens[h + hn - 1];
         size_t kn = ng_fold(doc->text + ht->start, ht->end - ht->start, key, sizeof key);
-        uint32_t org = choose_org(c, d, key, kn, words_speak(c, d, h + hn - 1));
+        int named_modifier = 0; /* "the French government", "the Malian army": that country's */
+        for (size_t m = d + 1; m < h; m++)
+            named_modifier |= c->tokent[m] != 0;
+        uint32_t org = choose_org(c, d, key, kn, !named_modifier && words_speak(c, d, h + hn - 1));
         if (!org)
             return 1;
         c->linked[h] = org;

@@ -433,6 +433,24 @@ static int adverb(const qctx *c, size_t t)
     return !(t > 0 && determiner(doc, t - 1));
 }
 
+static int is_that(const ng_doc *doc, size_t t);
+
+/* 1 when the cue at token ci is used as a noun that reports: "claim that",
+ * "plan to", "call for" (not "alleged employment"). */
+static int noun_cue_use(const qctx *c, size_t ci)
+{
+    const ng_doc *doc = c->doc;
+    size_t a = ci + (c->cuelen[ci] ? c->cuelen[ci] : 1);
+    static const char *const next[] = {"to", "for", "of", "de", "is", "was", "has", "had", "would", "will",
+                                       "could", "should", "est", "a", "sera"};
+    if (a >= doc->ntokens || is_that(doc, a) || !(doc->tokens[a].flags & NG_TOK_WORD))
+        return 1;
+    for (size_t i = 0; i < sizeof next / sizeof *next; i++)
+        if (ng_tok_is(doc, a, next[i]))
+            return 1;
+    return 0;
+}
+
 /* 1 when token t joins two verbs of one subject ("and", "but", "yet"). */
 static int coordinator(const ng_doc *doc, size_t t)
 {
@@ -830,7 +848,8 @@ static int owner_in(qctx *c, size_t a, size_t b, speaker_t *sp)
             return 0;
         size_t o = SIZE_MAX;
         if ((ng_lex_tok(&c->q->pronouns, doc, k) & QL_POSS) && c->tokent[k] &&
-            (k + 1 == b || ((doc->tokens[k + 1].flags & NG_TOK_WORD) && !preposition(doc, k + 1) && !c->cue[k + 1])))
+            ((k + 1 == b && (b >= doc->ntokens || !c->cue[b] || noun_cue_use(c, b))) ||
+             ((doc->tokens[k + 1].flags & NG_TOK_WORD) && !preposition(doc, k + 1) && !c->cue[k + 1])))
             o = k; /* "her account", "his claim", not "accusing her of" */
         else if (k > a && (ng_tok_is(doc, k, "'s") || ng_tok_is(doc, k, "\xe2\x80\x99s")) && c->tokent[k - 1] &&
                  strcmp(doc->entities[c->tokent[k - 1] - 1].type, "MISC") != 0) {
@@ -969,7 +988,8 @@ static int cue_speaker(qctx *c, size_t ci, uint32_t v, size_t hi, speaker_t *sp)
     size_t end = k; /* the subject ends before token end */
     /* "Trump's claim that", "he's said": the possessor or subject before 's */
     if (end > sstart + 1 && (ng_tok_is(doc, end - 1, "'s") || ng_tok_is(doc, end - 1, "\xe2\x80\x99s")) &&
-        c->tokent[end - 2] && strcmp(doc->entities[c->tokent[end - 2] - 1].type, "MISC") != 0) {
+        c->tokent[end - 2] && strcmp(doc->entities[c->tokent[end - 2] - 1].type, "MISC") != 0 &&
+        (end < ci || noun_cue_use(c, ci))) { /* not "Mali's alleged employment" */
         size_t m = end - 2;
         while (m > sstart && c->tokent[m - 1] == c->tokent[end - 2] && !c->first[m])
             m--;
@@ -1031,6 +1051,17 @@ static int cue_speaker(qctx *c, size_t ci, uint32_t v, size_t hi, speaker_t *sp)
         return 1;
     /* else the subject of the clause, past an apposition or a relative
      * clause ("Schiff, 56, who has served ..., told") */
+    /* not when an article or a possessive opens the words before the cue:
+     * they are its subject, one no speaker list knows ("these countries
+     * confirmed", "the fighting that has claimed") */
+    for (size_t x = end; x > sstart && x + 4 > end; x--) {
+        if (!(doc->tokens[x - 1].flags & NG_TOK_WORD) || (doc->tokens[x - 1].flags & NG_TOK_UPPER) ||
+            c->tokent[x - 1] || preposition(doc, x - 1))
+            break;
+        if (determiner(doc, x - 1) || ng_tok_is(doc, x - 1, "these") || ng_tok_is(doc, x - 1, "those") ||
+            ng_tok_is(doc, x - 1, "this") || ng_tok_is(doc, x - 1, "that") || ng_tok_is(doc, x - 1, "ces"))
+            return 0;
+    }
     size_t cs = end > sstart ? clause_start(c, end, sstart) : end;
     return end > sstart && (find_head(c, cs, end, sp) || (cs > sstart && find_head(c, sstart, cs, sp)));
 }

@@ -171,6 +171,20 @@ static void test_organisation_nouns_and_it(void **state)
     assert_non_null(owner(d, "L'entreprise", 0));
     assert_string_equal(owner(d, "L'entreprise", 0), "Renault");
     ng_doc_free(d);
+    /* "it said": the first organisation or state named in the nearest
+     * sentence that names one (the subject), not the last */
+    static const char *const st[] = {"LOC:Paris", "ORG:European Union", "MISC:French", "ORG:Acme Steel", NULL};
+    d = with_entities("Paris has begun to reduce its presence, and asked the European Union for help. It also said "
+                      "that it would keep three bases.",
+                      "en", st);
+    assert_non_null(owner(d, "It", 0));
+    assert_string_equal(owner(d, "It", 0), "Paris");
+    ng_doc_free(d);
+    /* an organisation noun with a named modifier is that country's: no
+     * nearest-organisation guess */
+    d = with_entities("Acme Steel closed a plant. The French government said that it would not intervene.", "en", st);
+    assert_null(owner(d, "The", 0));
+    ng_doc_free(d);
     /* "it" is linked to an organisation only when it speaks */
     d = with_entities("Acme Steel closed its plant in May. It said the move would save money. It was a hard year.",
                       "en", names);

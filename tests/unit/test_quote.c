@@ -303,6 +303,22 @@ static void test_honorific_and_possessive(void **state)
     assert_string_equal(speaker_name(d, q), "King");
     assert_int_equal(q->speaker, r->speaker);
     ng_doc_free(d);
+    /* "X's alleged employment": an adjective, not X's claim */
+    static const char *const ml[] = {"LOC:Mali", NULL};
+    d = with_entities("Another issue is Mali's alleged employment of foreign fighters in the north.", "en", ml);
+    assert_true(d->nquotes > 0);
+    for (size_t i = 0; i < d->nquotes; i++)
+        assert_int_equal(d->quotes[i].speaker, 0);
+    ng_doc_free(d);
+    /* "these countries confirmed": a subject no list knows, no guess further back */
+    static const char *const mp[] = {"PER:Tom Hale", "PER:Ana Ruiz", NULL};
+    d = with_entities("When Tom Hale and Ana Ruiz met the leaders in Pau, these countries confirmed that they "
+                      "would cooperate.",
+                      "en", mp);
+    q = quote_with(d, "they would cooperate");
+    assert_non_null(q);
+    assert_int_equal(q->speaker, 0);
+    ng_doc_free(d);
     /* "X's claim that ...": the possessor */
     static const char *const names[] = {"PER:Tom Hale", NULL};
     d = with_entities("Tom Hale's claim that the budget is balanced was repeated on Monday.", "en", names);
