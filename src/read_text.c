@@ -85,6 +85,8 @@ typedef struct {
     int menu_seen;       /* a site menu line was dropped before any kept line */
     kept_line ring[RING];/* the last kept lines (index nkept % RING) */
     size_t title_off, title_len; /* the first kept line */
+    size_t label_date_at, label_date_len; /* L_LABELLED: the date after the label, in the line */
+    int title_after_date;        /* the first kept line is that date: the title is the next */
     line scratch;        /* a line being looked at by the tail pass */
 } ctx;
 
@@ -517,6 +519,8 @@ static int top_date(ctx *c, const line *L, size_t *rest)
         if (k) {
             if (has_year)
                 set_published(c, iso);
+            c->label_date_at = i;
+            c->label_date_len = k;
             i += k;
             i += skip_separators(L->s + i, L->n - i);
             if (i >= L->n)
@@ -696,7 +700,7 @@ static void keep(ctx *c, const char *s, size_t n, const line *L)
     k->off = c->olen;
     k->len = n;
     k->sep = sep;
-    if (c->nkept == 0) {
+    if (c->nkept == 0 || (c->nkept == 1 && c->title_after_date)) {
         c->title_off = c->olen;
         c->title_len = n;
     }
@@ -840,8 +844,15 @@ int ng_text_extract(ng_worker *w, ng_doc *doc, const char *s, size_t n)
         int cls = classify(c, L, &rest);
         if (cls == L_KEEP)
             keep(c, L->s, L->n, L);
-        else if (cls == L_LABELLED)
+        else if (cls == L_LABELLED) {
+            /* "date 2022-01-20 Title ...": the label goes, the date stays
+             * in the text as a line of its own (the time expressions and
+             * the events read it), the title is what follows */
+            if (c->nkept == 0)
+                c->title_after_date = 1;
+            keep(c, L->s + c->label_date_at, c->label_date_len, L);
             keep(c, L->s + rest, L->n - rest, L);
+        }
         c->ncontent++;
     }
     trim_tail(c);
