@@ -659,8 +659,17 @@ void ng_html_body(const ng_model *m, ng_hpage *pg, const char *title, ng_buf *ou
      * the last prose paragraph (bylines, share bars, "Related" headings) go.
      * When no prose is left because the region's boilerplate blocks held
      * the best candidate (an article inside an <aside> of <main>), the
-     * best candidate alone is the region, a second time. */
-    for (int attempt = 0; attempt < 2; attempt++) {
+     * best candidate alone is the region, a second time; when nothing at
+     * all is left, the whole page, filtered, a last time. */
+    size_t out0 = out->len;
+    for (int attempt = 0; attempt < 3; attempt++) {
+        if (attempt == 2) {
+            for (size_t i = 0; i < nel; i++)
+                el[i].flags &= (uint16_t)~(HEL_KEEP | HEL_DROP | HEL_PROSE);
+            mark_region(pg, 0);
+            if (debug)
+                fprintf(stderr, "nothing kept: the whole page, filtered\n");
+        }
         /* the first and last prose paragraphs (not a call to action or a
          * browser warning that happens to be long) */
         size_t first = pg->nseg, last = 0;
@@ -853,7 +862,11 @@ void ng_html_body(const ng_model *m, ng_hpage *pg, const char *title, ng_buf *ou
                 ng_buf_put(out, "\n\n", 2);
             ng_buf_put(out, s, len);
         }
-        break;
+        /* nothing at all: the whole page, filtered, once */
+        if (out->len > out0 || top == 0 || attempt == 2)
+            break;
+        if (attempt == 0)
+            attempt = 1;
     }
     /* leave the marks clean */
     for (size_t i = 0; i < nel; i++)

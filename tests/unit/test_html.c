@@ -505,6 +505,14 @@ static void boilerplate_dropped(void **state)
     assert_true(contains(d, PROSE2));
     assert_false(contains(d, "free articles"));
     ng_doc_free(d);
+    /* the best candidate holds only a placeholder: nothing is kept from
+     * it, so the whole page, filtered, is read (short lines of a post) */
+    d = must("<html><body><div class=\"entry\"><p>Film swap, April 2018</p><p>Camera: Pentax Z-1</p>"
+             "<p>Film: Fuji X-TRA 400.</p></div><div class=\"post-likes\"><div>%d bloggers like this post:</div>"
+             "</div></body></html>");
+    assert_true(contains(d, "Camera: Pentax Z-1"));
+    assert_false(contains(d, "bloggers"));
+    ng_doc_free(d);
     /* ... but not when the best candidate is inside a <form> (a login
      * dialog's messages) */
     d = must("<html><body><main><div class=\"login\"><form><div class=\"msgs\"><p>" PROSE "</p><p>" PROSE2
