@@ -80,6 +80,16 @@ static void test_gender_from_first_name(void **state)
     assert_non_null(strstr(she, "Parly"));
     assert_non_null(strstr(he, "Esper"));
     ng_doc_free(d);
+    /* more first names: the second person named is the one who agrees */
+    static const char *const more[] = {"PER:Gwendolyn Hart", "PER:Desmond Cole", NULL};
+    d = with_entities("Gwendolyn Hart met Desmond Cole on Monday. He said the talks went well.", "en", more);
+    assert_non_null(owner(d, "He", 0));
+    assert_string_equal(owner(d, "He", 0), "Desmond Cole");
+    ng_doc_free(d);
+    d = with_entities("Desmond Cole met Gwendolyn Hart on Monday. She said the talks went well.", "en", more);
+    assert_non_null(owner(d, "She", 0));
+    assert_string_equal(owner(d, "She", 0), "Gwendolyn Hart");
+    ng_doc_free(d);
 }
 
 static void test_honorific(void **state)
