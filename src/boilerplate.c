@@ -115,8 +115,12 @@ static int has_phrase(const ng_strset *set, const char *low, size_t L)
             continue;
         if (low[a] == ' ')
             continue;
+        /* no item begins with this byte */
+        if (!((set->first_bytes >> ((unsigned char)low[a] & 63)) & 1))
+            continue;
         int words = 0;
-        for (size_t b = a + 1; b <= L && words < 8; b++) {
+        size_t bmax = set->maxlen && a + set->maxlen < L ? a + set->maxlen : L;
+        for (size_t b = a + 1; b <= bmax && words < 8; b++) {
             if (b == L || word_end(low[b])) {
                 size_t lo, hi;
                 words++;
