@@ -9,6 +9,7 @@
  * read-only and shared by threads; the scratch each call needs lives in
  * the worker (ng_ner_scratch).
  */
+#include "qlex.h"
 #include "tagger.h"
 
 #include <limits.h>
@@ -699,6 +700,24 @@ static size_t fill_mentions(gctx *g, gmention *M, size_t k, size_t cap, uint32_t
     return k;
 }
 
+/* A one-word mention that is a first name of the lexicon, followed by a
+ * capitalised word the tagger left out and the gazetteer does not know,
+ * is that person's name ("[Florence] Parly" tagged a place after the
+ * city).  next: the first token of the next mention. */
+static void first_name_person(const gctx *g, gmention *m, size_t next)
+{
+    const ng_token *tk = g->doc->tokens;
+    size_t f = m->f, s = f + 1;
+    if (m->l != f || s >= sent_end(g, f) || s >= next || !(tk[f].flags & NG_TOK_UPPER) || (tk[f].flags & NG_TOK_ALLCAP) ||
+        !(tk[s].flags & NG_TOK_UPPER) || (tk[s].flags & NG_TOK_ALLCAP) || (tk[s].flags & NG_TOK_PUNCT) ||
+        g->words[s].gaz || g->words[s].len < 2)
+        return;
+    if (!ng_first_name_gender(g->doc->model, g->words[f].s, g->words[f].len))
+        return;
+    m->l = (uint32_t)s;
+    m->type = TY_PER;
+}
+
 /* Groups the nm mentions the tagger found (sc->mf, ml, my) into
  * doc->entities: titles trimmed, same names joined across case, surnames
  * joined to the full name, acronyms to their long form; the canonical
@@ -729,6 +748,7 @@ static int group_mentions(ng_worker *w, ng_doc *doc, const ng_tagger *t, ng_ner_
         for (uint8_t y = 0; y < 4; y++)
             if (strcmp(ty, TYPE_NAMES[y]) == 0)
                 m->type = y;
+        first_name_person(&g, m, j + 1 < nm ? sc->mf[j + 1] : g.n);
         study_mention(&g, m);
         if (m->dropped)
             continue;

@@ -167,6 +167,23 @@ static void french_title_with_nationality(void **state)
     ng_doc_free(d);
 }
 
+/* A first name that is also a city ("Florence") tagged a place, the
+ * surname after it left out: one person. */
+static void first_name_extends_to_person(void **state)
+{
+    (void)state;
+    ng_doc *d = analyze("« Nous resterons », a déclaré Florence Parly lundi.\n", "fr");
+    const ng_entity *p = with_mention(d, "Florence Parly");
+    assert_non_null(p);
+    assert_string_equal(p->type, "PER");
+    ng_doc_free(d);
+    d = analyze("La ministre s'est rendue à Florence lundi.\n", "fr");
+    const ng_entity *c = with_mention(d, "Florence");
+    if (c) /* the city alone stays a place */
+        assert_string_equal(c->type, "LOC");
+    ng_doc_free(d);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -174,6 +191,7 @@ int main(void)
         cmocka_unit_test(acronym_joins_long_form),
         cmocka_unit_test(case_variants_one_entity),
         cmocka_unit_test(french_title_with_nationality),
+        cmocka_unit_test(first_name_extends_to_person),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
