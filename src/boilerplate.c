@@ -489,6 +489,13 @@ static int printf_placeholder(const char *s, size_t n)
     return 0;
 }
 
+/* Does the block end in a date's final period ("am 17.01.2021.")?  Such
+ * a period does not make a chrome line ("Aktualisiert am …") a sentence. */
+static int date_end(const char *s, size_t n)
+{
+    return n >= 2 && s[n - 1] == '.' && s[n - 2] >= '0' && s[n - 2] <= '9';
+}
+
 /* Is segment i a kept prose paragraph of the region (80+ bytes, or a
  * sentence of 40+, few links, not chrome, a call to action or a
  * caption)?  Call after the region is marked. */
@@ -506,7 +513,8 @@ static int prose_seg(const ng_model *m, const ng_hpage *pg, size_t i)
     if (len < 250) {
         char low[512];
         size_t L = fold_line(s, len, low, sizeof low);
-        if (chrome_line(m, low, L, len, sentence) || promo_line(m, low, L) || caption_block(m, low, L))
+        if (chrome_line(m, low, L, len, sentence && !date_end(s, len)) || promo_line(m, low, L) ||
+            caption_block(m, low, L))
             return 0;
     }
     return 1;
@@ -830,7 +838,7 @@ void ng_html_body(const ng_model *m, ng_hpage *pg, const char *title, ng_buf *ou
                         dbg_seg(pg, i, "TEASERH");
                     continue;
                 }
-                if (chrome_line(m, low, L, len, sentence) || promo_line(m, low, L)) {
+                if (chrome_line(m, low, L, len, sentence && !date_end(s, len)) || promo_line(m, low, L)) {
                     if (debug)
                         dbg_seg(pg, i, "CHROME");
                     continue;

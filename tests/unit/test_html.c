@@ -246,6 +246,7 @@ static void promo_and_teasers(void **state)
                      "<p>Subscribe now to our eNATION edition for the full story.</p>"
                      "<p>Vervielf\xc3\xa4ltigung nur mit Genehmigung der Redaktion.</p>"
                      "<p>Quelle: dpa</p><div>Mit Freunden teilen</div><p>Explore further</p>"
+                     "<p>Aktualisiert am 17.01.2021.</p><p>Beitragsbild: Titelseite vom 2.4.2019, Ausriss.</p>"
                      "<p>Siguenos en Telegram, Instagram, Facebook y Twitter para recibir las noticias.</p>"
                      "<h3>Lesen Sie auch:</h3><p>Neue Regeln f\xc3\xbcr Mieter</p><p>Wahl in Berlin</p>"
                      "<p>" PROSE "</p></article></body></html>");
@@ -255,6 +256,8 @@ static void promo_and_teasers(void **state)
     assert_false(contains(d, "Genehmigung"));
     assert_false(contains(d, "Freunden"));
     assert_false(contains(d, "Explore further"));
+    assert_false(contains(d, "Aktualisiert"));
+    assert_false(contains(d, "Ausriss"));
     assert_false(contains(d, "Siguenos"));
     assert_false(contains(d, "Quelle"));
     assert_false(contains(d, "Lesen Sie auch"));
