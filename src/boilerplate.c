@@ -230,9 +230,21 @@ static int credit_label(const ng_model *m, const char *low, size_t a, size_t b)
 
 /* Is the folded block a picture caption: a credit label opening it
  * ("Abbildung 4: ...", "Foto: ...") or a credit closing it ("... im
- * Überblick. (Foto: Getty)", "... escolar. Foto: Andina")? */
+ * Überblick. (Foto: Getty)", "... escolar. Foto: Andina", "... (Name /
+ * Agency)")? */
 static int caption_block(const ng_model *m, const char *low, size_t L)
 {
+    /* a bracketed credit closing it: "... gut getarnt. (mlharing / iStock.com)" */
+    if (L > 8 && L < 200 && low[L - 1] == ')') {
+        size_t o = L - 1;
+        while (o > 0 && low[o] != '(')
+            o--;
+        if (low[o] == '(' && o > 0 && L - o <= 40 && (low[o - 1] == ' ' || low[o - 1] == '.')) {
+            for (size_t k = o + 1; k + 2 < L; k++)
+                if (low[k] == ' ' && low[k + 1] == '/' && low[k + 2] == ' ')
+                    return 1;
+        }
+    }
     for (size_t c = 1; c < L; c++) {
         if (low[c] != ':')
             continue;

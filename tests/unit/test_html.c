@@ -444,10 +444,12 @@ static void boilerplate_dropped(void **state)
     /* picture captions with a credit label opening or closing them */
     d = must("<html><body><article><p>" PROSE "</p><p>The harbour at dawn, seen from the old lighthouse. (Foto: Jane Doe)</p>"
              "<p>" PROSE2 "</p><p>Abbildung 2: Die Schichten im Schnee nach dem Sturm.</p>"
+             "<p>The lighthouse at night. (J. Doe / Example Images)</p>"
              "<p>The mayor said: the plan is good for the harbour and for the city.</p><p>" PROSE "</p></article></body></html>");
     assert_false(contains(d, "old lighthouse"));
     assert_false(contains(d, "Schichten im Schnee"));
     assert_true(contains(d, "The mayor said: the plan"));
+    assert_false(contains(d, "lighthouse at night"));
     ng_doc_free(d);
     /* a sign-off next to the last paragraph stays; a short line in another
      * block after the article, a date and a credit go */
