@@ -1446,12 +1446,12 @@ static int url_date(const char *u, char *out)
         /* "/29-10-2021", "/23.01.2022-title": day first */
         if (i > 0 && (u[i - 1] == '/' || u[i - 1] == '_') && i + 10 <= n && (u[i + 2] == '-' || u[i + 2] == '.') &&
             u[i + 5] == u[i + 2] && (i + 10 == n || u[i + 10] < '0' || u[i + 10] > '9')) {
-            int ok = 1, v[8];
+            int ok = 1, v[8] = {0};
             static const int at[8] = {0, 1, 3, 4, 6, 7, 8, 9};
             for (int k = 0; k < 8 && ok; k++) {
                 char ch = u[i + (size_t)at[k]];
                 ok = ch >= '0' && ch <= '9';
-                v[k] = ch - '0';
+                v[k] = ok ? ch - '0' : 0; /* the rest stay 0: no garbage below */
             }
             int d = v[0] * 10 + v[1], mo = v[2] * 10 + v[3], y = v[4] * 1000 + v[5] * 100 + v[6] * 10 + v[7];
             static const int dm[12] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};

@@ -203,6 +203,11 @@ static void date_sources_more(void **state)
                NULL, "2013-06-14");
     expect_day("<html>" BODY, "https://example.org/news/20220120/story.html", "2022-01-20");
     expect_day("<html>" BODY, "https://example.org/2022/13/40/story/", NULL);
+    /* a day-first URL date broken by a letter is no date (and reads no
+     * digits it did not see: UBSan once found garbage there) */
+    expect_day("<html>" BODY, "https://example.org/news/29-1x-2021-story", NULL);
+    expect_day("<html>" BODY, "https://example.org/news/29-10-20x1-story", NULL);
+    expect_day("<html>" BODY, "https://example.org/news/29-10-2021-story", "2021-10-29");
     /* a UTC stamp a day off the URL's day: the site's own day wins */
     expect_day("<html><head><meta property=\"article:published_time\" content=\"2020-02-25T02:25:54+00:00\"></head>" BODY,
                "https://pagesix.example/2020/02/24/story/", "2020-02-24");
