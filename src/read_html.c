@@ -1823,6 +1823,10 @@ int ng_html_extract(ng_worker *w, ng_doc *doc, const char *s, size_t n)
     rc = walk(&c, myhtml_tree_get_document(tree));
     if (rc != NG_OK)
         ng_worker_fail(w, rc, "malformed HTML tree");
+    /* segments may be empty (a run of control bytes read as white space):
+     * give the text a real address, so that buf.p + start is defined */
+    if (rc == NG_OK && pg.nseg > 0 && !pg.buf.p && ng_buf_reserve(&pg.buf, 1) != 0)
+        pg.buf.oom = 1;
     if (rc == NG_OK && (pg.oom || pg.buf.oom || mi.title.oom))
         rc = ng_worker_fail(w, NG_ENOMEM, "out of memory reading HTML");
 
